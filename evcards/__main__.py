@@ -1,0 +1,3 @@
+from evcards.cli import main
+
+main()

@@ -1,0 +1,122 @@
+"""One card as one TOML file: readable, diffable, editable by hand.
+
+    id = "3f9a1c2b7d4e5f60"
+    tag = "China-Russia alliance unlikely"
+    labels = ["neg"]
+
+    [cite]
+    short = "RM 6/14"
+    full = "RM, citing over 50 experts' opinions ..."
+
+    [body]
+    highlight = "cyan"      # the colour that a plain `==` means in this card's markup
+    text = \"\"\"
+    _Russia and China_ ==pursue different objectives== ...\"\"\"
+
+Empty fields are left out; the body is the inline markup of evcards.markup.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+from pydantic import ValidationError
+
+from evcards import markup
+from evcards.errors import InvalidCard, MarkupError, format_validation
+from evcards.models import Card, normalize_color
+
+_BODY_KEYS = {"text", "highlight"}
+
+
+def card_to_dict(card: Card) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": card.id, "tag": card.tag}
+    if card.kind != "card":
+        data["kind"] = card.kind
+    if card.labels:
+        data["labels"] = list(card.labels)
+    if card.undertag:
+        data["undertag"] = card.undertag
+    cite = card.cite.model_dump(exclude_none=True)
+    cite = {k: v for k, v in cite.items() if v != ""}
+    if cite:
+        data["cite"] = cite
+    loc = {k: v for k, v in card.location.model_dump().items() if v}
+    if loc:
+        data["location"] = loc
+    if card.sources:
+        data["sources"] = [s.model_dump(exclude_none=True) for s in card.sources]
+    if card.body:
+        color = markup.most_common_highlight(card.body) or "yellow"
+        body: dict[str, Any] = {}
+        if color != "yellow":
+            body["highlight"] = color
+        body["text"] = markup.render(card.body, default_highlight=color) + "\n"
+        data["body"] = body
+    return data
+
+
+def dumps(card: Card) -> str:
+    return tomli_w.dumps(card_to_dict(card), multiline_strings=True)
+
+
+def card_from_dict(data: dict[str, Any], where: str = "card") -> Card:
+    """Validate plain data (as TOML gives it) into a Card, or raise InvalidCard naming `where`."""
+    data = dict(data)
+    body = data.pop("body", None)
+    paragraphs: Any = []
+    if body is not None:
+        if not isinstance(body, dict):
+            raise InvalidCard(f"{where}: body - must be a table with a `text` key")
+        extra = set(body) - _BODY_KEYS
+        if extra:
+            raise InvalidCard(
+                f"{where}: body.{sorted(extra)[0]} - unknown key; remove it or check its spelling"
+            )
+        text = body.get("text", "")
+        color = body.get("highlight", "yellow")
+        if not isinstance(text, str):
+            raise InvalidCard(f"{where}: body.text - must be a string of card markup")
+        if not isinstance(color, str) or normalize_color(color) is None:
+            raise InvalidCard(
+                f"{where}: body.highlight - {color!r} is not a Word highlight colour"
+                " (yellow, green, cyan, ...)"
+            )
+        try:
+            paragraphs = markup.parse(text, default_highlight=normalize_color(color) or "yellow")
+        except MarkupError as e:
+            raise InvalidCard(f"{where}: body.text - {e}") from None
+    try:
+        return Card.model_validate({**data, "body": paragraphs})
+    except ValidationError as e:
+        raise InvalidCard(f"{where}: {format_validation(e)}") from None
+
+
+def loads(text: str, where: str = "card") -> Card:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise InvalidCard(f"{where}: invalid TOML ({e})") from None
+    return card_from_dict(data, where)
+
+
+def read(path: Path) -> Card:
+    """Load one card file; every problem becomes an InvalidCard naming the file."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InvalidCard(f"{path}: no such card file") from None
+    except IsADirectoryError:
+        raise InvalidCard(f"{path}: is a folder, not a card file") from None
+    except OSError as e:
+        raise InvalidCard(f"{path}: cannot read ({e.strerror})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise InvalidCard(
+            f"{path}: not UTF-8 text (byte {e.start}); save the file as UTF-8"
+        ) from None
+    return loads(text, str(path))

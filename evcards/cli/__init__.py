@@ -1,0 +1,10 @@
+"""The command line: a thin view over the library. Only evcards.cli imports typer and rich."""
+
+from __future__ import annotations
+
+from evcards.cli import cards as _cards  # noqa: F401  (registers the card commands)
+from evcards.cli.app import app
+
+
+def main() -> None:
+    app(prog_name="evcards")

@@ -1,0 +1,288 @@
+"""Commands on single cards and the library listing: show, list, add, edit, tag, rm, import."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from evcards.cli.app import app, fail, get_config, get_library
+
+
+def console(stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def check_labels(labels: list[str] | None) -> None:
+    from evcards.models import is_label
+
+    for lab in labels or []:
+        if not is_label(lab):
+            raise typer.BadParameter(
+                f"'{lab}' is not a label: use letters, digits and - _ . + (like aff, neg, da)",
+                param_hint="--label",
+            )
+
+
+CardArg = Annotated[str, typer.Argument(help="Card id, unambiguous id prefix, or card file.")]
+
+
+@app.command()
+def show(
+    card: CardArg,
+    read: Annotated[bool, typer.Option("--read", "-r", help="Only what is read aloud.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="The whole card as JSON.")] = False,
+) -> None:
+    """Print a card: tag, cite, and the body with its underlining and highlighting."""
+    lib = get_library()
+    _, found = lib.resolve(card)
+    if as_json:
+        print_json(found.model_dump(mode="json"))
+        return
+    from evcards.cli.render import card_renderable
+
+    console().print(card_renderable(found, get_config().wpm, read_only=read))
+
+
+@app.command("list")
+def list_cards(
+    label: Annotated[
+        list[str] | None, typer.Option("--label", "-l", help="Only cards with this label.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="A JSON array of cards.")] = False,
+) -> None:
+    """List the library's cards: short cite, tag, labels and words read."""
+    lib = get_library()
+    wanted = set(label or [])
+    rows = []
+    for path, card in lib.cards():
+        if wanted and not wanted <= set(card.labels):
+            continue
+        rows.append(
+            {
+                "id": card.id,
+                "tag": card.tag,
+                "short_cite": card.cite.short,
+                "labels": card.labels,
+                "kind": card.kind,
+                "words": card.word_count,
+                "words_read": card.words_read,
+                "seen": card.seen,
+                "path": str(path),
+            }
+        )
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        typer.echo(f"No cards in {lib.root}. Add one with `evcards import FILE` or `evcards add`.")
+        return
+    from rich.table import Table
+
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    table.add_column("id", style="dim", no_wrap=True)
+    table.add_column("cite", style="bold", no_wrap=True)
+    table.add_column("tag", overflow="fold")
+    table.add_column("labels", style="cyan")
+    table.add_column("read", justify="right")
+    for r in rows:
+        table.add_row(r["id"][:8], r["short_cite"], r["tag"], " ".join(r["labels"]),
+                      str(r["words_read"]))
+    console().print(table)
+
+
+@app.command()
+def add(
+    source: Annotated[
+        str | None, typer.Argument(help="Markup file for the body, or - for stdin.")
+    ] = None,
+    tag: Annotated[str, typer.Option("--tag", "-t", help="The tag (your claim).")] = "",
+    short: Annotated[str, typer.Option("--short", "-s", help="Short cite, e.g. 'Meick 18'.")] = "",
+    full: Annotated[str, typer.Option("--full", "-f", help="Full cite.")] = "",
+    author: Annotated[str | None, typer.Option(help="Author.")] = None,
+    quals: Annotated[str | None, typer.Option(help="Author's qualifications.")] = None,
+    date: Annotated[str | None, typer.Option(help="Date of the source.")] = None,
+    title: Annotated[str | None, typer.Option(help="Title.")] = None,
+    publication: Annotated[str | None, typer.Option(help="Publication.")] = None,
+    url: Annotated[str | None, typer.Option(help="URL.")] = None,
+    accessed: Annotated[str | None, typer.Option(help="Date accessed.")] = None,
+    initials: Annotated[
+        str | None, typer.Option(help="Cutter's initials (default: from config).")
+    ] = None,
+    label: Annotated[list[str] | None, typer.Option("--label", "-l", help="Label.")] = None,
+) -> None:
+    """Add a card whose body is written in evcards markup (see README), from a file or stdin."""
+    from evcards.cards import add_card
+
+    if source is None:
+        if sys.stdin.isatty():
+            raise typer.BadParameter("give a markup file, or - to read the body from stdin",
+                                     param_hint="SOURCE")
+        source = "-"
+    text = _read_text(source)
+    cite = {
+        "short": short, "full": full, "author": author, "quals": quals, "date": date,
+        "title": title, "publication": publication, "url": url, "accessed": accessed,
+        "initials": initials or get_config().initials,
+    }
+    check_labels(label)
+    lib = get_library(create=True)
+    result = add_card(lib, text, tag=tag, cite=cite, labels=label or [],
+                      default_highlight=get_config().highlight)
+    verb = {"added": "Added", "merged": "Already had", "unchanged": "Already had"}[result.status]
+    typer.echo(f"{verb} {result.card.id[:8]}  {result.path}")
+
+
+def _read_text(source: str) -> str:
+    from evcards.text_import import decode
+
+    if source == "-":
+        return decode(sys.stdin.buffer.read(), "<stdin>")
+    from evcards.errors import InputFileError
+
+    try:
+        return decode(Path(source).read_bytes(), source)
+    except FileNotFoundError:
+        raise InputFileError(f"{source}: no such file") from None
+    except IsADirectoryError:
+        raise InputFileError(f"{source}: is a folder, not a file") from None
+
+
+@app.command()
+def edit(card: CardArg) -> None:
+    """Open a card's TOML in $EDITOR; invalid edits are explained and reopened, never lost."""
+    from evcards import cardfile
+    from evcards.cards import save_edit
+    from evcards.errors import EvcardsError
+
+    lib = get_library()
+    path, found = lib.resolve(card)
+    original = path.read_text(encoding="utf-8")
+    fd, tmp_name = tempfile.mkstemp(prefix="evcards-edit-", suffix=".toml")
+    os.close(fd)
+    tmp = Path(tmp_name)
+    tmp.write_text(original, encoding="utf-8")
+    last_bad: str | None = None
+    while True:
+        _run_editor(tmp)
+        text = tmp.read_text(encoding="utf-8", errors="replace")
+        if text == original:
+            tmp.unlink()
+            typer.echo("No changes.")
+            return
+        try:
+            edited = cardfile.loads(text, "edited card")
+            with lib.lock():
+                new_path = save_edit(lib, path, found, edited)
+        except EvcardsError as e:
+            if text == last_bad:
+                raise fail(
+                    f"{e}. The card is unchanged; your text is kept in {tmp}"
+                ) from None
+            last_bad = text
+            typer.echo(f"Error: {e}", err=True)
+            typer.echo("Reopening the editor with your text; save it unchanged to give up.",
+                       err=True)
+            continue
+        tmp.unlink()
+        typer.echo(f"Saved {edited.id[:8]}  {new_path}")
+        return
+
+
+def _run_editor(path: Path) -> None:
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    try:
+        subprocess.run([*shlex.split(editor), str(path)], check=False)
+    except FileNotFoundError:
+        from evcards.errors import EvcardsError
+
+        raise EvcardsError(
+            f"editor '{editor}' not found; set $EDITOR to your editor (e.g. EDITOR=nano)"
+        ) from None
+
+
+@app.command()
+def tag(
+    args: Annotated[
+        list[str],
+        typer.Argument(help="CARD... [NEW_TAG]: the cards, then optionally the new tag.",
+                       metavar="CARD... [TAG]"),
+    ],
+    new_tag: Annotated[
+        str | None, typer.Option("--tag", "-t", help="The new tag (instead of the last argument).")
+    ] = None,
+    label: Annotated[list[str] | None, typer.Option("--label", "-l", help="Add a label.")] = None,
+    unlabel: Annotated[list[str] | None, typer.Option("--unlabel", help="Remove a label.")] = None,
+) -> None:
+    """Set a card's tag and add or remove labels (aff, neg, da, cp, k, t ...), on one or more cards."""
+    from evcards.cards import retag, split_tag_args
+
+    check_labels(label)
+    lib = get_library()
+    refs, tag_text = split_tag_args(lib, args, new_tag)
+    if tag_text is None and not label and not unlabel:
+        raise typer.BadParameter("say what to change: a new tag, --label or --unlabel")
+    changed = retag(lib, refs, tag_text, label or [], unlabel or [])
+    for card, path in changed:
+        labels = f"  [{', '.join(card.labels)}]" if card.labels else ""
+        typer.echo(f"{card.id[:8]}  {card.tag}{labels}")
+
+
+@app.command()
+def rm(cards: Annotated[list[str], typer.Argument(help="Cards to delete.", metavar="CARD...")]) -> None:
+    """Delete cards from the library."""
+    from evcards.cards import remove_cards
+
+    lib = get_library()
+    for card, _ in remove_cards(lib, cards):
+        typer.echo(f"Removed {card.id[:8]}  {card.cite.short}  {card.tag}")
+
+
+@app.command("import")
+def import_(
+    paths: Annotated[
+        list[str], typer.Argument(help="Text or .docx files, folders, or - for stdin.",
+                                  metavar="PATH...")
+    ],
+    label: Annotated[list[str] | None, typer.Option("--label", "-l", help="Label every card.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="The summary as one JSON object.")] = False,
+) -> None:
+    """Import cards: pasted-text files (`SHORT (FULL CITE) INITIALS` then the body) and .docx."""
+    from evcards.importing import import_paths
+
+    check_labels(label)
+    lib = get_library(create=True)
+
+    def on_error(path: str, message: str) -> None:
+        typer.echo(f"Error: {' '.join(message.split())}", err=True)
+
+    summary = import_paths(lib, paths, initials=get_config().initials, labels=label or [],
+                           on_error=on_error)
+    if as_json:
+        print_json(summary.as_dict())
+    else:
+        from rich.table import Table
+
+        table = Table(title=f"Imported into {lib.root}", box=None, header_style="bold")
+        for key in ("files", "cards", "analytics", "duplicates", "skipped", "failed"):
+            table.add_column(key, justify="right")
+        d = summary.as_dict()
+        table.add_row(*(str(d[k]) for k in ("files", "cards", "analytics", "duplicates",
+                                             "skipped", "failed")))
+        console().print(table)
+        typer.echo(f"{summary.seconds:.2f}s")
+    if summary.failed:
+        raise typer.Exit(1)

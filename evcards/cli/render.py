@@ -1,0 +1,86 @@
+"""Cards as Rich text for the terminal: the only place that knows how a card looks there."""
+
+from __future__ import annotations
+
+from rich.console import Group as RichGroup
+from rich.text import Text
+
+from evcards.models import HIGHLIGHT_RGB, Card, Span
+
+# Light highlight colours get black text, dark ones white, as Word shows them.
+_DARK = {"blue", "red", "darkBlue", "darkCyan", "darkGreen", "darkMagenta", "darkRed",
+         "darkYellow", "darkGray", "black"}
+
+
+def span_style(span: Span) -> str:
+    parts = []
+    if span.emphasis or span.bold:
+        parts.append("bold")
+    if span.is_underlined:
+        parts.append("underline")
+    if span.italic:
+        parts.append("italic")
+    if span.size is not None and span.size < 11 and not span.highlight:
+        parts.append("dim")
+    if span.highlight:
+        fg = "white" if span.highlight in _DARK else "black"
+        parts.append(f"{fg} on #{HIGHLIGHT_RGB[span.highlight].lower()}")
+    elif span.shading:
+        parts.append(f"on #{span.shading.lower()}")
+    return " ".join(parts)
+
+
+def body_text(card: Card, read_only: bool = False) -> list[Text]:
+    paragraphs = []
+    for para in card.body:
+        text = Text()
+        for span in para:
+            if read_only and not span.highlight:
+                if text.plain and not text.plain.endswith(" "):
+                    text.append(" ")
+                continue
+            text.append(span.text, style=span_style(span))
+        if text.plain.strip():
+            paragraphs.append(text)
+    return paragraphs
+
+
+def cite_text(card: Card) -> Text:
+    text = Text()
+    if card.cite.short:
+        text.append(card.cite.short, style="bold")
+    if card.cite.full:
+        text.append(" (" + card.cite.full + ")" if card.cite.short else card.cite.full)
+    if card.cite.initials and card.cite.initials not in card.cite.full:
+        text.append(" " + card.cite.initials, style="dim")
+    return text
+
+
+def card_renderable(card: Card, wpm: int, read_only: bool = False) -> RichGroup:
+    items: list[Text] = []
+    loc = " > ".join(p for p in (card.location.pocket, card.location.hat, card.location.block) if p)
+    if loc:
+        items.append(Text(loc, style="dim"))
+    items.append(Text(card.tag or "(no tag: evcards tag CARD \"...\")", style="bold"))
+    if card.undertag:
+        items.append(Text(card.undertag, style="italic"))
+    if card.kind == "card" and (card.cite.short or card.cite.full):
+        items.append(cite_text(card))
+    items.append(Text(""))
+    body = body_text(card, read_only)
+    for i, para in enumerate(body):
+        items.append(para)
+        if i < len(body) - 1 and not read_only:
+            items.append(Text(""))
+    seconds = card.read_seconds(wpm)
+    footer = (
+        f"{card.id[:8]}  ·  {card.word_count} words  ·  {card.words_read} read  ·  "
+        f"{int(seconds // 60)}:{int(seconds % 60):02d} at {wpm} wpm"
+    )
+    if card.labels:
+        footer += "  ·  " + ", ".join(card.labels)
+    if card.seen > 1:
+        footer += f"  ·  seen {card.seen}×"
+    items.append(Text(""))
+    items.append(Text(footer, style="dim"))
+    return RichGroup(*items)

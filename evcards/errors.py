@@ -1,0 +1,45 @@
+"""Every error evcards expects a user to cause. The CLI turns these into one `Error:` line."""
+
+
+class EvcardsError(Exception):
+    """Base class: a problem with the user's input, files or environment, not a bug."""
+
+
+class CardNotFound(EvcardsError):
+    """No card matches the id, prefix or path the user gave."""
+
+
+class AmbiguousCard(EvcardsError):
+    """An id prefix matches more than one card."""
+
+
+class InvalidCard(EvcardsError):
+    """A card file or card data does not satisfy the card model."""
+
+
+class MarkupError(EvcardsError):
+    """Inline markup that cannot be parsed (unclosed mark, unknown directive)."""
+
+
+class InputFileError(EvcardsError):
+    """An input file is missing, unreadable, not UTF-8 or not in the expected form."""
+
+
+class ConfigError(EvcardsError):
+    """The per-user config file is malformed."""
+
+
+class LibraryError(EvcardsError):
+    """The library folder cannot be used (missing, not a folder, duplicate ids)."""
+
+
+def format_validation(e: object) -> str:
+    """A pydantic ValidationError as 'field.path - message' items on one line."""
+    items = []
+    for err in e.errors():  # type: ignore[attr-defined]
+        loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key; remove it or check its spelling"
+        items.append(f"{loc} - {msg}")
+    return "; ".join(items)

@@ -1,0 +1,250 @@
+"""The library: a folder of card files, found, read, resolved and written safely.
+
+A library is any folder holding a `.evcards.toml` marker. Card files are `*.toml` anywhere
+below it (dot-folders aside); derived state (the search index, the write lock) lives in
+`.evcards/` inside it and can always be thrown away.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from evcards import cardfile
+from evcards.atomic import atomic_write
+from evcards.errors import AmbiguousCard, CardNotFound, LibraryError
+from evcards.models import Card, Source
+
+MARKER = ".evcards.toml"
+STATE_DIR = ".evcards"
+ENV_LIBRARY = "EVCARDS_LIBRARY"
+_ID_IN_NAME = re.compile(r"([0-9a-f]{16})\.toml$")
+_MARKER_TEXT = "# This folder is an evcards library: one card per .toml file.\nversion = 1\n"
+
+
+def find_library(explicit: str | os.PathLike[str] | None = None, cwd: Path | None = None) -> Path:
+    """--library, then EVCARDS_LIBRARY, then the nearest library upward, then the user's own."""
+    if explicit:
+        return Path(explicit).expanduser()
+    env = os.environ.get(ENV_LIBRARY)
+    if env:
+        return Path(env).expanduser()
+    here = (cwd or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / MARKER).is_file():
+            return folder
+        if (folder / "cards" / MARKER).is_file():
+            return folder / "cards"
+    from evcards.config import data_dir
+
+    return data_dir() / "library"
+
+
+def slug(text: str, limit: int = 50) -> str:
+    """A file-name-safe ASCII slug: 'RM 6/14' -> 'rm-6-14'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    s = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return s[:limit].rstrip("-")
+
+
+def file_name(card: Card) -> str:
+    """Short cite and tag say what the card is; the full id makes the name unique."""
+    parts = [p for p in (slug(card.cite.short, 24), slug(card.tag)) if p]
+    return "-".join([*parts, card.id]) + ".toml"
+
+
+@dataclass
+class AddResult:
+    """What adding one card did: 'added', 'merged' (seen again) or 'unchanged'."""
+
+    card: Card
+    path: Path
+    status: str
+
+
+@dataclass
+class Library:
+    root: Path
+    _ids: dict[str, list[Path]] | None = field(default=None, repr=False)
+
+    # -- opening ---------------------------------------------------------------------------
+    @classmethod
+    def open(cls, root: Path, create: bool = False) -> Library:
+        """The library at `root`; with create=True a missing one is made (for writes)."""
+        if root.exists() and not root.is_dir():
+            raise LibraryError(f"{root}: the library path is a file, not a folder")
+        if not root.exists():
+            if not create:
+                return cls(root)
+            try:
+                root.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                raise LibraryError(f"{root}: cannot create the library ({e.strerror})") from None
+        if create and not (root / MARKER).exists():
+            atomic_write(root / MARKER, _MARKER_TEXT)
+        return cls(root)
+
+    @property
+    def state_dir(self) -> Path:
+        return self.root / STATE_DIR
+
+    @contextmanager
+    def lock(self, timeout: float = 30.0) -> Iterator[None]:
+        """Serialise read-modify-write across processes, so no update is lost."""
+        import filelock
+
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        lock = filelock.FileLock(str(self.state_dir / "write.lock"), timeout=timeout)
+        try:
+            with lock:
+                self._ids = None  # another process may have written meanwhile
+                yield
+        except filelock.Timeout:
+            raise LibraryError(
+                f"{self.root}: another evcards command has been writing for {timeout:.0f}s;"
+                " try again when it finishes"
+            ) from None
+
+    # -- reading ---------------------------------------------------------------------------
+    def paths(self) -> Iterator[Path]:
+        """Every card file, in a stable order. Symlinks are not followed (see `Safety`)."""
+        if not self.root.is_dir():
+            return
+        stack = [self.root]
+        while stack:
+            folder = stack.pop()
+            try:
+                entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            except OSError:
+                continue
+            subdirs = []
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    subdirs.append(Path(entry.path))
+                elif entry.name.endswith(".toml") and entry.is_file(follow_symlinks=False):
+                    yield Path(entry.path)
+            stack.extend(reversed(subdirs))
+
+    def read(self, path: Path) -> Card:
+        return cardfile.read(path)
+
+    def cards(self) -> Iterator[tuple[Path, Card]]:
+        for path in self.paths():
+            yield path, self.read(path)
+
+    def ids(self) -> dict[str, list[Path]]:
+        """id -> files, from file names where they carry the id, else from the file itself."""
+        if self._ids is None:
+            ids: dict[str, list[Path]] = {}
+            for path in self.paths():
+                m = _ID_IN_NAME.search(path.name)
+                card_id = m.group(1) if m else _read_id(path)
+                if card_id:
+                    ids.setdefault(card_id, []).append(path)
+            self._ids = ids
+        return self._ids
+
+    def path_of(self, card_id: str) -> Path | None:
+        paths = self.ids().get(card_id)
+        if not paths:
+            return None
+        if len(paths) > 1:
+            names = ", ".join(str(p) for p in paths)
+            raise LibraryError(f"card {card_id} is stored twice ({names}); delete one of them")
+        return paths[0]
+
+    def resolve(self, ref: str) -> tuple[Path, Card]:
+        """A card from an id, an unambiguous id prefix, or a path to its file."""
+        as_path = Path(ref).expanduser()
+        if ref.endswith(".toml") or os.sep in ref or as_path.is_file():
+            if as_path.is_file():
+                return as_path, self.read(as_path)
+            if not (self.root / ref).is_file():
+                raise CardNotFound(f"{ref}: no such card file")
+            return self.root / ref, self.read(self.root / ref)
+        key = ref.strip().lower()
+        if not re.fullmatch(r"[0-9a-f]{1,16}", key):
+            raise CardNotFound(
+                f"'{ref}' is not a card id or a card file; `evcards list` shows the ids"
+            )
+        matches = sorted(i for i in self.ids() if i.startswith(key))
+        if not matches:
+            raise CardNotFound(f"no card with id '{ref}' in {self.root}; `evcards list` shows the ids")
+        if len(matches) > 1:
+            shown = ", ".join(matches[:5]) + (" ..." if len(matches) > 5 else "")
+            raise AmbiguousCard(
+                f"id prefix '{ref}' matches {len(matches)} cards ({shown}); type more of the id"
+            )
+        path = self.path_of(matches[0])
+        assert path is not None
+        return path, self.read(path)
+
+    # -- writing ---------------------------------------------------------------------------
+    def write(self, card: Card, old_path: Path | None = None) -> Path:
+        """Write a card atomically under the name it should have, renaming its old file."""
+        self.open(self.root, create=True)
+        new_path = (old_path.parent if old_path else self.root) / file_name(card)
+        if old_path is not None and old_path != new_path and old_path.exists():
+            # Rename first: a crash between the steps leaves one valid file, never two.
+            os.rename(old_path, new_path)
+            self._forget(old_path)
+        atomic_write(new_path, cardfile.dumps(card))
+        if self._ids is not None:
+            paths = self._ids.setdefault(card.id, [])
+            if new_path not in paths:
+                paths.append(new_path)
+        return new_path
+
+    def add(self, card: Card) -> AddResult:
+        """Store a card; the same card again only records where it was seen. Call under lock()."""
+        path = self.path_of(card.id)
+        if path is None:
+            return AddResult(card, self.write(card), "added")
+        existing = self.read(path)
+        merged = merge_sightings(existing, card.sources, card.labels)
+        if merged == existing:
+            return AddResult(existing, path, "unchanged")
+        return AddResult(merged, self.write(merged, path), "merged")
+
+    def remove(self, path: Path) -> None:
+        path.unlink()
+        self._forget(path)
+
+    def _forget(self, path: Path) -> None:
+        if self._ids is None:
+            return
+        for paths in self._ids.values():
+            if path in paths:
+                paths.remove(path)
+
+
+def merge_sightings(card: Card, sources: Iterable[Source], labels: Iterable[str] = ()) -> Card:
+    """The card with new sightings and labels added; an old sighting is not counted twice."""
+    known = {(s.file, s.position) for s in card.sources}
+    new_sources = list(card.sources)
+    for s in sources:
+        if (s.file, s.position) not in known:
+            new_sources.append(s)
+            known.add((s.file, s.position))
+    new_labels = sorted(set(card.labels) | set(labels))
+    if new_sources == card.sources and new_labels == card.labels:
+        return card
+    return card.model_copy(update={"sources": new_sources, "labels": new_labels})
+
+
+def _read_id(path: Path) -> str | None:
+    """The id of a card file whose name does not carry it (hand-made files)."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(4096).decode("utf-8", "replace")
+    except OSError:
+        return None
+    m = re.search(r'^id\s*=\s*"([0-9a-f]{16})"', head, re.MULTILINE)
+    return m.group(1) if m else None

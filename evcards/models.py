@@ -1,0 +1,377 @@
+"""The card model: what a debate card is, independent of where it is stored.
+
+A body is a list of paragraphs; a paragraph is a list of spans; a span is a stretch of text
+with the marks a debater puts on it. Bodies are kept in a canonical form (no empty spans, no
+two neighbouring spans with the same marks, no blank paragraphs) so that two equal bodies
+compare equal however they were built, which is what makes the round trips testable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+# Word's named highlight colours (w:highlight w:val), in OOXML spelling. "none" is not one.
+HIGHLIGHT_COLORS: tuple[str, ...] = (
+    "yellow",
+    "green",
+    "cyan",
+    "magenta",
+    "blue",
+    "red",
+    "darkBlue",
+    "darkCyan",
+    "darkGreen",
+    "darkMagenta",
+    "darkRed",
+    "darkYellow",
+    "darkGray",
+    "lightGray",
+    "black",
+    "white",
+)
+HighlightColor = Literal[
+    "yellow",
+    "green",
+    "cyan",
+    "magenta",
+    "blue",
+    "red",
+    "darkBlue",
+    "darkCyan",
+    "darkGreen",
+    "darkMagenta",
+    "darkRed",
+    "darkYellow",
+    "darkGray",
+    "lightGray",
+    "black",
+    "white",
+]
+# The RGB Word paints each highlight colour with, for HTML and terminal output.
+HIGHLIGHT_RGB: dict[str, str] = {
+    "yellow": "FFFF00",
+    "green": "00FF00",
+    "cyan": "00FFFF",
+    "magenta": "FF00FF",
+    "blue": "0000FF",
+    "red": "FF0000",
+    "darkBlue": "000080",
+    "darkCyan": "008080",
+    "darkGreen": "008000",
+    "darkMagenta": "800080",
+    "darkRed": "800000",
+    "darkYellow": "808000",
+    "darkGray": "808080",
+    "lightGray": "C0C0C0",
+    "black": "000000",
+    "white": "FFFFFF",
+}
+_COLOR_BY_LOWER = {c.lower(): c for c in HIGHLIGHT_COLORS}
+
+DEFAULT_WPM = 250
+NORMAL_SIZE = 11.0  # Verbatim's Normal/Card text, in points
+
+_STRICT = ConfigDict(extra="forbid", strict=True)
+_FORBIDDEN_CHARS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+_SHADING = re.compile(r"^[0-9A-F]{6}$")
+_WS = re.compile(r"\s+")
+
+
+def normalize_color(name: str) -> str | None:
+    """Map any spelling of a Word highlight colour ('Cyan', 'darkgray') to OOXML's, else None."""
+    return _COLOR_BY_LOWER.get(name.strip().lower())
+
+
+def clean_text(text: str) -> str:
+    """Make arbitrary input text fit a span: line breaks become spaces, control chars go."""
+    text = text.replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
+    return _FORBIDDEN_CHARS.sub("", text)
+
+
+def words(text: str) -> int:
+    """Count words the way a debater reads them: whitespace-separated tokens."""
+    return len(text.split())
+
+
+class Span(BaseModel):
+    """A stretch of body text and its marks."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    text: str
+    underline: bool = False
+    emphasis: bool = False
+    box: bool = False
+    highlight: HighlightColor | None = None
+    shading: str | None = None
+    bold: bool = False
+    italic: bool = False
+    size: float | None = None
+
+    @field_validator("text")
+    @classmethod
+    def _one_line(cls, v: str) -> str:
+        if _FORBIDDEN_CHARS.search(v):
+            raise ValueError("span text may not contain line breaks or control characters")
+        return v
+
+    @field_validator("shading")
+    @classmethod
+    def _hex(cls, v: str | None) -> str | None:
+        if v is not None and not _SHADING.match(v):
+            raise ValueError("shading must be six upper-case hex digits such as D9D9D9")
+        return v
+
+    @field_validator("size", mode="before")
+    @classmethod
+    def _size(cls, v: Any) -> Any:
+        if isinstance(v, int) and not isinstance(v, bool):
+            v = float(v)
+        if isinstance(v, float) and not (1.0 <= v <= 400.0 and (v * 2).is_integer()):
+            raise ValueError("size must be a point size from 1 to 400 in half points")
+        return v
+
+    def marks(self) -> tuple[Any, ...]:
+        """Everything but the text: spans with equal marks merge."""
+        return (
+            self.underline,
+            self.emphasis,
+            self.box,
+            self.highlight,
+            self.shading,
+            self.bold,
+            self.italic,
+            self.size,
+        )
+
+    @property
+    def is_underlined(self) -> bool:
+        return self.underline or self.emphasis
+
+    def with_text(self, text: str) -> Span:
+        return self.model_copy(update={"text": text})
+
+
+Paragraph = list[Span]
+
+
+def normalize_body(body: list[list[Span]]) -> list[list[Span]]:
+    """Canonical form: merge neighbours with equal marks, drop empty spans and blank paragraphs."""
+    out: list[list[Span]] = []
+    for para in body:
+        merged: list[Span] = []
+        for span in para:
+            if not span.text:
+                continue
+            if merged and merged[-1].marks() == span.marks():
+                merged[-1] = merged[-1].with_text(merged[-1].text + span.text)
+            else:
+                merged.append(span)
+        if merged and any(not s.text.isspace() for s in merged):
+            out.append(merged)
+    return out
+
+
+class Cite(BaseModel):
+    """Who said it and where: the short cite read aloud and the full citation."""
+
+    model_config = _STRICT
+
+    short: str = ""
+    full: str = ""
+    author: str | None = None
+    quals: str | None = None
+    date: str | None = None
+    title: str | None = None
+    publication: str | None = None
+    url: str | None = None
+    accessed: str | None = None
+    initials: str | None = None
+
+    @field_validator("short", "full", "author", "quals", "date", "title", "publication", "url",
+                     "accessed", "initials")
+    @classmethod
+    def _one_line(cls, v: str | None) -> str | None:
+        if v is not None and _FORBIDDEN_CHARS.search(v):
+            raise ValueError("must be a single line without control characters")
+        return v
+
+    @property
+    def year(self) -> int | None:
+        """The four-digit year of the source, from the date or else the short cite."""
+        for text in (self.date or "", self.full, self.short):
+            m = re.search(r"\b(19[0-9]{2}|20[0-9]{2})\b", text)
+            if m:
+                return int(m.group(1))
+        m = re.search(r"\b([0-9]{2})\b\s*$", self.short)
+        if m:
+            yy = int(m.group(1))
+            return 2000 + yy if yy < 70 else 1900 + yy
+        return None
+
+
+class Location(BaseModel):
+    """Where the card was filed: Pocket > Hat > Block (Heading 1 > 2 > 3)."""
+
+    model_config = _STRICT
+
+    pocket: str = ""
+    hat: str = ""
+    block: str = ""
+
+
+class Source(BaseModel):
+    """One sighting of the card: the file it came from and its position there."""
+
+    model_config = _STRICT
+
+    file: str
+    position: int | None = None
+
+
+LABEL_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,39}$"
+Label = Annotated[str, Field(pattern=LABEL_PATTERN)]
+
+
+def is_label(text: str) -> bool:
+    """Labels are short keys such as OpenEv's aff, neg, da, cp, k, t."""
+    return re.match(LABEL_PATTERN, text) is not None
+
+
+class Card(BaseModel):
+    """A debate card (tag, cite, marked-up body) or an analytic (a tag alone)."""
+
+    model_config = _STRICT
+
+    id: str = Field(pattern=r"^[0-9a-f]{16}$")
+    tag: str = ""
+    kind: Literal["card", "analytic"] = "card"
+    cite: Cite = Field(default_factory=Cite)
+    undertag: str = ""
+    location: Location = Field(default_factory=Location)
+    labels: list[Label] = Field(default_factory=list)
+    sources: list[Source] = Field(default_factory=list)
+    body: list[list[Span]] = Field(default_factory=list)
+
+    @field_validator("tag")
+    @classmethod
+    def _tag_line(cls, v: str) -> str:
+        if _FORBIDDEN_CHARS.search(v):
+            raise ValueError("the tag must be a single line")
+        return v
+
+    @field_validator("labels")
+    @classmethod
+    def _labels(cls, v: list[str]) -> list[str]:
+        return sorted(set(v))
+
+    @field_validator("body")
+    @classmethod
+    def _canonical(cls, v: list[list[Span]]) -> list[list[Span]]:
+        return normalize_body(v)
+
+    @model_validator(mode="after")
+    def _analytic_has_no_body(self) -> Card:
+        if self.kind == "analytic" and self.body:
+            raise ValueError("an analytic has a tag and no body; make it kind = 'card'")
+        return self
+
+    # Derived views: computed from the body, never stored.
+    @property
+    def paragraphs(self) -> list[str]:
+        return ["".join(s.text for s in para) for para in self.body]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.paragraphs)
+
+    @property
+    def underlined(self) -> str:
+        """Underlined and emphasised text, what a long version of the card reads."""
+        return _joined(self.body, lambda s: s.is_underlined)
+
+    @property
+    def spoken(self) -> str:
+        """Highlighted text: what the debater reads aloud."""
+        return _joined(self.body, lambda s: s.highlight is not None)
+
+    @property
+    def has_highlight(self) -> bool:
+        return any(s.highlight is not None for para in self.body for s in para)
+
+    @property
+    def word_count(self) -> int:
+        return words(self.text)
+
+    @property
+    def words_read(self) -> int:
+        """Tag words plus highlighted words, Verbatim's basis for read time."""
+        return words(self.tag) + words(self.spoken)
+
+    def read_seconds(self, wpm: int = DEFAULT_WPM) -> float:
+        return self.words_read * 60.0 / wpm
+
+    @property
+    def seen(self) -> int:
+        """How many times the card was met in imported files (at least once: it exists)."""
+        return max(1, len(self.sources))
+
+
+def _joined(body: list[list[Span]], keep: Any) -> str:
+    """The text of the spans `keep` accepts; a gap between kept stretches becomes one space."""
+    parts: list[str] = []
+    for para in body:
+        run: list[str] = []
+        for span in para:
+            if keep(span):
+                run.append(span.text)
+            elif run:
+                parts.append("".join(run))
+                run = []
+        if run:
+            parts.append("".join(run))
+    return _WS.sub(" ", " ".join(p.strip() for p in parts if p.strip())).strip()
+
+
+def content_key(
+    body: list[list[Span]], tag: str = "", cite: Cite | None = None, kind: str = "card"
+) -> str:
+    """A stable id from content: same text and marks, same id, whatever the whitespace.
+
+    The tag is left out for cards so that retagging keeps the id; two cuts of one article
+    with different highlighting are different cards, so marks count.
+    """
+    h = hashlib.blake2b(digest_size=8)
+    if body:
+        h.update(b"card\0")
+        for para in body:
+            for span in para:
+                t = _WS.sub(" ", unicodedata.normalize("NFC", span.text))
+                h.update(t.encode())
+                h.update(repr(span.marks()).encode())
+            h.update(b"\0p\0")
+    else:
+        h.update(f"{kind}\0".encode())
+        h.update(_WS.sub(" ", tag).strip().encode())
+        if cite is not None:
+            h.update(f"\0{cite.short}\0{cite.full}".encode())
+    return h.hexdigest()
+
+
+def new_card(**fields: Any) -> Card:
+    """Build a card whose id is derived from its content."""
+    body = normalize_body(fields.get("body") or [])
+    fields["body"] = body
+    cite = fields.get("cite")
+    if isinstance(cite, dict):
+        cite = Cite(**cite)
+        fields["cite"] = cite
+    fields.setdefault(
+        "id", content_key(body, fields.get("tag", ""), cite, fields.get("kind", "card"))
+    )
+    return Card(**fields)

@@ -1,0 +1,77 @@
+"""The plain-text form debaters paste: an optional tag line, `SHORT (FULL CITE) INITIALS`, body.
+
+    China-Russia alliance unlikely                 <- optional tag line
+    RM 6/14 (RM, citing over 50 experts, ...) ank  <- the cite line
+    Ethan Meick, Policy Analyst, ...               <- the body: every line a paragraph
+
+Several cards may share one file, separated by a line of three or more dashes.
+The body is kept word for word: brackets, ellipses and pilcrows are the cutter's text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from evcards.cites import parse_full_cite, split_cite_line
+from evcards.errors import InputFileError
+from evcards.models import Card, Cite, Source, Span, clean_text, new_card
+
+_SEPARATOR = re.compile(r"^\s*-{3,}\s*$")
+
+
+def decode(raw: bytes, where: str) -> str:
+    """Bytes from a user's file as text, or a clear error naming the file."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise InputFileError(
+            f"{where}: not UTF-8 text (byte {e.start}); save it as UTF-8 and import again"
+        ) from None
+    if "\x00" in text:
+        raise InputFileError(f"{where}: contains NUL bytes; it is not a text file")
+    return text
+
+
+def parse_text_cards(text: str, where: str = "<stdin>", initials: str | None = None) -> list[Card]:
+    """Every card in a pasted-text file. Raises InputFileError naming the line at fault."""
+    chunks: list[tuple[int, list[str]]] = [(1, [])]
+    for n, line in enumerate(text.splitlines(), start=1):
+        if _SEPARATOR.match(line):
+            chunks.append((n + 1, []))
+        else:
+            chunks[-1][1].append(line)
+    cards = []
+    for first_line, lines in chunks:
+        if any(line.strip() for line in lines):
+            cards.append(_one_card(lines, first_line, where, len(cards), initials))
+    if not cards:
+        raise InputFileError(f"{where}: no card found; the file is empty")
+    return cards
+
+
+def _one_card(
+    lines: list[str], first_line: int, where: str, position: int, initials: str | None
+) -> Card:
+    numbered = [(first_line + i, line.strip()) for i, line in enumerate(lines) if line.strip()]
+    tag = ""
+    (n, line), rest = numbered[0], numbered[1:]
+    parsed = split_cite_line(line)
+    if parsed is None and rest:
+        tag = clean_text(line)
+        (n, line), rest = rest[0], rest[1:]
+        parsed = split_cite_line(line)
+    if parsed is None:
+        raise InputFileError(
+            f"{where}, line {n}: expected a cite line like"
+            " `Smith 19 (John Smith, Professor, 2019, \"Title,\" Journal, https://...) abc`"
+        )
+    short, full, cut_by = parsed
+    cite = Cite(short=short, full=full, initials=cut_by or initials, **parse_full_cite(full))
+    body = [[Span(text=clean_text(text))] for _, text in rest]
+    return new_card(
+        tag=tag,
+        cite=cite,
+        body=body,
+        kind="card",
+        sources=[Source(file=where, position=position)],
+    )
