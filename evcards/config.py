@@ -64,4 +64,3 @@ def load_config(path: Path | None = None) -> Config:
         return Config.model_validate(data)
     except ValidationError as e:
         raise ConfigError(f"{path}: {format_validation(e)}") from None
-

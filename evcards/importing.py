@@ -53,7 +53,8 @@ def expand(paths: Iterable[str]) -> list[str]:
             out.extend(
                 str(f)
                 for f in sorted(path.rglob("*"))
-                if f.is_file() and f.suffix.lower() in TEXT_SUFFIXES | {".docx"}
+                if f.is_file()
+                and f.suffix.lower() in TEXT_SUFFIXES | {".docx"}
                 and not f.name.startswith(("~$", "."))
             )
         else:

@@ -176,7 +176,9 @@ class Library:
             )
         matches = sorted(i for i in self.ids() if i.startswith(key))
         if not matches:
-            raise CardNotFound(f"no card with id '{ref}' in {self.root}; `evcards list` shows the ids")
+            raise CardNotFound(
+                f"no card with id '{ref}' in {self.root}; `evcards list` shows the ids"
+            )
         if len(matches) > 1:
             shown = ", ".join(matches[:5]) + (" ..." if len(matches) > 5 else "")
             raise AmbiguousCard(

@@ -2,7 +2,7 @@
 
     _underlined_          **emphasis**            ==highlighted==   =={green}green==
     ~shrunk to 8 pt~      ~{6}shrunk to 6 pt~      {b}bold{b}        {i}italic{i}
-    {box}boxed{box}       {shade:D9D9D9}shaded{/shade}                \\_ \\* \\= \\~ \\{ \\\\ literal
+    {box}boxed{box}       {shade:D9D9D9}shaded{/shade}      literal: \\_ \\* \\= \\~ \\{ \\\\
 
 Every mark is a toggle, so marks nest and overlap freely (`_a ==b_ c==`). A blank line starts
 a new paragraph; a single line break inside a paragraph is a space. A lone `*` or `=` is
@@ -144,8 +144,7 @@ def parse(text: str, default_highlight: str = "yellow") -> list[list[Span]]:
                     opened_at.pop("shading", None)
                 elif g["hex"] is None:
                     raise MarkupError(
-                        f"`{{shade}}` at {_where(text, m.start())} needs a colour:"
-                        " {shade:D9D9D9}"
+                        f"`{{shade}}` at {_where(text, m.start())} needs a colour: {{shade:D9D9D9}}"
                     )
                 elif state["shading"] is not None:
                     raise MarkupError(

@@ -193,8 +193,18 @@ class Cite(BaseModel):
     accessed: str | None = None
     initials: str | None = None
 
-    @field_validator("short", "full", "author", "quals", "date", "title", "publication", "url",
-                     "accessed", "initials")
+    @field_validator(
+        "short",
+        "full",
+        "author",
+        "quals",
+        "date",
+        "title",
+        "publication",
+        "url",
+        "accessed",
+        "initials",
+    )
     @classmethod
     def _one_line(cls, v: str | None) -> str | None:
         if v is not None and _FORBIDDEN_CHARS.search(v):

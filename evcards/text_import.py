@@ -63,7 +63,7 @@ def _one_card(
     if parsed is None:
         raise InputFileError(
             f"{where}, line {n}: expected a cite line like"
-            " `Smith 19 (John Smith, Professor, 2019, \"Title,\" Journal, https://...) abc`"
+            ' `Smith 19 (John Smith, Professor, 2019, "Title," Journal, https://...) abc`'
         )
     short, full, cut_by = parsed
     cite = Cite(short=short, full=full, initials=cut_by or initials, **parse_full_cite(full))

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import shlex
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from evcards.cli.app import app, fail, get_config, get_library
+from evcards.cli.app import app, get_config, get_library
 
 
 def console(stderr: bool = False) -> Any:
@@ -99,8 +95,9 @@ def list_cards(
     table.add_column("labels", style="cyan")
     table.add_column("read", justify="right")
     for r in rows:
-        table.add_row(r["id"][:8], r["short_cite"], r["tag"], " ".join(r["labels"]),
-                      str(r["words_read"]))
+        table.add_row(
+            r["id"][:8], r["short_cite"], r["tag"], " ".join(r["labels"]), str(r["words_read"])
+        )
     console().print(table)
 
 
@@ -129,19 +126,28 @@ def add(
 
     if source is None:
         if sys.stdin.isatty():
-            raise typer.BadParameter("give a markup file, or - to read the body from stdin",
-                                     param_hint="SOURCE")
+            raise typer.BadParameter(
+                "give a markup file, or - to read the body from stdin", param_hint="SOURCE"
+            )
         source = "-"
     text = _read_text(source)
     cite = {
-        "short": short, "full": full, "author": author, "quals": quals, "date": date,
-        "title": title, "publication": publication, "url": url, "accessed": accessed,
+        "short": short,
+        "full": full,
+        "author": author,
+        "quals": quals,
+        "date": date,
+        "title": title,
+        "publication": publication,
+        "url": url,
+        "accessed": accessed,
         "initials": initials or get_config().initials,
     }
     check_labels(label)
     lib = get_library(create=True)
-    result = add_card(lib, text, tag=tag, cite=cite, labels=label or [],
-                      default_highlight=get_config().highlight)
+    result = add_card(
+        lib, text, tag=tag, cite=cite, labels=label or [], default_highlight=get_config().highlight
+    )
     verb = {"added": "Added", "merged": "Already had", "unchanged": "Already had"}[result.status]
     typer.echo(f"{verb} {result.card.id[:8]}  {result.path}")
 
@@ -164,62 +170,32 @@ def _read_text(source: str) -> str:
 @app.command()
 def edit(card: CardArg) -> None:
     """Open a card's TOML in $EDITOR; invalid edits are explained and reopened, never lost."""
-    from evcards import cardfile
     from evcards.cards import save_edit
-    from evcards.errors import EvcardsError
+    from evcards.cli.editing import edit_until_valid
 
     lib = get_library()
     path, found = lib.resolve(card)
-    original = path.read_text(encoding="utf-8")
-    fd, tmp_name = tempfile.mkstemp(prefix="evcards-edit-", suffix=".toml")
-    os.close(fd)
-    tmp = Path(tmp_name)
-    tmp.write_text(original, encoding="utf-8")
-    last_bad: str | None = None
-    while True:
-        _run_editor(tmp)
-        text = tmp.read_text(encoding="utf-8", errors="replace")
-        if text == original:
-            tmp.unlink()
-            typer.echo("No changes.")
-            return
-        try:
-            edited = cardfile.loads(text, "edited card")
-            with lib.lock():
-                new_path = save_edit(lib, path, found, edited)
-        except EvcardsError as e:
-            if text == last_bad:
-                raise fail(
-                    f"{e}. The card is unchanged; your text is kept in {tmp}"
-                ) from None
-            last_bad = text
-            typer.echo(f"Error: {e}", err=True)
-            typer.echo("Reopening the editor with your text; save it unchanged to give up.",
-                       err=True)
-            continue
-        tmp.unlink()
+
+    def save(edited: Any) -> Path:
+        with lib.lock():
+            return save_edit(lib, path, found, edited)
+
+    result = edit_until_valid(path.read_text(encoding="utf-8"), save)
+    if result is None:
+        typer.echo("No changes.")
+    else:
+        edited, new_path = result
         typer.echo(f"Saved {edited.id[:8]}  {new_path}")
-        return
-
-
-def _run_editor(path: Path) -> None:
-    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-    try:
-        subprocess.run([*shlex.split(editor), str(path)], check=False)
-    except FileNotFoundError:
-        from evcards.errors import EvcardsError
-
-        raise EvcardsError(
-            f"editor '{editor}' not found; set $EDITOR to your editor (e.g. EDITOR=nano)"
-        ) from None
 
 
 @app.command()
 def tag(
     args: Annotated[
         list[str],
-        typer.Argument(help="CARD... [NEW_TAG]: the cards, then optionally the new tag.",
-                       metavar="CARD... [TAG]"),
+        typer.Argument(
+            help="CARD... [NEW_TAG]: the cards, then optionally the new tag.",
+            metavar="CARD... [TAG]",
+        ),
     ],
     new_tag: Annotated[
         str | None, typer.Option("--tag", "-t", help="The new tag (instead of the last argument).")
@@ -227,7 +203,7 @@ def tag(
     label: Annotated[list[str] | None, typer.Option("--label", "-l", help="Add a label.")] = None,
     unlabel: Annotated[list[str] | None, typer.Option("--unlabel", help="Remove a label.")] = None,
 ) -> None:
-    """Set a card's tag and add or remove labels (aff, neg, da, cp, k, t ...), on one or more cards."""
+    """Set the tag of one or more cards, and add or remove labels (aff, neg, da, cp, k, t)."""
     from evcards.cards import retag, split_tag_args
 
     check_labels(label)
@@ -236,13 +212,15 @@ def tag(
     if tag_text is None and not label and not unlabel:
         raise typer.BadParameter("say what to change: a new tag, --label or --unlabel")
     changed = retag(lib, refs, tag_text, label or [], unlabel or [])
-    for card, path in changed:
+    for card, _path in changed:
         labels = f"  [{', '.join(card.labels)}]" if card.labels else ""
         typer.echo(f"{card.id[:8]}  {card.tag}{labels}")
 
 
 @app.command()
-def rm(cards: Annotated[list[str], typer.Argument(help="Cards to delete.", metavar="CARD...")]) -> None:
+def rm(
+    cards: Annotated[list[str], typer.Argument(help="Cards to delete.", metavar="CARD...")],
+) -> None:
     """Delete cards from the library."""
     from evcards.cards import remove_cards
 
@@ -254,11 +232,15 @@ def rm(cards: Annotated[list[str], typer.Argument(help="Cards to delete.", metav
 @app.command("import")
 def import_(
     paths: Annotated[
-        list[str], typer.Argument(help="Text or .docx files, folders, or - for stdin.",
-                                  metavar="PATH...")
+        list[str],
+        typer.Argument(help="Text or .docx files, folders, or - for stdin.", metavar="PATH..."),
     ],
-    label: Annotated[list[str] | None, typer.Option("--label", "-l", help="Label every card.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="The summary as one JSON object.")] = False,
+    label: Annotated[
+        list[str] | None, typer.Option("--label", "-l", help="Label every card.")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="The summary as one JSON object.")
+    ] = False,
 ) -> None:
     """Import cards: pasted-text files (`SHORT (FULL CITE) INITIALS` then the body) and .docx."""
     from evcards.importing import import_paths
@@ -269,8 +251,9 @@ def import_(
     def on_error(path: str, message: str) -> None:
         typer.echo(f"Error: {' '.join(message.split())}", err=True)
 
-    summary = import_paths(lib, paths, initials=get_config().initials, labels=label or [],
-                           on_error=on_error)
+    summary = import_paths(
+        lib, paths, initials=get_config().initials, labels=label or [], on_error=on_error
+    )
     if as_json:
         print_json(summary.as_dict())
     else:
@@ -280,8 +263,9 @@ def import_(
         for key in ("files", "cards", "analytics", "duplicates", "skipped", "failed"):
             table.add_column(key, justify="right")
         d = summary.as_dict()
-        table.add_row(*(str(d[k]) for k in ("files", "cards", "analytics", "duplicates",
-                                             "skipped", "failed")))
+        table.add_row(
+            *(str(d[k]) for k in ("files", "cards", "analytics", "duplicates", "skipped", "failed"))
+        )
         console().print(table)
         typer.echo(f"{summary.seconds:.2f}s")
     if summary.failed:

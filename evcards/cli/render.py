@@ -8,8 +8,18 @@ from rich.text import Text
 from evcards.models import HIGHLIGHT_RGB, Card, Span
 
 # Light highlight colours get black text, dark ones white, as Word shows them.
-_DARK = {"blue", "red", "darkBlue", "darkCyan", "darkGreen", "darkMagenta", "darkRed",
-         "darkYellow", "darkGray", "black"}
+_DARK = {
+    "blue",
+    "red",
+    "darkBlue",
+    "darkCyan",
+    "darkGreen",
+    "darkMagenta",
+    "darkRed",
+    "darkYellow",
+    "darkGray",
+    "black",
+}
 
 
 def span_style(span: Span) -> str:
@@ -61,7 +71,7 @@ def card_renderable(card: Card, wpm: int, read_only: bool = False) -> RichGroup:
     loc = " > ".join(p for p in (card.location.pocket, card.location.hat, card.location.block) if p)
     if loc:
         items.append(Text(loc, style="dim"))
-    items.append(Text(card.tag or "(no tag: evcards tag CARD \"...\")", style="bold"))
+    items.append(Text(card.tag or '(no tag: evcards tag CARD "...")', style="bold"))
     if card.undertag:
         items.append(Text(card.undertag, style="italic"))
     if card.kind == "card" and (card.cite.short or card.cite.full):
