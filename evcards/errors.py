@@ -43,3 +43,7 @@ def format_validation(e: object) -> str:
             msg = "unknown key; remove it or check its spelling"
         items.append(f"{loc} - {msg}")
     return "; ".join(items)
+
+
+class SearchQueryError(EvcardsError):
+    """A search query FTS5 cannot parse (raw mode), or filters that cannot work together."""

@@ -1,0 +1,144 @@
+"""`evcards search` and `evcards index rebuild|status`: views over evcards.search/.index."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+
+from evcards.cli.app import app, get_library
+
+index_app = typer.Typer(
+    help="The search index (derived; rebuilt automatically when missing or damaged).",
+    no_args_is_help=True,
+)
+app.add_typer(index_app, name="index")
+
+Many = list[str] | None
+
+
+def _opt(*names: str, help: str) -> Any:
+    return typer.Option(*names, help=help, show_default=False)
+
+
+@app.command()
+def search(
+    query: Annotated[
+        str,
+        typer.Argument(
+            help='Words, "phrases", prefix*, and AND / OR / NOT in capitals. Empty with filters.',
+            show_default=False,
+        ),
+    ] = "",
+    tag: Annotated[Many, _opt("--tag", help="Words that must be in the tag.")] = None,
+    cite: Annotated[Many, _opt("--cite", help="Words that must be in the cite.")] = None,
+    body: Annotated[Many, _opt("--body", help="Words that must be in the body text.")] = None,
+    author: Annotated[Many, _opt("--author", help="Author (or short cite) words.")] = None,
+    year: Annotated[
+        str | None, _opt("--year", help="A year or range: 2018, 2018..2020, 2018.., ..2020.")
+    ] = None,
+    label: Annotated[Many, _opt("--label", "-l", help="Only cards with this label.")] = None,
+    pocket: Annotated[Many, _opt("--pocket", help="Words in the pocket (Heading 1).")] = None,
+    hat: Annotated[Many, _opt("--hat", help="Words in the hat (Heading 2).")] = None,
+    block: Annotated[Many, _opt("--block", help="Words in the block (Heading 3).")] = None,
+    file: Annotated[Many, _opt("--file", help="Words of a source file's name.")] = None,
+    highlighted: Annotated[
+        bool, _opt("--highlighted", help="Only cards with highlighting.")
+    ] = False,
+    read: Annotated[
+        bool, _opt("--read", "-r", help="Match only the highlighted (spoken) text.")
+    ] = False,
+    raw: Annotated[bool, _opt("--raw", help="The query is raw SQLite FTS5 syntax.")] = False,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Most results.")] = 20,
+    as_json: Annotated[bool, _opt("--json", help="A JSON array of results.")] = False,
+) -> None:
+    """Find cards, best first; the same cut of the same text is shown once, with its count."""
+    from evcards.search import Filters, parse_years, search
+
+    year_from = year_to = None
+    if year is not None:
+        try:
+            year_from, year_to = parse_years(year)
+        except ValueError as e:
+            raise typer.BadParameter(str(e), param_hint="--year") from None
+    filters = Filters(
+        tag=tag or [],
+        cite=cite or [],
+        body=body or [],
+        author=author or [],
+        labels=label or [],
+        pocket=pocket or [],
+        hat=hat or [],
+        block=block or [],
+        files=file or [],
+        year_from=year_from,
+        year_to=year_to,
+        highlighted=highlighted,
+    )
+    if not query.strip() and filters == Filters():
+        raise typer.BadParameter("give a query, a filter, or both", param_hint="QUERY")
+    lib = get_library()
+    hits = search(lib.root, query, filters, raw=raw, read=read, limit=limit)
+    if as_json:
+        typer.echo(json.dumps([h.as_json() for h in hits], ensure_ascii=False, indent=2))
+        return
+    if not hits:
+        typer.echo("No cards found.")
+        return
+    _print_table(hits)
+
+
+def _print_table(hits: list[Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from evcards.search import MARK_END, MARK_START
+
+    table = Table(box=None, header_style="bold", pad_edge=False, expand=False)
+    table.add_column("id", style="dim", no_wrap=True)
+    table.add_column("cite", style="bold", no_wrap=True)
+    table.add_column("tag", overflow="fold", ratio=2)
+    table.add_column("match", overflow="fold", ratio=3)
+    table.add_column("read", justify="right")
+    table.add_column("seen", justify="right")
+    for h in hits:
+        snippet = Text()
+        for i, part in enumerate(h.snippet.replace(MARK_END, MARK_START).split(MARK_START)):
+            snippet.append(part, style="bold reverse" if i % 2 else "")
+        table.add_row(h.id[:8], h.short_cite, h.tag, snippet, str(h.words_read), f"{h.seen}x")
+    Console(highlight=False, soft_wrap=False).print(table)
+
+
+@index_app.command("rebuild")
+def index_rebuild() -> None:
+    """Rebuild the index from the card files (never needed for correctness)."""
+    from evcards.index import rebuild
+
+    lib = get_library()
+    result = rebuild(lib.root)
+    extra = f", {result.invalid} invalid files skipped" if result.invalid else ""
+    typer.echo(f"Indexed {result.added} cards{extra}.")
+
+
+@index_app.command("status")
+def index_status(
+    as_json: Annotated[bool, _opt("--json", help="As a JSON object.")] = False,
+) -> None:
+    """Cards indexed, index size, last sync and schema version (syncs first)."""
+    from dataclasses import asdict
+
+    from evcards.index import status
+
+    st = status(get_library().root)
+    if as_json:
+        typer.echo(json.dumps(asdict(st), indent=2))
+        return
+    typer.echo(f"library         {st.library}")
+    typer.echo(f"index           {st.index}")
+    typer.echo(f"cards           {st.cards}")
+    typer.echo(f"invalid files   {st.invalid}")
+    typer.echo(f"size            {st.size_bytes / 1e6:.1f} MB")
+    typer.echo(f"last sync       {st.last_sync}")
+    typer.echo(f"schema version  {st.schema_version}")

@@ -1,0 +1,357 @@
+"""What the search index needs from a card file, read fast: no Pydantic, no Span objects.
+
+`cardfile.read` validates a card into the full model, which costs far more than indexing can
+spend per card (the target is >= 20,000 cards/s). `extract` reads the same TOML and walks
+the body markup once, keeping only three facts per stretch of text (underlined? highlighted?
+its text), and yields exactly what `Card.text`, `.underlined`, `.spoken`, `.has_highlight`,
+`.words_read`, `.seen` and `Cite.year` give (tests/test_index.py proves the agreement with
+hypothesis). It rejects the markup `markup.parse` rejects; anything else it cannot read
+plainly (a wrong type, an unknown key) makes the caller fall back to the full parser.
+This module imports neither pydantic nor the models, so `evcards search` starts fast.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+
+# Kept in step with evcards.markup._TOKEN and evcards.models (tests compare the results).
+_TOKEN = re.compile(
+    r"""
+    (?P<para>\n(?:[ \t]*\n)+)
+  | (?P<soft>\n[ \t]*)
+  | \\(?P<esc>.)
+  | (?P<emph>\*\*)
+  | (?P<hl>==)(?:\{(?P<hlcolor>[A-Za-z]+)\})?
+  | (?P<under>_)
+  | (?P<shrink>~)(?:\{(?P<size>[0-9]+(?:\.[0-9]+)?)\})?
+  | \{(?P<close>/?)(?P<name>b|i|box|shade)(?::(?P<hex>[0-9A-Fa-f]{6}))?\}
+  | (?P<brace>\{)
+    """,
+    re.VERBOSE,
+)
+_FORBIDDEN_CHARS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+_CONTROL_IN_BODY = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,39}$")
+_WS = re.compile(r"\s+")
+_ID = re.compile(r"^[0-9a-f]{16}$")
+_YEAR = re.compile(r"\b(19[0-9]{2}|20[0-9]{2})\b")
+_YY = re.compile(r"\b([0-9]{2})\b\s*$")
+_COLORS = {
+    c.lower()
+    for c in (
+        "yellow green cyan magenta blue red darkBlue darkCyan darkGreen darkMagenta darkRed"
+        " darkYellow darkGray lightGray black white"
+    ).split()
+}
+_TOP_KEYS = {"id", "tag", "kind", "cite", "undertag", "location", "labels", "sources", "body"}
+_CITE_KEYS = {
+    "short",
+    "full",
+    "author",
+    "quals",
+    "date",
+    "title",
+    "publication",
+    "url",
+    "accessed",
+    "initials",
+}
+
+
+class NotPlain(ValueError):
+    """The fast reader cannot vouch for this file: use the full parser to judge it."""
+
+
+@dataclass(frozen=True, slots=True)
+class BodyText:
+    text: str
+    underlined: str
+    spoken: str
+    has_highlight: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CardFacts:
+    """One card as the index stores it."""
+
+    id: str
+    kind: str
+    tag: str
+    short_cite: str
+    full_cite: str
+    author: str
+    year: int | None
+    labels: tuple[str, ...]
+    pocket: str
+    hat: str
+    block: str
+    files: tuple[str, ...]
+    text: str
+    underlined: str
+    spoken: str
+    has_highlight: bool
+    seen: int
+    words_read: int
+
+    @property
+    def dupkey(self) -> str:
+        """Cards with this key equal are the same cut of the same text (see evcards.search)."""
+        if not self.text:
+            return "id:" + self.id
+        h = hashlib.blake2b(digest_size=12)
+        for part in (self.text, self.underlined, self.spoken):
+            h.update(_WS.sub(" ", unicodedata.normalize("NFC", part)).strip().encode())
+            h.update(b"\0")
+        return h.hexdigest()
+
+
+def _joined(runs: list[str]) -> str:
+    return _WS.sub(" ", " ".join(p.strip() for p in runs if p.strip())).strip()
+
+
+def body_text(markup: str) -> BodyText:
+    """Plain, underlined and highlighted text of body markup; raises NotPlain where
+    `markup.parse` raises MarkupError (or the Span model would reject the text)."""
+    text = markup.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
+    if _CONTROL_IN_BODY.search(text):  # every line break is markup; nothing else may be
+        raise NotPlain("control character")
+    under = emph = hl = False
+    size = shading = False
+    toggles = {"b": False, "i": False, "box": False}
+    paragraphs: list[str] = []
+    para: list[str] = []
+    para_blank = True
+    u_runs: list[str] = []
+    s_runs: list[str] = []
+    u_run: list[str] = []
+    s_run: list[str] = []
+    any_hl = False
+    buf: list[str] = []
+
+    def flush() -> None:
+        nonlocal para_blank, any_hl
+        if not buf:
+            return
+        piece = "".join(buf)
+        buf.clear()
+        if not piece:
+            return
+        para.append(piece)
+        if para_blank and not piece.isspace():
+            para_blank = False
+        if under or emph:
+            u_run.append(piece)
+        elif u_run:
+            u_runs.append("".join(u_run))
+            u_run.clear()
+        if hl:
+            any_hl = True
+            s_run.append(piece)
+        elif s_run:
+            s_runs.append("".join(s_run))
+            s_run.clear()
+
+    def end_paragraph() -> None:
+        nonlocal para_blank
+        flush()
+        if para and not para_blank:
+            paragraphs.append("".join(para))
+        para.clear()
+        para_blank = True
+        if u_run:
+            u_runs.append("".join(u_run))
+            u_run.clear()
+        if s_run:
+            s_runs.append("".join(s_run))
+            s_run.clear()
+
+    pos = 0
+    for m in _TOKEN.finditer(text):
+        if m.start() > pos:
+            buf.append(text[pos : m.start()])
+        pos = m.end()
+        kind = m.lastgroup
+        if kind == "para":
+            end_paragraph()
+        elif kind == "soft":
+            buf.append(" ")
+        elif kind == "esc":
+            buf.append(m.group("esc"))
+        elif kind == "emph":
+            flush()
+            emph = not emph
+        elif kind in ("hl", "hlcolor"):
+            color = m.group("hlcolor")
+            if color is not None and (hl or color.lower() not in _COLORS):
+                raise NotPlain("highlight colour")
+            flush()
+            hl = not hl
+        elif kind == "under":
+            flush()
+            under = not under
+        elif kind in ("shrink", "size"):
+            if m.group("size") is not None:
+                value = float(m.group("size"))
+                if size or not (1.0 <= value <= 400.0 and (value * 2).is_integer()):
+                    raise NotPlain("shrink size")
+            flush()
+            size = not size
+        elif kind in ("name", "close", "hex"):
+            name = m.group("name")
+            if name == "shade":
+                if m.group("close"):
+                    if not shading:
+                        raise NotPlain("shade")
+                elif m.group("hex") is None or shading:
+                    raise NotPlain("shade")
+                flush()
+                shading = not shading
+            else:
+                if m.group("close") or m.group("hex"):
+                    raise NotPlain("toggle")
+                flush()
+                toggles[name] = not toggles[name]
+        else:  # a lone brace
+            raise NotPlain("brace")
+    if pos < len(text):
+        buf.append(text[pos:])
+    end_paragraph()
+    if under or emph or hl or size or shading or any(toggles.values()):
+        raise NotPlain("unclosed mark")
+    return BodyText("\n".join(paragraphs), _joined(u_runs), _joined(s_runs), any_hl)
+
+
+def cite_year(date: str | None, full: str, short: str) -> int | None:
+    """`Cite.year`, without the model."""
+    for text in (date or "", full, short):
+        m = _YEAR.search(text)
+        if m:
+            return int(m.group(1))
+    m = _YY.search(short)
+    if m:
+        yy = int(m.group(1))
+        return 2000 + yy if yy < 70 else 1900 + yy
+    return None
+
+
+def _str(table: dict[str, object], key: str) -> str:
+    value = table.get(key, "")
+    if value is None or not isinstance(value, str):
+        raise NotPlain(key)
+    return value
+
+
+def _plain_source(s: object) -> bool:
+    if not isinstance(s, dict) or not set(s) <= {"file", "position"}:
+        return False
+    pos = s.get("position")
+    return isinstance(s.get("file"), str) and (pos is None or type(pos) is int)
+
+
+def facts_from_dict(data: dict[str, object]) -> CardFacts:
+    """Index facts of a card given as TOML data; NotPlain when the data is unusual."""
+    if not set(data) <= _TOP_KEYS:
+        raise NotPlain("unknown key")
+    card_id = data.get("id")
+    if not isinstance(card_id, str) or not _ID.match(card_id):
+        raise NotPlain("id")
+    cite = data.get("cite", {})
+    loc = data.get("location", {})
+    body = data.get("body")
+    labels = data.get("labels", [])
+    sources = data.get("sources", [])
+    if not (isinstance(cite, dict) and isinstance(loc, dict) and set(cite) <= _CITE_KEYS):
+        raise NotPlain("cite or location")
+    if not (
+        isinstance(labels, list) and all(isinstance(x, str) and _LABEL.match(x) for x in labels)
+    ):
+        raise NotPlain("labels")
+    if not (isinstance(sources, list) and all(_plain_source(s) for s in sources)):
+        raise NotPlain("sources")
+    kind = _str(data, "kind") or "card"
+    tag = _str(data, "tag")
+    if kind not in ("card", "analytic") or _FORBIDDEN_CHARS.search(tag):
+        raise NotPlain("kind or tag")
+    if body is None:
+        bt = BodyText("", "", "", False)
+    elif isinstance(body, dict) and set(body) <= {"text", "highlight"}:
+        bt = body_text(_str(body, "text"))
+        color = body.get("highlight", "yellow")
+        if not isinstance(color, str) or color.strip().lower() not in _COLORS:
+            raise NotPlain("body.highlight")
+    else:
+        raise NotPlain("body")
+    if kind == "analytic" and bt.text:
+        raise NotPlain("analytic with a body")
+    short, full = _str(cite, "short"), _str(cite, "full")
+    for value in cite.values():
+        if not isinstance(value, str) or _FORBIDDEN_CHARS.search(value):
+            raise NotPlain("cite")
+    date = cite.get("date")
+    files = tuple(s["file"] for s in sources)
+    return CardFacts(
+        id=card_id,
+        kind=kind,
+        tag=tag,
+        short_cite=short,
+        full_cite=full,
+        author=str(cite.get("author") or ""),
+        year=cite_year(date, full, short),
+        labels=tuple(sorted(set(labels))),
+        pocket=_str(loc, "pocket"),
+        hat=_str(loc, "hat"),
+        block=_str(loc, "block"),
+        files=files,
+        text=bt.text,
+        underlined=bt.underlined,
+        spoken=bt.spoken,
+        has_highlight=bt.has_highlight,
+        seen=max(1, len(sources)),
+        words_read=len(tag.split()) + len(bt.spoken.split()),
+    )
+
+
+def facts_from_card(card: object) -> CardFacts:
+    """The same facts from a full Card model (the slow path, and the tests' reference)."""
+    c = card  # typed loosely so that this module never imports the models
+    return CardFacts(
+        id=c.id,  # type: ignore[attr-defined]
+        kind=c.kind,  # type: ignore[attr-defined]
+        tag=c.tag,  # type: ignore[attr-defined]
+        short_cite=c.cite.short,  # type: ignore[attr-defined]
+        full_cite=c.cite.full,  # type: ignore[attr-defined]
+        author=c.cite.author or "",  # type: ignore[attr-defined]
+        year=c.cite.year,  # type: ignore[attr-defined]
+        labels=tuple(c.labels),  # type: ignore[attr-defined]
+        pocket=c.location.pocket,  # type: ignore[attr-defined]
+        hat=c.location.hat,  # type: ignore[attr-defined]
+        block=c.location.block,  # type: ignore[attr-defined]
+        files=tuple(s.file for s in c.sources),  # type: ignore[attr-defined]
+        text=c.text,  # type: ignore[attr-defined]
+        underlined=c.underlined,  # type: ignore[attr-defined]
+        spoken=c.spoken,  # type: ignore[attr-defined]
+        has_highlight=c.has_highlight,  # type: ignore[attr-defined]
+        seen=c.seen,  # type: ignore[attr-defined]
+        words_read=c.words_read,  # type: ignore[attr-defined]
+    )
+
+
+def extract(raw: bytes, where: str = "card") -> CardFacts:
+    """Index facts of one card file's bytes. Raises InvalidCard (via the full parser) for a
+    file `cardfile.read` would reject; unusual-but-valid files take the slow, exact path."""
+    try:
+        return facts_from_dict(tomllib.loads(raw.decode("utf-8")))
+    except (NotPlain, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        pass
+    from evcards import cardfile
+    from evcards.errors import InvalidCard
+
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise InvalidCard(f"{where}: not UTF-8 text (byte {e.start})") from None
+    return facts_from_card(cardfile.loads(text, where))

@@ -1,0 +1,318 @@
+"""evcards search: query quoting, ranking, filters, duplicates, and the command itself."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from evcards.cli import app
+from evcards.library import Library
+from evcards.models import Cite, Location, Source, Span, new_card
+from evcards.search import Filters, parse_years, quote_query, search
+
+FILLER = "the committee considered several unrelated matters over many long months"
+
+
+def body(*parts: Span | str) -> list[list[Span]]:
+    return [[p if isinstance(p, Span) else Span(text=p) for p in parts]]
+
+
+def put(lib: Library, **fields: object) -> str:
+    card = new_card(**fields)
+    lib.write(card)
+    return card.id
+
+
+def ids(lib: Library, query: str, **kw: object) -> list[str]:
+    filters = kw.pop("filters", None)
+    return [h.id for h in search(lib.root, query, filters, **kw)]  # type: ignore[arg-type]
+
+
+# -- the default query language -----------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("typed", "fts"),
+    [
+        ("nuclear war", '"nuclear" "war"'),
+        ('"brain drain" cuba', '"brain drain" "cuba"'),
+        ("econ*", '"econ"*'),
+        ('"nuclear win"*', '"nuclear win"*'),
+        ("trade OR tariffs", '"trade" OR "tariffs"'),
+        ("war NOT nuclear", '"war" NOT "nuclear"'),
+        ("war not nuclear", '"war" "not" "nuclear"'),
+        ("NOT war", '"NOT" "war"'),
+        ("war AND", '"war" "AND"'),
+        ("war OR OR peace", '"war" "OR" OR "peace"'),
+        ("don't", '"don\'t"'),
+        ('say "unclosed', '"say" "unclosed"'),
+        ("a:b (c) ^d -e", '"a:b" "(c)" "^d" "-e"'),
+        ("* ' -- \"", ""),
+        ("*", ""),
+    ],
+)
+def test_quote_query(typed: str, fts: str) -> None:
+    assert quote_query(typed) == fts
+
+
+def test_parse_years() -> None:
+    assert parse_years("2018") == (2018, 2018)
+    assert parse_years("2018..2020") == (2018, 2020)
+    assert parse_years("2018..") == (2018, None)
+    assert parse_years("..2020") == (None, 2020)
+    with pytest.raises(ValueError):
+        parse_years("18")
+
+
+@pytest.fixture
+def filled(lib: Library) -> Library:
+    """Filler cards without the search words, so that bm25's idf is positive."""
+    for i in range(30):
+        put(lib, tag=f"filler {i}", cite=Cite(short=f"Doe {i:02d}"), body=body(f"{FILLER} {i}"))
+    return lib
+
+
+def test_ranking_order_is_pinned(filled: Library) -> None:
+    """tag > cite > spoken > underlined > body; bm25 is more negative for better, so ascending."""
+    lib = filled
+    word = "zebra"
+    expected = [
+        put(lib, tag=f"{word} claims", cite=Cite(short="Ta 19"), body=body(f"{FILLER} t")),
+        put(lib, tag="claims", cite=Cite(short=f"{word.title()} 19"), body=body(f"{FILLER} c")),
+        put(lib, tag="claims", body=body(f"{FILLER} s ", Span(text=word, highlight="yellow"))),
+        put(lib, tag="claims", body=body(f"{FILLER} u ", Span(text=word, underline=True))),
+        put(lib, tag="claims", body=body(f"{FILLER} b {word}")),
+    ]
+    hits = search(lib.root, word)
+    assert [h.id for h in hits] == expected
+    assert [h.rank for h in hits] == sorted(h.rank for h in hits)
+
+
+def test_phrase_prefix_and_boolean(filled: Library) -> None:
+    lib = filled
+    a = put(lib, tag="a", body=body("massive brain drain from cuba"))
+    b = put(lib, tag="b", body=body("brain scans show drain of focus"))
+    c = put(lib, tag="c", body=body("economic decline causes war"))
+    d = put(lib, tag="d", body=body("the economy is strong, no war"))
+    assert ids(lib, '"brain drain"') == [a]
+    assert set(ids(lib, "brain drain")) == {a, b}
+    assert set(ids(lib, "econ*")) == {c, d}
+    assert set(ids(lib, "economic OR economy")) == {c, d}
+    assert ids(lib, "war NOT economy") == [c]
+    assert ids(lib, "war AND strong") == [d]
+
+
+def test_awkward_characters_are_quoted_not_errors(filled: Library, runner) -> None:
+    lib = filled
+    a = put(lib, tag="a", body=body("we don't know NOT-voting data * stars"))
+    assert ids(lib, "don't") == [a]
+    assert ids(lib, "NOT") == [a]
+    assert ids(lib, 'NOT "voting data"') == [a]
+    assert ids(lib, "don*") == [a]
+    for query in ['"', "'", "*", "NOT", "a OR", '"unclosed phrase', "(", "col: x", "^x", "-"]:
+        result = runner.invoke(app, ["search", query, "--json"])
+        assert result.exit_code == 0, (query, result.output)
+        json.loads(result.stdout)
+
+
+def test_a_bad_raw_query_is_a_clean_error(filled: Library, runner) -> None:
+    for query in ['tag: ("', "nosuch: x", "a AND", "NEAR("]:
+        result = runner.invoke(app, ["search", "--raw", query])
+        assert result.exit_code == 1, result.output
+        assert result.stderr.startswith("Error: bad search query"), result.stderr
+        assert "Traceback" not in result.output
+
+
+def test_raw_queries_reach_fts5(filled: Library, runner) -> None:
+    a = put(filled, tag="zebra story", body=body("lions hunt at night"))
+    result = runner.invoke(
+        app, ["search", "--raw", "tag: zebra AND NEAR(lions night, 2)", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert [r["id"] for r in json.loads(result.stdout)] == [a]
+
+
+# -- filters ----------------------------------------------------------------------------------
+def test_each_filter(filled: Library) -> None:
+    lib = filled
+    hl = Span(text="warming", highlight="cyan")
+    a = put(
+        lib,
+        tag="warming kills",
+        cite=Cite(short="Smith 18", full="John Smith, prof, 2018, Nature", author="John Smith"),
+        labels=["aff", "impact"],
+        location=Location(pocket="1AC", hat="Advantage One", block="Extinction"),
+        sources=[Source(file="rounds/Smith-Aff.docx")],
+        body=body("global ", hl, " ends humanity"),
+    )
+    b = put(
+        lib,
+        tag="warming slow",
+        cite=Cite(short="Jones 12", full="Ann Jones, 2012"),
+        labels=["neg"],
+        location=Location(pocket="Neg", hat="Case", block="Defense"),
+        sources=[Source(file="rounds/Jones-Neg.docx")],
+        body=body("warming is ", Span(text="slow and manageable", underline=True)),
+    )
+    assert set(ids(lib, "warming")) == {a, b}
+    f = Filters
+    assert ids(lib, "", filters=f(tag=["kills"])) == [a]
+    assert ids(lib, "warming", filters=f(cite=["jones"])) == [b]
+    assert ids(lib, "", filters=f(body=["manageable"])) == [b]
+    assert ids(lib, "warming", filters=f(author=["smith"])) == [a]
+    assert ids(lib, "warming", filters=f(author=["jones"])) == [b]  # no author: the short cite
+    assert ids(lib, "warming", filters=f(year_from=2015)) == [a]
+    assert ids(lib, "warming", filters=f(year_from=2010, year_to=2013)) == [b]
+    assert ids(lib, "warming", filters=f(labels=["impact"])) == [a]
+    assert ids(lib, "warming", filters=f(labels=["aff", "impact"])) == [a]
+    assert ids(lib, "warming", filters=f(labels=["imp"])) == []  # labels match whole
+    assert ids(lib, "warming", filters=f(pocket=["1ac"])) == [a]
+    assert ids(lib, "warming", filters=f(hat=["case"])) == [b]
+    assert ids(lib, "warming", filters=f(block=["extinction"])) == [a]
+    assert ids(lib, "warming", filters=f(files=["Jones-Neg.docx"])) == [b]
+    assert ids(lib, "warming", filters=f(highlighted=True)) == [a]
+    assert ids(lib, "", filters=f(highlighted=True)) == [a]
+    assert ids(lib, "warming", read=True) == [a]  # only a's "warming" is highlighted
+    assert ids(lib, "manageable", read=True) == []
+
+
+def test_filters_on_the_command_line(filled: Library, runner) -> None:
+    a = put(
+        filled,
+        tag="warming kills",
+        cite=Cite(short="Smith 18"),
+        labels=["aff"],
+        body=body("global ", Span(text="warming", highlight="cyan"), " ends humanity"),
+    )
+    args = ["search", "warming", "--tag", "kills", "--cite", "smith", "--year", "2018"]
+    args += ["-l", "aff", "--highlighted", "--read", "--json", "--limit", "5"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    [hit] = json.loads(result.stdout)
+    assert hit["id"] == a
+    assert {"id", "tag", "short_cite", "snippet", "seen", "rank"} <= set(hit)
+    assert "«warming»" in hit["snippet"]
+    bad = runner.invoke(app, ["search", "x", "--year", "soon"])
+    assert bad.exit_code == 2
+    nothing = runner.invoke(app, ["search"])
+    assert nothing.exit_code == 2
+
+
+# -- duplicates -------------------------------------------------------------------------------
+def test_duplicates_collapse_into_one_result(filled: Library) -> None:
+    lib = filled
+    text = ("the arctic ", Span(text="melts fast", highlight="yellow", underline=True), " now")
+    same_cut = (
+        "the arctic ",
+        Span(text="melts fast", highlight="green", underline=True, bold=True),
+        " now",
+    )
+    other_cut = ("the arctic ", Span(text="melts", highlight="yellow", underline=True), " fast now")
+    a = put(lib, tag="ice", body=body(*text), sources=[Source(file="x.docx"), Source(file="y")])
+    b = put(lib, tag="ice retagged", body=body(*same_cut), sources=[Source(file="z.docx")])
+    c = put(lib, tag="ice", body=body(*other_cut))
+    assert len({a, b, c}) == 3  # three card files
+    hits = search(lib.root, "arctic")
+    assert len(hits) == 2
+    merged = next(h for h in hits if h.id in (a, b))
+    assert (merged.seen, merged.copies) == (3, 2)
+    other = next(h for h in hits if h.id == c)
+    assert (other.seen, other.copies) == (1, 1)
+
+
+def test_limit_counts_collapsed_results(filled: Library) -> None:
+    for i in range(5):
+        put(filled, tag=f"t{i}", body=body(f"zebra crossing number {i}"))
+    assert len(search(filled.root, "zebra", limit=3)) == 3
+
+
+# -- keeping in sync --------------------------------------------------------------------------
+def test_hand_edit_found_without_rebuild(filled: Library) -> None:
+    lib = filled
+    put(lib, tag="walrus", body=body("walruses sleep on the ice"))
+    [hit] = search(lib.root, "walruses")
+    path = lib.root / hit.path
+    path.write_text(path.read_text().replace("sleep on the ice", "swim under the floes"))
+    assert ids(lib, "floes") == [hit.id]
+    assert ids(lib, "sleep") == []
+
+
+def test_deleted_and_added_by_hand(filled: Library) -> None:
+    lib = filled
+    a = put(lib, tag="walrus", body=body("walruses sleep on the ice"))
+    assert ids(lib, "walruses") == [a]
+    (lib.root / next(iter(search(lib.root, "walruses"))).path).unlink()
+    assert ids(lib, "walruses") == []
+    sub = lib.root / "camp"
+    sub.mkdir()
+    card = new_card(tag="seal", body=body("seals sleep on the ice"))
+    from evcards.cardfile import dumps
+
+    (sub / "seal.toml").write_text(dumps(card))
+    assert ids(lib, "seals") == [card.id]
+    (sub / "seal.toml").rename(sub / "renamed.toml")
+    [hit] = search(lib.root, "seals")
+    assert hit.path == "camp/renamed.toml"
+    import shutil
+
+    shutil.rmtree(sub)
+    assert ids(lib, "seals") == []
+
+
+def test_evcards_own_writes_are_seen(filled: Library, runner) -> None:
+    assert ids(filled, "narwhal") == []
+    result = runner.invoke(app, ["add", "-", "-t", "narwhal tusks"], input="teeth _facts_\n")
+    assert result.exit_code == 0, result.output
+    assert len(ids(filled, "narwhal")) == 1
+
+
+def test_search_without_a_library_is_a_clean_error(runner) -> None:
+    result = runner.invoke(app, ["search", "x"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error:")
+
+
+def test_table_output(filled: Library, runner) -> None:
+    put(filled, tag="zebra stripes", cite=Cite(short="Zed 20"), body=body("stripes confuse flies"))
+    result = runner.invoke(app, ["search", "stripes"])
+    assert result.exit_code == 0, result.output
+    assert "Zed 20" in result.stdout and "zebra stripes" in result.stdout
+    assert "1x" in result.stdout
+    none = runner.invoke(app, ["search", "unicorn"])
+    assert none.exit_code == 0 and "No cards found" in none.stdout
+
+
+def test_search_does_not_import_lxml_or_docx(filled: Library) -> None:
+    put(filled, tag="zebra", body=body("stripes"))
+    code = (
+        "import sys\n"
+        "from evcards.cli import main\n"
+        "sys.argv = ['evcards', 'search', 'stripes']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in sys.modules if m.split('.')[0] in ('lxml', 'docx', 'trafilatura')]\n"
+        "print('HEAVY', heavy)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert "HEAVY []" in out, out
+    assert "zebra" in out
+
+
+def test_printing_hits_reads_rows_not_card_files(filled: Library, runner, monkeypatch) -> None:
+    from evcards import cardfile, index
+
+    monkeypatch.setattr(index, "RACY_NS", 0)  # so that the fresh file is not re-read as racy
+    put(filled, tag="zebra", body=body("stripes"))
+    search(filled.root, "x")  # index built; from here no card file may be parsed
+
+    def no_models(*args: object, **kw: object) -> None:
+        raise AssertionError("a card was parsed into a model while printing hits")
+
+    monkeypatch.setattr(cardfile, "loads", no_models)
+    monkeypatch.setattr(index, "_read", no_models)
+    for extra in ([], ["--json"]):
+        result = runner.invoke(app, ["search", "stripes", *extra])
+        assert result.exit_code == 0, result.output
+        assert "zebra" in result.stdout
