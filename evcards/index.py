@@ -5,29 +5,37 @@ with another schema version (`PRAGMA user_version`) or a corrupt file is rebuilt
 
 Layout (the sqlite-utils way): `cards` is the content table, one row per valid card file;
 `cards_fts` is an FTS5 external-content table over it (text columns for the query, plus
-filter columns with weight 0), kept in step by triggers. `dirs` holds a fingerprint per
+filter columns with weight 0), kept in step by triggers. `dirs` holds the mtime of each
 folder, `invalid` the files that are not valid cards (so they are not re-read every time),
 `meta` the time of the last sync.
 
 Keeping in sync, cheaply. Every search first calls `sync()`, which must notice cards added,
-deleted, renamed, or edited by hand (including an in-place rewrite that leaves the folder's
-own mtime alone) without parsing the library. It makes one pass of `os.scandir` +
-`DirEntry.stat()` over the library and, per folder, compares a fingerprint
-(folder mtime_ns, number of card files, sum of their mtime_ns, sum of their sizes) with the
-stored one:
+deleted, renamed or edited by hand without parsing the library, and without a stat per file
+when the library is large (one stat costs 1-6 us, so a full pass over a million files is
+1-6 s). Three passes, each cheap, each catching what the others cannot:
 
-- adding, deleting or renaming a file changes the folder's mtime (and the count);
-- rewriting a file changes its mtime (and usually its size), so the sums move.
+1. The journal (evcards/journal.py). `Library.write`/`.remove` note every file evcards itself
+   writes or removes, with the folder's mtime before and after. Those files are re-read
+   exactly, whatever their stat says.
+2. Folder mtimes (table `dirs`), one stat per folder. Adding, deleting or renaming a file
+   (which is also how most editors save: write a temporary file, rename it over) changes
+   its folder's mtime. A changed folder is listed (scandir, names only) and diffed with the
+   stored names: new files are read, missing ones deleted, and, in a folder of at most
+   STAT_WINDOW files, every file is stat-ed to catch a save-by-rename. A folder whose mtime
+   moved only through a chain of journal notes is not listed at all: evcards' own writes
+   into a folder of a million cards cost nothing extra.
+3. The rolling stat pass. Rewriting a file in place (`write_text`, some editors) changes
+   nothing but the file's own inode, so each sync stats STAT_WINDOW known files, resuming
+   where the last one stopped (`meta.stat_cursor`). A library of at most STAT_WINDOW cards
+   is therefore checked completely on every search; a larger one over N / STAT_WINDOW
+   searches, or at once with `evcards index sync` (`sync(full=True)`).
 
-Only a folder whose fingerprint moved has its stored rows loaded and diffed file by file
-(path, mtime_ns, size); only new or changed files are parsed (with the fast reader in
-`evcards.extract`). So a no-change sync is one stat per file and no SQLite reads beyond the
-`dirs` table. A stat pass cannot be avoided on plain POSIX: an in-place edit changes nothing
-but the file's own inode. Its cost is measured in bench/README.md.
+Only new or changed files are parsed, with the fast reader in `evcards.extract`. The
+no-change cost is measured in bench/README.md.
 
 Timestamps are coarse (a kernel tick), so a change made within the same tick as a sync could
-look unchanged (git's "racy" problem). A folder or file whose mtime is within RACY_NS of the
-sync is therefore stored with mtime -1, which forces a re-check on the next sync.
+look unchanged (git's "racy" problem). A file, or a small folder, whose mtime is within
+RACY_NS of the sync is stored with mtime -1, which forces a re-check by the next sync.
 """
 
 from __future__ import annotations
@@ -44,7 +52,7 @@ from evcards.extract import CardFacts, extract
 SCHEMA_VERSION = 1
 INDEX_NAME = "index.sqlite"
 RACY_NS = 2_000_000_000
-_MOD = 1 << 62
+STAT_WINDOW = 5_000  # files stat-ed per search for in-place edits (all, in a smaller library)
 _PARALLEL_MIN = 4000  # below this, starting worker processes costs more than it saves
 
 # FTS columns and their bm25 weights: the query's own columns first, filter columns (0) after.
@@ -70,8 +78,7 @@ _CARD_COLUMNS = (
 
 _SCHEMA = f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
-CREATE TABLE dirs (path TEXT PRIMARY KEY, mtime_ns INTEGER, count INTEGER,
-                   sum_mtime INTEGER, sum_size INTEGER);
+CREATE TABLE dirs (path TEXT PRIMARY KEY, mtime_ns INTEGER);
 CREATE TABLE invalid (path TEXT PRIMARY KEY, dir TEXT, mtime_ns INTEGER, size INTEGER,
                       error TEXT);
 CREATE TABLE cards (
@@ -141,14 +148,6 @@ class _Dir:
     mtime_ns: int
     files: list[tuple[str, int, int]]  # (name, mtime_ns, size)
 
-    def fingerprint(self) -> tuple[int, int, int, int]:
-        return (
-            self.mtime_ns,
-            len(self.files),
-            sum(f[1] for f in self.files) % _MOD,  # mod: SQLite integers are 64-bit
-            sum(f[2] for f in self.files) % _MOD,
-        )
-
 
 def _walk(root: Path) -> Iterator[_Dir]:
     """Every folder of the library with its card files' (name, mtime_ns, size): one scandir
@@ -191,17 +190,22 @@ def _read(root: str, rel: str) -> CardFacts | str:
         return f"{path}: cannot read ({e.strerror})"
 
 
-def _read_chunk(args: tuple[str, list[str]]) -> list[CardFacts | str]:
+def _read_chunk(args: tuple[str, list[str]]) -> list[tuple[CardFacts, str] | str]:
+    """A worker's share: facts with their duplicate key, computed here rather than in the
+    process that writes the index, which is the bottleneck."""
     root, rels = args
-    return [_read(root, rel) for rel in rels]
+    out: list[tuple[CardFacts, str] | str] = []
+    for rel in rels:
+        facts = _read(root, rel)
+        out.append(facts if isinstance(facts, str) else (facts, facts.dupkey))
+    return out
 
 
-def _read_all(root: Path, rels: list[str]) -> Iterator[CardFacts | str]:
+def _read_all(root: Path, rels: list[str]) -> Iterator[tuple[CardFacts, str] | str]:
     """Parse files, on every core when there are enough of them to pay for the processes."""
     workers = os.cpu_count() or 1
     if len(rels) < _PARALLEL_MIN or workers < 2:
-        for rel in rels:
-            yield _read(str(root), rel)
+        yield from _read_chunk((str(root), rels))
         return
     import multiprocessing
 
@@ -213,7 +217,10 @@ def _read_all(root: Path, rels: list[str]) -> Iterator[CardFacts | str]:
             yield from result
 
 
-def _row(f: CardFacts, rel: str, folder: str, mtime: int, size: int) -> tuple[object, ...]:
+def _row(
+    read: tuple[CardFacts, str], rel: str, folder: str, mtime: int, size: int
+) -> tuple[object, ...]:
+    f, dupkey = read
     author = f.author or f.short_cite
     return (
         f.id,
@@ -226,7 +233,7 @@ def _row(f: CardFacts, rel: str, folder: str, mtime: int, size: int) -> tuple[ob
         int(f.has_highlight),
         f.seen,
         f.words_read,
-        f.dupkey,
+        dupkey,
         f.tag,
         f"{f.short_cite}\n{f.full_cite}".strip(),
         f.spoken,
@@ -284,6 +291,9 @@ def rebuild(root: Path) -> SyncResult:
     tmp.unlink(missing_ok=True)
     result = SyncResult(rebuilt=True)
     started = time.time_ns()
+    from evcards import journal
+
+    _, note_files = journal.take(root)  # the walk below sees everything they mention
     db = _connect(tmp)
     try:
         db.execute("PRAGMA journal_mode=OFF")  # a failed build is thrown away whole
@@ -326,6 +336,8 @@ def rebuild(root: Path) -> SyncResult:
     db.close()
     final = index_path(root)
     os.replace(tmp, final)
+    for path in note_files:
+        path.unlink(missing_ok=True)
     for suffix in ("-journal", "-wal", "-shm"):
         Path(f"{final}{suffix}").unlink(missing_ok=True)
     return result
@@ -339,10 +351,9 @@ def _settled(mtime: int, now: int) -> int:
 def _store_dirs(db: sqlite3.Connection, dirs: Iterable[_Dir], now: int) -> None:
     rows = []
     for d in dirs:
-        fp = d.fingerprint()
-        recent = d.mtime_ns > now - RACY_NS or any(f[1] > now - RACY_NS for f in d.files)
-        rows.append((d.rel, -1 if recent else fp[0], *fp[1:]))
-    db.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?, ?, ?, ?)", rows)
+        recent = d.mtime_ns > now - RACY_NS and len(d.files) <= STAT_WINDOW
+        rows.append((d.rel, -1 if recent else d.mtime_ns))
+    db.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?)", rows)
 
 
 def _stamp(db: sqlite3.Connection) -> None:
@@ -351,38 +362,129 @@ def _stamp(db: sqlite3.Connection) -> None:
 
 
 # -- syncing ----------------------------------------------------------------------------------
-def sync(root: Path, db: sqlite3.Connection) -> SyncResult:
-    """Bring the index in line with the card files (see the module docstring for how)."""
+def _stored_stat(db: sqlite3.Connection, rel: str) -> tuple[int, int] | None:
+    row = db.execute(
+        "SELECT mtime_ns, size FROM cards WHERE path = ?"
+        " UNION ALL SELECT mtime_ns, size FROM invalid WHERE path = ?",
+        (rel, rel),
+    ).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def _list(root: Path, rel: str) -> tuple[list[str], list[str]] | None:
+    """Card file names and sub-folder names of one folder (no stat per file), or None."""
+    files, subdirs = [], []
+    try:
+        with os.scandir(root / rel if rel else root) as it:
+            for entry in it:
+                name = entry.name
+                if name[0] == ".":
+                    continue
+                if name.endswith(".toml") and entry.is_file(follow_symlinks=False):
+                    files.append(name)
+                elif entry.is_dir(follow_symlinks=False):
+                    subdirs.append(name)
+    except OSError:
+        return None
+    return files, subdirs
+
+
+def sync(
+    root: Path, db: sqlite3.Connection, full: bool = False, only: Iterable[str] | None = None
+) -> SyncResult:
+    """Bring the index in line with the card files (see the module docstring for how).
+    `full=True` stats every known file instead of the rolling window; `only` checks just
+    those files (relative paths) and nothing else."""
+    from evcards import journal
+
     result = SyncResult()
     started = time.time_ns()
-    stored = {row[0]: tuple(row[1:]) for row in db.execute("SELECT * FROM dirs").fetchall()}
-    changed: list[_Dir] = []
-    seen_dirs = set()
-    for d in _walk(root) if root.is_dir() else ():
-        seen_dirs.add(d.rel)
-        if stored.get(d.rel) != d.fingerprint():
-            changed.append(d)
-    gone_dirs = [rel for rel in stored if rel not in seen_dirs]
-    if not changed and not gone_dirs:
-        return result
+    notes, note_files = journal.take(root) if only is None else ([], [])
+    check: set[str] = set(only or ())  # to stat; re-read if new or changed, delete if gone
+    force: set[str] = set()  # files evcards wrote: re-read whatever their stat says
+    for n in notes:
+        force.update(n.paths)
+    delete: set[str] = set()
+    dirs = dict(db.execute("SELECT path, mtime_ns FROM dirs").fetchall())
+    new_dirs: dict[str, int] = {}
+    gone_dirs: list[str] = []
+    pending = list(dirs) if only is None else []
+    while pending:
+        rel = pending.pop()
+        try:
+            mtime = os.stat(root / rel if rel else root).st_mtime_ns
+        except OSError:
+            gone_dirs.append(rel)
+            continue
+        if rel in dirs and mtime == dirs[rel]:
+            continue
+        if rel in dirs and journal.explained(dirs[rel], mtime, [n for n in notes if n.dir == rel]):
+            new_dirs[rel] = mtime  # only evcards wrote here, and `force` has its files
+            continue
+        listing = _list(root, rel)
+        if listing is None:
+            gone_dirs.append(rel)
+            continue
+        names, subdirs = listing
+        here = {f"{rel}/{n}" if rel else n for n in names}
+        known = {
+            r[0]
+            for r in db.execute(
+                "SELECT path FROM cards WHERE dir = ? UNION ALL SELECT path FROM invalid"
+                " WHERE dir = ?",
+                (rel, rel),
+            )
+        }
+        delete |= known - here
+        # A big folder's unchanged names are left to the rolling pass: stat-ing a million
+        # files because one was added would make every search after an import slow.
+        check |= here if len(here) <= STAT_WINDOW or rel not in dirs else here - known
+        for sub in subdirs:
+            sub_rel = f"{rel}/{sub}" if rel else sub
+            if sub_rel not in dirs and sub_rel not in new_dirs:
+                pending.append(sub_rel)
+        recent = mtime > started - RACY_NS and len(here) <= STAT_WINDOW
+        new_dirs[rel] = -1 if recent else mtime
 
-    to_read: list[tuple[str, str, int, int]] = []  # (rel, folder, mtime, size)
-    to_delete: list[str] = []
-    for d in changed:
-        known = dict(
-            db.execute(
-                "SELECT path, mtime_ns || ':' || size FROM cards WHERE dir = ?"
-                " UNION ALL SELECT path, mtime_ns || ':' || size FROM invalid WHERE dir = ?",
-                (d.rel, d.rel),
+    # The rolling stat pass: in-place edits change nothing but the file's own inode.
+    cursor = db.execute("SELECT value FROM meta WHERE key = 'stat_cursor'").fetchone()
+    after = cursor[0] if cursor and not full else ""
+    window: list[tuple[str, int, int]] = []
+    if only is None:
+        window = db.execute(
+            "SELECT path, mtime_ns, size FROM cards WHERE path > ? ORDER BY path LIMIT ?",
+            (after, -1 if full else STAT_WINDOW),
+        ).fetchall()
+        if len(window) < STAT_WINDOW and after:  # wrap around
+            window += db.execute(
+                "SELECT path, mtime_ns, size FROM cards WHERE path <= ? ORDER BY path LIMIT ?",
+                (after, STAT_WINDOW - len(window)),
             ).fetchall()
-        )
-        for name, mtime, size in d.files:
-            rel = f"{d.rel}/{name}" if d.rel else name
-            if known.pop(rel, None) != f"{mtime}:{size}":
-                to_read.append((rel, d.rel, mtime, size))
-        to_delete.extend(known)
+    next_cursor = window[-1][0] if window else after
+    if only is None:
+        window += db.execute("SELECT path, mtime_ns, size FROM invalid").fetchall()
+    for rel, mtime, size in window:
+        try:
+            st = os.stat(root / rel)
+        except OSError:
+            delete.add(rel)
+            continue
+        if (st.st_mtime_ns, st.st_size) != (mtime, size):
+            check.add(rel)
+
+    to_read: list[tuple[str, str, int, int]] = []
+    for rel in check | force:
+        try:
+            st = os.stat(root / rel)
+        except OSError:
+            delete.add(rel)
+            continue
+        if rel in force or _stored_stat(db, rel) != (st.st_mtime_ns, st.st_size):
+            folder = rel.rpartition("/")[0]
+            to_read.append((rel, folder, st.st_mtime_ns, st.st_size))
+            delete.discard(rel)
     for rel in gone_dirs:
-        to_delete.extend(
+        delete.update(
             r[0]
             for r in db.execute(
                 "SELECT path FROM cards WHERE dir = ? UNION ALL SELECT path FROM invalid"
@@ -394,16 +496,11 @@ def sync(root: Path, db: sqlite3.Connection) -> SyncResult:
     read = list(_read_all(root, [r[0] for r in to_read]))
     db.execute("BEGIN IMMEDIATE")
     try:
-        existing = {
-            r[0]
-            for rel, *_ in to_read
-            for r in db.execute("SELECT path FROM cards WHERE path = ?", (rel,))
-        }
-        for rel in to_delete:
+        for rel in delete:
             result.removed += db.execute("DELETE FROM cards WHERE path = ?", (rel,)).rowcount
             db.execute("DELETE FROM invalid WHERE path = ?", (rel,))
         for (rel, folder, mtime, size), facts in zip(to_read, read, strict=True):
-            db.execute("DELETE FROM cards WHERE path = ?", (rel,))
+            existed = db.execute("DELETE FROM cards WHERE path = ?", (rel,)).rowcount
             db.execute("DELETE FROM invalid WHERE path = ?", (rel,))
             mtime = _settled(mtime, started)
             if isinstance(facts, str):
@@ -413,18 +510,22 @@ def sync(root: Path, db: sqlite3.Connection) -> SyncResult:
                 result.invalid += 1
                 continue
             db.execute(_INSERT, _row(facts, rel, folder, mtime, size))
-            if rel in existing:
+            if existed:
                 result.updated += 1
             else:
                 result.added += 1
         for rel in gone_dirs:
             db.execute("DELETE FROM dirs WHERE path = ?", (rel,))
-        _store_dirs(db, changed, started)
-        _stamp(db)
+        db.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?)", new_dirs.items())
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('stat_cursor', ?)", (next_cursor,))
+        if to_read or delete or new_dirs or gone_dirs:
+            _stamp(db)
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")
         raise
+    for path in note_files:
+        path.unlink(missing_ok=True)
     return result
 
 

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from evcards import cardfile
+from evcards import cardfile, journal
 from evcards.atomic import atomic_write
 from evcards.errors import AmbiguousCard, CardNotFound, LibraryError
 from evcards.models import Card, Source
@@ -193,11 +193,15 @@ class Library:
         """Write a card atomically under the name it should have, renaming its old file."""
         self.open(self.root, create=True)
         new_path = (old_path.parent if old_path else self.root) / file_name(card)
-        if old_path is not None and old_path != new_path and old_path.exists():
-            # Rename first: a crash between the steps leaves one valid file, never two.
-            os.rename(old_path, new_path)
-            self._forget(old_path)
-        atomic_write(new_path, cardfile.dumps(card))
+        text = cardfile.dumps(card)
+        renamed = old_path is not None and old_path != new_path and old_path.exists()
+        touched = (old_path, new_path) if renamed and old_path else (new_path,)
+        with journal.noting(self.root, *touched):  # so that search re-reads just these
+            if renamed and old_path:
+                # Rename first: a crash between the steps leaves one valid file, never two.
+                os.rename(old_path, new_path)
+                self._forget(old_path)
+            atomic_write(new_path, text)
         if self._ids is not None:
             paths = self._ids.setdefault(card.id, [])
             if new_path not in paths:
@@ -216,7 +220,8 @@ class Library:
         return AddResult(merged, self.write(merged, path), "merged")
 
     def remove(self, path: Path) -> None:
-        path.unlink()
+        with journal.noting(self.root, path):
+            path.unlink()
         self._forget(path)
 
     def _forget(self, path: Path) -> None:

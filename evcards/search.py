@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from evcards.errors import SearchQueryError
-from evcards.index import FILTER_COLUMNS, TEXT_COLUMNS, WEIGHTS, ensure
+from evcards.index import FILTER_COLUMNS, TEXT_COLUMNS, WEIGHTS, ensure, sync
 
 MARK_START, MARK_END = "\x02", "\x03"  # snippet() delimiters, styled by the caller
 _OPERATORS = {"AND", "OR", "NOT"}
@@ -283,9 +283,23 @@ def search(
     read: bool = False,
     limit: int = 20,
 ) -> list[Hit]:
-    """Sync the index with the library at `root`, then search it."""
+    """Sync the index with the library at `root`, then search it.
+
+    The sync catches an in-place edit of a big library only over several searches (see
+    evcards.index), so the files of the hits themselves are checked once more: a result is
+    never shown from a stale row. If one changed, the search runs again
+    on fresh rows (and checks any new hits in turn)."""
     db = ensure(root)
     try:
-        return search_db(db, query, filters, raw=raw, read=read, limit=limit)
+        checked: set[str] = set()
+        while True:
+            hits = search_db(db, query, filters, raw=raw, read=read, limit=limit)
+            fresh = {h.path for h in hits} - checked
+            if not fresh:
+                return hits
+            checked |= fresh
+            changed = sync(root, db, only=fresh)
+            if not (changed.added or changed.updated or changed.removed or changed.invalid):
+                return hits
     finally:
         db.close()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import sqlite3
 
+import pytest
+
 from evcards import index
 from evcards.cli import app
 from evcards.library import Library
@@ -108,3 +110,60 @@ def test_many_cards_parse_in_parallel(lib: Library, monkeypatch) -> None:
     want = {put(lib, f"walrus {i}", f"walrus number {i} sleeps") for i in range(40)}
     index.rebuild(lib.root)
     assert {h.id for h in search(lib.root, "walrus", limit=100)} == want
+
+
+def settle(monkeypatch) -> None:
+    """Trust fresh timestamps, so that these tests see the steady state, not the racy one."""
+    monkeypatch.setattr(index, "RACY_NS", 0)
+
+
+def test_big_library_in_place_edit_found_by_the_rolling_pass(lib: Library, monkeypatch) -> None:
+    settle(monkeypatch)
+    monkeypatch.setattr(index, "STAT_WINDOW", 3)  # a "big" library: 10 cards, 3 stats a sync
+    for i in range(10):
+        put(lib, f"walrus {i}", f"walrus number {i} sleeps")
+    index.rebuild(lib.root)
+    path = sorted(lib.root.glob("*.toml"))[-1]
+    path.write_text(path.read_text().replace("sleeps", "dances"))
+    found = [len(search(lib.root, "dances")) for _ in range(5)]
+    assert found[-1] == 1  # within ceil(10 / 3) + 1 searches
+    runner_found = index.sync(lib.root, index.ensure(lib.root), full=True)
+    assert runner_found.updated == 0
+
+
+def test_a_hit_is_never_shown_stale(lib: Library, monkeypatch) -> None:
+    settle(monkeypatch)
+    monkeypatch.setattr(index, "STAT_WINDOW", 1)
+    for i in range(10):
+        put(lib, f"walrus {i}", f"walrus number {i} sleeps")
+    index.rebuild(lib.root)
+    for path in lib.root.glob("*.toml"):
+        path.write_text(path.read_text().replace('tag = "walrus', 'tag = "edited walrus'))
+    hits = search(lib.root, "walrus", limit=3)
+    assert [h.tag.startswith("edited") for h in hits] == [True] * 3
+
+
+def test_evcards_own_writes_need_no_folder_listing(lib: Library, monkeypatch) -> None:
+    settle(monkeypatch)
+    put(lib, "walrus", "walruses sleep on the ice")
+    index.rebuild(lib.root)
+    db = index.ensure(lib.root)
+    real_list = index._list
+    monkeypatch.setattr(index, "_list", lambda *a: pytest.fail("listed the folder"))
+    seal = put(lib, "seal", "seals sleep on the ice")
+    lib.remove(lib.path_of(seal))
+    narwhal = put(lib, "narwhal", "narwhals sleep on the ice")
+    result = index.sync(lib.root, db)
+    assert (result.added, result.removed) == (1, 0)
+    # a file added by hand breaks the chain of notes: the folder is listed again
+    monkeypatch.setattr(index, "_list", real_list)
+    (lib.root / "copy.toml").write_text(lib.path_of(narwhal).read_text())
+    assert index.sync(lib.root, db).added == 1
+    db.close()
+
+
+def test_index_sync_command(lib: Library, runner) -> None:
+    put(lib, "walrus", "walruses sleep on the ice")
+    result = runner.invoke(app, ["index", "sync"])
+    assert result.exit_code == 0, result.output
+    assert "Synced:" in result.stdout

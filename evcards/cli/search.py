@@ -122,6 +122,20 @@ def index_rebuild() -> None:
     typer.echo(f"Indexed {result.added} cards{extra}.")
 
 
+@index_app.command("sync")
+def index_sync() -> None:
+    """Check every card file now (a search checks a rolling share of a big library)."""
+    from evcards.index import ensure, sync
+
+    lib = get_library()
+    db = ensure(lib.root)
+    try:
+        r = sync(lib.root, db, full=True)
+    finally:
+        db.close()
+    typer.echo(f"Synced: {r.added} added, {r.updated} updated, {r.removed} removed.")
+
+
 @index_app.command("status")
 def index_status(
     as_json: Annotated[bool, _opt("--json", help="As a JSON object.")] = False,
