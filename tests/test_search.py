@@ -316,3 +316,13 @@ def test_printing_hits_reads_rows_not_card_files(filled: Library, runner, monkey
         result = runner.invoke(app, ["search", "stripes", *extra])
         assert result.exit_code == 0, result.output
         assert "zebra" in result.stdout
+
+
+def test_many_duplicates_do_not_hide_the_next_result(filled: Library) -> None:
+    cut = ("ocean ", Span(text="acidification", underline=True))
+    for i in range(40):  # one cut of one text, retagged 40 times: one result
+        put(filled, tag=f"acid {i}", body=body(*cut), sources=[Source(file=f"f{i}.docx")])
+    other = put(filled, tag="other", body=body(f"{FILLER} ocean acidification elsewhere"))
+    hits = search(filled.root, "acidification", limit=2)
+    assert len(hits) == 2 and hits[1].id == other
+    assert (hits[0].copies, hits[0].seen) == (40, 40)
