@@ -12,10 +12,7 @@ This module imports neither pydantic nor the models, so `evcards search` starts 
 
 from __future__ import annotations
 
-import hashlib
 import re
-import tomllib
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -104,6 +101,9 @@ class CardFacts:
         """Cards with this key equal are the same cut of the same text (see evcards.search)."""
         if not self.text:
             return "id:" + self.id
+        import hashlib
+        import unicodedata
+
         h = hashlib.blake2b(digest_size=12)
         for part in (self.text, self.underlined, self.spoken):
             if not part.isascii():
@@ -506,6 +506,8 @@ def loads_card_toml(text: str) -> dict[str, object]:
 def extract(raw: bytes, where: str = "card") -> CardFacts:
     """Index facts of one card file's bytes. Raises InvalidCard (via the full parser) for a
     file `cardfile.read` would reject; unusual-but-valid files take the slow, exact path."""
+    import tomllib  # only here: `evcards search` with nothing to index never needs it
+
     try:
         text = raw.decode("utf-8")
         try:

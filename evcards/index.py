@@ -46,8 +46,10 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from evcards.extract import CardFacts, extract
+if TYPE_CHECKING:
+    from evcards.extract import CardFacts
 
 SCHEMA_VERSION = 1
 INDEX_NAME = "index.sqlite"
@@ -178,6 +180,7 @@ def _walk(root: Path) -> Iterator[_Dir]:
 def _read(root: str, rel: str) -> CardFacts | str:
     """Facts of one card file, or the one-line reason it is not a valid card."""
     from evcards.errors import EvcardsError
+    from evcards.extract import extract
 
     path = os.path.join(root, rel)
     try:

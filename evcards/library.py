@@ -14,11 +14,14 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from evcards import cardfile, journal
+from evcards import journal
 from evcards.atomic import atomic_write
 from evcards.errors import AmbiguousCard, CardNotFound, LibraryError
-from evcards.models import Card, Source
+
+if TYPE_CHECKING:  # the models load pydantic: `evcards search` finds the library without it
+    from evcards.models import Card, Source
 
 MARKER = ".evcards.toml"
 STATE_DIR = ".evcards"
@@ -133,6 +136,8 @@ class Library:
             stack.extend(reversed(subdirs))
 
     def read(self, path: Path) -> Card:
+        from evcards import cardfile
+
         return cardfile.read(path)
 
     def cards(self) -> Iterator[tuple[Path, Card]]:
@@ -193,6 +198,8 @@ class Library:
         """Write a card atomically under the name it should have, renaming its old file."""
         self.open(self.root, create=True)
         new_path = (old_path.parent if old_path else self.root) / file_name(card)
+        from evcards import cardfile
+
         text = cardfile.dumps(card)
         renamed = old_path is not None and old_path != new_path and old_path.exists()
         touched = (old_path, new_path) if renamed and old_path else (new_path,)

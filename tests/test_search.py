@@ -291,6 +291,7 @@ def test_search_does_not_import_lxml_or_docx(filled: Library) -> None:
         "sys.argv = ['evcards', 'search', 'stripes']\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "heavy = [m for m in sys.modules if m.split('.')[0] in ('lxml', 'docx', 'trafilatura')]\n"
+        "heavy += [m for m in ('evcards.models', 'evcards.cardfile') if m in sys.modules]\n"
         "print('HEAVY', heavy)\n"
     )
     out = subprocess.run(
