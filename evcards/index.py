@@ -99,11 +99,13 @@ CREATE VIRTUAL TABLE cards_fts USING fts5(
 _COLS = ", ".join(FTS_COLUMNS)
 _NEW = ", ".join(f"new.{c}" for c in FTS_COLUMNS)
 _OLD = ", ".join(f"old.{c}" for c in FTS_COLUMNS)
-_INDEXES_AND_TRIGGERS = f"""
+_INDEXES = """
 CREATE INDEX cards_dir ON cards(dir);
 CREATE INDEX cards_dupkey ON cards(dupkey);
 CREATE INDEX cards_card_id ON cards(card_id);
 CREATE INDEX invalid_dir ON invalid(dir);
+"""
+_TRIGGERS = f"""
 CREATE TRIGGER cards_ai AFTER INSERT ON cards BEGIN
   INSERT INTO cards_fts (rowid, {_COLS}) VALUES (new.rowid, {_NEW});
 END;
@@ -193,18 +195,44 @@ def _read(root: str, rel: str) -> CardFacts | str:
         return f"{path}: cannot read ({e.strerror})"
 
 
-def _read_chunk(args: tuple[str, list[str]]) -> list[tuple[CardFacts, str] | str]:
-    """A worker's share: facts with their duplicate key, computed here rather than in the
-    process that writes the index, which is the bottleneck."""
+Values = tuple[object, ...]  # a `cards` row without its file columns (path, dir, mtime, size)
+
+
+def _values(f: CardFacts) -> Values:
+    return (
+        f.id,
+        f.short_cite,
+        f.year,
+        int(f.has_highlight),
+        f.seen,
+        f.words_read,
+        f.dupkey,
+        f.tag,
+        f"{f.short_cite}\n{f.full_cite}".strip(),
+        f.spoken,
+        f.underlined,
+        f.text,
+        f.author or f.short_cite,
+        " ".join(f.labels),
+        f.pocket,
+        f.hat,
+        f.block,
+        "\n".join(f.files),
+    )
+
+
+def _read_chunk(args: tuple[str, list[str]]) -> list[Values | str]:
+    """A worker's share, as row values: everything per card is done here rather than in the
+    process that writes the index, which is the bottleneck (and plain tuples pickle fast)."""
     root, rels = args
-    out: list[tuple[CardFacts, str] | str] = []
+    out: list[Values | str] = []
     for rel in rels:
         facts = _read(root, rel)
-        out.append(facts if isinstance(facts, str) else (facts, facts.dupkey))
+        out.append(facts if isinstance(facts, str) else _values(facts))
     return out
 
 
-def _read_all(root: Path, rels: list[str]) -> Iterator[tuple[CardFacts, str] | str]:
+def _read_all(root: Path, rels: list[str]) -> Iterator[Values | str]:
     """Parse files, on every core when there are enough of them to pay for the processes."""
     workers = os.cpu_count() or 1
     if len(rels) < _PARALLEL_MIN or workers < 2:
@@ -220,35 +248,8 @@ def _read_all(root: Path, rels: list[str]) -> Iterator[tuple[CardFacts, str] | s
             yield from result
 
 
-def _row(
-    read: tuple[CardFacts, str], rel: str, folder: str, mtime: int, size: int
-) -> tuple[object, ...]:
-    f, dupkey = read
-    author = f.author or f.short_cite
-    return (
-        f.id,
-        rel,
-        folder,
-        mtime,
-        size,
-        f.short_cite,
-        f.year,
-        int(f.has_highlight),
-        f.seen,
-        f.words_read,
-        dupkey,
-        f.tag,
-        f"{f.short_cite}\n{f.full_cite}".strip(),
-        f.spoken,
-        f.underlined,
-        f.text,
-        author,
-        " ".join(f.labels),
-        f.pocket,
-        f.hat,
-        f.block,
-        "\n".join(f.files),
-    )
+def _row(values: Values, rel: str, folder: str, mtime: int, size: int) -> Values:
+    return (values[0], rel, folder, mtime, size, *values[1:])
 
 
 # -- opening, rebuilding ------------------------------------------------------------------------
@@ -300,7 +301,10 @@ def rebuild(root: Path) -> SyncResult:
     db = _connect(tmp)
     try:
         db.execute("PRAGMA journal_mode=OFF")  # a failed build is thrown away whole
-        db.executescript(_SCHEMA)
+        db.execute("PRAGMA synchronous=OFF")
+        # Triggers from the start: FTS indexing in this process overlaps the parsing in the
+        # workers, where a 'rebuild' afterwards would run alone.
+        db.executescript(_SCHEMA + _TRIGGERS)
         db.execute("BEGIN")
         dirs = list(_walk(root)) if root.is_dir() else []
         where = {}
@@ -326,11 +330,10 @@ def rebuild(root: Path) -> SyncResult:
                 rows.clear()
         db.executemany(_INSERT, rows)
         result.added = db.execute("SELECT count(*) FROM cards").fetchone()[0]
-        db.execute("INSERT INTO cards_fts (cards_fts) VALUES ('rebuild')")
         db.execute("INSERT INTO cards_fts (cards_fts) VALUES ('optimize')")
         _stamp(db)
         db.execute("COMMIT")
-        db.executescript(_INDEXES_AND_TRIGGERS)  # after the bulk load: cheaper than per row
+        db.executescript(_INDEXES)  # after the bulk load: cheaper than kept up per row
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     except BaseException:
         db.close()
