@@ -405,6 +405,7 @@ def sync(
 
     result = SyncResult()
     started = time.time_ns()
+    base = os.path.join(root, "")  # plain strings: pathlib costs more than the stat itself
     notes, note_files = journal.take(root) if only is None else ([], [])
     check: set[str] = set(only or ())  # to stat; re-read if new or changed, delete if gone
     force: set[str] = set()  # files evcards wrote: re-read whatever their stat says
@@ -471,7 +472,7 @@ def sync(
         window += db.execute("SELECT path, mtime_ns, size FROM invalid").fetchall()
     for rel, mtime, size in window:
         try:
-            st = os.stat(root / rel)
+            st = os.stat(base + rel)
         except OSError:
             delete.add(rel)
             continue
@@ -481,7 +482,7 @@ def sync(
     to_read: list[tuple[str, str, int, int]] = []
     for rel in check | force:
         try:
-            st = os.stat(root / rel)
+            st = os.stat(base + rel)
         except OSError:
             delete.add(rel)
             continue
