@@ -18,8 +18,8 @@ app.add_typer(index_app, name="index")
 Many = list[str] | None
 
 
-def _opt(*names: str, help: str) -> Any:
-    return typer.Option(*names, help=help, show_default=False)
+def _opt(*names: str, help: str, metavar: str | None = None) -> Any:
+    return typer.Option(*names, help=help, show_default=False, metavar=metavar)
 
 
 @app.command()
@@ -31,18 +31,37 @@ def search(
             show_default=False,
         ),
     ] = "",
-    tag: Annotated[Many, _opt("--tag", help="Words that must be in the tag.")] = None,
-    cite: Annotated[Many, _opt("--cite", help="Words that must be in the cite.")] = None,
-    body: Annotated[Many, _opt("--body", help="Words that must be in the body text.")] = None,
-    author: Annotated[Many, _opt("--author", help="Author (or short cite) words.")] = None,
-    year: Annotated[
-        str | None, _opt("--year", help="A year or range: 2018, 2018..2020, 2018.., ..2020.")
+    tag: Annotated[
+        Many, _opt("--tag", help="Words that must be in the tag.", metavar="WORDS")
     ] = None,
-    label: Annotated[Many, _opt("--label", "-l", help="Only cards with this label.")] = None,
-    pocket: Annotated[Many, _opt("--pocket", help="Words in the pocket (Heading 1).")] = None,
-    hat: Annotated[Many, _opt("--hat", help="Words in the hat (Heading 2).")] = None,
-    block: Annotated[Many, _opt("--block", help="Words in the block (Heading 3).")] = None,
-    file: Annotated[Many, _opt("--file", help="Words of a source file's name.")] = None,
+    cite: Annotated[
+        Many, _opt("--cite", help="Words that must be in the cite.", metavar="WORDS")
+    ] = None,
+    body: Annotated[
+        Many, _opt("--body", help="Words that must be in the body text.", metavar="WORDS")
+    ] = None,
+    author: Annotated[
+        Many, _opt("--author", help="Author (or short cite) words.", metavar="WORDS")
+    ] = None,
+    year: Annotated[
+        str | None,
+        _opt("--year", help="A year or range: 2018, 2018..2020, 2018.., ..2020.", metavar="YEARS"),
+    ] = None,
+    label: Annotated[
+        Many, _opt("--label", "-l", help="Only cards with this label.", metavar="LABEL")
+    ] = None,
+    pocket: Annotated[
+        Many, _opt("--pocket", help="Words in the pocket (Heading 1).", metavar="WORDS")
+    ] = None,
+    hat: Annotated[
+        Many, _opt("--hat", help="Words in the hat (Heading 2).", metavar="WORDS")
+    ] = None,
+    block: Annotated[
+        Many, _opt("--block", help="Words in the block (Heading 3).", metavar="WORDS")
+    ] = None,
+    file: Annotated[
+        Many, _opt("--file", help="Words of a source file's name.", metavar="WORDS")
+    ] = None,
     highlighted: Annotated[
         bool, _opt("--highlighted", help="Only cards with highlighting.")
     ] = False,
@@ -50,7 +69,9 @@ def search(
         bool, _opt("--read", "-r", help="Match only the highlighted (spoken) text.")
     ] = False,
     raw: Annotated[bool, _opt("--raw", help="The query is raw SQLite FTS5 syntax.")] = False,
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Most results.")] = 20,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=1, help="Most results.", metavar="N")
+    ] = 20,
     as_json: Annotated[bool, _opt("--json", help="A JSON array of results.")] = False,
 ) -> None:
     """Find cards, best first; the same cut of the same text is shown once, with its count."""
