@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 JOURNAL = "journal"
+MAX_BYTES = 32 << 20  # ~200,000 notes
 
 
 def _mtime(folder: Path) -> int:
@@ -51,6 +52,10 @@ def noting(root: Path, *paths: Path) -> Iterator[None]:
         state.mkdir(exist_ok=True)
         with open(state / JOURNAL, "a", encoding="utf-8") as f:
             f.write(line + "\n")
+            full = f.tell() > MAX_BYTES
+        if full:  # nobody searched for a very long time: a rebuild is cheaper than replaying
+            (state / "index.sqlite").unlink(missing_ok=True)
+            (state / JOURNAL).unlink(missing_ok=True)
     except (OSError, ValueError):
         pass  # a lost note costs the next search a folder listing, nothing more
 

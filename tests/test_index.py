@@ -167,3 +167,14 @@ def test_index_sync_command(lib: Library, runner) -> None:
     result = runner.invoke(app, ["index", "sync"])
     assert result.exit_code == 0, result.output
     assert "Synced:" in result.stdout
+
+
+def test_an_overgrown_journal_drops_the_index(lib: Library, monkeypatch) -> None:
+    from evcards import journal
+
+    put(lib, "walrus", "walruses sleep on the ice")
+    search(lib.root, "x")
+    monkeypatch.setattr(journal, "MAX_BYTES", 10)
+    seal = put(lib, "seal", "seals sleep on the ice")
+    assert not index.index_path(lib.root).exists()
+    assert [h.id for h in search(lib.root, "seals")] == [seal]
