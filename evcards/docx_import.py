@@ -253,6 +253,7 @@ class _Para:
     cite_style: bool = False  # the paragraph style is a cite style
     cite_text: str = ""  # text in cite-styled runs
     bold_text: str = ""  # text in bold (or emphasised) runs
+    highlighted: bool = False
 
     @property
     def text(self) -> str:
@@ -341,8 +342,8 @@ class _Reader:
                 props.update(_rpr(rpr))
             if cite:
                 cite_parts.append(text)
-            if props["b"] or emphasis:
-                bold_parts.append(text)
+            # Non-adjacent bold runs are separate words: 'STEINBAUM' ... '’19'.
+            bold_parts.append(text if props["b"] or emphasis else "\0")
             if props["b"] and props["u"]:
                 emphasis = True
             sz = props.get("sz", normal_sz)
@@ -358,7 +359,8 @@ class _Reader:
             )
             para.runs.append((text, marks))
         para.cite_text = "".join(cite_parts)
-        para.bold_text = " ".join("".join(bold_parts).split())
+        para.bold_text = " ".join(" ".join("".join(bold_parts).split("\0")).split())
+        para.highlighted = any(m[3] for _, m in para.runs)
         return para
 
     def _runs(self, parent: Any) -> Any:
@@ -410,18 +412,41 @@ def _looks_short(p: _Para) -> bool:
     )
 
 
+_YEAR = re.compile(r"(?:[’'‘]\s?\d{2}\b|\b\d{1,2}\b|\b(?:19|20)\d{2}\b)")
+_PLAIN_SHORT = re.compile(r"^\s*([^()\[\],.]{1,60}?\b[’'‘]?\d{1,4})\s*,?\s*[(\[]")
+
+
+def _cite_like(p: _Para) -> bool:
+    """A one-line cite without the cite style: a short bold name and year near the start,
+    or `Name YY (` / `Name YY [` in plain text. Read text is highlighted; cites never are."""
+    if p.highlighted:
+        return False
+    bold = p.bold_text
+    if bold and len(bold.split()) <= 8 and p.text.find(bold.split()[0]) <= 60:
+        rest = p.text[p.text.find(bold.split()[-1]) + len(bold.split()[-1]) :].lstrip(" ,.;:–—-")
+        if _YEAR.search(bold) or rest.startswith(("(", "[")):
+            return True
+    return _PLAIN_SHORT.match(p.text) is not None
+
+
 def _find_cite(paras: list[_Para]) -> tuple[int, int] | None:
     """(first, end) indices of the cite lines among a card's non-blank paragraphs."""
     window = paras[:5]
-    start = None
-    for i, p in enumerate(window):
-        if p.cite_style or p.cite_text.strip():
-            start = i
-            break
+    # Cites are never highlighted: a highlighted line in the cite style is body text.
+    start = next(
+        (
+            i
+            for i, p in enumerate(window)
+            if ((p.cite_style or 0 < len(p.cite_text.split()) <= 15) and not p.highlighted)
+            or (i < 2 and _cite_like(p))
+        ),
+        None,
+    )
     if start is None:
         for i, p in enumerate(window[:4]):
             if _URL.search(p.text):
-                if i > 0 and _looks_short(paras[i - 1]) and not _URL.search(paras[i - 1].text):
+                prev = paras[i - 1] if i > 0 else None
+                if prev is not None and (_looks_short(prev) or _cite_like(prev)):
                     return i - 1, i + 1
                 return i, i + 1
         for i, p in enumerate(window[1:3], start=1):
@@ -429,11 +454,12 @@ def _find_cite(paras: list[_Para]) -> tuple[int, int] | None:
                 return i - 1, i + 1
         return None
     first = paras[start].text.strip()
-    if start + 1 < len(paras) and len(first.split()) <= 10 and not _URL.search(first):
+    if start + 1 < len(paras) and len(first.split()) <= 12 and not _URL.search(first):
         nxt = paras[start + 1]
         tail = nxt.text.lstrip()
-        if tail.startswith(("(", "[")) or (
-            _URL.search(tail) and not nxt.cite_text.strip() and len(tail.split()) < 120
+        if not nxt.cite_text.strip() and (
+            tail.startswith(("(", "["))
+            or (_URL.search(tail) and len(tail.split()) < 120 and not nxt.highlighted)
         ):
             return start, start + 2
     return start, start + 1
@@ -494,7 +520,10 @@ def _short_cite(lines: list[_Para]) -> str:
     if not cited.strip():
         first = lines[0]
         bold = first.bold_text
-        if bold and len(bold.split()) <= 10:
+        plain = _PLAIN_SHORT.match(first.text)
+        if plain:
+            cited = plain.group(1)
+        elif bold and len(bold.split()) <= 8:
             cited = bold
         elif len(lines) > 1 and len(first.text.split()) <= 10:
             cited = first.text

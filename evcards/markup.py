@@ -25,7 +25,7 @@ _TOKEN = re.compile(
   | (?P<soft>\n[ \t]*)
   | \\(?P<esc>.)
   | (?P<emph>\*\*)
-  | (?P<hl>==)(?:\{(?P<hlcolor>[A-Za-z]+)\})?
+  | (?P<hl>==)(?:\{(?!(?:b|i|box)\})(?P<hlcolor>[A-Za-z]+)\})?
   | (?P<under>_)
   | (?P<shrink>~)(?:\{(?P<size>[0-9]+(?:\.[0-9]+)?)\})?
   | \{(?P<close>/?)(?P<name>b|i|box|shade)(?::(?P<hex>[0-9A-Fa-f]{6}))?\}
