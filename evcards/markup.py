@@ -33,12 +33,17 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE,
 )
-_ESCAPE = re.compile(r"([\\_*=~{])")
+
+
+_ESCAPES = str.maketrans({c: "\\" + c for c in "\\_*=~{"})
+
+
+_SPECIAL = re.compile(r"[\\_*=~{]")
 
 
 def escape(text: str) -> str:
     """Text as markup that means exactly that text."""
-    return _ESCAPE.sub(r"\\\1", text)
+    return text.translate(_ESCAPES) if _SPECIAL.search(text) else text
 
 
 def _where(text: str, pos: int) -> str:
@@ -219,7 +224,8 @@ def render(body: list[list[Span]], default_highlight: str = "yellow") -> str:
         parts: list[str] = []
         cur: dict[str, Any] = {}
         for span in para:
-            want = {k: getattr(span, k) for k in _ORDER if getattr(span, k) not in (None, False)}
+            marks = vars(span)
+            want = {k: marks[k] for k in _ORDER if marks[k] is not None and marks[k] is not False}
             for k in reversed(_ORDER):
                 if k in cur and cur.get(k) != want.get(k):
                     parts.append(_close(k))
