@@ -45,6 +45,7 @@ _HEADING_ROLE = {"pocket": 1, "hat": 2, "block": 3, "tag": 4}
 _URL = re.compile(r"https?://|www\.", re.I)
 _MARKED = re.compile(r"~ ?Marked \d{1,2}:\d{2}(?::\d{2})? ?(?:[AP]M ?)?~", re.I)
 _WS = re.compile(r"\s+")
+_ODD_WS = re.compile(r"[^\S ]|  ")  # whitespace that content_key would rewrite
 _FALSE = {"0", "false", "off", "none"}
 _NO_SHADING = {"AUTO", "FFFFFF"}
 
@@ -618,21 +619,25 @@ def _span(text: str, m: Marks) -> Span:
 
 
 def _body_key(body: list[list[tuple[str, Marks]]]) -> str:
-    """models.content_key of a canonical body given as (text, marks); tested to agree."""
-    h = hashlib.blake2b(digest_size=8)
-    h.update(b"card\0")
-    reprs: dict[Marks, bytes] = {}
+    """models.content_key of a canonical body given as (text, marks); tested to agree.
+
+    Hashing is incremental, so one update with everything joined equals content_key's many;
+    whitespace and NFC are fixed per span only in the rare paragraphs that need it."""
+    pieces: list[str] = ["card\0"]
+    reprs: dict[Marks, str] = {}
     for para in body:
+        joined = "".join(t for t, _ in para)
+        odd = _ODD_WS.search(joined) is not None or not unicodedata.is_normalized("NFC", joined)
         for text, marks in para:
-            if not unicodedata.is_normalized("NFC", text):
-                text = unicodedata.normalize("NFC", text)
-            h.update(_WS.sub(" ", text).encode())
+            if odd:
+                text = _WS.sub(" ", unicodedata.normalize("NFC", text))
+            pieces.append(text)
             r = reprs.get(marks)
             if r is None:
-                r = reprs[marks] = repr(marks).encode()
-            h.update(r)
-        h.update(b"\0p\0")
-    return h.hexdigest()
+                r = reprs[marks] = repr(marks)
+            pieces.append(r)
+        pieces.append("\0p\0")
+    return hashlib.blake2b("".join(pieces).encode(), digest_size=8).hexdigest()
 
 
 def _one_line(text: str) -> str:

@@ -220,26 +220,44 @@ def _close(key: str) -> str:
 def render(body: list[list[Span]], default_highlight: str = "yellow") -> str:
     """A canonical body as markup; paragraphs separated by a blank line."""
     out: list[str] = []
+    # A card has few distinct mark changes and many spans: each change is worked out once.
+    steps: dict[tuple[tuple[Any, ...], tuple[Any, ...]], str] = {}
     for para in body:
         parts: list[str] = []
-        cur: dict[str, Any] = {}
+        prev = _PLAIN
         for span in para:
             marks = vars(span)
-            want = {k: marks[k] for k in _ORDER if marks[k] is not None and marks[k] is not False}
-            for k in reversed(_ORDER):
-                if k in cur and cur.get(k) != want.get(k):
-                    parts.append(_close(k))
-                    del cur[k]
-            for k in _ORDER:
-                if k in want and k not in cur:
-                    parts.append(_open(k, want[k], default_highlight))
-                    cur[k] = want[k]
+            now = tuple(marks[k] for k in _ORDER)
+            if now != prev:
+                step = steps.get((prev, now))
+                if step is None:
+                    step = steps[(prev, now)] = _step(prev, now, default_highlight)
+                parts.append(step)
+                prev = now
             parts.append(escape(span.text))
-        for k in reversed(_ORDER):
-            if k in cur:
-                parts.append(_close(k))
+        if prev != _PLAIN:
+            parts.append(_step(prev, _PLAIN, default_highlight))
         out.append("".join(parts))
     return "\n\n".join(out)
+
+
+_PLAIN: tuple[Any, ...] = (None, None, False, False, False, False, False, None)
+
+
+def _step(prev: tuple[Any, ...], now: tuple[Any, ...], default_highlight: str) -> str:
+    """The markup between a span with marks `prev` and one with `now` (in `_ORDER` order)."""
+    cur = {k: v for k, v in zip(_ORDER, prev, strict=True) if v is not None and v is not False}
+    want = {k: v for k, v in zip(_ORDER, now, strict=True) if v is not None and v is not False}
+    parts: list[str] = []
+    for k in reversed(_ORDER):
+        if k in cur and cur.get(k) != want.get(k):
+            parts.append(_close(k))
+            del cur[k]
+    for k in _ORDER:
+        if k in want and k not in cur:
+            parts.append(_open(k, want[k], default_highlight))
+            cur[k] = want[k]
+    return "".join(parts)
 
 
 def most_common_highlight(body: list[list[Span]]) -> str | None:
