@@ -349,6 +349,7 @@ class _Reader:
         base = pstyle.props
         marks_of = self._marks_cache.setdefault(id(pstyle), {})
         cite_parts: list[str] = []
+        cite_bold: list[str] = []
         bold_parts: list[str] = []
         run_els: list[Any] = []
         _collect_runs(p, run_els)
@@ -364,13 +365,22 @@ class _Reader:
                 info = marks_of[key] = self._resolve(base, rpr)
             marks, cite, bold = info
             if cite:
+                # Some cutters put the whole cite line in the cite style and un-bold all but
+                # the short cite: then the short cite is the part still bold.
                 cite_parts.append(text)
+                cite_bold.append(text if bold else "\0")
+            elif cite_parts:
+                cite_parts.append("\0")  # 'Nye' ' Jr. ' '20': the gap is a word break
+                cite_bold.append("\0")
             # Non-adjacent bold runs are separate words: 'STEINBAUM' ... '’19'.
             bold_parts.append(text if bold else "\0")
             runs.append((text, marks))
-        para.cite_text = "".join(cite_parts)
+        if cite_parts:
+            para.cite_text = _words("".join(cite_parts))
+            if "\0" in cite_bold:
+                para.cite_text = _words("".join(cite_bold)) or para.cite_text
         if bold_parts:
-            para.bold_text = " ".join(" ".join("".join(bold_parts).split("\0")).split())
+            para.bold_text = _words("".join(bold_parts))
         para.highlighted = any(m[3] for _, m in runs)
         return para
 
@@ -465,6 +475,11 @@ _IGNORED_RPR = {
         "webHidden",
     )
 }
+
+
+def _words(text: str) -> str:
+    """Text with NUL word breaks and runs of whitespace made single spaces."""
+    return " ".join(text.replace("\0", " ").split())
 
 
 def _collect_runs(parent: Any, out: list[Any]) -> None:
