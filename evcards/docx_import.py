@@ -718,10 +718,23 @@ def _assemble(paras: list[_Para], file_name: str, checked: bool) -> list[Card]:
 def _card(sec: _Section, source: Source, checked: bool) -> Card:
     paras = sec.paras
     found = _find_cite(paras)
+    if found is not None and found[1] >= len(paras):
+        # Nothing after it: a guessed cite (a link, a bold line) over no body is a note under
+        # an analytic ('[Available at https://...]'); a cite-styled one stays a bodiless card.
+        if not any(p.cite_style or p.cite_text for p in paras[found[0] : found[1]]):
+            found = None
+            undertag_only = True
+        else:
+            undertag_only = False
+    else:
+        undertag_only = False
     cite = Cite()
     undertag: list[str] = []
     body_paras = paras
-    if found is not None:
+    if undertag_only:
+        undertag = [_one_line(p.text) for p in paras]
+        body_paras = []
+    elif found is not None:
         first, end = found
         undertag = [_one_line(p.text) for p in paras[:first]]
         cite = _cite(paras[first:end])

@@ -285,9 +285,7 @@ class Batch:
             self._stage(lib.root / item.name, item.text, None, item.id)
             return "added"
         pending = self._pending.get(path)
-        existing = (
-            cardfile.loads(pending[1], str(path)) if pending is not None else lib.read(path)
-        )
+        existing = cardfile.loads(pending[1], str(path)) if pending is not None else lib.read(path)
         sources = [Source(file=f, position=p) for f, p in item.sources]
         merged = merge_sightings(existing, sources, item.labels)
         if merged == existing:
