@@ -73,8 +73,8 @@ def parse_docx(path: Path, checked: bool = False) -> list[Card]:
 
 def _parse(path: Path, checked: bool) -> list[Card]:
     document, styles = read_docx_parts(path)
-    doc_root = parse_xml(document, f"{path.name}: word/document.xml")
-    style_root = parse_xml(styles, f"{path.name}: word/styles.xml") if styles else None
+    doc_root = parse_xml(document, f"{path}: word/document.xml")
+    style_root = parse_xml(styles, f"{path}: word/styles.xml") if styles else None
     body = doc_root.find(W + "body")
     if body is None:
         raise InputFileError(f"{path}: word/document.xml has no body; is this a Word document?")
