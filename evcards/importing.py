@@ -116,9 +116,21 @@ def _prepare_all(
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     with ProcessPoolExecutor(max_workers=min(jobs, len(files)), mp_context=context) as pool:
-        yield from pool.map(
-            prepare_file, files, [initials] * len(files), [labels] * len(files), chunksize=1
-        )
+        # Biggest files first, so that no worker is left with a long file at the end; results
+        # are still taken in the given order, which decides which sighting comes first.
+        futures = {
+            path: pool.submit(prepare_file, path, initials, labels)
+            for path in sorted(files, key=_size, reverse=True)
+        }
+        for path in files:
+            yield futures[path].result()
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
 
 
 def default_jobs() -> int:
