@@ -675,12 +675,37 @@ def _short_cite(lines: list[_Para]) -> str:
 
 
 def _cite(lines: list[_Para]) -> Cite:
-    full = _one_line(" ".join(p.text for p in lines))
+    """The cite from its lines. `full` is the citation itself: in `SHORT (FULL)` and in the
+    two-line form that is the bracketed part (as in pasted text); otherwise the whole line."""
+    whole = _one_line(" ".join(p.text for p in lines))
     short = _short_cite(lines)
-    tail = _one_line(lines[-1].text) if len(lines) > 1 else full
-    inner = re.search(r"[(\[](.*)[)\]]?", tail)
-    parts = parse_full_cite(inner.group(1) if inner else tail)
-    return Cite(short=short, full=full, **parts)
+    full = whole
+    if len(lines) > 1:
+        first = _one_line(lines[0].text)
+        if not short or first.startswith(short):
+            leftover = first[len(short) :].strip(" ,.;:–—-") if short else first
+            if not leftover or not short:
+                full = _unbracket(_one_line(" ".join(p.text for p in lines[1:]))) or whole
+    elif short and whole.startswith(short):
+        rest = whole[len(short) :].lstrip(" ,.;:–—-")
+        if rest.startswith(("(", "[")):
+            full = _unbracket(rest) or whole
+    return Cite(short=short, full=full, **parse_full_cite(full))
+
+
+def _unbracket(text: str) -> str:
+    """'(Ethan Meick, ...) AB' -> 'Ethan Meick, ... AB': the outer bracket pair removed."""
+    if text[:1] not in ("(", "["):
+        return text
+    depth = 0
+    for i, c in enumerate(text):
+        if c in "([":
+            depth += 1
+        elif c in ")]":
+            depth -= 1
+            if depth == 0:
+                return _one_line(f"{text[1:i]} {text[i + 1 :]}")
+    return text[1:].strip()  # never closed
 
 
 @dataclass

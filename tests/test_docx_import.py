@@ -185,7 +185,7 @@ def test_two_line_cite(tmp_path: Path) -> None:
     )
     card = parse_docx(make_docx(tmp_path / "t.docx", body))[0]
     assert card.cite.short == "Meick 18"
-    assert card.cite.full == "Meick 18 (Ethan Meick, Policy Analyst, 2018, https://example.com/x)"
+    assert card.cite.full == "Ethan Meick, Policy Analyst, 2018, https://example.com/x"
     assert card.cite.author == "Ethan Meick"
     assert card.text == "the body"
 
