@@ -159,7 +159,11 @@ class _StyleSheet:
         self.default_para: str | None = None
         self.default_rpr: Any = None
         root_tag = re.search(rb"<w:styles\b[^>]*>", data[:16384])
-        if root_tag is None or root_tag.group(0).endswith(b"/>"):
+        if (
+            root_tag is None
+            or root_tag.group(0).endswith(b"/>")
+            or data.count(b"w:styleId=") != data.count(b' w:styleId="')
+        ):
             self._parse_all()
             return
         self._open = root_tag.group(0)
