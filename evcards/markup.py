@@ -11,6 +11,7 @@ literal text; `render` escapes every markup character anyway, so `parse(render(b
 
 from __future__ import annotations
 
+import operator
 import re
 from typing import Any
 
@@ -220,14 +221,16 @@ def _close(key: str) -> str:
 def render(body: list[list[Span]], default_highlight: str = "yellow") -> str:
     """A canonical body as markup; paragraphs separated by a blank line."""
     out: list[str] = []
-    # A card has few distinct mark changes and many spans: each change is worked out once.
-    steps: dict[tuple[tuple[Any, ...], tuple[Any, ...]], str] = {}
+    # Cards have few distinct mark changes and many spans: each change is worked out once.
+    steps = _STEPS.setdefault(default_highlight, {})
+    if len(steps) > 4096:
+        steps.clear()
+    marks_of = _MARKS_OF
     for para in body:
         parts: list[str] = []
         prev = _PLAIN
         for span in para:
-            marks = vars(span)
-            now = tuple(marks[k] for k in _ORDER)
+            now = marks_of(vars(span))
             if now != prev:
                 step = steps.get((prev, now))
                 if step is None:
@@ -242,6 +245,8 @@ def render(body: list[list[Span]], default_highlight: str = "yellow") -> str:
 
 
 _PLAIN: tuple[Any, ...] = (None, None, False, False, False, False, False, None)
+_MARKS_OF = operator.itemgetter(*_ORDER)
+_STEPS: dict[str, dict[tuple[tuple[Any, ...], tuple[Any, ...]], str]] = {}
 
 
 def _step(prev: tuple[Any, ...], now: tuple[Any, ...], default_highlight: str) -> str:
