@@ -356,9 +356,13 @@ class _Para:
     bold_text: str = ""  # text in bold (or emphasised) runs
     highlighted: bool = False
 
+    _text: str | None = None
+
     @property
     def text(self) -> str:
-        return "".join(t for t, _ in self.runs)
+        if self._text is None:
+            self._text = "".join([t for t, _ in self.runs])
+        return self._text
 
 
 _CONTAINERS = {
@@ -640,9 +644,9 @@ def _find_cite(paras: list[_Para]) -> tuple[int, int] | None:
     return start, start + 1
 
 
-def _drop_markers(runs: list[tuple[str, Marks]]) -> list[tuple[str, Marks]]:
+def _drop_markers(para: _Para) -> list[tuple[str, Marks]]:
     """Remove Verbatim's `~ Marked 12:34 ~` speech markers, which may span several runs."""
-    text = "".join(t for t, _ in runs)
+    runs, text = para.runs, para.text
     if "arked" not in text or not _MARKED.search(text):
         return runs
     keep = [True] * len(text)
@@ -836,7 +840,7 @@ def _card(sec: _Section, source: Source, checked: bool) -> Card:
         body_paras = paras[end:]
     body = [
         spans
-        for spans in (_merged(_drop_markers(p.runs)) for p in body_paras)
+        for spans in (_merged(_drop_markers(p)) for p in body_paras)
         if any(not t.isspace() for t, _ in spans)
     ]
     fields: dict[str, Any] = {
