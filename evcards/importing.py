@@ -112,6 +112,9 @@ def _prepare_all(
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    if any(f.lower().endswith(".docx") for f in files):
+        import evcards.docx_import  # noqa: F401  (once here, not once in every worker)
+
     # fork starts a worker in milliseconds and shares the modules already imported.
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
