@@ -764,7 +764,13 @@ def _cite(lines: list[_Para]) -> Cite:
         rest = whole[len(short) :].lstrip(" ,.;:–—-")
         if rest.startswith(("(", "[")):
             full = _unbracket(rest) or whole
-    return Cite(short=short, full=full, **parse_full_cite(full))
+    # 'Phil Torres 18, Affiliate Scholar...': the author is Phil Torres, not 'Phil Torres 18'.
+    name = _SHORT_DATE.sub("", short)
+    parts = parse_full_cite(full.replace(short, name, 1) if short and name else full)
+    return Cite(short=short, full=full, **parts)
+
+
+_SHORT_DATE = re.compile(r"[\s,]*[’'‘]?\d[\d/.-]*\s*$")
 
 
 def _unbracket(text: str) -> str:
