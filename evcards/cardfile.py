@@ -32,7 +32,9 @@ from evcards.models import Card, normalize_color
 _BODY_KEYS = {"text", "highlight"}
 
 
-def card_to_dict(card: Card) -> dict[str, Any]:
+def card_to_dict(card: Card, default_highlight: str | None = None) -> dict[str, Any]:
+    """Plain data for TOML. `default_highlight` is the colour a plain `==` means when the body
+    has no highlight yet (a fresh cut), so the debater's own colour is what they type."""
     data: dict[str, Any] = {"id": card.id, "tag": card.tag}
     if card.kind != "card":
         data["kind"] = card.kind
@@ -50,7 +52,7 @@ def card_to_dict(card: Card) -> dict[str, Any]:
     if card.sources:
         data["sources"] = [s.model_dump(exclude_none=True) for s in card.sources]
     if card.body:
-        color = markup.most_common_highlight(card.body) or "yellow"
+        color = markup.most_common_highlight(card.body) or default_highlight or "yellow"
         body: dict[str, Any] = {}
         if color != "yellow":
             body["highlight"] = color
@@ -59,8 +61,8 @@ def card_to_dict(card: Card) -> dict[str, Any]:
     return data
 
 
-def dumps(card: Card) -> str:
-    return tomli_w.dumps(card_to_dict(card), multiline_strings=True)
+def dumps(card: Card, default_highlight: str | None = None) -> str:
+    return tomli_w.dumps(card_to_dict(card, default_highlight), multiline_strings=True)
 
 
 def card_from_dict(data: dict[str, Any], where: str = "card") -> Card:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -20,6 +21,9 @@ class Config(BaseModel):
     initials: str | None = Field(default=None, max_length=10)
     wpm: int = Field(default=DEFAULT_WPM, gt=0, le=1000)
     highlight: HighlightColor = "yellow"
+    # How `evcards cut` writes cites out, and an optional template for the full cite
+    cite_format: Literal["standard", "frontloaded", "two-line"] = "standard"
+    cite_template: str | None = Field(default=None, max_length=500)
 
 
 def home() -> Path | None:
