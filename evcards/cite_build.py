@@ -63,12 +63,15 @@ def split_authors(author: str | None) -> list[str]:
     """'Simon Saradzhyan; Ali Wyne' -> ['Simon Saradzhyan', 'Ali Wyne']."""
     if not author or not author.strip():
         return []
-    names = [n.strip(" ,") for n in _SPLIT.split(author) if n.strip(" ,")]
-    if len(names) == 1 and names[0].count(",") > 1:
-        # "A B, C D, E F": a list only when every piece looks like a whole name
-        pieces = [p.strip() for p in names[0].split(",") if p.strip()]
-        if all(len(p.split()) >= 2 for p in pieces):
-            names = pieces
+    names = []
+    for name in (n.strip(" ,") for n in _SPLIT.split(author)):
+        pieces = [p.strip() for p in name.split(",") if p.strip()]
+        # "A B, C D": a list only when every piece looks like a whole name, so that
+        # "Meick, Ethan" and "King, Jr." stay one person
+        if len(pieces) > 1 and all(len(p.split()) >= 2 for p in pieces):
+            names.extend(pieces)
+        elif name:
+            names.append(name)
     return names
 
 

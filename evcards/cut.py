@@ -153,15 +153,20 @@ def _authors(value: object) -> str | None:
 
 
 # -- plain text ----------------------------------------------------------------------------
-_HYPHEN_BREAK = re.compile(r"(\w)-\n(?=[a-z])")
+_HYPHEN_BREAK = re.compile(r"(\w)-[ \t]*\n[ \t]*(?=(\w))")
 _SPACES = re.compile(r"[ \t\u00a0]+")
+
+
+def _unbreak(m: re.Match[str]) -> str:
+    # `exam-\nple` was a word broken by the layout; `Cold War-\nEra` keeps its hyphen
+    return m.group(1) if m.group(2).islower() else m.group(1) + "-"
 
 
 def clean_pasted(text: str) -> list[str]:
     """Paragraphs from pasted text: blank lines separate paragraphs (else every line is one);
     PDF line breaks inside a paragraph are joined and `exam-\\nple` becomes `example`."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\n")
-    text = _HYPHEN_BREAK.sub(r"\1", text)
+    text = _HYPHEN_BREAK.sub(_unbreak, text).strip()
     if re.search(r"\n[ \t]*\n", text):
         blocks = re.split(r"\n[ \t]*\n+", text)
     else:
@@ -234,6 +239,10 @@ def draft_card(extracted: Extracted, opts: CutOptions) -> Card:
         body=body,
         labels=sorted(set(opts.labels)),
     )
+
+
+def grade_of(cite: Cite) -> cite_build.Grade:
+    return cite_build.grade(fields_of(cite))
 
 
 def fields_of(cite: Cite) -> CiteFields:
