@@ -33,7 +33,6 @@ class Extracted:
 # -- fetching ------------------------------------------------------------------------------
 def fetch(url: str, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = MAX_BYTES) -> bytes:
     """Download a page with a timeout and a size cap enforced while reading."""
-    import socket
     import urllib.error
     import urllib.request
 
@@ -64,10 +63,9 @@ def fetch(url: str, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = MAX_BYTES
     except urllib.error.HTTPError as e:
         raise fail(f"HTTP {e.code} {e.reason}") from None
     except urllib.error.URLError as e:
-        reason = e.reason
-        if isinstance(reason, TimeoutError | socket.timeout):
+        if isinstance(e.reason, TimeoutError):
             raise fail(f"no answer within {timeout:g} s") from None
-        raise fail(str(reason)) from None
+        raise fail(str(e.reason)) from None
     except TimeoutError:
         raise fail(f"no answer within {timeout:g} s") from None
     except (OSError, ValueError) as e:

@@ -443,3 +443,20 @@ def test_cut_url_end_to_end(server, runner, lib):
         " and run `evcards cut page.html`\n"
     )
     assert snapshot(lib.root) == before
+
+
+def test_cli_start_does_not_load_trafilatura():
+    import subprocess
+
+    code = (
+        "import sys, evcards.cli; from evcards.cli import app; "
+        "assert 'trafilatura' not in sys.modules and 'lxml' not in sys.modules, 'loaded'"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_help_lists_cut_and_fix(runner):
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0, result.output
+    assert " cut " in result.output and " fix " in result.output
