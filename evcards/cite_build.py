@@ -30,13 +30,14 @@ PARTICLES = frozenset(
 SUFFIXES = frozenset(
     s.lower() for s in ("Jr", "Jr.", "Sr", "Sr.", "II", "III", "IV", "PhD", "Ph.D.", "MD", "M.D.")
 )
+# Words that make a name an organisation's; surnames that are also such words (Post, Press,
+# Bank, Trust) are left out on purpose.
 _ORG_WORDS = frozenset(
     """institute institution corporation corp council center centre foundation university
     college association agency department office committee commission organization
-    organisation staff group project network news press bank program programme service
-    society fund board bureau ministry government league alliance coalition trust lab
-    laboratory laboratories inc llc ltd company editors editorial times post journal
-    review magazine""".split()
+    organisation staff group project network news program programme service society fund
+    board bureau ministry government league alliance coalition laboratory laboratories inc
+    llc ltd company editors editorial times journal review magazine""".split()
 )
 _SPLIT = re.compile(r"\s*(?:;|&|\band\b|,\s*and\b)\s*", re.IGNORECASE)
 _ACRONYM_IN_PARENS = re.compile(r"\(([A-Z][A-Za-z&]{1,9})\)")
@@ -95,7 +96,7 @@ def org_short(name: str) -> str:
         return caps[0]
     if len(words) == 1:
         return words[0]
-    initials = "".join(w[0] for w in words if w[0].isupper())
+    initials = "".join(w[0] for w in words if w[0].isupper() and w not in ("The", "A"))
     return initials if len(initials) >= 2 else name
 
 

@@ -20,6 +20,7 @@ DEFAULT_TIMEOUT = 20.0
 MAX_BYTES = 10 * 1024 * 1024
 USER_AGENT = "evcards/0.1 (debate evidence cutter; +https://pypi.org/project/evcards/)"
 _CHUNK = 64 * 1024
+MIN_WORDS = 10
 
 
 @dataclass
@@ -47,6 +48,11 @@ def fetch(url: str, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = MAX_BYTES
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "*/*"})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
+            if response.headers.get_content_type() == "application/pdf":
+                raise FetchError(
+                    f"{url} is a PDF, not a web page; copy its text into a file and run"
+                    " `evcards cut file.txt`"
+                )
             length = response.headers.get("Content-Length")
             if length and length.isdigit() and int(length) > max_bytes:
                 raise fail(f"the page is larger than {max_bytes // (1024 * 1024)} MB")
@@ -120,7 +126,8 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
     # trafilatura keeps the page's <h1>, which is the title, not card text
     if paragraphs and title and paragraphs[0].strip().rstrip(".") == title.rstrip("."):
         paragraphs = paragraphs[1:]
-    if not paragraphs:
+    # a handful of words is a menu or a cookie notice that trafilatura fell back to
+    if sum(len(p.split()) for p in paragraphs) < MIN_WORDS:
         raise InputFileError(
             "no article text found in the page; copy the text and run `evcards cut -` with it"
         )

@@ -42,6 +42,8 @@ MEICK_FULL = (
         ("Meick, Ethan", "2018", "Meick 18"),
         ("Ethan Meick", "5-2005", "Meick 05"),
         ("Ethan Meick", None, "Meick ND"),
+        ("Jerrold Post", "2019", "Post 19"),
+        ("The Heritage Foundation", "2019", "HF 19"),
     ],
 )
 def test_short_cite_rules(author, date, short):

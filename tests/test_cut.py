@@ -286,6 +286,21 @@ def test_cut_errors_leave_the_library_unchanged(runner, lib, tmp_path):
     assert snapshot(lib.root) == before
 
 
+def test_page_without_article_text_and_bad_config_template(runner, lib, tmp_path):
+    before = snapshot(lib.root)
+    nav_only = '<html><body><nav><a href="/">Home</a> <a href="/x">News</a></nav></body></html>'
+    result = runner.invoke(app, ["cut", "-", "--no-edit"], input=nav_only)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: no article text found in the page")
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "config.toml").write_text('cite_template = "{author} {when}"\n')
+    result = runner.invoke(app, ["cut", "-", "--no-edit"], input=page("news-meta.html"))
+    assert result.exit_code == 1
+    assert "config.toml: cite_template - cite template: unknown field {when}" in result.stderr
+    assert snapshot(lib.root) == before
+
+
 FAKE_EDITOR = r"""
 import pathlib, sys
 path = pathlib.Path(sys.argv[1])
@@ -378,6 +393,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(body)
             self.server.seen_agents.append(self.headers.get("User-Agent"))
+        elif self.path == "/paper.pdf":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/pdf")
+            self.end_headers()
+            self.wfile.write(b"%PDF-1.4")
         elif self.path == "/slow":
             time.sleep(1.5)
             self.send_response(200)
@@ -424,6 +444,8 @@ def test_fetch_timeout_size_cap_and_http_errors(server):
         cut.fetch(f"{base}/big-streamed", max_bytes=10_000)
     with pytest.raises(FetchError, match="HTTP 404"):
         cut.fetch(f"{base}/missing")
+    with pytest.raises(FetchError, match=r"is a PDF, not a web page; copy its text"):
+        cut.fetch(f"{base}/paper.pdf")
     with pytest.raises(FetchError, match="only http"):
         cut.fetch("ftp://127.0.0.1/x")
 

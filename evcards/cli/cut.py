@@ -132,12 +132,20 @@ def cut(
             f"'{form}' is not a cite format; use {', '.join(cite_build.FORMS)}",
             param_hint="--cite-format",
         )
-    template = template if template is not None else config.cite_template
-    if template:
+    if template is not None:
         try:
             cite_build.check_template(template)
         except CiteTemplateError as e:
             raise typer.BadParameter(str(e), param_hint="--template") from None
+    else:
+        template = config.cite_template
+        if template:
+            try:
+                cite_build.check_template(template)
+            except CiteTemplateError as e:
+                from evcards.config import config_path
+
+                raise CiteTemplateError(f"{config_path()}: cite_template - {e}") from None
     after = Fixes(
         shrink=shrink,
         unhighlighted_underline_off=unhighlighted_underline_off,
