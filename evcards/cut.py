@@ -246,6 +246,22 @@ def draft_card(extracted: Extracted, opts: CutOptions) -> Card:
     )
 
 
+def rebuild_cite(draft: Cite, edited: Cite, template: str | None = None) -> Cite:
+    """After the editor: cite parts the debater changed flow into the short and full cite,
+    unless they rewrote those by hand (then their text is theirs)."""
+    parts = ("author", "quals", "date", "title", "publication", "url", "accessed", "initials")
+    if all(getattr(draft, k) == getattr(edited, k) for k in parts):
+        return edited
+    f = fields_of(edited)
+    update = {}
+    if edited.short == draft.short:
+        f.short = None
+        update["short"] = cite_build.short_cite(f)
+    if edited.full == draft.full:
+        update["full"] = cite_build.full_cite(f, template)
+    return edited.model_copy(update=update)
+
+
 def grade_of(cite: Cite) -> cite_build.Grade:
     return cite_build.grade(fields_of(cite))
 

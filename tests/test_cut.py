@@ -318,6 +318,7 @@ if n == 0:
 else:
     (here / "second.toml").write_text(text, encoding="utf-8")
     text = text.replace("==pursue different objectives", "==pursue different objectives==")
+    text = text.replace("[cite]\n", '[cite]\nquals = "Policy Analyst at the USCC"\n')
 path.write_text(text, encoding="utf-8")
 """
 
@@ -353,6 +354,9 @@ def test_cut_in_the_editor_reopens_an_invalid_edit_then_saves(runner, lib, tmp_p
     assert card.id == content_key(card.body, card.tag, card.cite)
     assert path.name.endswith(f"{card.id}.toml")
     assert f"Added {card.id[:8]}" in result.output
+    # the quals added in the editor flowed into the full cite, and the grade says so
+    assert card.cite.full.startswith("Ethan Meick, Policy Analyst at the USCC, 9-2-2018, ")
+    assert result.output.splitlines()[-1] == "Cite grade: A"
 
 
 def test_cut_editor_with_post_edit_fixes(runner, lib, tmp_path, monkeypatch):
@@ -482,3 +486,14 @@ def test_help_lists_cut_and_fix(runner):
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0, result.output
     assert " cut " in result.output and " fix " in result.output
+
+
+def test_rebuild_cite_respects_hand_written_short_and_full():
+    draft = cut_page("news-meta.html").cite
+    added = draft.model_copy(update={"quals": "Analyst", "author": "Ethan Meick; Ali Wyne"})
+    rebuilt = cut.rebuild_cite(draft, added)
+    assert rebuilt.short == "Meick & Wyne 18"
+    assert rebuilt.full.startswith("Ethan Meick and Ali Wyne, Analyst, 9-2-2018,")
+    by_hand = added.model_copy(update={"short": "EM 18", "full": "my own cite"})
+    assert cut.rebuild_cite(draft, by_hand) == by_hand
+    assert cut.rebuild_cite(draft, draft) == draft

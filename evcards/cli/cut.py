@@ -12,9 +12,9 @@ from evcards.cli.app import app, get_config, get_library
 from evcards.cli.cards import check_labels
 
 DRAFT_HEADER = """\
-# Cut: write the tag, then mark the body; save and quit to keep it (mistakes reopen the editor).
-# _underline_  **emphasis**  ==highlight== ({color})  =={{green}}other colour==  ~shrink~
-# A backslash makes a mark literal: \\_ \\* \\= \\~ \\{{. Never reword the quoted text.
+# Cut: write the tag and mark the body, then save and quit (mistakes reopen the editor).
+# _underline_  **emphasis**  ==highlight== ({color})  =={{green}}other==  ~shrink~  \\_ = literal _
+# Add missing [cite] fields (quals = "...") and the short and full cite are rebuilt from them.
 # The id is provisional: it is derived from the body and its marks when the card is saved.
 """
 
@@ -180,7 +180,7 @@ def cut(
     if no_edit:
         result = save_cut(lib, draft, after)
     else:
-        result = _edit_and_save(lib, draft, after, config.highlight)
+        result = _edit_and_save(lib, draft, after, config.highlight, template or None)
     verb = "Added" if result.status == "added" else "Already had"
     typer.echo(f"{verb} {result.card.id[:8]}  {result.path}")
     cite = result.card.cite
@@ -188,14 +188,15 @@ def cut(
     typer.echo(f"Cite grade: {cite_build.grade(fields_of(cite))}")
 
 
-def _edit_and_save(lib: Any, draft: Any, after: Any, color: str) -> Any:
+def _edit_and_save(lib: Any, draft: Any, after: Any, color: str, template: str | None) -> Any:
     from evcards import cardfile
     from evcards.cli.editing import edit_until_valid
-    from evcards.cut import save_cut
+    from evcards.cut import rebuild_cite, save_cut
 
     saved: list[Any] = []
 
     def save(edited: Any) -> Path:
+        edited = edited.model_copy(update={"cite": rebuild_cite(draft.cite, edited.cite, template)})
         result = save_cut(lib, edited, after)
         saved.append(result)
         return result.path
