@@ -47,7 +47,8 @@ def find_library(explicit: str | os.PathLike[str] | None = None, cwd: Path | Non
 
 def slug(text: str, limit: int = 50) -> str:
     """A file-name-safe ASCII slug: 'RM 6/14' -> 'rm-6-14'."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    spaced = re.sub(r"[\W_]+", " ", text)  # punctuation such as an en dash separates words
+    ascii_text = unicodedata.normalize("NFKD", spaced).encode("ascii", "ignore").decode()
     s = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return s[:limit].rstrip("-")
 
