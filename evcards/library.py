@@ -104,12 +104,21 @@ class Library:
         try:
             with lock:
                 self._ids = None  # another process may have written meanwhile
+                self._sweep_temp_files()
                 yield
         except filelock.Timeout:
             raise LibraryError(
                 f"{self.root}: another evcards command has been writing for {timeout:.0f}s;"
                 " try again when it finishes"
             ) from None
+
+    def _sweep_temp_files(self) -> None:
+        """Temp files left by a writer that was killed mid-write; safe to drop under the lock."""
+        for tmp in self.root.glob(".tmp-*"):
+            try:
+                tmp.unlink()
+            except OSError:
+                pass
 
     # -- reading ---------------------------------------------------------------------------
     def paths(self) -> Iterator[Path]:

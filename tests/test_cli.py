@@ -86,6 +86,18 @@ def test_bundled_seed_card_matches_the_seed_file():
     assert len(list(lib.cards())) >= 5, "the starter library holds a handful of cards"
 
 
+def test_show_bundled_seed_card(runner, monkeypatch):
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.setenv("EVCARDS_LIBRARY", str(REPO / "cards"))
+    seed = next(c for _, c in Library.open(REPO / "cards").cards() if c.cite.short == "RM 6/14")
+    result = run(runner, "show", seed.id[:8])
+    assert result.exit_code == 0, result.output
+    assert "\x1b[1mRM 6/14\x1b[0m" in result.stdout
+    flat = " ".join(result.stdout.split())
+    assert "Expert Round-Up: How Likely Is a China-Russia Military Alliance?" in flat
+    assert "russiamatters.org/analysis/expert-round-how-likely-china-russia-military" in flat
+
+
 def test_show_formats_the_cite_bold(runner, imported, monkeypatch):
     monkeypatch.setenv("FORCE_COLOR", "1")
     _, card = only_card(imported)
