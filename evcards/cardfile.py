@@ -27,6 +27,7 @@ from pydantic import ValidationError
 
 from evcards import markup
 from evcards.errors import InvalidCard, MarkupError, format_validation
+from evcards.limits import MAX_CARD_FILE_BYTES, megabytes
 from evcards.models import Card, normalize_color
 
 _BODY_KEYS = {"text", "highlight"}
@@ -102,12 +103,19 @@ def loads(text: str, where: str = "card") -> Card:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise InvalidCard(f"{where}: invalid TOML ({e})") from None
+    except RecursionError:  # tomllib recurses once per nested array or inline table
+        raise InvalidCard(f"{where}: invalid TOML (nested too deeply); fix the file") from None
     return card_from_dict(data, where)
 
 
 def read(path: Path) -> Card:
     """Load one card file; every problem becomes an InvalidCard naming the file."""
     try:
+        if path.stat().st_size > MAX_CARD_FILE_BYTES:
+            raise InvalidCard(
+                f"{path}: larger than {megabytes(MAX_CARD_FILE_BYTES)}, too big to be one card;"
+                " move it out of the library"
+            )
         raw = path.read_bytes()
     except FileNotFoundError:
         raise InvalidCard(f"{path}: no such card file") from None

@@ -53,6 +53,8 @@ def data_dir() -> Path:
 def load_config(path: Path | None = None) -> Config:
     path = path or config_path()
     try:
+        if path.stat().st_size > 1024 * 1024:
+            raise ConfigError(f"{path}: over 1 MB, not a config file; fix or delete it")
         raw = path.read_bytes()
     except FileNotFoundError:
         return Config()
@@ -64,6 +66,8 @@ def load_config(path: Path | None = None) -> Config:
         raise ConfigError(f"{path}: the config file is not UTF-8 text; save it as UTF-8") from None
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{path}: invalid TOML ({e}); fix or delete the file") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML (nested too deeply); fix or delete it") from None
     try:
         return Config.model_validate(data)
     except ValidationError as e:

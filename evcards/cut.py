@@ -14,6 +14,7 @@ from evcards.cite_build import CiteFields
 from evcards.errors import FetchError, InputFileError
 from evcards.fixing import Fixes, apply_fixes
 from evcards.library import AddResult, Library
+from evcards.limits import MAX_CARD_CHARS, MAX_TEXT_FILE_BYTES, megabytes
 from evcards.models import Card, Cite, Span, clean_text, content_key, new_card
 
 DEFAULT_TIMEOUT = 20.0
@@ -90,8 +91,12 @@ def looks_like_html(text: str) -> bool:
     return bool(re.search(r"<(html|head|body|article|p|div)[\s>]", head))
 
 
-def decode_html(raw: bytes) -> str:
-    """Bytes of a page as text: the declared charset, else UTF-8, else Latin-1 (never fails)."""
+def decode_html(raw: bytes, where: str = "page") -> str:
+    """Bytes of a page as text: the declared charset, else UTF-8, else Latin-1."""
+    if len(raw) > MAX_TEXT_FILE_BYTES:
+        raise InputFileError(
+            f"{where}: larger than {megabytes(MAX_TEXT_FILE_BYTES)}; that is not one article"
+        )
     m = re.search(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_-]+)""", raw[:4096], re.IGNORECASE)
     for encoding in ([m.group(1).decode("ascii")] if m else []) + ["utf-8"]:
         try:
@@ -193,7 +198,13 @@ def extract_text(text: str) -> Extracted:
 
 def extract(data: str, url: str | None = None) -> Extracted:
     """HTML or text, told apart by content."""
-    return extract_html(data, url) if looks_like_html(data) else extract_text(data)
+    found = extract_html(data, url) if looks_like_html(data) else extract_text(data)
+    if sum(len(p) for p in found.paragraphs) > MAX_CARD_CHARS:
+        raise InputFileError(
+            f"the text is over {MAX_CARD_CHARS:,} characters; that is not one card -"
+            " cut the part you need"
+        )
+    return found
 
 
 # -- the draft card ------------------------------------------------------------------------

@@ -25,7 +25,7 @@ _TOKEN = re.compile(
   | (?P<soft>\n[ \t]*)
   | \\(?P<esc>.)
   | (?P<emph>\*\*)
-  | (?P<hl>==)(?:\{(?P<hlcolor>[A-Za-z]+)\})?
+  | (?P<hl>==)(?:\{(?!(?:b|i|box|shade)[}:])(?P<hlcolor>[A-Za-z]+)\})?
   | (?P<under>_)
   | (?P<shrink>~)(?:\{(?P<size>[0-9]+(?:\.[0-9]+)?)\})?
   | \{(?P<close>/?)(?P<name>b|i|box|shade)(?::(?P<hex>[0-9A-Fa-f]{6}))?\}
@@ -81,11 +81,18 @@ def parse(text: str, default_highlight: str = "yellow") -> list[list[Span]]:
             opened_at.pop(key, None)
 
     pos = 0
-    for m in _TOKEN.finditer(text):
+    while (m := _TOKEN.search(text, pos)) is not None:
         if m.start() > pos:
             buf.append(text[pos : m.start()])
         pos = m.end()
         g = m.groupdict()
+        # A closing `==` or `~` takes no argument: a brace after it is the next token
+        # (`=={i}` closes a highlight, then toggles italic).
+        if (g["hlcolor"] is not None and state["highlight"] is not None) or (
+            g["size"] is not None and state["size"] is not None
+        ):
+            pos = m.start() + (2 if g["hl"] else 1)
+            g = {**g, "hlcolor": None, "size": None}
         if g["para"] is not None:
             flush()
             body.append(para)
@@ -99,11 +106,6 @@ def parse(text: str, default_highlight: str = "yellow") -> list[list[Span]]:
         elif g["hl"] is not None:
             color = default_highlight
             if g["hlcolor"] is not None:
-                if state["highlight"] is not None:
-                    raise MarkupError(
-                        f"`{{{g['hlcolor']}}}` after a closing `==` at {_where(text, m.start())}:"
-                        " a colour goes after an opening `==`; write \\{ for a literal brace"
-                    )
                 found = normalize_color(g["hlcolor"])
                 if found is None:
                     raise MarkupError(
@@ -119,11 +121,6 @@ def parse(text: str, default_highlight: str = "yellow") -> list[list[Span]]:
         elif g["shrink"] is not None:
             size = DEFAULT_SHRINK
             if g["size"] is not None:
-                if state["size"] is not None:
-                    raise MarkupError(
-                        f"`{{{g['size']}}}` after a closing `~` at {_where(text, m.start())}:"
-                        " a size goes after an opening `~`; write \\{ for a literal brace"
-                    )
                 size = float(g["size"])
                 if not (1.0 <= size <= 400.0 and (size * 2).is_integer()):
                     raise MarkupError(

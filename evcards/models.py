@@ -211,6 +211,13 @@ class Cite(BaseModel):
             raise ValueError("must be a single line without control characters")
         return v
 
+    @field_validator(
+        "author", "quals", "date", "title", "publication", "url", "accessed", "initials"
+    )
+    @classmethod
+    def _empty_is_unknown(cls, v: str | None) -> str | None:
+        return v or None
+
     @property
     def year(self) -> int | None:
         """The four-digit year of the source, from the date or else the short cite."""

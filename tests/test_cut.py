@@ -16,7 +16,7 @@ import pytest
 
 from evcards import cut
 from evcards.cli import app
-from evcards.errors import FetchError
+from evcards.errors import FetchError, InputFileError
 from evcards.library import Library
 from evcards.models import content_key
 from tests.conftest import snapshot
@@ -497,3 +497,12 @@ def test_rebuild_cite_respects_hand_written_short_and_full():
     by_hand = added.model_copy(update={"short": "EM 18", "full": "my own cite"})
     assert cut.rebuild_cite(draft, by_hand) == by_hand
     assert cut.rebuild_cite(draft, draft) == draft
+
+
+def test_oversized_inputs_are_refused(monkeypatch):
+    monkeypatch.setattr(cut, "MAX_TEXT_FILE_BYTES", 100)
+    with pytest.raises(InputFileError, match="larger than"):
+        cut.decode_html(b"<html>" + b"x" * 200, "big.html")
+    monkeypatch.setattr(cut, "MAX_CARD_CHARS", 50)
+    with pytest.raises(InputFileError, match="that is not one card"):
+        cut.extract("word " * 40)

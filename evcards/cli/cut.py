@@ -46,7 +46,7 @@ def _read_source(source: str, timeout: float) -> tuple[str, str | None]:
     if source == "-":
         raw = sys.stdin.buffer.read()
         return (
-            cut.decode_html(raw)
+            cut.decode_html(raw, "<stdin>")
             if cut.looks_like_html(raw[:4096].decode("latin-1"))
             else decode(raw, "<stdin>")
         ), None
@@ -62,7 +62,7 @@ def _read_source(source: str, timeout: float) -> tuple[str, str | None]:
     if path.suffix.lower() in (".html", ".htm") or cut.looks_like_html(
         raw[:4096].decode("latin-1")
     ):
-        return cut.decode_html(raw), None
+        return cut.decode_html(raw, source), None
     return decode(raw, source), None
 
 
