@@ -45,7 +45,7 @@ def parse_text_cards(text: str, where: str = "<stdin>", initials: str | None = N
             chunks.append((n + 1, []))
         else:
             chunks[-1][1].append(line)
-    cards = []
+    cards: list[Card] = []
     for first_line, lines in chunks:
         if any(line.strip() for line in lines):
             cards.append(_one_card(lines, first_line, where, len(cards), initials))
