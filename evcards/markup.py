@@ -33,6 +33,7 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE,
 )
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _ESCAPE = re.compile(r"([\\_*=~{])")
 
 
@@ -51,6 +52,7 @@ def parse(text: str, default_highlight: str = "yellow") -> list[list[Span]]:
     """Markup to a canonical body. Raises MarkupError with the line and column of a mistake."""
     # Surrounding newlines are layout (the TOML string's own lines), never text.
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
+    text = _CONTROL.sub("", text)  # stray form feeds and the like from pasted PDFs
     state: dict[str, Any] = {
         "underline": False,
         "emphasis": False,

@@ -45,7 +45,7 @@ def parse_text_cards(text: str, where: str = "<stdin>", initials: str | None = N
             chunks.append((n + 1, []))
         else:
             chunks[-1][1].append(line)
-    cards = []
+    cards: list[Card] = []
     for first_line, lines in chunks:
         if any(line.strip() for line in lines):
             cards.append(_one_card(lines, first_line, where, len(cards), initials))
@@ -57,7 +57,9 @@ def parse_text_cards(text: str, where: str = "<stdin>", initials: str | None = N
 def _one_card(
     lines: list[str], first_line: int, where: str, position: int, initials: str | None
 ) -> Card:
-    numbered = [(first_line + i, line.strip()) for i, line in enumerate(lines) if line.strip()]
+    numbered = [
+        (first_line + i, clean_text(line).strip()) for i, line in enumerate(lines) if line.strip()
+    ]
     tag = ""
     (n, line), rest = numbered[0], numbered[1:]
     parsed = split_cite_line(line)

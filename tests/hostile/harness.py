@@ -26,16 +26,32 @@ def _limit() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
 
-def evcards(*args: object, library: Path, stdin: bytes | None = None, cwd: Path | None = None,
-            env: dict[str, str] | None = None) -> Outcome:
+def evcards(
+    *args: object,
+    library: Path,
+    stdin: bytes | None = None,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> Outcome:
     cmd = [sys.executable, "-m", "evcards", "--library", str(library), *map(str, args)]
     full_env = {**os.environ, **(env or {})}
     full_env.pop("EVCARDS_DEBUG", None)
     start = time.perf_counter()
-    proc = subprocess.run(cmd, input=stdin if stdin is not None else b"", capture_output=True,
-                          timeout=TIME_LIMIT, preexec_fn=_limit, cwd=cwd, env=full_env)
-    return Outcome(proc.returncode, proc.stdout.decode("utf-8", "replace"),
-                   proc.stderr.decode("utf-8", "replace"), time.perf_counter() - start)
+    proc = subprocess.run(
+        cmd,
+        input=stdin if stdin is not None else b"",
+        capture_output=True,
+        timeout=TIME_LIMIT,
+        preexec_fn=_limit,
+        cwd=cwd,
+        env=full_env,
+    )
+    return Outcome(
+        proc.returncode,
+        proc.stdout.decode("utf-8", "replace"),
+        proc.stderr.decode("utf-8", "replace"),
+        time.perf_counter() - start,
+    )
 
 
 def assert_clean_failure(out: Outcome, fragment: str, code: int = 1, seconds: float = 10.0):

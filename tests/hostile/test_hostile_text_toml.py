@@ -13,7 +13,7 @@ from evcards.library import Library
 from evcards.markup import parse
 from evcards.models import new_card
 
-CITE = b"Smith 19 (John Smith, Professor, 2019, \"Title,\" Journal) ab\n"
+CITE = b'Smith 19 (John Smith, Professor, 2019, "Title," Journal) ab\n'
 
 
 @pytest.fixture
@@ -67,8 +67,10 @@ CARD_FILE_CASES = {
     "bad-markup": (b'id = "0123456789abcdef"\n[body]\ntext = "{evil}"\n', "unknown markup"),
     "truncated": (b'id = "0123456789abcdef"\n[body]\ntext = """\nabc', "invalid TOML"),
     "deep-nesting": (b"x = " + b"[" * 5000 + b"]" * 5000 + b"\n", "invalid TOML"),
-    "huge-card-file": (b'id = "0123456789abcdef"\ntag = "' + b"a" * (5 * 1024 * 1024) + b'"\n',
-                       "too big to be one card"),
+    "huge-card-file": (
+        b'id = "0123456789abcdef"\ntag = "' + b"a" * (5 * 1024 * 1024) + b'"\n',
+        "too big to be one card",
+    ),
     "missing-id": (b'tag = "no id"\n', "id - Field required"),
     "control-chars-in-tag": (b'id = "0123456789abcdef"\ntag = "a\\u0007b"\n', "single line"),
 }
