@@ -81,3 +81,13 @@ def test_concurrent_taggers_lose_no_update(lib, tmp_path):
     _, after = lib.resolve(card.id)
     assert after.labels == [f"l{i}" for i in range(8)]
     assert len(list(lib.paths())) == 1
+
+
+def test_year_ignores_the_access_date():
+    from evcards.models import Cite
+
+    assert Cite(short="Meick 18").year == 2018
+    assert Cite(short="RM 6/14", full="RM, 6-14-2019, Russia Matters").year == 2019
+    assert Cite(short="Wire ND", full="Energy Wire, https://x.org, accessed 11-29-2026").year is None
+    assert Cite(short="X 99").year == 1999
+    assert Cite(short="Doe", date="July 2017").year == 2017
