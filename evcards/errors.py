@@ -43,3 +43,11 @@ def format_validation(e: object) -> str:
             msg = "unknown key; remove it or check its spelling"
         items.append(f"{loc} - {msg}")
     return "; ".join(items)
+
+
+class FetchError(EvcardsError):
+    """A web page could not be downloaded (network, HTTP status, timeout, size)."""
+
+
+class CiteTemplateError(EvcardsError):
+    """A cite template (config `cite_template` or --template) names an unknown field."""
