@@ -115,6 +115,7 @@ def _prepare_all(
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     if any(f.lower().endswith(".docx") for f in files):
         import evcards.docx_import  # noqa: F401  (once here, not once in every worker)
@@ -130,7 +131,12 @@ def _prepare_all(
             for path in sorted(files, key=_size, reverse=True)
         }
         for path in files:
-            yield futures[path].result()
+            try:
+                result = futures[path].result()
+            except BrokenProcessPool:
+                # A worker died (killed for memory, or a crash in C): parse here instead.
+                result = prepare_file(path, initials, labels)
+            yield result
 
 
 def _size(path: str) -> int:

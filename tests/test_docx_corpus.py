@@ -98,3 +98,34 @@ def test_batch_import_writes_what_single_adds_write(tmp_path: Path, corpus: Path
     assert (again.cards, again.analytics, again.duplicates) == (0, 0, 0)
     assert again.skipped == summary.cards + summary.analytics + summary.duplicates
     assert snapshot(bulk.root) == before
+
+
+_PARENT: list[int] = []
+
+
+def _dies_in_a_worker(path: str, *args: object) -> object:
+    import os
+
+    from evcards.importing import _real_prepare_file  # type: ignore[attr-defined]
+
+    if os.getpid() not in _PARENT:
+        os._exit(1)
+    return _real_prepare_file(path, *args)
+
+
+def test_a_dead_worker_does_not_lose_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker killed mid-import (out of memory, say): its files are parsed in-process."""
+    import os
+
+    from evcards import importing
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for n in ("sample.docx", "test.docx"):
+        shutil.copy(DOCX / n, folder / n)
+    _PARENT[:] = [os.getpid()]
+    monkeypatch.setattr(importing, "_real_prepare_file", importing.prepare_file, raising=False)
+    monkeypatch.setattr(importing, "prepare_file", _dies_in_a_worker)
+    lib = Library.open(tmp_path / "lib", create=True)
+    summary = import_paths(lib, [str(folder)], jobs=2)
+    assert (summary.files, summary.failed, summary.cards + summary.analytics) == (2, 0, 17)
