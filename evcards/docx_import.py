@@ -78,7 +78,11 @@ def _parse(path: Path, checked: bool) -> list[Card]:
     body = doc_root.find(W + "body")
     if body is None:
         raise InputFileError(f"{path}: word/document.xml has no body; is this a Word document?")
-    reader = _Reader(_Styles(sheet))
+    # Text can hold a control character only if the XML has one raw or as a reference; Word
+    # writes neither inside the body, so most files skip the per-run check.
+    start = document.find(b"<w:body")
+    controls = b"&#" in document or _RAW_CONTROL.search(document, max(start, 0)) is not None
+    reader = _Reader(_Styles(sheet), controls)
     paras = reader.paragraphs(body)
     return _assemble(paras, path.name, checked)
 
@@ -378,8 +382,9 @@ _CONTAINERS = {
 
 
 class _Reader:
-    def __init__(self, styles: _Styles) -> None:
+    def __init__(self, styles: _Styles, controls: bool = True) -> None:
         self.styles = styles
+        self.controls = controls  # may text hold line breaks or control characters?
         self._field_depth: list[bool] = []  # per open field: still in its code part?
         self._marks_cache: dict[int, dict[Any, tuple[Marks, bool, bool]]] = {}
 
@@ -511,7 +516,7 @@ class _Reader:
                     text += " "
             elif tag == _NBHYPHEN:
                 text += "-"
-        if text and _CTRL.search(text):
+        if text and self.controls and _CTRL.search(text):
             text = clean_text(text)
         return text, rpr
 
@@ -529,6 +534,7 @@ _NBHYPHEN = W + "noBreakHyphen"
 _SPACES = {W + "tab", W + "br", W + "cr", W + "ptab"}
 _SDT = W + "sdt"
 _SDT_CONTENT = W + "sdtContent"
+_RAW_CONTROL = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
 _CTRL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 # rPr children that change nothing evcards keeps: fonts, languages, complex-script twins.
 _IGNORED_RPR = {

@@ -367,3 +367,9 @@ def test_styles_written_unlike_word_are_still_read(tmp_path: Path) -> None:
         c.model_dump(exclude={"sources"}) for c in word
     ]
     assert word[0].cite.short == "Smith 19" and word[0].underlined == "under emph"
+
+
+def test_line_breaks_inside_text_become_spaces(tmp_path: Path) -> None:
+    body = p(r("Tag"), style="Heading4") + p(r("one&#10;two&#13;three&#9;four"))
+    card = parse_docx(make_docx(tmp_path / "nl.docx", body))[0]
+    assert card.paragraphs == ["one two three\tfour"]
