@@ -43,3 +43,7 @@ def format_validation(e: object) -> str:
             msg = "unknown key; remove it or check its spelling"
         items.append(f"{loc} - {msg}")
     return "; ".join(items)
+
+
+class OutputFileError(EvcardsError):
+    """An output file exists (and --force was not given), is a folder, or cannot be written."""
