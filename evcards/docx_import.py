@@ -1,0 +1,566 @@
+"""Verbatim .docx files into cards, reading document.xml with lxml directly.
+
+A round document is a flat run of paragraphs; headings 1-4 (Pocket, Hat, Block, Tag) give it
+its shape, and a card runs from its tag to the next heading. Within a card the first lines
+may be notes (the undertag), then the cite (one line, or a short cite line and a
+`(full cite)` line), then the body. Roles are read from styles where the file has them and
+from direct formatting where it does not (de-styled files: bold paragraphs with outlineLvl 3).
+
+A .docx is a zip from a stranger: sizes are bounded before and while reading, and the XML
+parser never loads a DTD or expands an entity (see `evcards.safe_zip`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from evcards.cites import parse_full_cite
+from evcards.errors import InputFileError
+from evcards.models import Card, Cite, Location, Source, Span, clean_text, new_card, normalize_color
+from evcards.safe_zip import parse_xml, read_docx_parts
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_VAL = W + "val"
+
+# Character styles that mark the short cite, by id (case-insensitive, pasted-id junk removed).
+_CITE_IDS = {"style13ptbold", "cite", "style12ptbold", "style11ptbold"}
+_CITE_NAMES = {"cite", "style 13 pt bold"}
+_HEADING_ROLE = {"pocket": 1, "hat": 2, "block": 3, "tag": 4}
+_URL = re.compile(r"https?://|www\.", re.I)
+_MARKED = re.compile(r"~ ?Marked \d{1,2}:\d{2}(?::\d{2})? ?(?:[AP]M ?)?~", re.I)
+_FALSE = {"0", "false", "off", "none"}
+_NO_SHADING = {"AUTO", "FFFFFF"}
+
+# Run properties are dicts with these keys; a style or run sets only some of them.
+# b, i, u, bdr: bool; hl: colour or None; shd: hex or None; sz: half-points.
+_PROPS = ("b", "i", "u", "bdr", "hl", "shd", "sz")
+
+
+def parse_docx(path: Path) -> list[Card]:
+    """Every card and analytic in a .docx file, in document order."""
+    document, styles = read_docx_parts(path)
+    doc_root = parse_xml(document, f"{path.name}: word/document.xml")
+    style_root = parse_xml(styles, f"{path.name}: word/styles.xml") if styles else None
+    body = doc_root.find(W + "body")
+    if body is None:
+        raise InputFileError(f"{path}: word/document.xml has no body; is this a Word document?")
+    reader = _Reader(_Styles(style_root))
+    paras = reader.paragraphs(body)
+    return _assemble(paras, path.name)
+
+
+# -- styles -----------------------------------------------------------------------------------
+def _on(el: Any) -> bool:
+    """A toggle property (w:b, w:i...): present means on unless its val says off."""
+    v = el.get(_VAL)
+    return v is None or v.lower() not in _FALSE
+
+
+def _rpr(rpr: Any) -> dict[str, Any]:
+    """The run properties an rPr element sets explicitly."""
+    out: dict[str, Any] = {}
+    if rpr is None:
+        return out
+    for el in rpr:
+        tag = el.tag
+        if tag == W + "b":
+            out["b"] = _on(el)
+        elif tag == W + "i":
+            out["i"] = _on(el)
+        elif tag == W + "u":
+            v = el.get(_VAL)
+            out["u"] = v is None or v.lower() not in _FALSE
+        elif tag == W + "highlight":
+            out["hl"] = normalize_color(el.get(_VAL) or "")
+        elif tag == W + "shd":
+            fill = (el.get(W + "fill") or "").upper()
+            out["shd"] = (
+                fill if re.fullmatch(r"[0-9A-F]{6}", fill) and fill not in _NO_SHADING else None
+            )
+        elif tag == W + "sz":
+            v = el.get(_VAL)
+            if v and v.isdigit():
+                out["sz"] = int(v)
+        elif tag == W + "bdr":
+            v = el.get(_VAL)
+            out["bdr"] = v is not None and v.lower() not in {"none", "nil"}
+    return out
+
+
+def _norm_id(style_id: str) -> str:
+    """'gmail-m7844639473358041385style13ptbold' or 'style13ptbold0' -> 'style13ptbold'."""
+    s = style_id.lower()
+    s = re.sub(r"^(?:gmail-)?m\d+", "", s)
+    return (
+        s.rstrip("0123456789") if re.search(r"[a-z]\d$", s) and not s.startswith("heading") else s
+    )
+
+
+@dataclass
+class _ParaStyle:
+    level: int  # 1-4 for headings, 0 for body
+    named: bool  # the level comes from the style's id or name, which beats an outline level
+    cite: bool  # a paragraph style meant for cites (CiteSpacing, Cites, 003Cite)
+    props: dict[str, Any]
+
+
+@dataclass
+class _CharStyle:
+    cite: bool
+    emphasis: bool
+    props: dict[str, Any]
+
+
+@dataclass
+class _Styles:
+    """The styles document.xml uses, resolved on first use through their basedOn chains."""
+
+    root: Any
+    _by_id: dict[str, Any] = field(default_factory=dict)
+    _para: dict[str | None, _ParaStyle] = field(default_factory=dict)
+    _char: dict[str, _CharStyle] = field(default_factory=dict)
+    defaults: dict[str, Any] = field(default_factory=dict)
+    default_para: str | None = None
+
+    def __post_init__(self) -> None:
+        self.defaults = {
+            "b": False,
+            "i": False,
+            "u": False,
+            "bdr": False,
+            "hl": None,
+            "shd": None,
+            "sz": 20,
+        }
+        if self.root is None:
+            return
+        for st in self.root.iter(W + "style"):
+            sid = st.get(W + "styleId")
+            if sid is not None:
+                self._by_id[sid] = st
+                if st.get(W + "type") == "paragraph" and _on_attr(st.get(W + "default")):
+                    self.default_para = sid
+        rpr = self.root.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr")
+        self.defaults.update(_rpr(rpr))
+
+    def _chain(self, style_id: str | None) -> list[Any]:
+        """The style and its ancestors, root first."""
+        out: list[Any] = []
+        seen: set[str] = set()
+        while style_id and style_id not in seen and style_id in self._by_id:
+            seen.add(style_id)
+            st = self._by_id[style_id]
+            out.append(st)
+            based = st.find(W + "basedOn")
+            style_id = based.get(_VAL) if based is not None else None
+        return out[::-1]
+
+    def para(self, style_id: str | None) -> _ParaStyle:
+        if style_id is None:
+            style_id = self.default_para
+        cached = self._para.get(style_id)
+        if cached is not None:
+            return cached
+        chain = self._chain(style_id)
+        props = dict(self.defaults)
+        outline: int | None = None
+        for st in chain:
+            props.update(_rpr(st.find(W + "rPr")))
+            ol = st.find(f"{W}pPr/{W}outlineLvl")
+            if ol is not None and (ol.get(_VAL) or "").isdigit():
+                outline = int(ol.get(_VAL))
+        level = _level_by_name(style_id, chain[-1] if chain else None)
+        named = level is not None
+        if level is None:
+            level = outline + 1 if outline is not None and outline <= 3 else 0
+        names = _names(style_id, chain[-1] if chain else None)
+        cite = level == 0 and any("cite" in n for n in names)
+        result = _ParaStyle(level, named, cite, props)
+        self._para[style_id] = result
+        return result
+
+    def char(self, style_id: str) -> _CharStyle:
+        cached = self._char.get(style_id)
+        if cached is not None:
+            return cached
+        chain = self._chain(style_id)
+        props: dict[str, Any] = {}
+        for st in chain:
+            props.update(_rpr(st.find(W + "rPr")))
+        names = _names(style_id, chain[-1] if chain else None)
+        nid = _norm_id(style_id)
+        cite = nid in _CITE_IDS or bool(names & _CITE_NAMES)
+        emphasis = nid == "emphasis" or "emphasis" in names
+        if cite:
+            emphasis = False
+        result = _CharStyle(cite, emphasis, props)
+        self._char[style_id] = result
+        return result
+
+
+def _on_attr(v: str | None) -> bool:
+    return v is not None and v.lower() not in _FALSE
+
+
+def _names(style_id: str | None, st: Any) -> set[str]:
+    """The style's name and the aliases Verbatim gives it, lower-cased; not its ancestors'."""
+    out: set[str] = set()
+    if st is None:
+        return out
+    name = st.find(W + "name")
+    if name is not None and name.get(_VAL):
+        out.add(name.get(_VAL).strip().lower())
+    aliases = st.find(W + "aliases")
+    if aliases is not None and aliases.get(_VAL):
+        out.update(a.strip().lower() for a in aliases.get(_VAL).split(","))
+    return out
+
+
+def _level_by_name(style_id: str | None, st: Any) -> int | None:
+    """Heading level from the style id (mangled or not), else its name, else Verbatim aliases."""
+    if style_id:
+        m = re.search(r"heading([1-4])$", style_id.lower())
+        if m:
+            return int(m.group(1))
+    if st is None:
+        return None
+    name = st.find(W + "name")
+    if name is not None:
+        m = re.fullmatch(r"heading ([1-9])", (name.get(_VAL) or "").strip().lower())
+        if m:
+            n = int(m.group(1))
+            return n if n <= 4 else 0
+    aliases = st.find(W + "aliases")
+    if aliases is not None and aliases.get(_VAL):
+        for a in aliases.get(_VAL).split(","):
+            role = _HEADING_ROLE.get(a.strip().lower())
+            if role:
+                return role
+    return None
+
+
+# -- paragraphs -------------------------------------------------------------------------------
+Marks = tuple[bool, bool, bool, str | None, str | None, bool, bool, float | None]
+
+
+@dataclass
+class _Para:
+    level: int
+    runs: list[tuple[str, Marks]]
+    cite_style: bool = False  # the paragraph style is a cite style
+    cite_text: str = ""  # text in cite-styled runs
+    bold_text: str = ""  # text in bold (or emphasised) runs
+
+    @property
+    def text(self) -> str:
+        return "".join(t for t, _ in self.runs)
+
+
+_CONTAINERS = {
+    W + "hyperlink",
+    W + "smartTag",
+    W + "ins",
+    W + "customXml",
+    W + "fldSimple",
+    W + "moveTo",
+    W + "dir",
+    W + "bdo",
+}
+_SKIPPED = {
+    W + "del",
+    W + "moveFrom",
+    W + "pPr",
+    W + "proofErr",
+    W + "bookmarkStart",
+    W + "bookmarkEnd",
+}
+
+
+class _Reader:
+    def __init__(self, styles: _Styles) -> None:
+        self.styles = styles
+        self._field_depth: list[bool] = []  # per open field: still in its code part?
+
+    def paragraphs(self, body: Any) -> list[_Para]:
+        out: list[_Para] = []
+        self._blocks(body, out)
+        return out
+
+    def _blocks(self, parent: Any, out: list[_Para]) -> None:
+        for el in parent:
+            tag = el.tag
+            if tag == W + "p":
+                out.append(self._para(el))
+            elif tag == W + "tbl":
+                for tc in el.iter(W + "tc"):
+                    self._blocks(tc, out)
+            elif tag == W + "sdt":
+                content = el.find(W + "sdtContent")
+                if content is not None:
+                    self._blocks(content, out)
+            elif tag == W + "customXml":
+                self._blocks(el, out)
+
+    def _para(self, p: Any) -> _Para:
+        ppr = p.find(W + "pPr")
+        style_id = None
+        direct_outline = None
+        if ppr is not None:
+            ps = ppr.find(W + "pStyle")
+            if ps is not None:
+                style_id = ps.get(_VAL)
+            ol = ppr.find(W + "outlineLvl")
+            if ol is not None and (ol.get(_VAL) or "").isdigit():
+                direct_outline = int(ol.get(_VAL))
+        pstyle = self.styles.para(style_id)
+        level = pstyle.level
+        if direct_outline is not None and not pstyle.named:
+            level = direct_outline + 1 if direct_outline <= 3 else 0
+        para = _Para(level, [], cite_style=pstyle.cite)
+        base = pstyle.props
+        normal_sz = base.get("sz", 20)
+        cite_parts: list[str] = []
+        bold_parts: list[str] = []
+        for r in self._runs(p):
+            text = self._run_text(r)
+            if not text:
+                continue
+            rpr = r.find(W + "rPr")
+            props = dict(base)
+            cite = False
+            emphasis = False
+            if rpr is not None:
+                rs = rpr.find(W + "rStyle")
+                if rs is not None and rs.get(_VAL):
+                    cs = self.styles.char(rs.get(_VAL))
+                    props.update(cs.props)
+                    cite, emphasis = cs.cite, cs.emphasis
+                props.update(_rpr(rpr))
+            if cite:
+                cite_parts.append(text)
+            if props["b"] or emphasis:
+                bold_parts.append(text)
+            if props["b"] and props["u"]:
+                emphasis = True
+            sz = props.get("sz", normal_sz)
+            marks: Marks = (
+                props["u"] and not emphasis,
+                emphasis,
+                bool(props["bdr"]),
+                props["hl"],
+                props["shd"],
+                props["b"] and not emphasis,
+                props["i"],
+                sz / 2 if sz != normal_sz and 2 <= sz <= 800 else None,
+            )
+            para.runs.append((text, marks))
+        para.cite_text = "".join(cite_parts)
+        para.bold_text = " ".join("".join(bold_parts).split())
+        return para
+
+    def _runs(self, parent: Any) -> Any:
+        """Runs in document order, through hyperlinks, insertions, smart tags, content controls."""
+        for el in parent:
+            tag = el.tag
+            if tag == W + "r":
+                yield el
+            elif tag in _CONTAINERS:
+                yield from self._runs(el)
+            elif tag == W + "sdt":
+                content = el.find(W + "sdtContent")
+                if content is not None:
+                    yield from self._runs(content)
+            elif tag == W + "smartTag" or tag.endswith("}AlternateContent"):
+                yield from self._runs(el)
+
+    def _run_text(self, r: Any) -> str:
+        parts: list[str] = []
+        fields = self._field_depth
+        for el in r:
+            tag = el.tag
+            if tag == W + "fldChar":
+                kind = el.get(W + "fldCharType")
+                if kind == "begin":
+                    fields.append(True)
+                elif kind == "separate" and fields:
+                    fields[-1] = False
+                elif kind == "end" and fields:
+                    fields.pop()
+            elif fields and fields[-1]:
+                continue  # the field's code, not its result
+            elif tag == W + "t":
+                if el.text:
+                    parts.append(el.text)
+            elif tag in (W + "tab", W + "br", W + "cr", W + "ptab"):
+                parts.append(" ")
+            elif tag == W + "noBreakHyphen":
+                parts.append("-")
+        return clean_text("".join(parts)) if parts else ""
+
+
+# -- cards ------------------------------------------------------------------------------------
+def _looks_short(p: _Para) -> bool:
+    """A line that can be a short cite alone: a few words, bold or cite-styled."""
+    text = p.text.strip()
+    return 0 < len(text.split()) <= 10 and (
+        bool(p.cite_text.strip()) or len(p.bold_text) >= len(text) * 0.5
+    )
+
+
+def _find_cite(paras: list[_Para]) -> tuple[int, int] | None:
+    """(first, end) indices of the cite lines among a card's non-blank paragraphs."""
+    window = paras[:5]
+    start = None
+    for i, p in enumerate(window):
+        if p.cite_style or p.cite_text.strip():
+            start = i
+            break
+    if start is None:
+        for i, p in enumerate(window[:4]):
+            if _URL.search(p.text):
+                if i > 0 and _looks_short(paras[i - 1]) and not _URL.search(paras[i - 1].text):
+                    return i - 1, i + 1
+                return i, i + 1
+        for i, p in enumerate(window[1:3], start=1):
+            if p.text.lstrip().startswith(("(", "[")) and _looks_short(paras[i - 1]):
+                return i - 1, i + 1
+        return None
+    first = paras[start].text.strip()
+    if start + 1 < len(paras) and len(first.split()) <= 10 and not _URL.search(first):
+        nxt = paras[start + 1]
+        tail = nxt.text.lstrip()
+        if tail.startswith(("(", "[")) or (
+            _URL.search(tail) and not nxt.cite_text.strip() and len(tail.split()) < 120
+        ):
+            return start, start + 2
+    return start, start + 1
+
+
+def _drop_markers(runs: list[tuple[str, Marks]]) -> list[tuple[str, Marks]]:
+    """Remove Verbatim's `~ Marked 12:34 ~` speech markers, which may span several runs."""
+    text = "".join(t for t, _ in runs)
+    if "arked" not in text or not _MARKED.search(text):
+        return runs
+    keep = [True] * len(text)
+    for m in _MARKED.finditer(text):
+        for k in range(m.start(), m.end()):
+            keep[k] = False
+    out: list[tuple[str, Marks]] = []
+    pos = 0
+    for t, marks in runs:
+        kept = "".join(c for k, c in enumerate(t) if keep[pos + k])
+        pos += len(t)
+        if kept:
+            out.append((kept, marks))
+    return out
+
+
+def _spans(runs: list[tuple[str, Marks]]) -> list[Span]:
+    merged: list[list[Any]] = []
+    for text, marks in runs:
+        if merged and merged[-1][1] == marks:
+            merged[-1][0] += text
+        else:
+            merged.append([text, marks])
+    out = []
+    for text, m in merged:
+        if not text:
+            continue
+        out.append(
+            Span(
+                text=text,
+                underline=m[0],
+                emphasis=m[1],
+                box=m[2],
+                highlight=m[3],
+                shading=m[4],
+                bold=m[5],
+                italic=m[6],
+                size=m[7],
+            )
+        )
+    return out
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _short_cite(lines: list[_Para]) -> str:
+    cited = " ".join(p.cite_text for p in lines if p.cite_text.strip())
+    if not cited.strip():
+        first = lines[0]
+        bold = first.bold_text
+        if bold and len(bold.split()) <= 10:
+            cited = bold
+        elif len(lines) > 1 and len(first.text.split()) <= 10:
+            cited = first.text
+    return _one_line(cited).strip(" ,;:–—-([")
+
+
+def _cite(lines: list[_Para]) -> Cite:
+    full = _one_line(" ".join(p.text for p in lines))
+    short = _short_cite(lines)
+    tail = _one_line(lines[-1].text) if len(lines) > 1 else full
+    inner = re.search(r"[(\[](.*)[)\]]?", tail)
+    parts = parse_full_cite(inner.group(1) if inner else tail)
+    return Cite(short=short, full=full, **parts)
+
+
+@dataclass
+class _Section:
+    tag: str
+    location: Location
+    paras: list[_Para] = field(default_factory=list)
+
+
+def _assemble(paras: list[_Para], file_name: str) -> list[Card]:
+    heads = ["", "", ""]
+    sections: list[_Section] = []
+    current: _Section | None = None
+    for p in paras:
+        if p.level:
+            text = _one_line(p.text)
+            if not text:
+                continue
+            if p.level <= 3:
+                heads[p.level - 1] = text
+                for k in range(p.level, 3):
+                    heads[k] = ""
+                current = None
+            else:
+                current = _Section(text, Location(pocket=heads[0], hat=heads[1], block=heads[2]))
+                sections.append(current)
+        elif current is not None and p.text.strip():
+            current.paras.append(p)
+    cards = []
+    for position, sec in enumerate(sections):
+        cards.append(_card(sec, Source(file=file_name, position=position)))
+    return cards
+
+
+def _card(sec: _Section, source: Source) -> Card:
+    paras = sec.paras
+    found = _find_cite(paras)
+    cite = Cite()
+    undertag: list[str] = []
+    body_paras = paras
+    if found is not None:
+        first, end = found
+        undertag = [_one_line(p.text) for p in paras[:first]]
+        cite = _cite(paras[first:end])
+        body_paras = paras[end:]
+    body = [s for s in (_spans(_drop_markers(p.runs)) for p in body_paras) if s]
+    kind = "card" if body or found is not None else "analytic"
+    return new_card(
+        tag=sec.tag,
+        kind=kind,
+        cite=cite,
+        undertag="\n".join(u for u in undertag if u),
+        location=sec.location,
+        sources=[source],
+        body=body,
+    )
