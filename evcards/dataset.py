@@ -22,7 +22,7 @@ from typing import Any
 
 from evcards.cites import parse_full_cite
 from evcards.errors import InputFileError
-from evcards.export_html import paragraph_html
+from evcards.export_html import cite_html, paragraph_html
 from evcards.models import (
     HIGHLIGHT_RGB,
     Card,
@@ -59,12 +59,14 @@ DUPLICATE_SOURCE = "{file}#duplicate"
 def markup(card: Card) -> str:
     """`<h4>` tag, undertag and cite paragraphs (classed, so they read back), body `<p>`s."""
     out = [f"<h4>{escape(card.tag, quote=False)}</h4>"]
-    if card.undertag:
-        out.append(f'<p class="undertag">{escape(card.undertag, quote=False)}</p>')
+    out.extend(
+        f'<p class="undertag">{escape(line, quote=False)}</p>'
+        for line in card.undertag.split("\n")
+        if card.undertag
+    )
     if card.cite.short or card.cite.full:
-        short = f"<strong>{escape(card.cite.short, quote=False)}</strong>"
-        full = escape(card.cite.full, quote=False)
-        out.append(f'<p class="cite">{" ".join(p for p in (short, full) if p)}</p>')
+        # No initials: the row has no field to bring them back, and rows must round-trip.
+        out.append(f'<p class="cite">{cite_html(card, style=None, initials=False)}</p>')
     out.extend(f"<p>{paragraph_html(para)}</p>" for para in card.body)
     return "".join(out)
 
@@ -209,6 +211,7 @@ def parse_markup(html: str, fullcite: str = "", short: str = "") -> dict[str, An
     reader.close()
     reader._close()
     found: dict[str, Any] = {"body": [], "headings": {}}
+    marked_cite = any(cls == "cite" for _, cls, _ in reader.blocks)
     for element, cls, spans in reader.blocks:
         text = "".join(s.text for s in spans)
         if element in ("h1", "h2", "h3"):
@@ -216,10 +219,10 @@ def parse_markup(html: str, fullcite: str = "", short: str = "") -> dict[str, An
         elif element == "h4":
             found.setdefault("tag", text)
         elif cls == "undertag":
-            found["undertag"] = text
+            found.setdefault("undertags", []).append(text)
         elif cls == "cite":
             continue
-        elif not found["body"] and _is_cite(text, fullcite, short):
+        elif not marked_cite and not found["body"] and _is_cite(text, fullcite, short):
             # Foreign markup does not class its cite paragraph: it is the one before the
             # body that holds the full cite, or starts with the short cite.
             continue
@@ -278,17 +281,15 @@ def row_card(row: dict[str, Any], where: str, file: str, position: int) -> Card 
     """One row as a card; None for a row with nothing in it."""
     if not isinstance(row, dict):
         raise InputFileError(f"{where}: expected an object with fields such as tag and fulltext")
-    tag, short, full = (
-        clean_text(_field(row, f, where)).strip() for f in ("tag", "cite", "fullcite")
-    )
+    tag, short, full = (clean_text(_field(row, f, where)) for f in ("tag", "cite", "fullcite"))
     html = _field(row, "markup", where)
     headings: dict[str, str] = {}
     undertag = ""
     if html.strip():
         found = parse_markup(html, full, short)
         body = found["body"]
-        tag = tag or found.get("tag", "").strip()
-        undertag = found.get("undertag", "")
+        tag = tag or found.get("tag", "")
+        undertag = "\n".join(found.get("undertags", []))
         headings = found["headings"]
     else:
         body = body_from_text(
@@ -317,7 +318,7 @@ def row_card(row: dict[str, Any], where: str, file: str, position: int) -> Card 
         tag=tag,
         kind="analytic" if analytic else "card",
         cite=Cite(short=short, full=full, **parse_full_cite(full)),
-        undertag=clean_text(undertag),
+        undertag=undertag,
         location=location,
         sources=sources,
         body=body,
@@ -344,7 +345,8 @@ def parse_rows(text: str, suffix: str, name: str) -> list[Card]:
 
 
 def _json_rows(text: str, name: str) -> Iterable[tuple[int, Any]]:
-    for n, line in enumerate(text.splitlines(), start=1):
+    # Only \n ends a row: str.splitlines() would also split at U+2028 and NEL inside text.
+    for n, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from xml.sax.saxutils import escape
 
 from evcards.models import Card, Span
-from evcards.speechdoc import Heading, cite_tail, outline
+from evcards.speechdoc import Heading, cite_segments, outline
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = f'xmlns:w="{W_NS}"'
@@ -158,16 +158,12 @@ def _plain_run(text: str, style: str | None = None) -> str:
 def card_xml(card: Card) -> list[str]:
     """Tag (Heading4), undertag (Normal), cite line, then the body paragraphs."""
     out = [_paragraph(_plain_run(card.tag), TAG_STYLE)]
-    if card.undertag:
-        out.append(_paragraph(_plain_run(card.undertag)))
+    out.extend(_paragraph(_plain_run(line)) for line in card.undertag.splitlines() if line.strip())
     if card.kind == "analytic":
         return out
-    runs = []
-    if card.cite.short:
-        runs.append(_plain_run(card.cite.short, CITE_STYLE))
-    tail = cite_tail(card.cite)
-    if tail:
-        runs.append(_plain_run(f" {tail}" if runs else tail))
+    runs = [
+        _plain_run(text, CITE_STYLE if bold else None) for text, bold in cite_segments(card.cite)
+    ]
     if runs:
         out.append(_paragraph("".join(runs)))
     out.extend(_paragraph("".join(run_xml(s) for s in para)) for para in card.body)

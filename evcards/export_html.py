@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from html import escape
 
 from evcards.models import HIGHLIGHT_RGB, Card, Span
-from evcards.speechdoc import Heading, cite_tail, outline
+from evcards.speechdoc import Heading, cite_segments, outline
 
 # Verbatim's heading looks (see DOMAIN.md), for h1..h4 pasted into a document without them.
 HEADING_STYLE = {
@@ -62,12 +62,13 @@ def paragraph_html(para: list[Span]) -> str:
     return "".join(span_html(s) for s in para)
 
 
-def cite_html(card: Card, cite_style: str = CITE_STYLE) -> str:
-    """The cite line: the short cite bold at 13 pt, then the full cite and initials."""
-    short = escape(card.cite.short, quote=False)
-    tail = escape(cite_tail(card.cite), quote=False)
-    head = f'<strong style="{cite_style}">{short}</strong>' if short else ""
-    return " ".join(p for p in (head, tail) if p)
+def cite_html(card: Card, style: str | None = CITE_STYLE, initials: bool = True) -> str:
+    """The cite line with the short cite in bold (13 pt for pasting, plain for datasets)."""
+    attr = f' style="{style}"' if style else ""
+    return "".join(
+        f"<strong{attr}>{escape(text, quote=False)}</strong>" if bold else escape(text, quote=False)
+        for text, bold in cite_segments(card.cite, initials)
+    )
 
 
 def card_html(card: Card) -> list[str]:

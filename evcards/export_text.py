@@ -13,7 +13,7 @@ from evcards.models import Card, Span
 from evcards.speechdoc import (
     Heading,
     cite_line,
-    cite_tail,
+    cite_segments,
     first_and_last,
     outline,
     spoken_paragraphs,
@@ -39,9 +39,8 @@ def render_text(cards: Iterable[Card], read: bool = False, cite_request: bool = 
     """
     chunks = []
     for card in cards:
+        # No undertag: the paste form has one line before the cite, and that is the tag.
         lines = [card.tag] if card.tag else []
-        if card.undertag and not (read or cite_request):
-            lines.append(card.undertag)
         if card.kind != "analytic":
             cite = cite_line(card.cite)
             if cite:
@@ -100,8 +99,12 @@ def render_markdown(
         if card.kind == "analytic":
             continue
         if card.cite.short or card.cite.full:
-            short = f"**{md_escape(card.cite.short)}**" if card.cite.short else ""
-            blocks.append(" ".join(p for p in (short, md_escape(cite_tail(card.cite))) if p))
+            blocks.append(
+                "".join(
+                    f"**{md_escape(text)}**" if bold else md_escape(text)
+                    for text, bold in cite_segments(card.cite)
+                )
+            )
         if read or cite_request:
             blocks.extend(md_escape(line) for line in body_lines(card, read, cite_request))
         else:

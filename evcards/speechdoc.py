@@ -22,35 +22,87 @@ class Heading:
 
 
 def outline(cards: Iterable[Card], flat: bool = False) -> Iterator[Heading | Card]:
-    """The cards with the headings their locations call for; flat=True ignores locations."""
+    """The cards with the headings their locations call for; flat=True ignores locations.
+
+    A heading also ends every lower level, so a level that becomes empty is cleared by
+    repeating the nearest heading above it.
+    """
     previous = ("", "", "")
     for card in cards:
         if not flat:
             loc = (card.location.pocket, card.location.hat, card.location.block)
-            for level in range(3):
-                # A new pocket re-opens its hat and block even when their names repeat.
-                if loc[level] and loc[: level + 1] != previous[: level + 1]:
-                    yield Heading(level + 1, loc[level])
+            changed = next((i for i in range(3) if loc[i] != previous[i]), None)
+            if changed is not None:
+                start = changed
+                if not loc[changed]:
+                    start = max((k for k in range(changed) if loc[k]), default=changed)
+                for level in range(start, 3):
+                    if loc[level]:
+                        yield Heading(level + 1, loc[level])
             previous = loc
         yield card
 
 
-def cite_tail(cite: Cite) -> str:
-    """What follows the short cite on the cite line: `(FULL CITE) INITIALS`.
+def cite_segments(cite: Cite, initials: bool = True) -> list[tuple[str, bool]]:
+    """The cite line as (text, is_short_cite) pieces; the short cite pieces are bolded.
 
-    The parenthesised form is the one `evcards import` reads back from text, and the one
-    Verbatim users write on one line after the bold short cite.
+    A full cite read from Word is the whole cite line and holds the short cite, sometimes
+    in pieces (`HiLA KEREN, Professor, '15` with KEREN and '15 in the Cite style): it is
+    kept as it is, the pieces picked out. A full cite typed as text is what goes in the
+    parentheses, so the line becomes `SHORT (FULL CITE) INITIALS`.
     """
-    parts = []
-    if cite.full:
-        parts.append(f"({cite.full})")
-    if cite.initials:
-        parts.append(cite.initials)
-    return " ".join(parts)
+    tail_initials = f" {cite.initials}" if initials and cite.initials else ""
+    pieces = locate(cite.short, cite.full, 4 + len(cite.short) // 10) if cite.short else None
+    if pieces is not None:
+        out: list[tuple[str, bool]] = []
+        at = 0
+        for start, end in pieces:
+            out += [(cite.full[at:start], False), (cite.full[start:end], True)]
+            at = end
+        out.append((cite.full[at:] + tail_initials, False))
+        return [seg for seg in out if seg[0]]
+    if not cite.short:
+        return [(cite.full + tail_initials, False)] if cite.full else []
+    tail = (f" ({cite.full})" if cite.full else "") + tail_initials
+    return [seg for seg in ((cite.short, True), (tail, False)) if seg[0]]
+
+
+def locate(short: str, full: str, max_pieces: int = 4) -> list[tuple[int, int]] | None:
+    """Where `short` appears in `full` as at most `max_pieces` pieces in order, or None.
+
+    Greedy, longest piece first: 'KEREN’15' in 'HiLA KEREN, ..., ’15, ...' is two pieces, and
+    'Meick 18' in 'Ethan Meick, ..., 9-2-2018' is three ('18' of 2018): that is how Verbatim
+    users bold a one-line cite, and Word's reader takes the bold pieces as the short cite.
+    """
+    found: list[tuple[int, int]] = []
+    at = 0
+    rest = short
+    while rest:
+        for n in range(len(rest), 0, -1):
+            i = full.find(rest[:n], at)
+            if i >= 0:
+                break
+        else:
+            return None
+        found.append((i, i + n))
+        if len(found) > max_pieces:
+            return None
+        at, rest = i + n, rest[n:]
+    return found
 
 
 def cite_line(cite: Cite) -> str:
-    return " ".join(p for p in (cite.short, cite_tail(cite)) if p)
+    """The cite as one line of text in the `SHORT (FULL CITE) INITIALS` form text import reads."""
+    from evcards.cites import split_cite_line
+
+    parsed = split_cite_line(cite.full) if cite.full else None
+    if parsed is not None and parsed[0] == cite.short:
+        line = cite.full  # already `SHORT (FULL)`, as Word's two-part cites read back
+        return f"{line} {cite.initials}" if cite.initials and not parsed[2] else line
+    if not cite.short:
+        return " ".join(p for p in (cite.full, cite.initials) if p)
+    full = f"({cite.full})" if cite.full else ""
+    return " ".join(p for p in (cite.short, full, cite.initials) if p)
 
 
 def first_and_last(text: str, n: int = 15) -> str:
