@@ -70,9 +70,10 @@ def cite_segments(cite: Cite, initials: bool = True) -> list[tuple[str, bool]]:
 def locate(short: str, full: str, max_pieces: int = 4) -> list[tuple[int, int]] | None:
     """Where `short` appears in `full` as at most `max_pieces` pieces in order, or None.
 
-    Greedy, longest piece first: 'KEREN’15' in 'HiLA KEREN, ..., ’15, ...' is two pieces, and
-    'Meick 18' in 'Ethan Meick, ..., 9-2-2018' is three ('18' of 2018): that is how Verbatim
-    users bold a one-line cite, and Word's reader takes the bold pieces as the short cite.
+    Greedy, longest piece first: 'KEREN’15' in 'HiLA KEREN, ..., ’15, ...' is two pieces, as
+    a Verbatim user bolds them and Word's reader reads them back. A piece may not be a lone
+    space, letter or digit, so 'Meick 18' is not found in 'Ethan Meick, ..., 2018' and that
+    cite is written `Meick 18 (Ethan Meick, ...)`.
     """
     found: list[tuple[int, int]] = []
     at = 0
@@ -84,6 +85,9 @@ def locate(short: str, full: str, max_pieces: int = 4) -> list[tuple[int, int]] 
                 break
         else:
             return None
+        visible = rest[:n].strip()
+        if not visible or (len(visible) == 1 and visible.isalnum() and visible != short):
+            return None  # a lone space or digit: the short cite is not really in there
         found.append((i, i + n))
         if len(found) > max_pieces:
             return None

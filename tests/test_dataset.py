@@ -81,7 +81,7 @@ def test_jsonl_row_fields():
     assert row["duplicateCount"] == 0
     m = row["markup"]
     assert m.startswith("<h4>China-Russia alliance unlikely</h4>")
-    assert '<p class="cite">Ethan <strong>Meick</strong>,<strong> </strong>Policy' in m
+    assert '<p class="cite"><strong>Meick 18</strong> (Ethan Meick, Policy' in m
     assert '<u><mark data-color="cyan"' not in m  # mark is the outermost element
     assert '<mark data-color="cyan" style="background-color:#00FFFF"><u>preoccupied</u></mark>' in m
     assert '<span style="font-size:6pt"> with </span>' in m

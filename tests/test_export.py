@@ -79,6 +79,20 @@ def test_cite_segments():
         ("’15", True),
         (", “Title”", False),
     ]
+    assert cite_segments(Cite(short="Meick 18", full="Ethan Meick, 2018")) == [
+        ("Meick 18", True),
+        (" (Ethan Meick, 2018)", False),
+    ]
+    assert cite_segments(Cite(short="Kang&Ma‘18", full="David Kang, & Xinru Ma, ‘18")) == [
+        ("David ", False),
+        ("Kang", True),
+        (", ", False),
+        ("&", True),
+        (" Xinru ", False),
+        ("Ma", True),
+        (", ", False),
+        ("‘18", True),
+    ]
     assert cite_segments(Cite(short="RM 6/14", full="RM, citing experts", initials="ank")) == [
         ("RM 6/14", True),
         (" (RM, citing experts) ank", False),
@@ -122,7 +136,7 @@ def test_markdown():
     meick, smith, analytic = cards()
     md = render_markdown([meick, smith, analytic])
     assert md.startswith("# 1NC\n\n## Russia DA\n\n#### China-Russia alliance unlikely\n\n")
-    assert "Ethan **Meick**,** **Policy Analyst, 20**18** ab" in md
+    assert "**Meick 18** (Ethan Meick, Policy Analyst, 2018) ab" in md
     assert "<mark><u>preoccupied with</u></mark>" in md
     assert "<mark><strong><u>states</u></strong></mark>" in md
     assert "## Warming" in md and "#### Their evidence is old" in md
@@ -143,7 +157,7 @@ def test_html_structure():
         '<strong style="font-weight:bold;text-decoration:underline">'
         '<span style="border:1px solid #000000">states</span></strong>'
     ) in html
-    assert '<strong style="font-size:13pt;font-weight:bold">Meick</strong>' in html
+    assert '<strong style="font-size:13pt;font-weight:bold">Meick 18</strong> (Ethan' in html
     assert html.count("<p ") == 2 + 3  # two cite lines, three body paragraphs
     from html.parser import HTMLParser
 
@@ -249,3 +263,12 @@ def test_export_does_not_load_docx_for_text():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_help_lists_export_and_stats(runner):
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0, result.output
+    assert "export" in result.output and "stats" in result.output
+    for command in ("export", "stats"):
+        result = runner.invoke(app, [command, "--help"])
+        assert result.exit_code == 0, result.output
