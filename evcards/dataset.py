@@ -329,6 +329,8 @@ def parse_rows(text: str, suffix: str, name: str) -> list[Card]:
     """Every card in a .jsonl or .csv file's text; `name` is how errors and sources call it."""
     cards = []
     if suffix == ".csv":
+        # One long card's markup passes csv's default 128 KiB field limit.
+        csv.field_size_limit(max(csv.field_size_limit(), 64 * 1024 * 1024))
         reader = csv.DictReader(io.StringIO(text, newline=""))
         if not reader.fieldnames or not {"tag", "fulltext", "markup"} & set(reader.fieldnames):
             raise InputFileError(
@@ -337,10 +339,13 @@ def parse_rows(text: str, suffix: str, name: str) -> list[Card]:
         rows = ((reader.line_num, row) for row in reader)
     else:
         rows = _json_rows(text, name)
-    for line, row in rows:
-        card = row_card(row, f"{name}, line {line}", name, line)
-        if card is not None:
-            cards.append(card)
+    try:
+        for line, row in rows:
+            card = row_card(row, f"{name}, line {line}", name, line)
+            if card is not None:
+                cards.append(card)
+    except csv.Error as e:
+        raise InputFileError(f"{name}: not readable as CSV ({e}); save it as UTF-8 CSV") from None
     return cards
 
 

@@ -73,8 +73,11 @@ def cite_html(card: Card, style: str | None = CITE_STYLE, initials: bool = True)
 
 def card_html(card: Card) -> list[str]:
     out = [f'<h4 style="{HEADING_STYLE[4]}">{escape(card.tag, quote=False)}</h4>']
-    if card.undertag:
-        out.append(f'<p style="{BODY_STYLE}">{escape(card.undertag, quote=False)}</p>')
+    out.extend(
+        f'<p style="{BODY_STYLE}">{escape(line, quote=False)}</p>'
+        for line in card.undertag.splitlines()
+        if line.strip()
+    )
     if card.kind == "analytic":
         return out
     if card.cite.short or card.cite.full:

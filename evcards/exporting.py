@@ -41,21 +41,25 @@ def matches(card: Card, query: str) -> bool:
     return needle in haystack
 
 
+SEARCH_LIMIT = 100_000  # export wants every match, not a screenful
+
+
 def search_cards(library: Library, query: str) -> list[Card]:
     """Cards matching `query`, best first.
 
-    LEAD: wire to the search index after merging branch `search`. Until then this uses
-    `evcards.search` only if it offers `search_cards(library, query) -> list[Card]`, and
-    otherwise falls back to a case-insensitive substring match over tag, cite and text.
+    LEAD: check this against branch `search` after merging. It calls that branch's
+    `evcards.search.search(root, query, limit=...)` (hits with an `.id`) when the module
+    exists, and otherwise falls back to a case-insensitive substring match over tag, cite
+    and text.
     """
     try:
-        from evcards import search  # type: ignore[attr-defined]
+        from evcards import search as index_search  # type: ignore[attr-defined]
     except ImportError:
-        search = None
-    finder = getattr(search, "search_cards", None)
-    if finder is not None:
-        return list(finder(library, query))
-    return [card for _, card in library.cards() if matches(card, query)]
+        index_search = None
+    finder = getattr(index_search, "search", None)
+    if finder is None:
+        return [card for _, card in library.cards() if matches(card, query)]
+    return [library.resolve(hit.id)[1] for hit in finder(library.root, query, limit=SEARCH_LIMIT)]
 
 
 def select_cards(

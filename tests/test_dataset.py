@@ -183,3 +183,10 @@ def test_cli_export_import_export_identical(runner, tmp_path, lib, monkeypatch):
     result = runner.invoke(app, ["export", "-f", "jsonl", "-o", "-"])
     assert result.exit_code == 0, result.output
     assert result.stdout == out.read_text(encoding="utf-8")
+
+
+def test_csv_with_a_long_card():
+    big = new_card(tag="Long", cite=Cite(short="A 20"), body=[[Span(text="word " * 60_000)]])
+    first = render_csv([big])
+    assert len(first) > 300_000
+    assert render_csv(parse_rows(first, ".csv", "big.csv")) == first

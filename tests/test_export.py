@@ -272,3 +272,21 @@ def test_help_lists_export_and_stats(runner):
     for command in ("export", "stats"):
         result = runner.invoke(app, [command, "--help"])
         assert result.exit_code == 0, result.output
+
+
+def test_query_uses_the_search_index_when_present(filled, lib, monkeypatch):
+    import types
+
+    meick, smith, _ = filled
+    calls = []
+
+    def search(root, query, filters=None, *, limit=20, **kw):
+        calls.append((root, query, limit))
+        return [types.SimpleNamespace(id=smith.id), types.SimpleNamespace(id=meick.id)]
+
+    monkeypatch.setitem(sys.modules, "evcards.search", types.SimpleNamespace(search=search))
+    import evcards
+
+    monkeypatch.setattr(evcards, "search", sys.modules["evcards.search"], raising=False)
+    assert [c.id for c in select_cards(lib, query="anything")] == [smith.id, meick.id]
+    assert calls[0][:2] == (lib.root, "anything") and calls[0][2] > 1000
