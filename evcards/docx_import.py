@@ -12,14 +12,27 @@ parser never loads a DTD or expands an entity (see `evcards.safe_zip`).
 
 from __future__ import annotations
 
+import gc
+import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from evcards.cites import parse_full_cite
 from evcards.errors import InputFileError
-from evcards.models import Card, Cite, Location, Source, Span, clean_text, new_card, normalize_color
+from evcards.models import (
+    Card,
+    Cite,
+    Location,
+    Source,
+    Span,
+    clean_text,
+    content_key,
+    new_card,
+    normalize_color,
+)
 from evcards.safe_zip import parse_xml, read_docx_parts
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -31,6 +44,8 @@ _CITE_NAMES = {"cite", "style 13 pt bold"}
 _HEADING_ROLE = {"pocket": 1, "hat": 2, "block": 3, "tag": 4}
 _URL = re.compile(r"https?://|www\.", re.I)
 _MARKED = re.compile(r"~ ?Marked \d{1,2}:\d{2}(?::\d{2})? ?(?:[AP]M ?)?~", re.I)
+_WS = re.compile(r"\s+")
+_ODD_WS = re.compile(r"[^\S ]|  ")  # whitespace that content_key would rewrite
 _FALSE = {"0", "false", "off", "none"}
 _NO_SHADING = {"AUTO", "FFFFFF"}
 
@@ -39,17 +54,33 @@ _NO_SHADING = {"AUTO", "FFFFFF"}
 _PROPS = ("b", "i", "u", "bdr", "hl", "shd", "sz")
 
 
-def parse_docx(path: Path) -> list[Card]:
-    """Every card and analytic in a .docx file, in document order."""
+def parse_docx(path: Path, checked: bool = False) -> list[Card]:
+    """Every card and analytic in a .docx file, in document order.
+
+    Cards are built without re-validating what the parser already guarantees; checked=True
+    builds each through `new_card` instead (the tests prove both give the same cards).
+    """
+    # A long file makes a hundred thousand small objects and no cycles: pausing the cyclic
+    # garbage collector meanwhile saves a third of the time it would spend rescanning them.
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse(path, checked)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _parse(path: Path, checked: bool) -> list[Card]:
     document, styles = read_docx_parts(path)
-    doc_root = parse_xml(document, f"{path.name}: word/document.xml")
-    style_root = parse_xml(styles, f"{path.name}: word/styles.xml") if styles else None
+    doc_root = parse_xml(document, f"{path}: word/document.xml")
+    style_root = parse_xml(styles, f"{path}: word/styles.xml") if styles else None
     body = doc_root.find(W + "body")
     if body is None:
         raise InputFileError(f"{path}: word/document.xml has no body; is this a Word document?")
     reader = _Reader(_Styles(style_root))
     paras = reader.paragraphs(body)
-    return _assemble(paras, path.name)
+    return _assemble(paras, path.name, checked)
 
 
 # -- styles -----------------------------------------------------------------------------------
@@ -253,6 +284,7 @@ class _Para:
     cite_style: bool = False  # the paragraph style is a cite style
     cite_text: str = ""  # text in cite-styled runs
     bold_text: str = ""  # text in bold (or emphasised) runs
+    highlighted: bool = False
 
     @property
     def text(self) -> str:
@@ -269,20 +301,13 @@ _CONTAINERS = {
     W + "dir",
     W + "bdo",
 }
-_SKIPPED = {
-    W + "del",
-    W + "moveFrom",
-    W + "pPr",
-    W + "proofErr",
-    W + "bookmarkStart",
-    W + "bookmarkEnd",
-}
 
 
 class _Reader:
     def __init__(self, styles: _Styles) -> None:
         self.styles = styles
         self._field_depth: list[bool] = []  # per open field: still in its code part?
+        self._marks_cache: dict[int, dict[Any, tuple[Marks, bool, bool]]] = {}
 
     def paragraphs(self, body: Any) -> list[_Para]:
         out: list[_Para] = []
@@ -305,14 +330,14 @@ class _Reader:
                 self._blocks(el, out)
 
     def _para(self, p: Any) -> _Para:
-        ppr = p.find(W + "pPr")
+        ppr = p.find(_PPR)
         style_id = None
         direct_outline = None
         if ppr is not None:
-            ps = ppr.find(W + "pStyle")
+            ps = ppr.find(_PSTYLE)
             if ps is not None:
                 style_id = ps.get(_VAL)
-            ol = ppr.find(W + "outlineLvl")
+            ol = ppr.find(_OUTLINE)
             if ol is not None and (ol.get(_VAL) or "").isdigit():
                 direct_outline = int(ol.get(_VAL))
         pstyle = self.styles.para(style_id)
@@ -320,85 +345,167 @@ class _Reader:
         if direct_outline is not None and not pstyle.named:
             level = direct_outline + 1 if direct_outline <= 3 else 0
         para = _Para(level, [], cite_style=pstyle.cite)
+        runs = para.runs
         base = pstyle.props
-        normal_sz = base.get("sz", 20)
+        marks_of = self._marks_cache.setdefault(id(pstyle), {})
         cite_parts: list[str] = []
+        cite_bold: list[str] = []
         bold_parts: list[str] = []
-        for r in self._runs(p):
-            text = self._run_text(r)
+        run_els: list[Any] = []
+        _collect_runs(p, run_els)
+        for r in run_els:
+            text, rpr = self._run(r)
             if not text:
                 continue
-            rpr = r.find(W + "rPr")
-            props = dict(base)
-            cite = False
-            emphasis = False
+            key = None
             if rpr is not None:
-                rs = rpr.find(W + "rStyle")
-                if rs is not None and rs.get(_VAL):
-                    cs = self.styles.char(rs.get(_VAL))
-                    props.update(cs.props)
-                    cite, emphasis = cs.cite, cs.emphasis
-                props.update(_rpr(rpr))
+                key = _rpr_key(rpr)
+            info = marks_of.get(key)
+            if info is None:
+                info = marks_of[key] = self._resolve(base, rpr)
+            marks, cite, bold = info
             if cite:
+                # Some cutters put the whole cite line in the cite style and un-bold all but
+                # the short cite: then the short cite is the part still bold.
                 cite_parts.append(text)
-            if props["b"] or emphasis:
-                bold_parts.append(text)
-            if props["b"] and props["u"]:
-                emphasis = True
-            sz = props.get("sz", normal_sz)
-            marks: Marks = (
-                props["u"] and not emphasis,
-                emphasis,
-                bool(props["bdr"]),
-                props["hl"],
-                props["shd"],
-                props["b"] and not emphasis,
-                props["i"],
-                sz / 2 if sz != normal_sz and 2 <= sz <= 800 else None,
-            )
-            para.runs.append((text, marks))
-        para.cite_text = "".join(cite_parts)
-        para.bold_text = " ".join("".join(bold_parts).split())
+                cite_bold.append(text if bold else "\0")
+            elif cite_parts:
+                cite_parts.append("\0")  # 'Nye' ' Jr. ' '20': the gap is a word break
+                cite_bold.append("\0")
+            # Non-adjacent bold runs are separate words: 'STEINBAUM' ... '’19'.
+            bold_parts.append(text if bold else "\0")
+            runs.append((text, marks))
+        if cite_parts:
+            para.cite_text = _words("".join(cite_parts))
+            if "\0" in cite_bold:
+                para.cite_text = _words("".join(cite_bold)) or para.cite_text
+        if bold_parts:
+            para.bold_text = _words("".join(bold_parts))
+        para.highlighted = any(m[3] for _, m in runs)
         return para
 
-    def _runs(self, parent: Any) -> Any:
-        """Runs in document order, through hyperlinks, insertions, smart tags, content controls."""
-        for el in parent:
-            tag = el.tag
-            if tag == W + "r":
-                yield el
-            elif tag in _CONTAINERS:
-                yield from self._runs(el)
-            elif tag == W + "sdt":
-                content = el.find(W + "sdtContent")
-                if content is not None:
-                    yield from self._runs(content)
-            elif tag == W + "smartTag" or tag.endswith("}AlternateContent"):
-                yield from self._runs(el)
+    def _resolve(self, base: dict[str, Any], rpr: Any) -> tuple[Marks, bool, bool]:
+        """A run's marks from paragraph style, character style and direct properties."""
+        props = dict(base)
+        cite = emphasis = False
+        if rpr is not None:
+            rs = rpr.find(_RSTYLE)
+            if rs is not None and rs.get(_VAL):
+                cs = self.styles.char(rs.get(_VAL))
+                props.update(cs.props)
+                cite, emphasis = cs.cite, cs.emphasis
+            props.update(_rpr(rpr))
+        bold = props["b"] or emphasis
+        if props["b"] and props["u"]:
+            emphasis = True
+        normal_sz = base["sz"]
+        sz = props["sz"]
+        marks: Marks = (
+            props["u"] and not emphasis,
+            emphasis,
+            bool(props["bdr"]),
+            props["hl"],
+            props["shd"],
+            props["b"] and not emphasis,
+            props["i"],
+            sz / 2 if sz != normal_sz and 2 <= sz <= 800 else None,
+        )
+        return marks, cite, bold
 
-    def _run_text(self, r: Any) -> str:
-        parts: list[str] = []
+    def _run(self, r: Any) -> tuple[str, Any]:
+        """A run's text (field codes and deletions left out) and its rPr element."""
+        text = ""
+        rpr = None
         fields = self._field_depth
         for el in r:
             tag = el.tag
-            if tag == W + "fldChar":
-                kind = el.get(W + "fldCharType")
+            if tag == _T:
+                if not (fields and fields[-1]) and el.text:
+                    text += el.text
+            elif tag == _RPR:
+                rpr = el
+            elif tag == _FLDCHAR:
+                kind = el.get(_FLDTYPE)
                 if kind == "begin":
                     fields.append(True)
                 elif kind == "separate" and fields:
                     fields[-1] = False
                 elif kind == "end" and fields:
                     fields.pop()
-            elif fields and fields[-1]:
-                continue  # the field's code, not its result
-            elif tag == W + "t":
-                if el.text:
-                    parts.append(el.text)
-            elif tag in (W + "tab", W + "br", W + "cr", W + "ptab"):
-                parts.append(" ")
-            elif tag == W + "noBreakHyphen":
-                parts.append("-")
-        return clean_text("".join(parts)) if parts else ""
+            elif tag in _SPACES:
+                if not (fields and fields[-1]):
+                    text += " "
+            elif tag == _NBHYPHEN:
+                text += "-"
+        if text and _CTRL.search(text):
+            text = clean_text(text)
+        return text, rpr
+
+
+_PPR = W + "pPr"
+_PSTYLE = W + "pStyle"
+_OUTLINE = W + "outlineLvl"
+_RPR = W + "rPr"
+_RSTYLE = W + "rStyle"
+_R = W + "r"
+_T = W + "t"
+_FLDCHAR = W + "fldChar"
+_FLDTYPE = W + "fldCharType"
+_NBHYPHEN = W + "noBreakHyphen"
+_SPACES = {W + "tab", W + "br", W + "cr", W + "ptab"}
+_SDT = W + "sdt"
+_SDT_CONTENT = W + "sdtContent"
+_CTRL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+# rPr children that change nothing evcards keeps: fonts, languages, complex-script twins.
+_IGNORED_RPR = {
+    W + t
+    for t in (
+        "rFonts",
+        "lang",
+        "szCs",
+        "bCs",
+        "iCs",
+        "noProof",
+        "color",
+        "kern",
+        "spacing",
+        "w",
+        "position",
+        "vertAlign",
+        "webHidden",
+    )
+}
+
+
+def _words(text: str) -> str:
+    """Text with NUL word breaks and runs of whitespace made single spaces."""
+    return " ".join(text.replace("\0", " ").split())
+
+
+def _collect_runs(parent: Any, out: list[Any]) -> None:
+    """Runs in document order, through hyperlinks, insertions, smart tags, content controls."""
+    for el in parent:
+        tag = el.tag
+        if tag == _R:
+            out.append(el)
+        elif tag in _CONTAINERS:
+            _collect_runs(el, out)
+        elif tag == _SDT:
+            content = el.find(_SDT_CONTENT)
+            if content is not None:
+                _collect_runs(content, out)
+
+
+def _rpr_key(rpr: Any) -> tuple[Any, ...]:
+    """What in an rPr can change a run's marks, as a hashable key for the resolution cache."""
+    key: list[Any] = []
+    for el in rpr:
+        tag = el.tag
+        if tag in _IGNORED_RPR:
+            continue
+        key.append(tag)
+        key.extend(el.values())
+    return tuple(key)
 
 
 # -- cards ------------------------------------------------------------------------------------
@@ -410,18 +517,41 @@ def _looks_short(p: _Para) -> bool:
     )
 
 
+_YEAR = re.compile(r"(?:[’'‘]\s?\d{2}\b|\b\d{1,2}\b|\b(?:19|20)\d{2}\b)")
+_PLAIN_SHORT = re.compile(r"^\s*([^()\[\],.]{1,60}?\b[’'‘]?\d{1,4})\s*,?\s*[(\[]")
+
+
+def _cite_like(p: _Para) -> bool:
+    """A one-line cite without the cite style: a short bold name and year near the start,
+    or `Name YY (` / `Name YY [` in plain text. Read text is highlighted; cites never are."""
+    if p.highlighted:
+        return False
+    bold = p.bold_text
+    if bold and len(bold.split()) <= 8 and p.text.find(bold.split()[0]) <= 60:
+        rest = p.text[p.text.find(bold.split()[-1]) + len(bold.split()[-1]) :].lstrip(" ,.;:–—-")
+        if _YEAR.search(bold) or rest.startswith(("(", "[")):
+            return True
+    return _PLAIN_SHORT.match(p.text) is not None
+
+
 def _find_cite(paras: list[_Para]) -> tuple[int, int] | None:
     """(first, end) indices of the cite lines among a card's non-blank paragraphs."""
     window = paras[:5]
-    start = None
-    for i, p in enumerate(window):
-        if p.cite_style or p.cite_text.strip():
-            start = i
-            break
+    # Cites are never highlighted: a highlighted line in the cite style is body text.
+    start = next(
+        (
+            i
+            for i, p in enumerate(window)
+            if ((p.cite_style or 0 < len(p.cite_text.split()) <= 15) and not p.highlighted)
+            or (i < 2 and _cite_like(p))
+        ),
+        None,
+    )
     if start is None:
         for i, p in enumerate(window[:4]):
             if _URL.search(p.text):
-                if i > 0 and _looks_short(paras[i - 1]) and not _URL.search(paras[i - 1].text):
+                prev = paras[i - 1] if i > 0 else None
+                if prev is not None and (_looks_short(prev) or _cite_like(prev)):
                     return i - 1, i + 1
                 return i, i + 1
         for i, p in enumerate(window[1:3], start=1):
@@ -429,11 +559,12 @@ def _find_cite(paras: list[_Para]) -> tuple[int, int] | None:
                 return i - 1, i + 1
         return None
     first = paras[start].text.strip()
-    if start + 1 < len(paras) and len(first.split()) <= 10 and not _URL.search(first):
+    if start + 1 < len(paras) and len(first.split()) <= 12 and not _URL.search(first):
         nxt = paras[start + 1]
         tail = nxt.text.lstrip()
-        if tail.startswith(("(", "[")) or (
-            _URL.search(tail) and not nxt.cite_text.strip() and len(tail.split()) < 120
+        if not nxt.cite_text.strip() and (
+            tail.startswith(("(", "["))
+            or (_URL.search(tail) and len(tail.split()) < 120 and not nxt.highlighted)
         ):
             return start, start + 2
     return start, start + 1
@@ -458,31 +589,70 @@ def _drop_markers(runs: list[tuple[str, Marks]]) -> list[tuple[str, Marks]]:
     return out
 
 
-def _spans(runs: list[tuple[str, Marks]]) -> list[Span]:
-    merged: list[list[Any]] = []
+def _merged(runs: list[tuple[str, Marks]]) -> list[tuple[str, Marks]]:
+    """Canonical spans as (text, marks): equal neighbours merged, empty ones dropped."""
+    out: list[tuple[str, Marks]] = []
     for text, marks in runs:
-        if merged and merged[-1][1] == marks:
-            merged[-1][0] += text
-        else:
-            merged.append([text, marks])
-    out = []
-    for text, m in merged:
         if not text:
             continue
-        out.append(
-            Span(
-                text=text,
-                underline=m[0],
-                emphasis=m[1],
-                box=m[2],
-                highlight=m[3],
-                shading=m[4],
-                bold=m[5],
-                italic=m[6],
-                size=m[7],
-            )
-        )
+        if out and out[-1][1] == marks:
+            out[-1] = (out[-1][0] + text, marks)
+        else:
+            out.append((text, marks))
     return out
+
+
+_SPAN_FIELDS = frozenset(Span.model_fields)
+_new_object = object.__new__
+_set_attr = object.__setattr__
+
+
+def _span(text: str, m: Marks) -> Span:
+    """A Span from values the parser guarantees valid (one-line text, a known colour, upper
+    hex, half points), set the way `Span.model_construct` sets them but at a tenth of the cost:
+    a long file has a hundred thousand spans. Equal to `Span(...)` of the same values."""
+    span = _new_object(Span)
+    _set_attr(
+        span,
+        "__dict__",
+        {
+            "text": text,
+            "underline": m[0],
+            "emphasis": m[1],
+            "box": m[2],
+            "highlight": m[3],
+            "shading": m[4],
+            "bold": m[5],
+            "italic": m[6],
+            "size": m[7],
+        },
+    )
+    _set_attr(span, "__pydantic_fields_set__", set(_SPAN_FIELDS))
+    _set_attr(span, "__pydantic_extra__", None)
+    _set_attr(span, "__pydantic_private__", None)
+    return span
+
+
+def _body_key(body: list[list[tuple[str, Marks]]]) -> str:
+    """models.content_key of a canonical body given as (text, marks); tested to agree.
+
+    Hashing is incremental, so one update with everything joined equals content_key's many;
+    whitespace and NFC are fixed per span only in the rare paragraphs that need it."""
+    pieces: list[str] = ["card\0"]
+    reprs: dict[Marks, str] = {}
+    for para in body:
+        joined = "".join(t for t, _ in para)
+        odd = _ODD_WS.search(joined) is not None or not unicodedata.is_normalized("NFC", joined)
+        for text, marks in para:
+            if odd:
+                text = _WS.sub(" ", unicodedata.normalize("NFC", text))
+            pieces.append(text)
+            r = reprs.get(marks)
+            if r is None:
+                r = reprs[marks] = repr(marks)
+            pieces.append(r)
+        pieces.append("\0p\0")
+    return hashlib.blake2b("".join(pieces).encode(), digest_size=8).hexdigest()
 
 
 def _one_line(text: str) -> str:
@@ -494,7 +664,10 @@ def _short_cite(lines: list[_Para]) -> str:
     if not cited.strip():
         first = lines[0]
         bold = first.bold_text
-        if bold and len(bold.split()) <= 10:
+        plain = _PLAIN_SHORT.match(first.text)
+        if plain:
+            cited = plain.group(1)
+        elif bold and len(bold.split()) <= 8:
             cited = bold
         elif len(lines) > 1 and len(first.text.split()) <= 10:
             cited = first.text
@@ -502,12 +675,37 @@ def _short_cite(lines: list[_Para]) -> str:
 
 
 def _cite(lines: list[_Para]) -> Cite:
-    full = _one_line(" ".join(p.text for p in lines))
+    """The cite from its lines. `full` is the citation itself: in `SHORT (FULL)` and in the
+    two-line form that is the bracketed part (as in pasted text); otherwise the whole line."""
+    whole = _one_line(" ".join(p.text for p in lines))
     short = _short_cite(lines)
-    tail = _one_line(lines[-1].text) if len(lines) > 1 else full
-    inner = re.search(r"[(\[](.*)[)\]]?", tail)
-    parts = parse_full_cite(inner.group(1) if inner else tail)
-    return Cite(short=short, full=full, **parts)
+    full = whole
+    if len(lines) > 1:
+        first = _one_line(lines[0].text)
+        if not short or first.startswith(short):
+            leftover = first[len(short) :].strip(" ,.;:–—-") if short else first
+            if not leftover or not short:
+                full = _unbracket(_one_line(" ".join(p.text for p in lines[1:]))) or whole
+    elif short and whole.startswith(short):
+        rest = whole[len(short) :].lstrip(" ,.;:–—-")
+        if rest.startswith(("(", "[")):
+            full = _unbracket(rest) or whole
+    return Cite(short=short, full=full, **parse_full_cite(full))
+
+
+def _unbracket(text: str) -> str:
+    """'(Ethan Meick, ...) AB' -> 'Ethan Meick, ... AB': the outer bracket pair removed."""
+    if text[:1] not in ("(", "["):
+        return text
+    depth = 0
+    for i, c in enumerate(text):
+        if c in "([":
+            depth += 1
+        elif c in ")]":
+            depth -= 1
+            if depth == 0:
+                return _one_line(f"{text[1:i]} {text[i + 1 :]}")
+    return text[1:].strip()  # never closed
 
 
 @dataclass
@@ -517,7 +715,7 @@ class _Section:
     paras: list[_Para] = field(default_factory=list)
 
 
-def _assemble(paras: list[_Para], file_name: str) -> list[Card]:
+def _assemble(paras: list[_Para], file_name: str, checked: bool) -> list[Card]:
     heads = ["", "", ""]
     sections: list[_Section] = []
     current: _Section | None = None
@@ -536,31 +734,54 @@ def _assemble(paras: list[_Para], file_name: str) -> list[Card]:
                 sections.append(current)
         elif current is not None and p.text.strip():
             current.paras.append(p)
-    cards = []
-    for position, sec in enumerate(sections):
-        cards.append(_card(sec, Source(file=file_name, position=position)))
-    return cards
+    return [
+        _card(sec, Source(file=file_name, position=position), checked)
+        for position, sec in enumerate(sections)
+    ]
 
 
-def _card(sec: _Section, source: Source) -> Card:
+def _card(sec: _Section, source: Source, checked: bool) -> Card:
     paras = sec.paras
     found = _find_cite(paras)
+    if found is not None and found[1] >= len(paras):
+        # Nothing after it: a guessed cite (a link, a bold line) over no body is a note under
+        # an analytic ('[Available at https://...]'); a cite-styled one stays a bodiless card.
+        if not any(p.cite_style or p.cite_text for p in paras[found[0] : found[1]]):
+            found = None
+            undertag_only = True
+        else:
+            undertag_only = False
+    else:
+        undertag_only = False
     cite = Cite()
     undertag: list[str] = []
     body_paras = paras
-    if found is not None:
+    if undertag_only:
+        undertag = [_one_line(p.text) for p in paras]
+        body_paras = []
+    elif found is not None:
         first, end = found
         undertag = [_one_line(p.text) for p in paras[:first]]
         cite = _cite(paras[first:end])
         body_paras = paras[end:]
-    body = [s for s in (_spans(_drop_markers(p.runs)) for p in body_paras) if s]
-    kind = "card" if body or found is not None else "analytic"
-    return new_card(
-        tag=sec.tag,
-        kind=kind,
-        cite=cite,
-        undertag="\n".join(u for u in undertag if u),
-        location=sec.location,
-        sources=[source],
-        body=body,
+    body = [
+        spans
+        for spans in (_merged(_drop_markers(p.runs)) for p in body_paras)
+        if any(not t.isspace() for t, _ in spans)
+    ]
+    fields: dict[str, Any] = {
+        "tag": sec.tag,
+        "kind": "card" if body or found is not None else "analytic",
+        "cite": cite,
+        "undertag": "\n".join(u for u in undertag if u),
+        "location": sec.location,
+        "labels": [],
+        "sources": [source],
+    }
+    if checked:
+        return new_card(body=[[_span(t, m) for t, m in para] for para in body], **fields)
+    # The fast path: the body is canonical by construction, so skip re-validating its spans.
+    card_id = _body_key(body) if body else content_key([], sec.tag, cite, fields["kind"])
+    return Card.model_construct(
+        id=card_id, body=[[_span(t, m) for t, m in para] for para in body], **fields
     )

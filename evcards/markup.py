@@ -25,7 +25,7 @@ _TOKEN = re.compile(
   | (?P<soft>\n[ \t]*)
   | \\(?P<esc>.)
   | (?P<emph>\*\*)
-  | (?P<hl>==)(?:\{(?P<hlcolor>[A-Za-z]+)\})?
+  | (?P<hl>==)(?:\{(?!(?:b|i|box)\})(?P<hlcolor>[A-Za-z]+)\})?
   | (?P<under>_)
   | (?P<shrink>~)(?:\{(?P<size>[0-9]+(?:\.[0-9]+)?)\})?
   | \{(?P<close>/?)(?P<name>b|i|box|shade)(?::(?P<hex>[0-9A-Fa-f]{6}))?\}
@@ -33,12 +33,17 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE,
 )
-_ESCAPE = re.compile(r"([\\_*=~{])")
+
+
+_ESCAPES = str.maketrans({c: "\\" + c for c in "\\_*=~{"})
+
+
+_SPECIAL = re.compile(r"[\\_*=~{]")
 
 
 def escape(text: str) -> str:
     """Text as markup that means exactly that text."""
-    return _ESCAPE.sub(r"\\\1", text)
+    return text.translate(_ESCAPES) if _SPECIAL.search(text) else text
 
 
 def _where(text: str, pos: int) -> str:
@@ -215,25 +220,44 @@ def _close(key: str) -> str:
 def render(body: list[list[Span]], default_highlight: str = "yellow") -> str:
     """A canonical body as markup; paragraphs separated by a blank line."""
     out: list[str] = []
+    # A card has few distinct mark changes and many spans: each change is worked out once.
+    steps: dict[tuple[tuple[Any, ...], tuple[Any, ...]], str] = {}
     for para in body:
         parts: list[str] = []
-        cur: dict[str, Any] = {}
+        prev = _PLAIN
         for span in para:
-            want = {k: getattr(span, k) for k in _ORDER if getattr(span, k) not in (None, False)}
-            for k in reversed(_ORDER):
-                if k in cur and cur.get(k) != want.get(k):
-                    parts.append(_close(k))
-                    del cur[k]
-            for k in _ORDER:
-                if k in want and k not in cur:
-                    parts.append(_open(k, want[k], default_highlight))
-                    cur[k] = want[k]
+            marks = vars(span)
+            now = tuple(marks[k] for k in _ORDER)
+            if now != prev:
+                step = steps.get((prev, now))
+                if step is None:
+                    step = steps[(prev, now)] = _step(prev, now, default_highlight)
+                parts.append(step)
+                prev = now
             parts.append(escape(span.text))
-        for k in reversed(_ORDER):
-            if k in cur:
-                parts.append(_close(k))
+        if prev != _PLAIN:
+            parts.append(_step(prev, _PLAIN, default_highlight))
         out.append("".join(parts))
     return "\n\n".join(out)
+
+
+_PLAIN: tuple[Any, ...] = (None, None, False, False, False, False, False, None)
+
+
+def _step(prev: tuple[Any, ...], now: tuple[Any, ...], default_highlight: str) -> str:
+    """The markup between a span with marks `prev` and one with `now` (in `_ORDER` order)."""
+    cur = {k: v for k, v in zip(_ORDER, prev, strict=True) if v is not None and v is not False}
+    want = {k: v for k, v in zip(_ORDER, now, strict=True) if v is not None and v is not False}
+    parts: list[str] = []
+    for k in reversed(_ORDER):
+        if k in cur and cur.get(k) != want.get(k):
+            parts.append(_close(k))
+            del cur[k]
+    for k in _ORDER:
+        if k in want and k not in cur:
+            parts.append(_open(k, want[k], default_highlight))
+            cur[k] = want[k]
+    return "".join(parts)
 
 
 def most_common_highlight(body: list[list[Span]]) -> str | None:

@@ -89,6 +89,7 @@ def _read_member(
 
 
 _PARSER: Any = None
+_DOCTYPE = "refused: it declares a DOCTYPE, which Word never writes (entities are an attack)"
 
 
 def parse_xml(data: bytes, where: str) -> Any:
@@ -98,7 +99,7 @@ def parse_xml(data: bytes, where: str) -> Any:
 
     head = data[:4096].lstrip()
     if b"<!DOCTYPE" in data[: _root_start(data)] or b"<!ENTITY" in head:
-        raise InputFileError(f"{where}: refused, the XML declares a DOCTYPE (entities are unsafe)")
+        raise InputFileError(f"{where}: {_DOCTYPE}")
     if _PARSER is None:
         _PARSER = etree.XMLParser(
             resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
@@ -108,7 +109,7 @@ def parse_xml(data: bytes, where: str) -> Any:
     except etree.XMLSyntaxError as e:
         raise InputFileError(f"{where}: damaged XML ({e})") from None
     if root.getroottree().docinfo.doctype:
-        raise InputFileError(f"{where}: refused, the XML declares a DOCTYPE (entities are unsafe)")
+        raise InputFileError(f"{where}: {_DOCTYPE}")
     return root
 
 
