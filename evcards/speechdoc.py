@@ -46,7 +46,7 @@ def outline(cards: Iterable[Card], flat: bool = False) -> Iterator[Heading | Car
 def cite_segments(cite: Cite, initials: bool = True) -> list[tuple[str, bool]]:
     """The cite line as (text, is_short_cite) pieces; the short cite pieces are bolded.
 
-    A full cite read from Word is the whole cite line and holds the short cite, sometimes
+    A full cite read from Word may be the whole cite line and hold the short cite, sometimes
     in pieces (`HiLA KEREN, Professor, '15` with KEREN and '15 in the Cite style): it is
     kept as it is, the pieces picked out. A full cite typed as text is what goes in the
     parentheses, so the line becomes `SHORT (FULL CITE) INITIALS`.
@@ -68,31 +68,42 @@ def cite_segments(cite: Cite, initials: bool = True) -> list[tuple[str, bool]]:
 
 
 def locate(short: str, full: str, max_pieces: int = 4) -> list[tuple[int, int]] | None:
-    """Where `short` appears in `full` as at most `max_pieces` pieces in order, or None.
+    """Where the words of `short` appear in `full`, as at most `max_pieces` pieces in order.
 
-    Greedy, longest piece first: 'KEREN’15' in 'HiLA KEREN, ..., ’15, ...' is two pieces, as
-    a Verbatim user bolds them and Word's reader reads them back. A piece may not be a lone
-    space, letter or digit, so 'Meick 18' is not found in 'Ethan Meick, ..., 2018' and that
-    cite is written `Meick 18 (Ethan Meick, ...)`.
+    Greedy, longest run of words first: 'Kang and Ma 18' in 'David Kang, ... Xinru Ma, 18'
+    is three pieces, as a Verbatim user bolds them; Word's reader joins bolded pieces with a
+    space, so pieces are whole words of the short cite and sit on word boundaries in `full`
+    ('Meick 18' is not found in 'Ethan Meick, ..., 2018').
     """
+    words = short.split()
     found: list[tuple[int, int]] = []
     at = 0
-    rest = short
-    while rest:
-        for n in range(len(rest), 0, -1):
-            i = full.find(rest[:n], at)
+    while words:
+        for n in range(len(words), 0, -1):
+            i = _word_find(full, " ".join(words[:n]), at)
             if i >= 0:
                 break
         else:
             return None
-        visible = rest[:n].strip()
-        if not visible or (len(visible) == 1 and visible.isalnum() and visible != short):
-            return None  # a lone space or digit: the short cite is not really in there
-        found.append((i, i + n))
+        end = i + len(" ".join(words[:n]))
+        found.append((i, end))
         if len(found) > max_pieces:
             return None
-        at, rest = i + n, rest[n:]
+        # Touching pieces would read back as one word: leave at least one character between.
+        at, words = end + 1, words[n:]
     return found
+
+
+def _word_find(full: str, piece: str, at: int) -> int:
+    i = full.find(piece, at)
+    while i >= 0:
+        end = i + len(piece)
+        if not (piece[0].isalnum() and i > 0 and full[i - 1].isalnum()) and not (
+            piece[-1].isalnum() and end < len(full) and full[end].isalnum()
+        ):
+            return i
+        i = full.find(piece, i + 1)
+    return -1
 
 
 def cite_line(cite: Cite) -> str:
