@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from collections.abc import Iterable
 from xml.sax.saxutils import escape
 
@@ -119,7 +120,23 @@ def xml_text(text: str) -> str:
 
 
 def run_xml(span: Span) -> str:
-    """One run; rPr children in the order the OOXML schema requires."""
+    return f'<w:r>{rpr_xml(span)}<w:t xml:space="preserve">{xml_text(span.text)}</w:t></w:r>'
+
+
+def rpr_xml(span: Span) -> str:
+    """A run's properties, children in the order the OOXML schema requires. Cached: a whole
+    speech document uses a few dozen combinations of marks."""
+    key = span.marks()
+    cached = _RPR_CACHE.get(key)
+    if cached is None:
+        cached = _RPR_CACHE[key] = _rpr(span)
+    return cached
+
+
+_RPR_CACHE: dict[tuple[object, ...], str] = {}
+
+
+def _rpr(span: Span) -> str:
     props = []
     if span.emphasis:
         props.append(f'<w:rStyle w:val="{EMPHASIS_STYLE}"/>')
@@ -141,8 +158,7 @@ def run_xml(span: Span) -> str:
         props.append(_BOX)
     if span.shading:
         props.append(f'<w:shd w:val="clear" w:color="auto" w:fill="{span.shading}"/>')
-    rpr = f"<w:rPr>{''.join(props)}</w:rPr>" if props else ""
-    return f'<w:r>{rpr}<w:t xml:space="preserve">{xml_text(span.text)}</w:t></w:r>'
+    return f"<w:rPr>{''.join(props)}</w:rPr>" if props else ""
 
 
 def _paragraph(runs: str, style: str | None = None) -> str:
@@ -171,13 +187,14 @@ def card_xml(card: Card) -> list[str]:
 
 
 def body_xml(cards: Iterable[Card], flat: bool = False) -> str:
+    """The paragraphs of the document body, with no enclosing element."""
     parts = []
     for item in outline(cards, flat):
         if isinstance(item, Heading):
             parts.append(_paragraph(_plain_run(item.text), f"Heading{item.level}"))
         else:
             parts.extend(card_xml(item))
-    return f"<w:body {_W}>{''.join(parts)}</w:body>"
+    return "".join(parts)
 
 
 def install_styles(document: object) -> None:
@@ -196,7 +213,6 @@ def install_styles(document: object) -> None:
 def render_docx(cards: Iterable[Card], flat: bool = False, title: str = "") -> bytes:
     """The .docx file's bytes."""
     import docx
-    from docx.oxml import parse_xml
 
     document = docx.Document()
     install_styles(document)
@@ -207,12 +223,26 @@ def render_docx(cards: Iterable[Card], flat: bool = False, title: str = "") -> b
     for child in list(body):
         if not child.tag.endswith("}sectPr"):
             body.remove(child)
-    sect = body.find(f"{{{W_NS}}}sectPr")
-    for element in list(parse_xml(body_xml(cards, flat))):
-        if sect is not None:
-            sect.addprevious(element)
-        else:
-            body.append(element)
     buf = io.BytesIO()
     document.save(buf)
-    return buf.getvalue()
+    return splice_body(buf.getvalue(), body_xml(cards, flat))
+
+
+def splice_body(package: bytes, paragraphs: str) -> bytes:
+    """The package with `paragraphs` at the start of word/document.xml's body.
+
+    Parsing megabytes of generated XML only for python-docx to serialise it again takes
+    longer than writing the cards, so the text goes into the saved file directly.
+    """
+    src = zipfile.ZipFile(io.BytesIO(package))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "word/document.xml":
+                head, sep, tail = data.partition(b"<w:body>")
+                if not sep:
+                    raise ValueError("python-docx wrote a body this exporter does not expect")
+                data = head + sep + paragraphs.encode("utf-8") + tail
+            dst.writestr(info, data)
+    return out.getvalue()
