@@ -76,8 +76,8 @@ def export(
     check_labels(label)
     to_file = output is not None and output != "-"
     path = Path(output).expanduser() if to_file and output else None
-    if path is not None:
-        check_output(path, force)
+    if path is not None and path.is_dir():
+        check_output(path, force)  # before the format: a folder has no suffix to go by
     name = infer_format(output, fmt.value if fmt else None)
     if name is None:
         if output and output != "-":
@@ -96,6 +96,8 @@ def export(
         raise typer.BadParameter("--read and --cite-request apply to text and md only")
     if read and cite_request:
         raise typer.BadParameter("choose one of --read and --cite-request")
+    if path is not None:
+        check_output(path, force)  # refuse before doing the work
     chosen = select_cards(get_library(), cards or [], query, label or [])
     data = render(
         chosen,
