@@ -28,12 +28,15 @@ from pydantic import ValidationError
 
 from evcards import markup
 from evcards.errors import InvalidCard, MarkupError, format_validation
+from evcards.limits import MAX_CARD_FILE_BYTES, megabytes
 from evcards.models import Card, normalize_color
 
 _BODY_KEYS = {"text", "highlight"}
 
 
-def card_to_dict(card: Card) -> dict[str, Any]:
+def card_to_dict(card: Card, default_highlight: str | None = None) -> dict[str, Any]:
+    """Plain data for TOML. `default_highlight` is the colour a plain `==` means when the body
+    has no highlight yet (a fresh cut), so the debater's own colour is what they type."""
     data: dict[str, Any] = {"id": card.id, "tag": card.tag}
     if card.kind != "card":
         data["kind"] = card.kind
@@ -51,7 +54,7 @@ def card_to_dict(card: Card) -> dict[str, Any]:
     if card.sources:
         data["sources"] = [s.model_dump(exclude_none=True) for s in card.sources]
     if card.body:
-        color = markup.most_common_highlight(card.body) or "yellow"
+        color = markup.most_common_highlight(card.body) or default_highlight or "yellow"
         body: dict[str, Any] = {}
         if color != "yellow":
             body["highlight"] = color
@@ -60,8 +63,8 @@ def card_to_dict(card: Card) -> dict[str, Any]:
     return data
 
 
-def dumps(card: Card) -> str:
-    data = card_to_dict(card)
+def dumps(card: Card, default_highlight: str | None = None) -> str:
+    data = card_to_dict(card, default_highlight)
     body = data.get("body")
     if not body:
         return tomli_w.dumps(data, multiline_strings=True)
@@ -126,12 +129,19 @@ def loads(text: str, where: str = "card") -> Card:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise InvalidCard(f"{where}: invalid TOML ({e})") from None
+    except RecursionError:  # tomllib recurses once per nested array or inline table
+        raise InvalidCard(f"{where}: invalid TOML (nested too deeply); fix the file") from None
     return card_from_dict(data, where)
 
 
 def read(path: Path) -> Card:
     """Load one card file; every problem becomes an InvalidCard naming the file."""
     try:
+        if path.stat().st_size > MAX_CARD_FILE_BYTES:
+            raise InvalidCard(
+                f"{path}: larger than {megabytes(MAX_CARD_FILE_BYTES)}, too big to be one card;"
+                " move it out of the library"
+            )
         raw = path.read_bytes()
     except FileNotFoundError:
         raise InvalidCard(f"{path}: no such card file") from None

@@ -33,7 +33,7 @@ from evcards.models import (
     new_card,
     normalize_color,
 )
-from evcards.safe_zip import parse_xml, read_docx_parts
+from evcards.safe_zip import parse_xml, read_docx_parts, refuse_doctype
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _VAL = W + "val"
@@ -74,11 +74,11 @@ def parse_docx(path: Path, checked: bool = False) -> list[Card]:
 def _parse(path: Path, checked: bool) -> list[Card]:
     document, styles = read_docx_parts(path)
     doc_root = parse_xml(document, f"{path}: word/document.xml")
-    style_root = parse_xml(styles, f"{path}: word/styles.xml") if styles else None
+    sheet = _StyleSheet(styles, f"{path}: word/styles.xml") if styles else None
     body = doc_root.find(W + "body")
     if body is None:
         raise InputFileError(f"{path}: word/document.xml has no body; is this a Word document?")
-    reader = _Reader(_Styles(style_root))
+    reader = _Reader(_Styles(sheet))
     paras = reader.paragraphs(body)
     return _assemble(paras, path.name, checked)
 
@@ -145,16 +145,92 @@ class _CharStyle:
     props: dict[str, Any]
 
 
+class _StyleSheet:
+    """styles.xml, each style parsed on first use: files list hundreds of styles (a third of
+    a megabyte) and use a dozen. Falls back to one full parse of the file when it is not
+    laid out the way Word writes it (w: prefix, double-quoted ids)."""
+
+    def __init__(self, data: bytes, where: str) -> None:
+        refuse_doctype(data, where)
+        self.where = where
+        self.data = data
+        self._parsed: dict[str, Any] = {}
+        self._full = False
+        self.default_para: str | None = None
+        self.default_rpr: Any = None
+        root_tag = re.search(rb"<w:styles\b[^>]*>", data[:16384])
+        if (
+            root_tag is None
+            or root_tag.group(0).endswith(b"/>")
+            or data.count(b"w:styleId=") != data.count(b' w:styleId="')
+        ):
+            self._parse_all()
+            return
+        self._open = root_tag.group(0)
+        for m in _DEFAULT_STYLE.finditer(data):
+            if b'w:type="paragraph"' in m.group(0):
+                sid = _STYLE_ID.search(m.group(0))
+                self.default_para = sid.group(1).decode() if sid else None
+                break
+        start = data.find(b"<w:docDefaults")
+        end = data.find(b"</w:docDefaults>", start)
+        if start >= 0 and end > start:
+            chunk = data[start : end + len(b"</w:docDefaults>")]
+            self.default_rpr = self._fragment(chunk).find(f"{W}rPrDefault/{W}rPr")
+
+    def _fragment(self, chunk: bytes) -> Any:
+        return parse_xml(self._open + chunk + b"</w:styles>", self.where)[0]
+
+    def _parse_all(self) -> None:
+        self._full = True
+        root = parse_xml(self.data, self.where)
+        for st in root.iter(W + "style"):
+            sid = st.get(W + "styleId")
+            if sid is not None and sid not in self._parsed:
+                self._parsed[sid] = st
+                if st.get(W + "type") == "paragraph" and _on_attr(st.get(W + "default")):
+                    self.default_para = self.default_para or sid
+        self.default_rpr = root.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr")
+
+    def get(self, style_id: str) -> Any:
+        if style_id in self._parsed or self._full:
+            return self._parsed.get(style_id)
+        if len(self._parsed) >= 200:  # a search per style stops paying (or is an attack)
+            self._parse_all()
+            return self._parsed.get(style_id)
+        found = None
+        data = self.data
+        at = data.find(b' w:styleId="' + style_id.encode() + b'"')
+        if at >= 0:
+            start = data.rfind(b"<w:style ", 0, at)
+            tag_end = data.find(b">", start)
+            if start < 0 or tag_end < at:
+                self._parse_all()  # not the layout we expect: read it all, properly
+                return self._parsed.get(style_id)
+            if data[tag_end - 1 : tag_end] == b"/":
+                found = self._fragment(data[start : tag_end + 1])
+            else:
+                end = data.find(b"</w:style>", tag_end)
+                if end < 0 or 0 <= data.find(b"<w:style ", tag_end, end):
+                    self._parse_all()
+                    return self._parsed.get(style_id)
+                found = self._fragment(data[start : end + len(b"</w:style>")])
+        self._parsed[style_id] = found
+        return found
+
+
+_STYLE_ID = re.compile(rb'\sw:styleId="([^"]*)"')
+_DEFAULT_STYLE = re.compile(rb'<w:style [^>]*w:default="(?:1|true|on)"[^>]*>')
+
+
 @dataclass
 class _Styles:
     """The styles document.xml uses, resolved on first use through their basedOn chains."""
 
-    root: Any
-    _by_id: dict[str, Any] = field(default_factory=dict)
+    sheet: _StyleSheet | None
     _para: dict[str | None, _ParaStyle] = field(default_factory=dict)
     _char: dict[str, _CharStyle] = field(default_factory=dict)
     defaults: dict[str, Any] = field(default_factory=dict)
-    default_para: str | None = None
 
     def __post_init__(self) -> None:
         self.defaults = {
@@ -166,32 +242,26 @@ class _Styles:
             "shd": None,
             "sz": 20,
         }
-        if self.root is None:
-            return
-        for st in self.root.iter(W + "style"):
-            sid = st.get(W + "styleId")
-            if sid is not None:
-                self._by_id[sid] = st
-                if st.get(W + "type") == "paragraph" and _on_attr(st.get(W + "default")):
-                    self.default_para = sid
-        rpr = self.root.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr")
-        self.defaults.update(_rpr(rpr))
+        if self.sheet is not None:
+            self.defaults.update(_rpr(self.sheet.default_rpr))
 
     def _chain(self, style_id: str | None) -> list[Any]:
         """The style and its ancestors, root first."""
         out: list[Any] = []
         seen: set[str] = set()
-        while style_id and style_id not in seen and style_id in self._by_id:
+        while style_id and style_id not in seen and self.sheet is not None:
+            st = self.sheet.get(style_id)
+            if st is None:
+                break
             seen.add(style_id)
-            st = self._by_id[style_id]
             out.append(st)
             based = st.find(W + "basedOn")
             style_id = based.get(_VAL) if based is not None else None
         return out[::-1]
 
     def para(self, style_id: str | None) -> _ParaStyle:
-        if style_id is None:
-            style_id = self.default_para
+        if style_id is None and self.sheet is not None:
+            style_id = self.sheet.default_para
         cached = self._para.get(style_id)
         if cached is not None:
             return cached
@@ -286,9 +356,13 @@ class _Para:
     bold_text: str = ""  # text in bold (or emphasised) runs
     highlighted: bool = False
 
+    _text: str | None = None
+
     @property
     def text(self) -> str:
-        return "".join(t for t, _ in self.runs)
+        if self._text is None:
+            self._text = "".join([t for t, _ in self.runs])
+        return self._text
 
 
 _CONTAINERS = {
@@ -570,9 +644,9 @@ def _find_cite(paras: list[_Para]) -> tuple[int, int] | None:
     return start, start + 1
 
 
-def _drop_markers(runs: list[tuple[str, Marks]]) -> list[tuple[str, Marks]]:
+def _drop_markers(para: _Para) -> list[tuple[str, Marks]]:
     """Remove Verbatim's `~ Marked 12:34 ~` speech markers, which may span several runs."""
-    text = "".join(t for t, _ in runs)
+    runs, text = para.runs, para.text
     if "arked" not in text or not _MARKED.search(text):
         return runs
     keep = [True] * len(text)
@@ -690,7 +764,13 @@ def _cite(lines: list[_Para]) -> Cite:
         rest = whole[len(short) :].lstrip(" ,.;:–—-")
         if rest.startswith(("(", "[")):
             full = _unbracket(rest) or whole
-    return Cite(short=short, full=full, **parse_full_cite(full))
+    # 'Phil Torres 18, Affiliate Scholar...': the author is Phil Torres, not 'Phil Torres 18'.
+    name = _SHORT_DATE.sub("", short)
+    parts = parse_full_cite(full.replace(short, name, 1) if short and name else full)
+    return Cite(short=short, full=full, **parts)
+
+
+_SHORT_DATE = re.compile(r"[\s,]*[’'‘]?\d[\d/.-]*\s*$")
 
 
 def _unbracket(text: str) -> str:
@@ -766,7 +846,7 @@ def _card(sec: _Section, source: Source, checked: bool) -> Card:
         body_paras = paras[end:]
     body = [
         spans
-        for spans in (_merged(_drop_markers(p.runs)) for p in body_paras)
+        for spans in (_merged(_drop_markers(p)) for p in body_paras)
         if any(not t.isspace() for t, _ in spans)
     ]
     fields: dict[str, Any] = {

@@ -19,6 +19,7 @@ from evcards.models import Card
 from evcards.text_import import decode, parse_text_cards
 
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
+IMPORTABLE = TEXT_SUFFIXES | {".docx"}
 
 
 @dataclass
@@ -51,13 +52,15 @@ def expand(paths: Iterable[str]) -> list[str]:
     for p in paths:
         path = Path(p)
         if p != "-" and path.is_dir():
-            out.extend(
+            found = [
                 str(f)
                 for f in sorted(path.rglob("*"))
                 if f.is_file()
-                and f.suffix.lower() in TEXT_SUFFIXES | {".docx"}
+                and f.suffix.lower() in IMPORTABLE
                 and not f.name.startswith(("~$", "."))
-            )
+            ]
+            # A folder with nothing to import stays in the list, to be reported as failed.
+            out.extend(found or [p])
         else:
             out.append(p)
     return out
@@ -71,7 +74,8 @@ def parse_file(path: str, initials: str | None = None) -> list[Card]:
     if not p.exists():
         raise InputFileError(f"{path}: no such file")
     if p.is_dir():
-        raise InputFileError(f"{path}: is a folder")
+        kinds = ", ".join(sorted(IMPORTABLE))
+        raise InputFileError(f"{path}: a folder with no files to import ({kinds})")
     suffix = p.suffix.lower()
     if suffix == ".docx":
         from evcards.docx_import import parse_docx  # lazy: lxml loads only for .docx
@@ -115,6 +119,9 @@ def _prepare_all(
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+
+    if any(f.lower().endswith(".docx") for f in files):
+        import evcards.docx_import  # noqa: F401  (once here, not once in every worker)
 
     # fork starts a worker in milliseconds and shares the modules already imported.
     methods = multiprocessing.get_all_start_methods()

@@ -47,7 +47,8 @@ def find_library(explicit: str | os.PathLike[str] | None = None, cwd: Path | Non
 
 def slug(text: str, limit: int = 50) -> str:
     """A file-name-safe ASCII slug: 'RM 6/14' -> 'rm-6-14'."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    spaced = re.sub(r"[\W_]+", " ", text)  # punctuation such as an en dash separates words
+    ascii_text = unicodedata.normalize("NFKD", spaced).encode("ascii", "ignore").decode()
     s = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return s[:limit].rstrip("-")
 
@@ -103,12 +104,21 @@ class Library:
         try:
             with lock:
                 self._ids = None  # another process may have written meanwhile
+                self._sweep_temp_files()
                 yield
         except filelock.Timeout:
             raise LibraryError(
                 f"{self.root}: another evcards command has been writing for {timeout:.0f}s;"
                 " try again when it finishes"
             ) from None
+
+    def _sweep_temp_files(self) -> None:
+        """Temp files left by a writer that was killed mid-write; safe to drop under the lock."""
+        for tmp in self.root.glob(".tmp-*"):
+            try:
+                tmp.unlink()
+            except OSError:
+                pass
 
     # -- reading ---------------------------------------------------------------------------
     def paths(self) -> Iterator[Path]:

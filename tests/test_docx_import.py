@@ -350,3 +350,20 @@ def test_docx_is_written_by_python_docx_too(tmp_path: Path) -> None:
     assert card.location.pocket == "Pocket"
     assert card.cite.short == "Smith 19"
     assert card.underlined == "underlined"
+
+
+def test_styles_written_unlike_word_are_still_read(tmp_path: Path) -> None:
+    """styles.xml is searched per style when laid out as Word writes it, else parsed whole:
+    both give the same cards."""
+    body = (
+        p(r("Tag"), style="Heading4")
+        + p(r("Smith 19", style="Style13ptBold"))
+        + p(r("under", style="StyleUnderline"), r(" emph", style="Emphasis"))
+    )
+    word = parse_docx(make_docx(tmp_path / "word.docx", body))
+    odd_styles = VERBATIM_STYLES.replace('"', "'").replace("w:styleId=", "\n  w:styleId=")
+    odd = parse_docx(make_docx(tmp_path / "odd.docx", body, styles=odd_styles))
+    assert [c.model_dump(exclude={"sources"}) for c in odd] == [
+        c.model_dump(exclude={"sources"}) for c in word
+    ]
+    assert word[0].cite.short == "Smith 19" and word[0].underlined == "under emph"

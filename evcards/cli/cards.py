@@ -255,12 +255,13 @@ def import_(
     err = console(stderr=True)
     progress = Progress(
         TextColumn("Importing"),
-        BarColumn(),
+        BarColumn(bar_width=30),
         MofNCompleteColumn(),
         TextColumn("{task.fields[name]}", style="dim"),
         console=err,
         transient=True,
         disable=not err.is_terminal,
+        auto_refresh=False,  # no refresh thread: parsing workers are forked from this process
     )
     task = progress.add_task("import", total=len(expand(paths)), name="")
 
@@ -268,7 +269,7 @@ def import_(
         progress.console.print(f"Error: {' '.join(message.split())}", markup=False, soft_wrap=True)
 
     def on_file(path: str) -> None:
-        progress.update(task, advance=1, name=Path(path).name)
+        progress.update(task, advance=1, name=Path(path).name, refresh=True)
 
     with progress:
         summary = import_paths(
