@@ -328,6 +328,7 @@ def row_card(row: dict[str, Any], where: str, file: str, position: int) -> Card 
 def parse_rows(text: str, suffix: str, name: str) -> list[Card]:
     """Every card in a .jsonl or .csv file's text; `name` is how errors and sources call it."""
     cards = []
+    rows: Iterable[tuple[int, Any]]
     if suffix == ".csv":
         # One long card's markup passes csv's default 128 KiB field limit.
         csv.field_size_limit(max(csv.field_size_limit(), 64 * 1024 * 1024))
