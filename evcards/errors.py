@@ -51,3 +51,7 @@ class FetchError(EvcardsError):
 
 class CiteTemplateError(EvcardsError):
     """A cite template (config `cite_template` or --template) names an unknown field."""
+
+
+class OutputFileError(EvcardsError):
+    """An output file exists (and --force was not given), is a folder, or cannot be written."""

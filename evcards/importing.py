@@ -81,6 +81,10 @@ def parse_file(path: str, initials: str | None = None) -> list[Card]:
         from evcards.docx_import import parse_docx  # lazy: lxml loads only for .docx
 
         return parse_docx(p)
+    if suffix in (".jsonl", ".csv"):
+        from evcards.dataset import parse_rows_file  # OpenDebateEvidence rows
+
+        return parse_rows_file(p)
     try:
         raw = p.read_bytes()
     except OSError as e:
