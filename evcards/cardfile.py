@@ -18,6 +18,7 @@ Empty fields are left out; the body is the inline markup of evcards.markup.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -27,12 +28,15 @@ from pydantic import ValidationError
 
 from evcards import markup
 from evcards.errors import InvalidCard, MarkupError, format_validation
+from evcards.limits import MAX_CARD_FILE_BYTES, megabytes
 from evcards.models import Card, normalize_color
 
 _BODY_KEYS = {"text", "highlight"}
 
 
-def card_to_dict(card: Card) -> dict[str, Any]:
+def card_to_dict(card: Card, default_highlight: str | None = None) -> dict[str, Any]:
+    """Plain data for TOML. `default_highlight` is the colour a plain `==` means when the body
+    has no highlight yet (a fresh cut), so the debater's own colour is what they type."""
     data: dict[str, Any] = {"id": card.id, "tag": card.tag}
     if card.kind != "card":
         data["kind"] = card.kind
@@ -50,7 +54,7 @@ def card_to_dict(card: Card) -> dict[str, Any]:
     if card.sources:
         data["sources"] = [s.model_dump(exclude_none=True) for s in card.sources]
     if card.body:
-        color = markup.most_common_highlight(card.body) or "yellow"
+        color = markup.most_common_highlight(card.body) or default_highlight or "yellow"
         body: dict[str, Any] = {}
         if color != "yellow":
             body["highlight"] = color
@@ -59,8 +63,33 @@ def card_to_dict(card: Card) -> dict[str, Any]:
     return data
 
 
-def dumps(card: Card) -> str:
-    return tomli_w.dumps(card_to_dict(card), multiline_strings=True)
+def dumps(card: Card, default_highlight: str | None = None) -> str:
+    data = card_to_dict(card, default_highlight)
+    body = data.get("body")
+    if not body:
+        return tomli_w.dumps(data, multiline_strings=True)
+    # tomli-w escapes a string one character at a time in Python, which is most of the cost
+    # of writing a long card; the body text is written by `_multiline` instead, with exactly
+    # tomli-w's output (tests compare the two on every corpus card).
+    text = body["text"]
+    body["text"] = _PLACEHOLDER
+    out = tomli_w.dumps(data, multiline_strings=True)
+    head, _, tail = out.rpartition(f'"{_PLACEHOLDER}"')  # the body is the last table
+    return head + _multiline(text) + tail
+
+
+_PLACEHOLDER = "@@evcards-body-text@@"
+_TOML_ESCAPES = {c: f"\\u{c:04x}" for c in (*range(0x20), 0x7F)}
+_TOML_ESCAPES.update({0x08: "\\b", 0x0C: "\\f", 0x0D: "\\r", 0x09: "\t", 0x0A: "\n"})
+_RARE_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _multiline(s: str) -> str:
+    """A TOML multi-line basic string, as tomli-w writes one (for a string holding a newline)."""
+    s = s.replace("\r\n", "\n").replace("\\", "\\\\").replace('"', '\\"')
+    if _RARE_CONTROL.search(s):
+        s = s.translate(_TOML_ESCAPES)
+    return '"""\n' + s + '"""'
 
 
 def card_from_dict(data: dict[str, Any], where: str = "card") -> Card:
@@ -100,12 +129,19 @@ def loads(text: str, where: str = "card") -> Card:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise InvalidCard(f"{where}: invalid TOML ({e})") from None
+    except RecursionError:  # tomllib recurses once per nested array or inline table
+        raise InvalidCard(f"{where}: invalid TOML (nested too deeply); fix the file") from None
     return card_from_dict(data, where)
 
 
 def read(path: Path) -> Card:
     """Load one card file; every problem becomes an InvalidCard naming the file."""
     try:
+        if path.stat().st_size > MAX_CARD_FILE_BYTES:
+            raise InvalidCard(
+                f"{path}: larger than {megabytes(MAX_CARD_FILE_BYTES)}, too big to be one card;"
+                " move it out of the library"
+            )
         raw = path.read_bytes()
     except FileNotFoundError:
         raise InvalidCard(f"{path}: no such card file") from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -20,6 +21,9 @@ class Config(BaseModel):
     initials: str | None = Field(default=None, max_length=10)
     wpm: int = Field(default=DEFAULT_WPM, gt=0, le=1000)
     highlight: HighlightColor = "yellow"
+    # How `evcards cut` writes cites out, and an optional template for the full cite
+    cite_format: Literal["standard", "frontloaded", "two-line"] = "standard"
+    cite_template: str | None = Field(default=None, max_length=500)
 
 
 def home() -> Path | None:
@@ -49,6 +53,8 @@ def data_dir() -> Path:
 def load_config(path: Path | None = None) -> Config:
     path = path or config_path()
     try:
+        if path.stat().st_size > 1024 * 1024:
+            raise ConfigError(f"{path}: over 1 MB, not a config file; fix or delete it")
         raw = path.read_bytes()
     except FileNotFoundError:
         return Config()
@@ -60,6 +66,8 @@ def load_config(path: Path | None = None) -> Config:
         raise ConfigError(f"{path}: the config file is not UTF-8 text; save it as UTF-8") from None
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{path}: invalid TOML ({e}); fix or delete the file") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML (nested too deeply); fix or delete it") from None
     try:
         return Config.model_validate(data)
     except ValidationError as e:

@@ -45,5 +45,17 @@ def format_validation(e: object) -> str:
     return "; ".join(items)
 
 
+class FetchError(EvcardsError):
+    """A web page could not be downloaded (network, HTTP status, timeout, size)."""
+
+
+class CiteTemplateError(EvcardsError):
+    """A cite template (config `cite_template` or --template) names an unknown field."""
+
+
+class OutputFileError(EvcardsError):
+    """An output file exists (and --force was not given), is a folder, or cannot be written."""
+
+
 class SearchQueryError(EvcardsError):
     """A search query FTS5 cannot parse (raw mode), or filters that cannot work together."""

@@ -13,7 +13,6 @@ This module imports neither pydantic nor the models, so `evcards search` starts 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 # Kept in step with evcards.markup._TOKEN and evcards.models (tests compare the results).
@@ -23,7 +22,7 @@ _TOKEN = re.compile(
   | (?P<soft>\n[ \t]*)
   | \\(?P<esc>.)
   | (?P<emph>\*\*)
-  | (?P<hl>==)(?:\{(?P<hlcolor>[A-Za-z]+)\})?
+  | (?P<hl>==)(?:\{(?!(?:b|i|box|shade)[}:])(?P<hlcolor>[A-Za-z]+)\})?
   | (?P<under>_)
   | (?P<shrink>~)(?:\{(?P<size>[0-9]+(?:\.[0-9]+)?)\})?
   | \{(?P<close>/?)(?P<name>b|i|box|shade)(?::(?P<hex>[0-9A-Fa-f]{6}))?\}
@@ -38,7 +37,8 @@ _LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,39}$")
 _WS = re.compile(r"\s+")
 _ID = re.compile(r"^[0-9a-f]{16}$")
 _YEAR = re.compile(r"\b(19[0-9]{2}|20[0-9]{2})\b")
-_YY = re.compile(r"\b([0-9]{2})\b\s*$")
+_YY = re.compile(r"(?<![/.-])\b([0-9]{2})\s*$")
+_ACCESSED = re.compile(r"\b(?:accessed|acc\.|retrieved|DOA)\b", re.IGNORECASE)
 _COLORS = {
     c.lower()
     for c in (
@@ -118,29 +118,12 @@ def _joined(runs: list[str]) -> str:
     return " ".join(" ".join(runs).split())
 
 
-def _tokens(text: str) -> Iterator[re.Match[str]]:
-    """`_TOKEN.finditer(text)`, but jumping between the characters a token can start with
-    (the regex alone tries nine alternatives at every character of a 5 KB body)."""
-    at = 0
-    search, match = _TOKEN_START.search, _TOKEN.match
-    while True:
-        s = search(text, at)
-        if s is None:
-            return
-        m = match(text, s.start())
-        if m is None:
-            at = s.start() + 1
-            continue
-        yield m
-        at = m.end()
-
-
 def body_text(markup: str) -> BodyText:
     """Plain, underlined and highlighted text of body markup; raises NotPlain where
     `markup.parse` raises MarkupError (or the Span model would reject the text)."""
     text = markup.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
-    if _CONTROL_IN_BODY.search(text):  # every line break is markup; nothing else may be
-        raise NotPlain("control character")
+    if _CONTROL_IN_BODY.search(text):  # markup.parse drops them (pasted PDFs carry some)
+        text = _CONTROL_IN_BODY.sub("", text)
     under = emph = hl = False
     size = shading = False
     toggles = {"b": False, "i": False, "box": False}
@@ -151,11 +134,11 @@ def body_text(markup: str) -> BodyText:
     s_runs: list[str] = []
     u_run: list[str] = []
     s_run: list[str] = []
-    any_hl = False
+    any_hl = para_hl = False
     buf: list[str] = []
 
     def flush() -> None:
-        nonlocal para_blank, any_hl
+        nonlocal para_blank, para_hl
         if not buf:
             return
         piece = "".join(buf)
@@ -171,19 +154,21 @@ def body_text(markup: str) -> BodyText:
             u_runs.append("".join(u_run))
             u_run.clear()
         if hl:
-            any_hl = True
+            para_hl = True
             s_run.append(piece)
         elif s_run:
             s_runs.append("".join(s_run))
             s_run.clear()
 
     def end_paragraph() -> None:
-        nonlocal para_blank
+        nonlocal para_blank, para_hl, any_hl
         flush()
-        if para and not para_blank:
+        if para and not para_blank:  # a blank paragraph is dropped, highlight and all
             paragraphs.append("".join(para))
+            any_hl = any_hl or para_hl
         para.clear()
         para_blank = True
+        para_hl = False
         if u_run:
             u_runs.append("".join(u_run))
             u_run.clear()
@@ -191,12 +176,25 @@ def body_text(markup: str) -> BodyText:
             s_runs.append("".join(s_run))
             s_run.clear()
 
-    pos = 0
-    for m in _tokens(text):
+    # markup.parse's loop, jumping between the characters a token can start with (the regex
+    # alone would try nine alternatives at every character of a 5 KB body)
+    pos = at = 0
+    search, match = _TOKEN_START.search, _TOKEN.match
+    while (start := search(text, at)) is not None:
+        m = match(text, start.start())
+        if m is None:
+            at = start.start() + 1
+            continue
         if m.start() > pos:
             buf.append(text[pos : m.start()])
         pos = m.end()
         kind = m.lastgroup
+        # A closing `==` or `~` takes no argument: a brace after it is the next token.
+        if kind == "hlcolor" and hl:
+            pos, kind = m.start() + 2, "hl"
+        elif kind == "size" and size:
+            pos, kind = m.start() + 1, "shrink"
+        at = pos
         if kind == "para":
             end_paragraph()
         elif kind == "soft":
@@ -207,8 +205,8 @@ def body_text(markup: str) -> BodyText:
             flush()
             emph = not emph
         elif kind in ("hl", "hlcolor"):
-            color = m.group("hlcolor")
-            if color is not None and (hl or color.lower() not in _COLORS):
+            color = m.group("hlcolor") if kind == "hlcolor" else None
+            if color is not None and color.lower() not in _COLORS:
                 raise NotPlain("highlight colour")
             flush()
             hl = not hl
@@ -216,9 +214,9 @@ def body_text(markup: str) -> BodyText:
             flush()
             under = not under
         elif kind in ("shrink", "size"):
-            if m.group("size") is not None:
+            if kind == "size":
                 value = float(m.group("size"))
-                if size or not (1.0 <= value <= 400.0 and (value * 2).is_integer()):
+                if not (1.0 <= value <= 400.0 and (value * 2).is_integer()):
                     raise NotPlain("shrink size")
             flush()
             size = not size
@@ -248,15 +246,17 @@ def body_text(markup: str) -> BodyText:
 
 
 def cite_year(date: str | None, full: str, short: str) -> int | None:
-    """`Cite.year`, without the model."""
-    for text in (date or "", full, short):
+    """`Cite.year`, without the model (kept in step with it; the tests compare them)."""
+    full = _ACCESSED.split(full, maxsplit=1)[0]
+    for text in (date or "", short, full):
         m = _YEAR.search(text)
         if m:
             return int(m.group(1))
-    m = _YY.search(short)
-    if m:
-        yy = int(m.group(1))
-        return 2000 + yy if yy < 70 else 1900 + yy
+        if text is short:
+            m = _YY.search(text)
+            if m:
+                yy = int(m.group(1))
+                return 2000 + yy if yy < 70 else 1900 + yy
     return None
 
 
@@ -515,7 +515,7 @@ def extract(raw: bytes, where: str = "card") -> CardFacts:
         except NotPlain:
             data = tomllib.loads(text)
         return facts_from_dict(data)
-    except (NotPlain, UnicodeDecodeError, tomllib.TOMLDecodeError):
+    except (NotPlain, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
         pass
     from evcards import cardfile
     from evcards.errors import InvalidCard

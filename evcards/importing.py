@@ -6,18 +6,20 @@ a failed file is reported and the others go on.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from evcards.errors import EvcardsError, InputFileError
-from evcards.library import Library
+from evcards.library import Library, Prepared
 from evcards.models import Card
 from evcards.text_import import decode, parse_text_cards
 
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
+IMPORTABLE = TEXT_SUFFIXES | {".docx"}
 
 
 @dataclass
@@ -50,13 +52,15 @@ def expand(paths: Iterable[str]) -> list[str]:
     for p in paths:
         path = Path(p)
         if p != "-" and path.is_dir():
-            out.extend(
+            found = [
                 str(f)
                 for f in sorted(path.rglob("*"))
                 if f.is_file()
-                and f.suffix.lower() in TEXT_SUFFIXES | {".docx"}
+                and f.suffix.lower() in IMPORTABLE
                 and not f.name.startswith(("~$", "."))
-            )
+            ]
+            # A folder with nothing to import stays in the list, to be reported as failed.
+            out.extend(found or [p])
         else:
             out.append(p)
     return out
@@ -70,17 +74,89 @@ def parse_file(path: str, initials: str | None = None) -> list[Card]:
     if not p.exists():
         raise InputFileError(f"{path}: no such file")
     if p.is_dir():
-        raise InputFileError(f"{path}: is a folder")
+        kinds = ", ".join(sorted(IMPORTABLE))
+        raise InputFileError(f"{path}: a folder with no files to import ({kinds})")
     suffix = p.suffix.lower()
     if suffix == ".docx":
         from evcards.docx_import import parse_docx  # lazy: lxml loads only for .docx
 
         return parse_docx(p)
+    if suffix in (".jsonl", ".csv"):
+        from evcards.dataset import parse_rows_file  # OpenDebateEvidence rows
+
+        return parse_rows_file(p)
     try:
         raw = p.read_bytes()
     except OSError as e:
         raise InputFileError(f"{path}: cannot read ({e.strerror})") from None
     return parse_text_cards(decode(raw, path), p.name, initials)
+
+
+def prepare_file(
+    path: str, initials: str | None = None, labels: tuple[str, ...] = ()
+) -> tuple[str, list[Prepared] | str]:
+    """One file parsed and its cards rendered to TOML, or the error message: the part of an
+    import that can run in a worker process (the library itself has one writer)."""
+    try:
+        cards = parse_file(path, initials)
+    except EvcardsError as e:
+        return path, str(e)
+    if labels:
+        cards = [
+            card.model_copy(update={"labels": sorted(set(card.labels) | set(labels))})
+            for card in cards
+        ]
+    return path, [Prepared.of(card) for card in cards]
+
+
+def _prepare_all(
+    files: list[str], initials: str | None, labels: tuple[str, ...], jobs: int
+) -> Iterator[tuple[str, list[Prepared] | str]]:
+    """Prepared files in order; parsed `jobs` at a time when there are several files."""
+    if jobs <= 1 or len(files) < 2 or "-" in files:
+        for path in files:
+            yield prepare_file(path, initials, labels)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    if any(f.lower().endswith(".docx") for f in files):
+        import evcards.docx_import  # noqa: F401  (once here, not once in every worker)
+
+    # fork starts a worker in milliseconds and shares the modules already imported.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(max_workers=min(jobs, len(files)), mp_context=context) as pool:
+        # Biggest files first, so that no worker is left with a long file at the end; results
+        # are still taken in the given order, which decides which sighting comes first.
+        futures = {
+            path: pool.submit(prepare_file, path, initials, labels)
+            for path in sorted(files, key=_size, reverse=True)
+        }
+        for path in files:
+            try:
+                result = futures[path].result()
+            except BrokenProcessPool:
+                # A worker died (killed for memory, or a crash in C): parse here instead.
+                result = prepare_file(path, initials, labels)
+            yield result
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
+def default_jobs() -> int:
+    """Worker processes for parsing: the cores this process may use, at most 4."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 4))
 
 
 def import_paths(
@@ -90,38 +166,40 @@ def import_paths(
     labels: Iterable[str] = (),
     on_error: Callable[[str, str], None] | None = None,
     on_file: Callable[[str], None] | None = None,
+    jobs: int | None = None,
 ) -> ImportSummary:
-    """Import every file; a file that fails is recorded in the summary and skipped."""
+    """Import every file; a file that fails is recorded in the summary and skipped.
+
+    Files are parsed in worker processes (`jobs`, default: the cores available) and written
+    by this one, holding the library lock throughout, in one batch (see `Library.batch`).
+    """
     start = time.perf_counter()
     summary = ImportSummary()
-    extra_labels = sorted(set(labels))
-    for path in expand(paths):
-        try:
-            cards = parse_file(path, initials)
-        except EvcardsError as e:
-            summary.failed += 1
-            summary.errors.append({"file": path, "message": str(e)})
-            if on_error:
-                on_error(path, str(e))
-            continue
-        summary.files += 1
-        with library.lock():
-            for card in cards:
-                if extra_labels:
-                    card = card.model_copy(
-                        update={"labels": sorted(set(card.labels) | set(extra_labels))}
-                    )
-                result = library.add(card)
-                if result.status == "added":
-                    if card.kind == "analytic":
-                        summary.analytics += 1
+    files = expand(paths)
+    extra_labels = tuple(sorted(set(labels)))
+    with library.lock(), library.batch() as batch:
+        for path, outcome in _prepare_all(
+            files, initials, extra_labels, default_jobs() if jobs is None else jobs
+        ):
+            if isinstance(outcome, str):
+                summary.failed += 1
+                summary.errors.append({"file": path, "message": outcome})
+                if on_error:
+                    on_error(path, outcome)
+            else:
+                summary.files += 1
+                for item in outcome:
+                    status = batch.add(item)
+                    if status == "added":
+                        if item.kind == "analytic":
+                            summary.analytics += 1
+                        else:
+                            summary.cards += 1
+                    elif status == "merged":
+                        summary.duplicates += 1
                     else:
-                        summary.cards += 1
-                elif result.status == "merged":
-                    summary.duplicates += 1
-                else:
-                    summary.skipped += 1
-        if on_file:
-            on_file(path)
+                        summary.skipped += 1
+            if on_file:
+                on_file(path)
     summary.seconds = time.perf_counter() - start
     return summary

@@ -183,9 +183,12 @@ def _read(root: str, rel: str) -> CardFacts | str:
     """Facts of one card file, or the one-line reason it is not a valid card."""
     from evcards.errors import EvcardsError
     from evcards.extract import extract
+    from evcards.limits import MAX_CARD_FILE_BYTES, megabytes
 
     path = os.path.join(root, rel)
     try:
+        if os.stat(path).st_size > MAX_CARD_FILE_BYTES:  # as cardfile.read refuses it
+            return f"{path}: larger than {megabytes(MAX_CARD_FILE_BYTES)}, too big to be one card"
         with open(path, "rb") as f:
             raw = f.read()
         return extract(raw, path)

@@ -11,6 +11,7 @@ literal text; `render` escapes every markup character anyway, so `parse(render(b
 
 from __future__ import annotations
 
+import operator
 import re
 from typing import Any
 
@@ -25,7 +26,7 @@ _TOKEN = re.compile(
   | (?P<soft>\n[ \t]*)
   | \\(?P<esc>.)
   | (?P<emph>\*\*)
-  | (?P<hl>==)(?:\{(?P<hlcolor>[A-Za-z]+)\})?
+  | (?P<hl>==)(?:\{(?!(?:b|i|box|shade)[}:])(?P<hlcolor>[A-Za-z]+)\})?
   | (?P<under>_)
   | (?P<shrink>~)(?:\{(?P<size>[0-9]+(?:\.[0-9]+)?)\})?
   | \{(?P<close>/?)(?P<name>b|i|box|shade)(?::(?P<hex>[0-9A-Fa-f]{6}))?\}
@@ -33,12 +34,14 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE,
 )
-_ESCAPE = re.compile(r"([\\_*=~{])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_ESCAPES = str.maketrans({c: "\\" + c for c in "\\_*=~{"})
+_SPECIAL = re.compile(r"[\\_*=~{]")
 
 
 def escape(text: str) -> str:
     """Text as markup that means exactly that text."""
-    return _ESCAPE.sub(r"\\\1", text)
+    return text.translate(_ESCAPES) if _SPECIAL.search(text) else text
 
 
 def _where(text: str, pos: int) -> str:
@@ -51,6 +54,7 @@ def parse(text: str, default_highlight: str = "yellow") -> list[list[Span]]:
     """Markup to a canonical body. Raises MarkupError with the line and column of a mistake."""
     # Surrounding newlines are layout (the TOML string's own lines), never text.
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
+    text = _CONTROL.sub("", text)  # stray form feeds and the like from pasted PDFs
     state: dict[str, Any] = {
         "underline": False,
         "emphasis": False,
@@ -81,11 +85,18 @@ def parse(text: str, default_highlight: str = "yellow") -> list[list[Span]]:
             opened_at.pop(key, None)
 
     pos = 0
-    for m in _TOKEN.finditer(text):
+    while (m := _TOKEN.search(text, pos)) is not None:
         if m.start() > pos:
             buf.append(text[pos : m.start()])
         pos = m.end()
         g = m.groupdict()
+        # A closing `==` or `~` takes no argument: a brace after it is the next token
+        # (`=={i}` closes a highlight, then toggles italic).
+        if (g["hlcolor"] is not None and state["highlight"] is not None) or (
+            g["size"] is not None and state["size"] is not None
+        ):
+            pos = m.start() + (2 if g["hl"] else 1)
+            g = {**g, "hlcolor": None, "size": None}
         if g["para"] is not None:
             flush()
             body.append(para)
@@ -99,11 +110,6 @@ def parse(text: str, default_highlight: str = "yellow") -> list[list[Span]]:
         elif g["hl"] is not None:
             color = default_highlight
             if g["hlcolor"] is not None:
-                if state["highlight"] is not None:
-                    raise MarkupError(
-                        f"`{{{g['hlcolor']}}}` after a closing `==` at {_where(text, m.start())}:"
-                        " a colour goes after an opening `==`; write \\{ for a literal brace"
-                    )
                 found = normalize_color(g["hlcolor"])
                 if found is None:
                     raise MarkupError(
@@ -119,11 +125,6 @@ def parse(text: str, default_highlight: str = "yellow") -> list[list[Span]]:
         elif g["shrink"] is not None:
             size = DEFAULT_SHRINK
             if g["size"] is not None:
-                if state["size"] is not None:
-                    raise MarkupError(
-                        f"`{{{g['size']}}}` after a closing `~` at {_where(text, m.start())}:"
-                        " a size goes after an opening `~`; write \\{ for a literal brace"
-                    )
                 size = float(g["size"])
                 if not (1.0 <= size <= 400.0 and (size * 2).is_integer()):
                     raise MarkupError(
@@ -215,25 +216,48 @@ def _close(key: str) -> str:
 def render(body: list[list[Span]], default_highlight: str = "yellow") -> str:
     """A canonical body as markup; paragraphs separated by a blank line."""
     out: list[str] = []
+    # Cards have few distinct mark changes and many spans: each change is worked out once.
+    steps = _STEPS.setdefault(default_highlight, {})
+    if len(steps) > 4096:
+        steps.clear()
+    marks_of = _MARKS_OF
     for para in body:
         parts: list[str] = []
-        cur: dict[str, Any] = {}
+        prev = _PLAIN
         for span in para:
-            want = {k: getattr(span, k) for k in _ORDER if getattr(span, k) not in (None, False)}
-            for k in reversed(_ORDER):
-                if k in cur and cur.get(k) != want.get(k):
-                    parts.append(_close(k))
-                    del cur[k]
-            for k in _ORDER:
-                if k in want and k not in cur:
-                    parts.append(_open(k, want[k], default_highlight))
-                    cur[k] = want[k]
+            now = marks_of(vars(span))
+            if now != prev:
+                step = steps.get((prev, now))
+                if step is None:
+                    step = steps[(prev, now)] = _step(prev, now, default_highlight)
+                parts.append(step)
+                prev = now
             parts.append(escape(span.text))
-        for k in reversed(_ORDER):
-            if k in cur:
-                parts.append(_close(k))
+        if prev != _PLAIN:
+            parts.append(_step(prev, _PLAIN, default_highlight))
         out.append("".join(parts))
     return "\n\n".join(out)
+
+
+_PLAIN: tuple[Any, ...] = (None, None, False, False, False, False, False, None)
+_MARKS_OF = operator.itemgetter(*_ORDER)
+_STEPS: dict[str, dict[tuple[tuple[Any, ...], tuple[Any, ...]], str]] = {}
+
+
+def _step(prev: tuple[Any, ...], now: tuple[Any, ...], default_highlight: str) -> str:
+    """The markup between a span with marks `prev` and one with `now` (in `_ORDER` order)."""
+    cur = {k: v for k, v in zip(_ORDER, prev, strict=True) if v is not None and v is not False}
+    want = {k: v for k, v in zip(_ORDER, now, strict=True) if v is not None and v is not False}
+    parts: list[str] = []
+    for k in reversed(_ORDER):
+        if k in cur and cur.get(k) != want.get(k):
+            parts.append(_close(k))
+            del cur[k]
+    for k in _ORDER:
+        if k in want and k not in cur:
+            parts.append(_open(k, want[k], default_highlight))
+            cur[k] = want[k]
+    return "".join(parts)
 
 
 def most_common_highlight(body: list[list[Span]]) -> str | None:

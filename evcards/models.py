@@ -211,18 +211,32 @@ class Cite(BaseModel):
             raise ValueError("must be a single line without control characters")
         return v
 
+    @field_validator(
+        "author", "quals", "date", "title", "publication", "url", "accessed", "initials"
+    )
+    @classmethod
+    def _empty_is_unknown(cls, v: str | None) -> str | None:
+        return v or None
+
     @property
     def year(self) -> int | None:
-        """The four-digit year of the source, from the date or else the short cite."""
-        for text in (self.date or "", self.full, self.short):
-            m = re.search(r"\b(19[0-9]{2}|20[0-9]{2})\b", text)
+        """The source's year: from the date, else the short cite, else the full cite up to
+        its access date (an 'accessed 2026' is when it was cut, not when it was written)."""
+        full = _ACCESSED.split(self.full, maxsplit=1)[0]
+        for text in (self.date or "", self.short, full):
+            m = _YEAR4.search(text)
             if m:
                 return int(m.group(1))
-        m = re.search(r"\b([0-9]{2})\b\s*$", self.short)
-        if m:
-            yy = int(m.group(1))
-            return 2000 + yy if yy < 70 else 1900 + yy
+            if text is self.short:
+                m = re.search(r"(?<![/.-])\b([0-9]{2})\s*$", text)
+                if m:
+                    yy = int(m.group(1))
+                    return 2000 + yy if yy < 70 else 1900 + yy
         return None
+
+
+_YEAR4 = re.compile(r"\b(19[0-9]{2}|20[0-9]{2})\b")
+_ACCESSED = re.compile(r"\b(?:accessed|acc\.|retrieved|DOA)\b", re.IGNORECASE)
 
 
 class Location(BaseModel):

@@ -14,6 +14,7 @@ import re
 
 from evcards.cites import parse_full_cite, split_cite_line
 from evcards.errors import InputFileError
+from evcards.limits import MAX_CARD_CHARS, MAX_TEXT_FILE_BYTES, megabytes
 from evcards.models import Card, Cite, Source, Span, clean_text, new_card
 
 _SEPARATOR = re.compile(r"^\s*-{3,}\s*$")
@@ -21,6 +22,10 @@ _SEPARATOR = re.compile(r"^\s*-{3,}\s*$")
 
 def decode(raw: bytes, where: str) -> str:
     """Bytes from a user's file as text, or a clear error naming the file."""
+    if len(raw) > MAX_TEXT_FILE_BYTES:
+        raise InputFileError(
+            f"{where}: larger than {megabytes(MAX_TEXT_FILE_BYTES)}; split it into smaller files"
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -40,7 +45,7 @@ def parse_text_cards(text: str, where: str = "<stdin>", initials: str | None = N
             chunks.append((n + 1, []))
         else:
             chunks[-1][1].append(line)
-    cards = []
+    cards: list[Card] = []
     for first_line, lines in chunks:
         if any(line.strip() for line in lines):
             cards.append(_one_card(lines, first_line, where, len(cards), initials))
@@ -52,7 +57,9 @@ def parse_text_cards(text: str, where: str = "<stdin>", initials: str | None = N
 def _one_card(
     lines: list[str], first_line: int, where: str, position: int, initials: str | None
 ) -> Card:
-    numbered = [(first_line + i, line.strip()) for i, line in enumerate(lines) if line.strip()]
+    numbered = [
+        (first_line + i, clean_text(line).strip()) for i, line in enumerate(lines) if line.strip()
+    ]
     tag = ""
     (n, line), rest = numbered[0], numbered[1:]
     parsed = split_cite_line(line)
@@ -67,6 +74,11 @@ def _one_card(
         )
     short, full, cut_by = parsed
     cite = Cite(short=short, full=full, initials=cut_by or initials, **parse_full_cite(full))
+    if sum(len(text) for _, text in rest) > MAX_CARD_CHARS:
+        raise InputFileError(
+            f"{where}, line {n}: the card is over {MAX_CARD_CHARS:,} characters;"
+            " that is not one card - separate cards with --- lines"
+        )
     body = [[Span(text=clean_text(text))] for _, text in rest]
     return new_card(
         tag=tag,

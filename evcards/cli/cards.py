@@ -248,12 +248,38 @@ def import_(
     check_labels(label)
     lib = get_library(create=True)
 
-    def on_error(path: str, message: str) -> None:
-        typer.echo(f"Error: {' '.join(message.split())}", err=True)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    summary = import_paths(
-        lib, paths, initials=get_config().initials, labels=label or [], on_error=on_error
+    from evcards.importing import expand
+
+    err = console(stderr=True)
+    progress = Progress(
+        TextColumn("Importing"),
+        BarColumn(bar_width=30),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[name]}", style="dim"),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+        auto_refresh=False,  # no refresh thread: parsing workers are forked from this process
     )
+    task = progress.add_task("import", total=len(expand(paths)), name="")
+
+    def on_error(path: str, message: str) -> None:
+        progress.console.print(f"Error: {' '.join(message.split())}", markup=False, soft_wrap=True)
+
+    def on_file(path: str) -> None:
+        progress.update(task, advance=1, name=Path(path).name, refresh=True)
+
+    with progress:
+        summary = import_paths(
+            lib,
+            paths,
+            initials=get_config().initials,
+            labels=label or [],
+            on_error=on_error,
+            on_file=on_file,
+        )
     if as_json:
         print_json(summary.as_dict())
     else:

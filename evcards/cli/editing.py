@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
+import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -15,12 +17,28 @@ import typer
 from evcards.cli.app import fail
 
 
+@contextmanager
+def _terminal_stdin() -> Iterator[Any]:
+    if sys.stdin is not None and sys.stdin.isatty():
+        yield None
+        return
+    try:
+        tty = open("/dev/tty", "rb")  # noqa: SIM115 - closed below
+    except OSError:
+        yield None  # no terminal at all (tests, CI): the editor gets what we have
+        return
+    with tty:
+        yield tty
+
+
 def run_editor(path: Path) -> None:
     from evcards.errors import EvcardsError
 
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
     try:
-        subprocess.run([*shlex.split(editor), str(path)], check=False)
+        # After `evcards cut -` stdin is the piped page; a terminal editor needs the terminal.
+        with _terminal_stdin() as stdin:
+            subprocess.run([*shlex.split(editor), str(path)], check=False, stdin=stdin)
     except FileNotFoundError:
         raise EvcardsError(
             f"editor '{editor}' not found; set $EDITOR to your editor (e.g. EDITOR=nano)"

@@ -1,0 +1,122 @@
+"""How fast is `evcards import` on real .docx files, against the floor of a bare lxml walk?
+
+    python bench/import_bench.py [FOLDER] [--jobs N]      (default ../shared/corpus/docx)
+
+(a) opens every .docx, parses word/document.xml with lxml and touches every run's text;
+(b) runs the library's `import_paths` into a fresh temporary library (parse in worker
+    processes, build cards, write one TOML file per card). The ratio (b)/(a) is what the
+    importer costs over parsing; it is printed for wall-clock time and for CPU time (this
+    process plus its workers), since wall time on a shared machine measures the neighbours.
+Then one single-process pass times each phase of the import on its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def cpu() -> float:
+    """CPU seconds used by this process and by its finished child processes."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def bare_parse(files: list[Path]) -> tuple[float, float, int]:
+    from lxml import etree
+
+    wall, used = time.perf_counter(), cpu()
+    runs = 0
+    for f in files:
+        with zipfile.ZipFile(f) as zf:
+            root = etree.fromstring(zf.read("word/document.xml"))
+        for r in root.iter(W + "r"):
+            for t in r.iter(W + "t"):
+                _ = t.text
+            runs += 1
+    return time.perf_counter() - wall, cpu() - used, runs
+
+
+def evcards_import(folder: Path, jobs: int | None) -> tuple[float, float, object]:
+    from evcards.importing import import_paths
+    from evcards.library import Library
+
+    with tempfile.TemporaryDirectory() as tmp:
+        lib = Library.open(Path(tmp) / "library", create=True)
+        wall, used = time.perf_counter(), cpu()
+        summary = import_paths(lib, [str(folder)], jobs=jobs)
+        return time.perf_counter() - wall, cpu() - used, summary
+
+
+def phases(files: list[Path]) -> dict[str, float]:
+    """One process, no overlap: where the CPU time goes (the write phase's disk waits are
+    not counted; its kernel time is)."""
+    from evcards import docx_import
+    from evcards.library import Library, Prepared
+    from evcards.safe_zip import parse_xml, read_docx_parts
+
+    out = dict.fromkeys(("unzip", "xml parse", "read + cards", "toml", "write"), 0.0)
+    with tempfile.TemporaryDirectory() as tmp:
+        lib = Library.open(Path(tmp) / "library", create=True)
+        with lib.lock(), lib.batch() as batch:
+            for f in files:
+                t0 = time.process_time()
+                document, _ = read_docx_parts(f)
+                t1 = time.process_time()
+                parse_xml(document, str(f))
+                t2 = time.process_time()
+                cards = docx_import.parse_docx(f)  # again from the zip: subtract the above
+                t3 = time.process_time()
+                prepared = [Prepared.of(c) for c in cards]
+                t4 = time.process_time()
+                for item in prepared:
+                    batch.add(item)
+                t5 = time.process_time()
+                out["unzip"] += t1 - t0
+                out["xml parse"] += t2 - t1
+                out["read + cards"] += (t3 - t2) - (t2 - t0)
+                out["toml"] += t4 - t3
+                out["write"] += t5 - t4
+            t6 = time.process_time()
+        out["write"] += time.process_time() - t6  # the batch's sync and renames
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("folder", nargs="?", default=str(REPO.parent / "shared/corpus/docx"))
+    parser.add_argument("--jobs", type=int, default=None, help="worker processes for (b)")
+    args = parser.parse_args()
+    folder = Path(args.folder)
+    files = sorted(p for p in folder.rglob("*.docx") if not p.name.startswith("~$"))
+    if not files:
+        sys.exit(f"no .docx files in {folder}")
+    import lxml.etree  # noqa: F401  (imports kept out of both timings)
+
+    import evcards.docx_import  # noqa: F401
+
+    a_wall, a_cpu, runs = bare_parse(files)
+    b_wall, b_cpu, summary = evcards_import(folder, args.jobs)
+    print(f"files: {len(files)}  runs: {runs}")
+    print(f"(a) bare lxml parse + walk: {a_wall:.3f}s wall  {a_cpu:.3f}s cpu")
+    print(f"(b) evcards import:         {b_wall:.3f}s wall  {b_cpu:.3f}s cpu (all processes)")
+    print(f"    summary: {summary.as_dict()}")  # type: ignore[attr-defined]
+    print("phases, one process, CPU seconds:")
+    for phase, secs in phases(files).items():
+        print(f"    {phase:>13}: {secs:.3f}s")
+    print(f"ratio (b)/(a): {b_wall / a_wall:.2f} wall, {b_cpu / a_cpu:.2f} cpu  (target <= 2)")
+
+
+if __name__ == "__main__":
+    main()

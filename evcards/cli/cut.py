@@ -1,0 +1,245 @@
+"""`evcards cut` (a page or pasted text to a card) and `evcards fix` (Verbatim's helpers)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from evcards.cli.app import app, get_config, get_library
+from evcards.cli.cards import check_labels
+
+DRAFT_HEADER = """\
+# Cut: write the tag and mark the body, then save and quit (mistakes reopen the editor).
+# _underline_  **emphasis**  ==highlight== ({color})  =={{green}}other==  ~shrink~  \\_ = literal _
+# Add missing [cite] fields (quals = "...") and the short and full cite are rebuilt from them.
+# The id is provisional: it is derived from the body and its marks when the card is saved.
+"""
+
+Opt = typer.Option
+
+
+def _check_color(value: str | None) -> str | None:
+    if value is None:
+        return None
+    from evcards.models import normalize_color
+
+    color = normalize_color(value)
+    if color is None:
+        raise typer.BadParameter(
+            f"'{value}' is not a Word highlight colour (yellow, green, cyan, magenta, ...)",
+            param_hint="--highlight-color",
+        )
+    return color
+
+
+def _read_source(source: str, timeout: float) -> tuple[str, str | None]:
+    """(text, url) from a URL, a file or stdin; HTML and text are told apart later."""
+    from evcards import cut
+    from evcards.errors import InputFileError
+    from evcards.text_import import decode
+
+    if cut.is_url(source):
+        return cut.decode_html(cut.fetch(source, timeout=timeout)), source
+    if source == "-":
+        raw = sys.stdin.buffer.read()
+        return (
+            cut.decode_html(raw, "<stdin>")
+            if cut.looks_like_html(raw[:4096].decode("latin-1"))
+            else decode(raw, "<stdin>")
+        ), None
+    path = Path(source)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputFileError(
+            f"{source}: no such file; give a URL, a saved page or - for stdin"
+        ) from None
+    except IsADirectoryError:
+        raise InputFileError(f"{source}: is a folder, not a page or text file") from None
+    if path.suffix.lower() in (".html", ".htm") or cut.looks_like_html(
+        raw[:4096].decode("latin-1")
+    ):
+        return cut.decode_html(raw, source), None
+    return decode(raw, source), None
+
+
+@app.command()
+def cut(
+    source: Annotated[
+        str, typer.Argument(help="A URL, a saved .html page, a text file, or - for stdin.")
+    ],
+    tag: Annotated[str, Opt("--tag", "-t", help="The tag (else write it in the editor).")] = "",
+    author: Annotated[str | None, Opt(help="Author(s); separate several with ';'.")] = None,
+    quals: Annotated[str | None, Opt(help="Author's qualifications.")] = None,
+    date: Annotated[str | None, Opt(help="Date of the source (2018-09-02 or as written).")] = None,
+    title: Annotated[str | None, Opt(help="Title.")] = None,
+    publication: Annotated[str | None, Opt(help="Publication or site.")] = None,
+    url: Annotated[str | None, Opt(help="URL to cite.")] = None,
+    accessed: Annotated[str | None, Opt(help="Date accessed (default: today).")] = None,
+    initials: Annotated[
+        str | None, Opt(help="Cutter's initials (default: `initials` in config).")
+    ] = None,
+    short: Annotated[str | None, Opt("--short", "-s", help="Short cite, e.g. 'Meick 18'.")] = None,
+    label: Annotated[list[str] | None, Opt("--label", "-l", help="Label the card.")] = None,
+    cite_format: Annotated[
+        str | None,
+        Opt(
+            "--cite-format",
+            help="How to print the cite: standard, frontloaded or two-line"
+            " (default: `cite_format` in config).",
+        ),
+    ] = None,
+    template: Annotated[
+        str | None,
+        Opt(
+            help="Full-cite template, e.g. '{author}, {quals}, {date}, \"{title}\", {url}'"
+            " (default: `cite_template` in config)."
+        ),
+    ] = None,
+    no_edit: Annotated[
+        bool, Opt("--no-edit", help="Save the card without opening $EDITOR.")
+    ] = False,
+    condense: Annotated[bool, Opt(help="Join the paragraphs into one.")] = False,
+    pilcrows: Annotated[bool, Opt(help="With --condense: keep ¶ where paragraphs were.")] = False,
+    shrink: Annotated[bool, Opt(help="After editing: shrink text that is not underlined.")] = False,
+    unhighlighted_underline_off: Annotated[
+        bool, Opt(help="After editing: remove underlining from text that is not highlighted.")
+    ] = False,
+    highlight_color: Annotated[
+        str | None, Opt(help="After editing: make every highlight this colour.")
+    ] = None,
+    timeout: Annotated[float, Opt(help="Seconds to wait for a URL.", min=1)] = 20.0,
+) -> None:
+    """Cut a card from a web page or pasted text: the text cleaned, the cite built for you.
+
+    The draft opens in $EDITOR for the tag and the marks; it is saved once it is valid.
+    """
+    from evcards import cite_build
+    from evcards.cut import CutOptions, draft_card, extract, fields_of, save_cut
+    from evcards.errors import CiteTemplateError
+    from evcards.fixing import Fixes
+
+    check_labels(label)
+    if pilcrows and not condense:
+        raise typer.BadParameter("--pilcrows only makes sense with --condense")
+    config = get_config()
+    form = cite_format or config.cite_format
+    if form not in cite_build.FORMS:
+        raise typer.BadParameter(
+            f"'{form}' is not a cite format; use {', '.join(cite_build.FORMS)}",
+            param_hint="--cite-format",
+        )
+    if template is not None:
+        try:
+            cite_build.check_template(template)
+        except CiteTemplateError as e:
+            raise typer.BadParameter(str(e), param_hint="--template") from None
+    else:
+        template = config.cite_template
+        if template:
+            try:
+                cite_build.check_template(template)
+            except CiteTemplateError as e:
+                from evcards.config import config_path
+
+                raise CiteTemplateError(f"{config_path()}: cite_template - {e}") from None
+    after = Fixes(
+        shrink=shrink,
+        unhighlighted_underline_off=unhighlighted_underline_off,
+        highlight_color=_check_color(highlight_color),
+    )
+
+    text, fetched_url = _read_source(source, timeout)
+    extracted = extract(text, fetched_url)
+    opts = CutOptions(
+        overrides={
+            "author": author,
+            "quals": quals,
+            "date": date,
+            "title": title,
+            "publication": publication,
+            "url": url,
+            "short": short,
+        },
+        initials=initials or config.initials,
+        accessed=accessed,
+        template=template or None,
+        tag=tag,
+        labels=label or [],
+    )
+    draft = draft_card(extracted, opts)
+    if condense:
+        from evcards.fixing import apply_fixes
+
+        draft = apply_fixes(draft, Fixes(condense=True, pilcrows=pilcrows))
+
+    lib = get_library(create=True)
+    if no_edit:
+        result = save_cut(lib, draft, after)
+    else:
+        result = _edit_and_save(lib, draft, after, config.highlight, template or None)
+    verb = "Added" if result.status == "added" else "Already had"
+    typer.echo(f"{verb} {result.card.id[:8]}  {result.path}")
+    cite = result.card.cite
+    typer.echo(cite_build.write_form(cite.short, cite.full, form))
+    typer.echo(f"Cite grade: {cite_build.grade(fields_of(cite))}")
+
+
+def _edit_and_save(lib: Any, draft: Any, after: Any, color: str, template: str | None) -> Any:
+    from evcards import cardfile
+    from evcards.cli.editing import edit_until_valid
+    from evcards.cut import rebuild_cite, save_cut
+
+    saved: list[Any] = []
+
+    def save(edited: Any) -> Path:
+        edited = edited.model_copy(update={"cite": rebuild_cite(draft.cite, edited.cite, template)})
+        result = save_cut(lib, edited, after)
+        saved.append(result)
+        return result.path
+
+    initial = DRAFT_HEADER.format(color=color) + cardfile.dumps(draft, default_highlight=color)
+    edit_until_valid(initial, save, accept_unchanged=True)
+    return saved[-1]
+
+
+@app.command()
+def fix(
+    cards: Annotated[list[str], typer.Argument(help="Cards to fix.", metavar="CARD...")],
+    condense: Annotated[bool, Opt(help="Join the paragraphs into one.")] = False,
+    pilcrows: Annotated[bool, Opt(help="With --condense: keep ¶ where paragraphs were.")] = False,
+    shrink: Annotated[
+        bool, Opt(help="Set text that is not underlined or highlighted to 8 pt.")
+    ] = False,
+    unhighlighted_underline_off: Annotated[
+        bool, Opt(help="Remove underlining from text that is not highlighted.")
+    ] = False,
+    highlight_color: Annotated[
+        str | None, Opt(help="Make every highlight this colour (standardise).")
+    ] = None,
+) -> None:
+    """Verbatim's formatting helpers on library cards: condense, shrink, underline, colour."""
+    from evcards.fixing import Fixes, fix_cards
+
+    if pilcrows and not condense:
+        raise typer.BadParameter("--pilcrows only makes sense with --condense")
+    fixes = Fixes(
+        condense=condense,
+        pilcrows=pilcrows,
+        shrink=shrink,
+        unhighlighted_underline_off=unhighlighted_underline_off,
+        highlight_color=_check_color(highlight_color),
+    )
+    if not fixes:
+        raise typer.BadParameter(
+            "say what to fix: --condense, --shrink, --unhighlighted-underline-off"
+            " or --highlight-color COLOR"
+        )
+    lib = get_library()
+    done = ", ".join(fixes.names())
+    for card, _path, changed in fix_cards(lib, cards, fixes):
+        status = f"fixed ({done})" if changed else "unchanged"
+        typer.echo(f"{card.id[:8]}  {card.cite.short}  {status}")

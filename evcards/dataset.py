@@ -1,0 +1,373 @@
+"""Rows in the OpenDebateEvidence layout (JSONL or CSV), out of and back into cards.
+
+The public five-million-card dataset names its fields tag, cite (the bold short cite),
+fullcite, summary (underlined text), spoken (highlighted text), fulltext, markup (HTML),
+pocket, hat, block and duplicateCount. Our rows carry every mark in `markup` (see
+`export_html.span_html`), so export -> import -> export gives the same bytes; rows from
+elsewhere are read from their markup when they have one, else from the plain-text fields.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import json
+import re
+from collections.abc import Iterable
+from html import escape
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+from evcards.cites import parse_full_cite
+from evcards.errors import InputFileError
+from evcards.export_html import cite_html, paragraph_html
+from evcards.models import (
+    HIGHLIGHT_RGB,
+    Card,
+    Cite,
+    Location,
+    Source,
+    Span,
+    clean_text,
+    new_card,
+    normalize_body,
+    normalize_color,
+)
+
+FIELDS = (
+    "tag",
+    "cite",
+    "fullcite",
+    "summary",
+    "spoken",
+    "fulltext",
+    "markup",
+    "pocket",
+    "hat",
+    "block",
+    "duplicateCount",
+)
+DEFAULT_HIGHLIGHT = "yellow"
+# A dataset's duplicateCount has no file names behind it; each counted sighting is kept
+# as a source of this name so the count survives a trip through the library.
+DUPLICATE_SOURCE = "{file}#duplicate"
+
+
+# -- export ------------------------------------------------------------------------------
+def markup(card: Card) -> str:
+    """`<h4>` tag, undertag and cite paragraphs (classed, so they read back), body `<p>`s."""
+    out = [f"<h4>{escape(card.tag, quote=False)}</h4>"]
+    out.extend(
+        f'<p class="undertag">{escape(line, quote=False)}</p>'
+        for line in card.undertag.split("\n")
+        if card.undertag
+    )
+    if card.cite.short or card.cite.full:
+        # No initials: the row has no field to bring them back, and rows must round-trip.
+        out.append(f'<p class="cite">{cite_html(card, style=None, initials=False)}</p>')
+    out.extend(f"<p>{paragraph_html(para)}</p>" for para in card.body)
+    return "".join(out)
+
+
+def card_row(card: Card) -> dict[str, Any]:
+    return {
+        "tag": card.tag,
+        "cite": card.cite.short,
+        "fullcite": card.cite.full,
+        "summary": card.underlined,
+        "spoken": card.spoken,
+        "fulltext": card.text,
+        "markup": markup(card),
+        "pocket": card.location.pocket,
+        "hat": card.location.hat,
+        "block": card.location.block,
+        "duplicateCount": card.seen - 1,
+    }
+
+
+def render_jsonl(cards: Iterable[Card]) -> str:
+    return "".join(json.dumps(card_row(c), ensure_ascii=False) + "\n" for c in cards)
+
+
+def render_csv(cards: Iterable[Card]) -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=FIELDS)
+    writer.writeheader()
+    for card in cards:
+        writer.writerow(card_row(card))
+    return buf.getvalue()
+
+
+# -- import ------------------------------------------------------------------------------
+_BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "div", "blockquote"}
+_VOID = {"br", "img", "hr", "meta", "link", "input", "wbr"}
+_STYLE_ITEM = re.compile(r"\s*([a-z-]+)\s*:\s*([^;]+)")
+_SIZE = re.compile(r"^([0-9]+(?:\.[0-9]+)?)pt$")
+_HEX = re.compile(r"#([0-9a-fA-F]{6})\b")
+_RGB_COLOR = {rgb: name for name, rgb in HIGHLIGHT_RGB.items()}
+
+
+def _style(attrs: dict[str, str | None]) -> dict[str, str]:
+    return {k: v.strip() for k, v in _STYLE_ITEM.findall((attrs.get("style") or "").lower())}
+
+
+def _tag_marks(tag: str, attrs: dict[str, str | None]) -> dict[str, Any]:
+    """The marks one element puts on the text inside it."""
+    style = _style(attrs)
+    marks: dict[str, Any] = {}
+    if tag in ("u", "ins"):
+        marks["underline"] = True
+    elif tag == "strong":
+        marks["emphasis"] = True
+    elif tag == "b":
+        marks["bold"] = True
+    elif tag in ("i", "em"):
+        marks["italic"] = True
+    elif tag == "mark":
+        color = normalize_color(attrs.get("data-color") or "")
+        if color is None:
+            hexes = _HEX.search(style.get("background-color", style.get("background", "")))
+            color = _RGB_COLOR.get(hexes.group(1).upper()) if hexes else None
+        marks["highlight"] = color or DEFAULT_HIGHLIGHT
+        return marks
+    if tag not in ("strong", "mark"):
+        if "underline" in style.get("text-decoration", ""):
+            marks["underline"] = True
+        if style.get("font-weight") in ("bold", "700", "800", "900"):
+            marks["bold"] = True
+    size = _SIZE.match(style.get("font-size", ""))
+    if size:
+        value = round(float(size.group(1)) * 2) / 2
+        if 1.0 <= value <= 400.0:
+            marks["size"] = value
+    if style.get("border", "none") not in ("none", "0"):
+        marks["box"] = True
+    background = _HEX.search(style.get("background-color", style.get("background", "")))
+    if background:
+        marks["shading"] = background.group(1).upper()
+    return marks
+
+
+class _MarkupReader(HTMLParser):
+    """HTML to blocks: (element, class, spans). Text outside a block is layout and dropped."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[tuple[str, str, list[Span]]] = []
+        self.block: tuple[str, str, list[Span]] | None = None
+        self.stack: list[tuple[str, dict[str, Any]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _BLOCKS:
+            self._close()
+            self.block = (tag, dict(attrs).get("class") or "", [])
+            self.stack = []
+        elif tag == "br":
+            self._text(" ")
+        elif tag not in _VOID:
+            self.stack.append((tag, _tag_marks(tag, dict(attrs))))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "br":
+            self._text(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _BLOCKS:
+            self._close()
+            return
+        for i in range(len(self.stack) - 1, -1, -1):
+            if self.stack[i][0] == tag:
+                del self.stack[i:]
+                break
+
+    def handle_data(self, data: str) -> None:
+        self._text(data)
+
+    def _text(self, data: str) -> None:
+        if self.block is None or not data:
+            return
+        marks: dict[str, Any] = {}
+        for _, m in self.stack:
+            marks.update(m)
+        self.block[2].append(Span(text=clean_text(data), **marks))
+
+    def _close(self) -> None:
+        if self.block is not None:
+            self.blocks.append(self.block)
+        self.block = None
+        self.stack = []
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+def parse_markup(html: str, fullcite: str = "", short: str = "") -> dict[str, Any]:
+    """A row's markup as tag, undertag, headings and body; the cite paragraph is left out."""
+    reader = _MarkupReader()
+    reader.feed(html)
+    reader.close()
+    reader._close()
+    found: dict[str, Any] = {"body": [], "headings": {}}
+    marked_cite = any(cls == "cite" for _, cls, _ in reader.blocks)
+    for element, cls, spans in reader.blocks:
+        text = "".join(s.text for s in spans)
+        if element in ("h1", "h2", "h3"):
+            found["headings"].setdefault(element, text)
+        elif element == "h4":
+            found.setdefault("tag", text)
+        elif cls == "undertag":
+            found.setdefault("undertags", []).append(text)
+        elif cls == "cite":
+            continue
+        elif not marked_cite and not found["body"] and _is_cite(text, fullcite, short):
+            # Foreign markup does not class its cite paragraph: it is the one before the
+            # body that holds the full cite, or starts with the short cite.
+            continue
+        else:
+            found["body"].append(spans)
+    found["body"] = normalize_body(found["body"])
+    return found
+
+
+def _is_cite(text: str, fullcite: str, short: str) -> bool:
+    squashed = _squash(text)
+    if fullcite and _squash(fullcite)[:200] in squashed:
+        return True
+    return bool(short) and squashed.startswith(_squash(short)) and len(squashed) < 600
+
+
+def body_from_text(fulltext: str, summary: str, spoken: str) -> list[list[Span]]:
+    """Rows without markup: the full text, with the summary's words underlined and the
+    spoken words highlighted where they line up with it (difflib's longest matches)."""
+    if not fulltext.strip():
+        fulltext = summary if summary.strip() else spoken
+    paragraphs = [clean_text(p) for p in fulltext.split("\n")]
+    tokens: list[tuple[int, str]] = []  # (paragraph, token); whitespace tokens kept
+    for n, para in enumerate(paragraphs):
+        tokens.extend((n, t) for t in re.split(r"(\s+)", para) if t)
+    word_at = [i for i, (_, t) in enumerate(tokens) if not t.isspace()]
+    words = [tokens[i][1] for i in word_at]
+    flags: list[dict[str, Any]] = [{} for _ in tokens]
+    for phrase, mark, value in ((summary, "underline", True), (spoken, "highlight", "yellow")):
+        target = phrase.split()
+        if not target:
+            continue
+        matcher = difflib.SequenceMatcher(None, words, target, autojunk=False)
+        for block in matcher.get_matching_blocks():
+            if block.size < 1:
+                continue
+            first, last = word_at[block.a], word_at[block.a + block.size - 1]
+            for i in range(first, last + 1):
+                flags[i][mark] = value
+    body: list[list[Span]] = [[] for _ in paragraphs]
+    for (n, token), marks in zip(tokens, flags, strict=True):
+        body[n].append(Span(text=token, **marks))
+    return normalize_body(body)
+
+
+def _field(row: dict[str, Any], name: str, where: str) -> str:
+    value = row.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InputFileError(f"{where}: field '{name}' must be text, not {type(value).__name__}")
+    return value
+
+
+def row_card(row: dict[str, Any], where: str, file: str, position: int) -> Card | None:
+    """One row as a card; None for a row with nothing in it."""
+    if not isinstance(row, dict):
+        raise InputFileError(f"{where}: expected an object with fields such as tag and fulltext")
+    tag, short, full = (clean_text(_field(row, f, where)) for f in ("tag", "cite", "fullcite"))
+    html = _field(row, "markup", where)
+    headings: dict[str, str] = {}
+    undertag = ""
+    if html.strip():
+        found = parse_markup(html, full, short)
+        body = found["body"]
+        tag = tag or found.get("tag", "")
+        undertag = "\n".join(found.get("undertags", []))
+        headings = found["headings"]
+    else:
+        body = body_from_text(
+            _field(row, "fulltext", where),
+            _field(row, "summary", where),
+            _field(row, "spoken", where),
+        )
+    if not (tag or short or full or body):
+        return None
+    count = row.get("duplicateCount") or 0
+    if isinstance(count, str):
+        count = int(count) if count.strip().isdigit() else 0
+    if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+        raise InputFileError(f"{where}: duplicateCount must be a whole number of at least 0")
+    sources = [Source(file=file, position=position)]
+    sources += [
+        Source(file=DUPLICATE_SOURCE.format(file=file), position=k + 1) for k in range(count)
+    ]
+    location = Location(
+        pocket=clean_text(_field(row, "pocket", where)) or headings.get("h1", ""),
+        hat=clean_text(_field(row, "hat", where)) or headings.get("h2", ""),
+        block=clean_text(_field(row, "block", where)) or headings.get("h3", ""),
+    )
+    analytic = not (body or short or full)
+    return new_card(
+        tag=tag,
+        kind="analytic" if analytic else "card",
+        cite=Cite(short=short, full=full, **parse_full_cite(full)),
+        undertag=undertag,
+        location=location,
+        sources=sources,
+        body=body,
+    )
+
+
+def parse_rows(text: str, suffix: str, name: str) -> list[Card]:
+    """Every card in a .jsonl or .csv file's text; `name` is how errors and sources call it."""
+    cards = []
+    rows: Iterable[tuple[int, Any]]
+    if suffix == ".csv":
+        # One long card's markup passes csv's default 128 KiB field limit.
+        csv.field_size_limit(max(csv.field_size_limit(), 64 * 1024 * 1024))
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        if not reader.fieldnames or not {"tag", "fulltext", "markup"} & set(reader.fieldnames):
+            raise InputFileError(
+                f"{name}: not an OpenDebateEvidence CSV; the header needs tag, fulltext or markup"
+            )
+        rows = ((reader.line_num, row) for row in reader)
+    else:
+        rows = _json_rows(text, name)
+    try:
+        for line, row in rows:
+            card = row_card(row, f"{name}, line {line}", name, line)
+            if card is not None:
+                cards.append(card)
+    except csv.Error as e:
+        raise InputFileError(f"{name}: not readable as CSV ({e}); save it as UTF-8 CSV") from None
+    return cards
+
+
+def _json_rows(text: str, name: str) -> Iterable[tuple[int, Any]]:
+    # Only \n ends a row: str.splitlines() would also split at U+2028 and NEL inside text.
+    for n, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            yield n, json.loads(line)
+        except json.JSONDecodeError as e:
+            raise InputFileError(
+                f"{name}, line {n}: not JSON ({e.msg}); each line must be one JSON object"
+            ) from None
+
+
+def parse_rows_file(path: Path) -> list[Card]:
+    from evcards.text_import import decode
+
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise InputFileError(f"{path}: cannot read ({e.strerror})") from None
+    return parse_rows(decode(raw, str(path)), path.suffix.lower(), path.name)

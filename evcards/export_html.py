@@ -1,0 +1,109 @@
+"""Cards as HTML that keeps its formatting when pasted into Word, and the span markup the
+dataset rows carry.
+
+Every mark is spelled out on the element itself (inline `style`, not a style sheet), because
+Word's paste keeps inline styles and drops the rest. Each mark has its own element, and the
+highlight colour and sizes are written exactly, so `dataset.parse_markup` can read a body back
+mark for mark.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from html import escape
+
+from evcards.models import HIGHLIGHT_RGB, Card, Span
+from evcards.speechdoc import Heading, cite_segments, outline
+
+# Verbatim's heading looks (see DOMAIN.md), for h1..h4 pasted into a document without them.
+HEADING_STYLE = {
+    1: "font-size:26pt;font-weight:bold;border:1px solid #000000",
+    2: "font-size:22pt;font-weight:bold;text-decoration:underline double",
+    3: "font-size:16pt;font-weight:bold;text-decoration:underline",
+    4: "font-size:13pt;font-weight:bold",
+}
+BODY_STYLE = "font-family:Calibri,sans-serif;font-size:11pt;margin:0"
+CITE_STYLE = "font-size:13pt;font-weight:bold"
+EMPHASIS_STYLE = "font-weight:bold;text-decoration:underline"
+BOX_STYLE = "border:1px solid #000000"
+
+
+def points(size: float) -> str:
+    return f"{size:g}"
+
+
+def span_html(span: Span) -> str:
+    """One span, its marks as nested elements: mark > u > strong > b > i > span(style)."""
+    html = escape(span.text, quote=False)
+    styles = []
+    if span.size is not None:
+        styles.append(f"font-size:{points(span.size)}pt")
+    if span.box:
+        styles.append(BOX_STYLE)
+    if span.shading:
+        styles.append(f"background-color:#{span.shading}")
+    if styles:
+        html = f'<span style="{";".join(styles)}">{html}</span>'
+    if span.italic:
+        html = f"<i>{html}</i>"
+    if span.bold:
+        html = f"<b>{html}</b>"
+    if span.emphasis:
+        html = f'<strong style="{EMPHASIS_STYLE}">{html}</strong>'
+    if span.underline:
+        html = f"<u>{html}</u>"
+    if span.highlight:
+        rgb = HIGHLIGHT_RGB[span.highlight]
+        html = f'<mark data-color="{span.highlight}" style="background-color:#{rgb}">{html}</mark>'
+    return html
+
+
+def paragraph_html(para: list[Span]) -> str:
+    return "".join(span_html(s) for s in para)
+
+
+def cite_html(card: Card, style: str | None = CITE_STYLE, initials: bool = True) -> str:
+    """The cite line with the short cite in bold (13 pt for pasting, plain for datasets)."""
+    attr = f' style="{style}"' if style else ""
+    return "".join(
+        f"<strong{attr}>{escape(text, quote=False)}</strong>" if bold else escape(text, quote=False)
+        for text, bold in cite_segments(card.cite, initials)
+    )
+
+
+def card_html(card: Card) -> list[str]:
+    out = [f'<h4 style="{HEADING_STYLE[4]}">{escape(card.tag, quote=False)}</h4>']
+    out.extend(
+        f'<p style="{BODY_STYLE}">{escape(line, quote=False)}</p>'
+        for line in card.undertag.splitlines()
+        if line.strip()
+    )
+    if card.kind == "analytic":
+        return out
+    if card.cite.short or card.cite.full:
+        out.append(f'<p style="{BODY_STYLE}">{cite_html(card)}</p>')
+    out.extend(f'<p style="{BODY_STYLE}">{paragraph_html(p)}</p>' for p in card.body)
+    return out
+
+
+def render_html(cards: Iterable[Card], flat: bool = False, title: str = "Cards") -> str:
+    """A whole HTML document: headings h1..h4 for Pocket, Hat, Block and Tag, then cards."""
+    lines = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        f"<title>{escape(title)}</title>",
+        "</head>",
+        f'<body style="{BODY_STYLE}">',
+    ]
+    for item in outline(cards, flat):
+        if isinstance(item, Heading):
+            style = HEADING_STYLE[item.level]
+            lines.append(
+                f'<h{item.level} style="{style}">{escape(item.text, quote=False)}</h{item.level}>'
+            )
+        else:
+            lines.extend(card_html(item))
+    lines += ["</body>", "</html>", ""]
+    return "\n".join(lines)

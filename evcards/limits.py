@@ -1,0 +1,14 @@
+"""Size limits on what evcards reads: far above any real card, far below what hurts.
+
+A real card body is a few thousand words and a card file a few dozen kilobytes; round
+documents run to a few megabytes. Anything past these limits is refused with a clear error
+instead of being parsed, so a hostile or broken file costs a bounded amount of time and memory.
+"""
+
+MAX_TEXT_FILE_BYTES = 20 * 1024 * 1024  # a pasted-text or markup file
+MAX_CARD_FILE_BYTES = 4 * 1024 * 1024  # one card's TOML file
+MAX_CARD_CHARS = 1_000_000  # the text of one card body
+
+
+def megabytes(n: int) -> str:
+    return f"{n / (1024 * 1024):.0f} MB"

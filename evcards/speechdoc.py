@@ -1,0 +1,148 @@
+"""What every export format shares: the outline of a speech document and the cite line.
+
+A speech document lists cards under Pocket > Hat > Block headings; a heading is written
+when it changes from the previous card's, so cards filed together stay together under
+one heading, in the order the user asked for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from evcards.models import Card, Cite
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A Pocket (1), Hat (2) or Block (3) heading."""
+
+    level: int
+    text: str
+
+
+def outline(cards: Iterable[Card], flat: bool = False) -> Iterator[Heading | Card]:
+    """The cards with the headings their locations call for; flat=True ignores locations.
+
+    A heading also ends every lower level, so a level that becomes empty is cleared by
+    repeating the nearest heading above it.
+    """
+    previous = ("", "", "")
+    for card in cards:
+        if not flat:
+            loc = (card.location.pocket, card.location.hat, card.location.block)
+            changed = next((i for i in range(3) if loc[i] != previous[i]), None)
+            if changed is not None:
+                start = changed
+                if not loc[changed]:
+                    start = max((k for k in range(changed) if loc[k]), default=changed)
+                for level in range(start, 3):
+                    if loc[level]:
+                        yield Heading(level + 1, loc[level])
+            previous = loc
+        yield card
+
+
+def cite_segments(cite: Cite, initials: bool = True) -> list[tuple[str, bool]]:
+    """The cite line as (text, is_short_cite) pieces; the short cite pieces are bolded.
+
+    A full cite read from Word may be the whole cite line and hold the short cite, sometimes
+    in pieces (`HiLA KEREN, Professor, '15` with KEREN and '15 in the Cite style): it is
+    kept as it is, the pieces picked out. A full cite typed as text is what goes in the
+    parentheses, so the line becomes `SHORT (FULL CITE) INITIALS`.
+    """
+    tail_initials = f" {cite.initials}" if initials and cite.initials else ""
+    pieces = locate(cite.short, cite.full, 4 + len(cite.short) // 10) if cite.short else None
+    if pieces is not None:
+        out: list[tuple[str, bool]] = []
+        at = 0
+        for start, end in pieces:
+            out += [(cite.full[at:start], False), (cite.full[start:end], True)]
+            at = end
+        out.append((cite.full[at:] + tail_initials, False))
+        return [seg for seg in out if seg[0]]
+    if not cite.short:
+        return [(cite.full + tail_initials, False)] if cite.full else []
+    tail = (f" ({cite.full})" if cite.full else "") + tail_initials
+    return [seg for seg in ((cite.short, True), (tail, False)) if seg[0]]
+
+
+def locate(short: str, full: str, max_pieces: int = 4) -> list[tuple[int, int]] | None:
+    """Where the words of `short` appear in `full`, as at most `max_pieces` pieces in order.
+
+    Greedy, longest run of words first: 'Kang and Ma 18' in 'David Kang, ... Xinru Ma, 18'
+    is three pieces, as a Verbatim user bolds them; Word's reader joins bolded pieces with a
+    space, so pieces are whole words of the short cite and sit on word boundaries in `full`
+    ('Meick 18' is not found in 'Ethan Meick, ..., 2018').
+    """
+    words = short.split()
+    found: list[tuple[int, int]] = []
+    at = 0
+    while words:
+        for n in range(len(words), 0, -1):
+            i = _word_find(full, " ".join(words[:n]), at)
+            if i >= 0:
+                break
+        else:
+            return None
+        end = i + len(" ".join(words[:n]))
+        found.append((i, end))
+        if len(found) > max_pieces:
+            return None
+        # Touching pieces would read back as one word: leave at least one character between.
+        at, words = end + 1, words[n:]
+    return found
+
+
+def _word_find(full: str, piece: str, at: int) -> int:
+    i = full.find(piece, at)
+    while i >= 0:
+        end = i + len(piece)
+        if not (piece[0].isalnum() and i > 0 and full[i - 1].isalnum()) and not (
+            piece[-1].isalnum() and end < len(full) and full[end].isalnum()
+        ):
+            return i
+        i = full.find(piece, i + 1)
+    return -1
+
+
+def cite_line(cite: Cite) -> str:
+    """The cite as one line of text in the `SHORT (FULL CITE) INITIALS` form text import reads."""
+    from evcards.cites import split_cite_line
+
+    parsed = split_cite_line(cite.full) if cite.full else None
+    if parsed is not None and parsed[0] == cite.short:
+        line = cite.full  # already `SHORT (FULL)`, as Word's two-part cites read back
+        return f"{line} {cite.initials}" if cite.initials and not parsed[2] else line
+    if not cite.short:
+        return " ".join(p for p in (cite.full, cite.initials) if p)
+    full = f"({cite.full})" if cite.full else ""
+    return " ".join(p for p in (cite.short, full, cite.initials) if p)
+
+
+def first_and_last(text: str, n: int = 15) -> str:
+    """The cite-request form: the first and last `n` words joined by AND (all, if short)."""
+    words = text.split()
+    if len(words) <= 2 * n:
+        return " ".join(words)
+    return f"{' '.join(words[:n])} AND {' '.join(words[-n:])}"
+
+
+def spoken_paragraphs(card: Card) -> list[str]:
+    """Per paragraph, the highlighted text (stretches joined by a space); empty ones dropped."""
+    out = []
+    for para in card.body:
+        runs: list[str] = []
+        current: list[str] = []
+        for span in para:
+            if span.highlight is not None:
+                current.append(span.text)
+            elif current:
+                runs.append("".join(current))
+                current = []
+        if current:
+            runs.append("".join(current))
+        text = " ".join(" ".join(r.split()) for r in runs if r.strip())
+        if text:
+            out.append(text)
+    return out

@@ -1,0 +1,70 @@
+"""Card <-> TOML is lossless, and a bad card file is explained, never dumped."""
+
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+from hypothesis import given, settings
+from strategies import cards
+
+from evcards import cardfile
+from evcards.errors import InvalidCard
+from evcards.models import Card
+
+
+@settings(max_examples=2500, deadline=None)
+@given(cards())
+def test_toml_round_trip(card: Card):
+    text = cardfile.dumps(card)
+    tomllib.loads(text)  # valid TOML for any other tool, too
+    assert cardfile.loads(text) == card
+
+
+@settings(max_examples=300, deadline=None)
+@given(cards())
+def test_json_dump_validates_back(card: Card):
+    assert Card.model_validate_json(card.model_dump_json()) == card
+
+
+def test_file_is_readable_by_a_person():
+    from evcards.markup import parse
+    from evcards.models import new_card
+
+    card = new_card(
+        tag="Alliance unlikely",
+        cite={"short": "Meick 18", "full": "Ethan Meick, Policy Analyst, 9-2-2018"},
+        body=parse("they _pursue ==fundamentally different objectives==_\n\nsecond"),
+        labels=["neg"],
+    )
+    text = cardfile.dumps(card)
+    assert text.startswith(f'id = "{card.id}"\ntag = "Alliance unlikely"\n')
+    assert '[cite]\nshort = "Meick 18"' in text
+    # The body is markup on its own lines, last in the file, not a list of spans.
+    assert text.endswith(
+        '[body]\ntext = """\nthey _pursue ==fundamentally different objectives==_\n\nsecond\n"""\n'
+    )
+
+
+@pytest.mark.parametrize(
+    ("toml", "fragment"),
+    [
+        ('id = "0123456789abcdef"\ncolour = "red"\n', "colour - unknown key"),
+        ('id = "0123456789abcdef"\ntag = 3\n', "tag - Input should be a valid string"),
+        ('id = "nope"\n', "id - String should match pattern"),
+        ('id = "0123456789abcdef"\n[body]\ntext = "_open"\n', "body.text - `_` (underline)"),
+        ('id = "0123456789abcdef"\n[body]\ntext = "x"\nhighlight = "puce"\n', "body.highlight"),
+        ('id = "0123456789abcdef"\n[body]\ntext = "x"\nfont = 1\n', "body.font - unknown key"),
+        ('id = "0123456789abcdef"\n[cite]\nshort = "A"\nyear = 2019\n', "cite.year - unknown key"),
+        ('id = "0123456789abcdef"\nlabels = ["no spaces"]\n', "labels.0"),
+        ('id = "0123456789abcdef"\nkind = "analytic"\n[body]\ntext = "x"\n', "analytic"),
+        ("id = \n", "invalid TOML"),
+    ],
+)
+def test_invalid_card_files_are_explained(toml, fragment):
+    with pytest.raises(InvalidCard) as e:
+        cardfile.loads(toml, "cards/x.toml")
+    message = str(e.value)
+    assert message.startswith("cards/x.toml: ")
+    assert fragment in message
+    assert "\n" not in message.strip()

@@ -1,0 +1,436 @@
+"""The card commands end to end, through the CLI a debater types."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from conftest import REPO, snapshot
+
+from evcards.cli import app
+from evcards.library import Library
+
+SEED = REPO.parent / "shared" / "seed" / "rm-2019-china-russia.txt"
+PASTED = """Alliance unlikely: they want different things
+Meick 18 (Ethan Meick, Policy Analyst, 9-2-2018, "China-Russia Ties," The National Interest, https://example.org/x) ank
+[W]hile both states may oppose American hegemony, they pursue different objectives …
+Moscow is preoccupied with its neighbours ¶ Beijing with the sea.
+"""
+
+
+def run(runner, *args, input=None):
+    return runner.invoke(app, [str(a) for a in args], input=input)
+
+
+@pytest.fixture
+def imported(runner, tmp_path):
+    (tmp_path / "card.txt").write_text(PASTED, encoding="utf-8")
+    result = run(runner, "import", tmp_path / "card.txt")
+    assert result.exit_code == 0, result.output
+    return Library.open(tmp_path / "library")
+
+
+def only_card(lib):
+    cards = list(lib.cards())
+    assert len(cards) == 1
+    return cards[0]
+
+
+def test_import_pasted_text(imported):
+    path, card = only_card(imported)
+    assert card.tag == "Alliance unlikely: they want different things"
+    assert card.cite.short == "Meick 18"
+    assert card.cite.initials == "ank"
+    assert card.cite.author == "Ethan Meick"
+    assert card.cite.url == "https://example.org/x"
+    assert card.paragraphs[1] == "Moscow is preoccupied with its neighbours ¶ Beijing with the sea."
+    assert path.name.startswith("meick-18-alliance-unlikely-they-want-different-things-")
+
+
+def test_reimport_adds_nothing(runner, imported, tmp_path):
+    before = snapshot(imported.root)
+    result = run(runner, "import", tmp_path / "card.txt", "--json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert (summary["cards"], summary["skipped"], summary["failed"]) == (0, 1, 0)
+    assert snapshot(imported.root) == before
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="../shared/seed is not present")
+def test_seed_imports_word_for_word(runner, lib):
+    result = run(runner, "import", SEED)
+    assert result.exit_code == 0, result.output
+    _, card = only_card(lib)
+    cite_line, body = SEED.read_text(encoding="utf-8").split("\n", 1)
+    assert card.cite.short == "RM 6/14"
+    assert card.cite.initials == "ank"
+    assert f"{card.cite.short} ({card.cite.full}) {card.cite.initials}" == cite_line
+    assert card.text.split() == body.split()
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="../shared/seed is not present")
+def test_bundled_seed_card_matches_the_seed_file():
+    lib = Library.open(REPO / "cards")
+    seeds = [c for _, c in lib.cards() if c.cite.short == "RM 6/14"]
+    assert len(seeds) == 1
+    seed = seeds[0]
+    cite_line, body = SEED.read_text(encoding="utf-8").split("\n", 1)
+    assert seed.text.split() == body.split()
+    assert seed.cite.full in cite_line and seed.cite.initials == "ank"
+    assert seed.tag, "the seed card has been given a tag"
+    assert len(list(lib.cards())) >= 5, "the starter library holds a handful of cards"
+
+
+def test_show_bundled_seed_card(runner, monkeypatch):
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.setenv("EVCARDS_LIBRARY", str(REPO / "cards"))
+    seed = next(c for _, c in Library.open(REPO / "cards").cards() if c.cite.short == "RM 6/14")
+    result = run(runner, "show", seed.id[:8])
+    assert result.exit_code == 0, result.output
+    assert "\x1b[1mRM 6/14\x1b[0m" in result.stdout
+    flat = " ".join(result.stdout.split())
+    assert "Expert Round-Up: How Likely Is a China-Russia Military Alliance?" in flat
+    assert "russiamatters.org/analysis/expert-round-how-likely-china-russia-military" in flat
+
+
+def test_show_formats_the_cite_bold(runner, imported, monkeypatch):
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    _, card = only_card(imported)
+    result = run(runner, "show", card.id[:6])
+    assert result.exit_code == 0, result.output
+    assert "\x1b[1mMeick 18\x1b[0m" in result.stdout
+    assert "Ethan Meick, Policy Analyst" in result.stdout
+
+
+def test_show_colours_marks(runner, lib, monkeypatch, tmp_path):
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.setenv("COLORTERM", "truecolor")
+    (tmp_path / "b.txt").write_text("plain _under =={cyan}lit==_ **key** ~small~")
+    assert run(runner, "add", tmp_path / "b.txt", "-t", "T", "-s", "X 19").exit_code == 0
+    out = run(runner, "show", only_card(lib)[1].id).stdout
+    assert "\x1b[4munder" in out  # underline
+    assert "48;2;0;255;255" in out  # cyan background, Word's own cyan
+    assert "\x1b[1;4mkey" in out  # emphasis: bold + underline
+    assert "\x1b[2msmall" in out  # shrunk text dim
+
+
+def test_show_plain_when_piped(runner, imported):
+    _, card = only_card(imported)
+    result = run(runner, "show", card.id)
+    assert "\x1b[" not in result.stdout
+    assert "Meick 18 (Ethan Meick" in result.stdout
+    assert "words" in result.stdout and "at 250 wpm" in result.stdout
+
+
+def test_show_read_only_spoken(runner, lib, tmp_path):
+    (tmp_path / "b.txt").write_text("skip this ==read this== skip ==and this==")
+    run(runner, "add", tmp_path / "b.txt", "-t", "Tag words", "-s", "X 19")
+    out = run(runner, "show", only_card(lib)[1].id, "--read").stdout
+    assert "read this" in out and "and this" in out and "skip" not in out
+    assert "6 read" in out  # 2 tag words + 4 highlighted
+
+
+def test_show_json_is_the_model_dump(runner, imported):
+    _, card = only_card(imported)
+    result = run(runner, "show", card.id, "--json")
+    assert json.loads(result.stdout) == card.model_dump(mode="json")
+
+
+def test_list_json(runner, imported):
+    result = run(runner, "list", "--json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert rows[0]["short_cite"] == "Meick 18"
+    assert {"id", "tag", "short_cite", "labels", "words_read"} <= set(rows[0])
+
+
+def test_add_from_stdin_with_cite_options(runner, lib, monkeypatch):
+    monkeypatch.setenv("EVCARDS_HOME", str(lib.root.parent / "home"))
+    home = lib.root.parent / "home"
+    home.mkdir()
+    (home / "config.toml").write_text('initials = "zz"\nhighlight = "cyan"\n')
+    result = run(
+        runner,
+        "add",
+        "-",
+        "-t",
+        "Tag",
+        "-s",
+        "Doe 20",
+        "--author",
+        "Jane Doe",
+        "-l",
+        "aff",
+        input="They _==said it==_ first.\n\nSecond paragraph.\n",
+    )
+    assert result.exit_code == 0, result.output
+    _, card = only_card(lib)
+    assert card.cite.initials == "zz"
+    assert card.spoken == "said it"
+    assert card.body[0][1].highlight == "cyan"  # plain == is the configured colour
+    assert card.labels == ["aff"]
+    assert len(card.body) == 2
+
+
+def test_tag_several_cards_and_labels(runner, lib, tmp_path):
+    for i in range(2):
+        (tmp_path / f"{i}.txt").write_text(f"body {i}")
+        run(runner, "add", tmp_path / f"{i}.txt", "-s", f"A{i} 19")
+    ids = [c.id for _, c in lib.cards()]
+    result = run(runner, "tag", *ids, "-l", "neg", "-l", "da")
+    assert result.exit_code == 0, result.output
+    assert all(c.labels == ["da", "neg"] for _, c in lib.cards())
+    result = run(runner, "tag", ids[0][:7], "Russia says no", "--unlabel", "da")
+    assert result.exit_code == 0, result.output
+    path, card = lib.resolve(ids[0])
+    assert (card.tag, card.labels) == ("Russia says no", ["neg"])
+    assert "russia-says-no" in path.name
+    assert len(list(lib.paths())) == 2  # renamed, not copied
+
+
+def test_rm(runner, imported):
+    _, card = only_card(imported)
+    result = run(runner, "rm", card.id[:5])
+    assert result.exit_code == 0, result.output
+    assert list(imported.paths()) == []
+
+
+FAKE_EDITOR = """
+import pathlib, sys
+path = pathlib.Path(sys.argv[1])
+steps = pathlib.Path({steps!r})
+todo = steps.read_text().split("\\n---\\n")
+n = int((steps.parent / "count").read_text()) if (steps.parent / "count").exists() else 0
+(steps.parent / "count").write_text(str(n + 1))
+step = todo[min(n, len(todo) - 1)]
+old, new = step.split(" => ")
+text = path.read_text()
+path.write_text(text.replace(old, new) if old else text)
+"""
+
+
+def fake_editor(tmp_path, monkeypatch, *steps):
+    """$EDITOR that applies one `old => new` replacement per opening."""
+    (tmp_path / "ed").mkdir()
+    steps_file = tmp_path / "ed" / "steps"
+    steps_file.write_text("\n---\n".join(steps))
+    script = tmp_path / "ed" / "editor.py"
+    script.write_text(FAKE_EDITOR.format(steps=str(steps_file)))
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
+    return tmp_path / "ed" / "count"
+
+
+def test_edit_saves_a_valid_edit(runner, imported, tmp_path, monkeypatch):
+    fake_editor(tmp_path, monkeypatch, "they pursue => they _==pursue==_")
+    _, card = only_card(imported)
+    result = run(runner, "edit", card.id)
+    assert result.exit_code == 0, result.output
+    _, after = only_card(imported)
+    assert after.spoken == "pursue" and after.id == card.id
+
+
+def test_edit_reopens_on_error_and_keeps_text(runner, imported, tmp_path, monkeypatch):
+    count = fake_editor(
+        tmp_path, monkeypatch, "they pursue => they _pursue", "they _pursue => they _pursue_"
+    )
+    _, card = only_card(imported)
+    result = run(runner, "edit", card.id)
+    assert result.exit_code == 0, result.output
+    assert count.read_text() == "2"
+    assert "never closed" in result.stderr
+    assert only_card(imported)[1].underlined == "pursue"
+
+
+def test_edit_gives_up_without_losing_text(runner, imported, tmp_path, monkeypatch):
+    fake_editor(tmp_path, monkeypatch, "they pursue => they _pursue", " => ")
+    before = snapshot(imported.root)
+    _, card = only_card(imported)
+    result = run(runner, "edit", card.id)
+    assert result.exit_code == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("Error: ") and "your text is kept in" in last
+    kept = Path(last.rsplit("kept in ", 1)[1])
+    assert "they _pursue" in kept.read_text()
+    assert snapshot(imported.root) == before
+
+
+# -- user errors: one line on stderr, exit 1 (usage 2), library unchanged -------------------
+
+
+def assert_clean_error(result, fragment, code=1):
+    assert result.exit_code == code, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Error: ") or code == 2, lines[0]
+    assert fragment in result.stderr, result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_malformed_toml(runner, imported):
+    path, card = only_card(imported)
+    path.write_text(path.read_text().replace('tag = "', "tag = ", 1))
+    before = snapshot(imported.root)
+    assert_clean_error(run(runner, "show", card.id), f"{path}: invalid TOML")
+    assert_clean_error(run(runner, "tag", card.id, "-l", "x"), "invalid TOML")
+    assert snapshot(imported.root) == before
+
+
+def test_unknown_key(runner, imported):
+    path, card = only_card(imported)
+    path.write_text(path.read_text().replace("[cite]", "colour = 'red'\n\n[cite]"))
+    before = snapshot(imported.root)
+    assert_clean_error(run(runner, "list"), "colour - unknown key")
+    assert snapshot(imported.root) == before
+
+
+def test_missing_card(runner, imported):
+    before = snapshot(imported.root)
+    assert_clean_error(run(runner, "show", "ffff"), "no card with id 'ffff'")
+    assert_clean_error(run(runner, "rm", "ffff"), "`evcards list` shows the ids")
+    assert_clean_error(run(runner, "show", "not-an-id"), "not a card id")
+    assert_clean_error(run(runner, "show", "gone.toml"), "no such card file")
+    assert snapshot(imported.root) == before
+
+
+def test_ambiguous_prefix(runner, lib, tmp_path):
+    ids = set()
+    n = 0
+    while True:  # make cards until two ids share a first hex digit
+        (tmp_path / f"{n}.txt").write_text(f"body {n}")
+        run(runner, "add", tmp_path / f"{n}.txt", "-s", f"A {n}")
+        new = {c.id for _, c in lib.cards()} - ids
+        ids |= new
+        n += 1
+        firsts = [i[0] for i in ids]
+        dup = next((f for f in firsts if firsts.count(f) > 1), None)
+        if dup:
+            break
+    before = snapshot(lib.root)
+    assert_clean_error(run(runner, "rm", dup), "matches 2 cards")
+    assert snapshot(lib.root) == before
+
+
+def test_unreadable_file(runner, lib, tmp_path):
+    target = tmp_path / "secret.txt"
+    target.write_text("x")
+    target.chmod(0)
+    (tmp_path / "folder.md").mkdir()
+    before = snapshot(lib.root)
+    if os.geteuid() != 0:  # root reads anything
+        assert_clean_error(run(runner, "import", target), "secret.txt: cannot read")
+    assert_clean_error(run(runner, "import", tmp_path / "folder.md"), "no files to import")
+    assert_clean_error(run(runner, "add", tmp_path / "folder.md"), "is a folder, not a file")
+    assert_clean_error(run(runner, "add", tmp_path / "nope.md"), "nope.md: no such file")
+    assert snapshot(lib.root) == before
+
+
+def test_non_utf8_input(runner, lib, tmp_path):
+    bad = tmp_path / "latin1.txt"
+    bad.write_bytes("Smith 19 (Smith, 2019) ab\ncaf\xe9".encode("latin-1"))
+    before = snapshot(lib.root)
+    assert_clean_error(run(runner, "import", bad), "not UTF-8 text")
+    assert_clean_error(run(runner, "add", "-", "-t", "x", input=b"\xff\xfe"), "<stdin>: not UTF-8")
+    assert snapshot(lib.root) == before
+
+
+def test_not_a_pasted_card(runner, lib, tmp_path):
+    (tmp_path / "x.txt").write_text("just some words\nand more words\n")
+    assert_clean_error(run(runner, "import", tmp_path / "x.txt"), "line 2: expected a cite line")
+
+
+def test_bad_markup_in_add(runner, lib):
+    assert_clean_error(
+        run(runner, "add", "-", "-t", "T", input="an _unclosed mark"), "never closed"
+    )
+    assert list(lib.paths()) == []
+
+
+def test_usage_errors_exit_2(runner, imported):
+    _, card = only_card(imported)
+    before = snapshot(imported.root)
+    assert run(runner, "show").exit_code == 2
+    assert run(runner, "nonsense").exit_code == 2
+    result = run(runner, "tag", card.id, "-l", "has space")
+    assert result.exit_code == 2 and "is not a label" in result.stderr
+    assert snapshot(imported.root) == before
+
+
+def test_malformed_config(runner, imported, tmp_path):
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    (home / "config.toml").write_text("wpm = 'fast'\n")
+    _, card = only_card(imported)
+    assert_clean_error(run(runner, "show", card.id), "config.toml: wpm - Input should be")
+
+
+# -- finding the library --------------------------------------------------------------------
+
+
+def test_library_found_upward_from_cwd(runner, tmp_path, monkeypatch):
+    monkeypatch.delenv("EVCARDS_LIBRARY")
+    project = tmp_path / "squad"
+    Library.open(project / "cards", create=True)
+    (project / "deep" / "er").mkdir(parents=True)
+    monkeypatch.chdir(project / "deep" / "er")
+    (tmp_path / "b.txt").write_text("text")
+    assert run(runner, "add", tmp_path / "b.txt", "-t", "Found").exit_code == 0
+    assert [c.tag for _, c in Library.open(project / "cards").cards()] == ["Found"]
+
+
+def test_library_option_beats_environment(runner, tmp_path):
+    (tmp_path / "b.txt").write_text("text")
+    result = run(runner, "--library", tmp_path / "other", "add", tmp_path / "b.txt", "-t", "X")
+    assert result.exit_code == 0, result.output
+    assert len(list(Library.open(tmp_path / "other").paths())) == 1
+    assert not (tmp_path / "library").exists()
+
+
+def test_user_library_when_nothing_else(runner, tmp_path, monkeypatch):
+    monkeypatch.delenv("EVCARDS_LIBRARY")
+    (tmp_path / "b.txt").write_text("text")
+    assert run(runner, "add", tmp_path / "b.txt", "-t", "Mine").exit_code == 0
+    assert len(list(Library.open(tmp_path / "home" / "library").paths())) == 1
+
+
+# -- start-up -------------------------------------------------------------------------------
+
+
+def _imported_modules(*args: str) -> set[str]:
+    code = textwrap.dedent(
+        f"""
+        import sys
+        sys.argv = ["evcards", *{list(args)!r}]
+        from evcards.cli import main
+        try:
+            main()
+        except SystemExit:
+            pass
+        print(",".join(sorted(sys.modules)), file=sys.stderr)
+        """
+    )
+    env = {**os.environ, "EVCARDS_LIBRARY": str(REPO / "cards")}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    return set(proc.stderr.strip().splitlines()[-1].split(","))
+
+
+def test_help_does_not_load_heavy_modules():
+    mods = _imported_modules("--help")
+    assert "typer" in mods
+    assert not {m for m in mods if m == "lxml" or m.startswith(("lxml.", "docx"))}
+
+
+def test_list_does_not_load_heavy_modules():
+    mods = _imported_modules("list", "--json")
+    assert not {m for m in mods if m.split(".")[0] in {"lxml", "docx", "trafilatura"}}
+
+
+def test_python_dash_m():
+    proc = subprocess.run(
+        [sys.executable, "-m", "evcards", "--version"], capture_output=True, text=True
+    )
+    assert proc.returncode == 0 and proc.stdout.startswith("evcards ")
