@@ -117,7 +117,7 @@ class Library:
 
     def _sweep_temp_files(self) -> None:
         """Temp files left by a writer that was killed mid-write; safe to drop under the lock."""
-        for tmp in self.root.glob(".tmp-*"):
+        for tmp in [*self.root.glob(".tmp-*"), *(self.state_dir / "staging").glob("*")]:
             try:
                 tmp.unlink()
             except OSError:
@@ -326,7 +326,11 @@ class Batch:
         if previous is not None:
             os.unlink(previous[0])
             old = previous[2]
-        tmp = final.with_name(f".tmp-{os.getpid()}-{final.name}")
+        # Staged outside the card folders: a folder's mtime then moves only at commit, where
+        # the journal notes it, so the next search need not list a huge folder again.
+        staging = self.library.state_dir / "staging"
+        staging.mkdir(parents=True, exist_ok=True)
+        tmp = staging / f"{os.getpid()}-{final.name}"
         with open(tmp, "w", encoding="utf-8", newline="") as f:
             f.write(text)
         self._pending[final] = (tmp, text, old)
