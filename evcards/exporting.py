@@ -35,31 +35,15 @@ def infer_format(output: str | None, fmt: str | None) -> str | None:
     return None
 
 
-def matches(card: Card, query: str) -> bool:
-    needle = query.casefold()
-    haystack = " ".join((card.tag, card.cite.short, card.cite.full, card.text)).casefold()
-    return needle in haystack
-
-
 SEARCH_LIMIT = 100_000  # export wants every match, not a screenful
 
 
 def search_cards(library: Library, query: str) -> list[Card]:
-    """Cards matching `query`, best first.
+    """Cards matching `query` in the search index, best first (duplicates collapsed)."""
+    from evcards.search import search
 
-    LEAD: check this against branch `search` after merging. It calls that branch's
-    `evcards.search.search(root, query, limit=...)` (hits with an `.id`) when the module
-    exists, and otherwise falls back to a case-insensitive substring match over tag, cite
-    and text.
-    """
-    try:
-        from evcards import search as index_search  # type: ignore[attr-defined]
-    except ImportError:
-        index_search = None
-    finder = getattr(index_search, "search", None)
-    if finder is None:
-        return [card for _, card in library.cards() if matches(card, query)]
-    return [library.resolve(hit.id)[1] for hit in finder(library.root, query, limit=SEARCH_LIMIT)]
+    hits = search(library.root, query, limit=SEARCH_LIMIT)
+    return [library.read(library.root / hit.path) for hit in hits]
 
 
 def select_cards(

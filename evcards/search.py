@@ -163,14 +163,17 @@ def build_match(query: str, filters: Filters, raw: bool = False, read: bool = Fa
         ("files", filters.files),
     ):
         for value in values:
-            quoted = quote_query(value) if column in TEXT_COLUMNS else _phrase(value)
+            quoted: str | None = (
+                quote_query(value) if column in TEXT_COLUMNS else _phrase(value)
+            )
             if quoted:
                 parts.append(f"{column} : ({quoted})")
     return " AND ".join(parts)
 
 
 def _sql_filters(filters: Filters) -> tuple[str, list[object]]:
-    where, args = [], []
+    where: list[str] = []
+    args: list[object] = []
     if filters.year_from is not None:
         where.append("c.year >= ?")
         args.append(filters.year_from)

@@ -271,19 +271,15 @@ def test_help_lists_export_and_stats(runner):
         assert result.exit_code == 0, result.output
 
 
-def test_query_uses_the_search_index_when_present(filled, lib, monkeypatch):
-    import types
-
+def test_query_uses_the_search_index(runner, filled, lib, tmp_path):
+    """--query selects through the real FTS5 index, in its ranked order."""
     meick, smith, _ = filled
-    calls = []
+    from evcards.search import search
 
-    def search(root, query, filters=None, *, limit=20, **kw):
-        calls.append((root, query, limit))
-        return [types.SimpleNamespace(id=smith.id), types.SimpleNamespace(id=meick.id)]
-
-    monkeypatch.setitem(sys.modules, "evcards.search", types.SimpleNamespace(search=search))
-    import evcards
-
-    monkeypatch.setattr(evcards, "search", sys.modules["evcards.search"], raising=False)
-    assert [c.id for c in select_cards(lib, query="anything")] == [smith.id, meick.id]
-    assert calls[0][:2] == (lib.root, "anything") and calls[0][2] > 1000
+    expected = [h.id for h in search(lib.root, "happening")]
+    assert expected and smith.id in expected
+    assert [c.id for c in select_cards(lib, query="happening")] == expected
+    out = tmp_path / "q.txt"
+    result = runner.invoke(app, ["export", "-q", "happening", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert smith.cite.short in out.read_text()
