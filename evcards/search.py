@@ -163,11 +163,9 @@ def build_match(query: str, filters: Filters, raw: bool = False, read: bool = Fa
         ("files", filters.files),
     ):
         for value in values:
-            quoted: str | None = (
-                quote_query(value) if column in TEXT_COLUMNS else _phrase(value)
-            )
-            if quoted:
-                parts.append(f"{column} : ({quoted})")
+            term = quote_query(value) if column in TEXT_COLUMNS else _phrase(value)
+            if term:
+                parts.append(f"{column} : ({term})")
     return " AND ".join(parts)
 
 

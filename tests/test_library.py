@@ -88,6 +88,8 @@ def test_year_ignores_the_access_date():
 
     assert Cite(short="Meick 18").year == 2018
     assert Cite(short="RM 6/14", full="RM, 6-14-2019, Russia Matters").year == 2019
-    assert Cite(short="Wire ND", full="Energy Wire, https://x.org, accessed 11-29-2026").year is None
+    assert (
+        Cite(short="Wire ND", full="Energy Wire, https://x.org, accessed 11-29-2026").year is None
+    )
     assert Cite(short="X 99").year == 1999
     assert Cite(short="Doe", date="July 2017").year == 2017

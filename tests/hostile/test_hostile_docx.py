@@ -27,8 +27,10 @@ CT = (
 
 
 def doc_xml(body: str, prolog: str = "") -> bytes:
-    return (f'<?xml version="1.0" encoding="UTF-8"?>{prolog}<w:document {W}><w:body>{body}'
-            "</w:body></w:document>").encode()
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>{prolog}<w:document {W}><w:body>{body}'
+        "</w:body></w:document>"
+    ).encode()
 
 
 def tag_para(text: str) -> str:
@@ -39,8 +41,12 @@ def para(text: str) -> str:
     return f'<w:p><w:r><w:t xml:space="preserve">{text}</w:t></w:r></w:p>'
 
 
-def make_docx(path: Path, document: bytes | None, extra: dict[str, bytes] | None = None,
-              method: int = zipfile.ZIP_DEFLATED) -> Path:
+def make_docx(
+    path: Path,
+    document: bytes | None,
+    extra: dict[str, bytes] | None = None,
+    method: int = zipfile.ZIP_DEFLATED,
+) -> Path:
     with zipfile.ZipFile(path, "w", method) as z:
         z.writestr("[Content_Types].xml", CT)
         if document is not None:
@@ -75,9 +81,9 @@ def absolute_bomb(path: Path) -> Path:
 
 LAUGHS = (
     '<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;'
-    '&lol;&lol;&lol;">' + "".join(
-        f'<!ENTITY lol{i} "' + f"&lol{i - 1};" * 10 + '">' for i in range(2, 10)
-    ) + "]>"
+    '&lol;&lol;&lol;">'
+    + "".join(f'<!ENTITY lol{i} "' + f"&lol{i - 1};" * 10 + '">' for i in range(2, 10))
+    + "]>"
 )
 
 
@@ -86,26 +92,41 @@ def cases(tmp: Path) -> dict[str, tuple[Path, str]]:
     return {
         "ratio-bomb": (ratio_bomb(tmp / "ratio.docx"), "refused"),
         "absolute-bomb": (absolute_bomb(tmp / "absolute.docx"), "refused"),
-        "billion-laughs": (make_docx(tmp / "laughs.docx", doc_xml(para("&lol9;"), LAUGHS)),
-                           "DOCTYPE"),
-        "external-entity": (make_docx(
-            tmp / "xxe.docx",
-            doc_xml(para("&xxe;"), '<!DOCTYPE d [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>')),
-            "DOCTYPE"),
+        "billion-laughs": (
+            make_docx(tmp / "laughs.docx", doc_xml(para("&lol9;"), LAUGHS)),
+            "DOCTYPE",
+        ),
+        "external-entity": (
+            make_docx(
+                tmp / "xxe.docx",
+                doc_xml(para("&xxe;"), '<!DOCTYPE d [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'),
+            ),
+            "DOCTYPE",
+        ),
         "plain-dtd": (make_docx(tmp / "dtd.docx", doc_xml(para("x"), "<!DOCTYPE d>")), "DOCTYPE"),
         "truncated-zip": (tmp / "trunc.docx", "not a valid zip"),
-        "no-document-xml": (make_docx(tmp / "nodoc.docx", None, {"word/styles.xml": b"<a/>"}),
-                            "no word/document.xml"),
+        "no-document-xml": (
+            make_docx(tmp / "nodoc.docx", None, {"word/styles.xml": b"<a/>"}),
+            "no word/document.xml",
+        ),
         "renamed-non-zip": (tmp / "renamed.docx", "not a valid zip"),
         "deeply-nested-xml": (make_docx(tmp / "deep.docx", doc_xml(tag_para("t") + nested)), ""),
-        "fifty-mb-paragraph": (make_docx(
-            tmp / "huge.docx", doc_xml(tag_para("t") + para("word " * (10 << 20)))), ""),
+        "fifty-mb-paragraph": (
+            make_docx(tmp / "huge.docx", doc_xml(tag_para("t") + para("word " * (10 << 20)))),
+            "",
+        ),
         "malformed-xml": (make_docx(tmp / "bad.docx", b"<w:document><w:body><w:p>"), ""),
         "empty-file": (tmp / "empty.docx", "not a valid zip"),
         "nul-in-xml": (make_docx(tmp / "nul.docx", doc_xml(para("a\x00b"))), ""),
-        "stored-not-deflated-bomb": (make_docx(
-            tmp / "stored.docx", doc_xml(tag_para("t") + para("y" * 1000)),
-            {"word/media/big.bin": b"\0" * (210 << 20)}, method=zipfile.ZIP_STORED), "refused"),
+        "stored-not-deflated-bomb": (
+            make_docx(
+                tmp / "stored.docx",
+                doc_xml(tag_para("t") + para("y" * 1000)),
+                {"word/media/big.bin": b"\0" * (210 << 20)},
+                method=zipfile.ZIP_STORED,
+            ),
+            "refused",
+        ),
     }
 
 
@@ -119,10 +140,22 @@ def hostile(tmp_path_factory) -> dict[str, tuple[Path, str]]:
     return cases(tmp)
 
 
-NAMES = ["ratio-bomb", "absolute-bomb", "billion-laughs", "external-entity", "plain-dtd",
-         "truncated-zip", "no-document-xml", "renamed-non-zip", "deeply-nested-xml",
-         "fifty-mb-paragraph", "malformed-xml", "empty-file", "nul-in-xml",
-         "stored-not-deflated-bomb"]
+NAMES = [
+    "ratio-bomb",
+    "absolute-bomb",
+    "billion-laughs",
+    "external-entity",
+    "plain-dtd",
+    "truncated-zip",
+    "no-document-xml",
+    "renamed-non-zip",
+    "deeply-nested-xml",
+    "fifty-mb-paragraph",
+    "malformed-xml",
+    "empty-file",
+    "nul-in-xml",
+    "stored-not-deflated-bomb",
+]
 
 
 @pytest.mark.parametrize("name", NAMES)
