@@ -41,6 +41,7 @@ MARK_START, MARK_END = "\x02", "\x03"  # snippet() delimiters, styled by the cal
 _OPERATORS = {"AND", "OR", "NOT"}
 _TERM = re.compile(r'"(?P<phrase>[^"]*)("|$)(?P<pstar>\*)?|(?P<word>[^\s"]+)')
 _WORDLIKE = re.compile(r"\w")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _ENVIRONMENTAL = re.compile(r"locked|busy|disk|readonly|unable to open", re.IGNORECASE)
 _YEARS = re.compile(r"^\s*(\d{4})?\s*(\.\.)?\s*(\d{4})?\s*$")
 
@@ -143,6 +144,8 @@ class Hit:
 def build_match(query: str, filters: Filters, raw: bool = False, read: bool = False) -> str:
     """The whole FTS5 MATCH expression: the query in its columns, AND each text filter."""
     parts = []
+    # FTS5 reads a NUL as the end of the string ("unterminated string"); no card holds one.
+    query = _CONTROL.sub(" ", query)
     if query.strip():
         if raw:
             parts.append(f"({query})")
@@ -163,6 +166,7 @@ def build_match(query: str, filters: Filters, raw: bool = False, read: bool = Fa
         ("files", filters.files),
     ):
         for value in values:
+            value = _CONTROL.sub(" ", value)
             term = quote_query(value) if column in TEXT_COLUMNS else _phrase(value)
             if term:
                 parts.append(f"{column} : ({term})")
