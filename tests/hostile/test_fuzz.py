@@ -7,7 +7,11 @@ a large one by hand.
 from __future__ import annotations
 
 import os
+import tempfile
+import zipfile
+from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -84,3 +88,88 @@ def test_card_file_fuzz(text):
         cardfile.loads('id = "0123456789abcdef"\n' + text, "fuzz.toml")
     except InvalidCard:
         pass
+
+
+# -- the .docx importer on mutated real documents ----------------------------------------------
+
+CORPUS_DOCX = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "docx"
+SNIPPETS = [
+    b"<w:p>",
+    b"</w:p>",
+    b"<w:r>",
+    b"</w:r>",
+    b"<w:t>",
+    b"</w:t>",
+    b"&amp;",
+    b"&lol;",
+    b"<!DOCTYPE x>",
+    b'"',
+    b"\x00",
+    b"\xff\xfe",
+    b'<w:pStyle w:val="Heading4"/>',
+    b'<w:highlight w:val="none"/>',
+    b'<w:b w:val="0"/>',
+    b'<w:sz w:val="-4"/>',
+    b'<w:fldChar w:fldCharType="begin"/>',
+    b"<w:del>",
+    b"<w:sdt><w:sdtContent>",
+]
+
+
+def _smallest_real_docx() -> tuple[bytes, dict[str, bytes]]:
+    files = sorted(CORPUS_DOCX.glob("*.docx"), key=lambda p: p.stat().st_size)
+    with zipfile.ZipFile(files[0]) as z:
+        parts = {name: z.read(name) for name in z.namelist()}
+    return parts.pop("word/document.xml"), parts
+
+
+mutation = st.one_of(
+    st.tuples(st.just("flip"), st.integers(0, 10**9), st.integers(0, 255)),
+    st.tuples(st.just("cut"), st.integers(0, 10**9), st.integers(1, 400)),
+    st.tuples(st.just("dup"), st.integers(0, 10**9), st.integers(1, 400)),
+    st.tuples(st.just("insert"), st.integers(0, 10**9), st.sampled_from(SNIPPETS)),
+    st.tuples(st.just("truncate"), st.integers(0, 10**9), st.just(0)),
+)
+
+
+def mutate(doc: bytes, ops: list[tuple[str, int, object]]) -> bytes:
+    buf = bytearray(doc)
+    for op, at, arg in ops:
+        i = at % max(1, len(buf))
+        if op == "flip":
+            if buf:
+                buf[i] = int(arg)  # type: ignore[call-overload]
+        elif op == "cut":
+            del buf[i : i + int(arg)]  # type: ignore[call-overload]
+        elif op == "dup":
+            buf[i:i] = buf[i : i + int(arg)]  # type: ignore[call-overload]
+        elif op == "insert":
+            buf[i:i] = arg  # type: ignore[assignment]
+        else:
+            del buf[i:]
+    return bytes(buf)
+
+
+DOCX_BUDGET = int(os.environ.get("EVCARDS_FUZZ_EXAMPLES", "300"))
+
+
+@pytest.mark.skipif(not CORPUS_DOCX.is_dir(), reason="../shared/corpus is not present")
+@settings(max_examples=DOCX_BUDGET, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(mutation, min_size=1, max_size=6))
+def test_docx_importer_fuzz_mutated_real_documents(ops):
+    from evcards.docx_import import parse_docx
+
+    doc, others = _smallest_real_docx()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "mutated.docx"
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, data in others.items():
+                z.writestr(name, data)
+            z.writestr("word/document.xml", mutate(doc, ops))
+        try:
+            cards = parse_docx(path)
+        except EvcardsError as e:
+            assert "mutated.docx" in str(e)
+            return
+        for card in cards:  # whatever parses is a valid card that stores losslessly
+            assert cardfile.loads(cardfile.dumps(card)) == card
