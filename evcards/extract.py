@@ -15,37 +15,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# Kept in step with evcards.markup._TOKEN and evcards.models (tests compare the results).
-_TOKEN = re.compile(
-    r"""
-    (?P<para>\n(?:[ \t]*\n)+)
-  | (?P<soft>\n[ \t]*)
-  | \\(?P<esc>.)
-  | (?P<emph>\*\*)
-  | (?P<hl>==)(?:\{(?!(?:b|i|box|shade)[}:])(?P<hlcolor>[A-Za-z]+)\})?
-  | (?P<under>_)
-  | (?P<shrink>~)(?:\{(?P<size>[0-9]+(?:\.[0-9]+)?)\})?
-  | \{(?P<close>/?)(?P<name>b|i|box|shade)(?::(?P<hex>[0-9A-Fa-f]{6}))?\}
-  | (?P<brace>\{)
-    """,
-    re.VERBOSE,
+from evcards.syntax import (
+    CONTROL_IN_MARKUP,
+    FORBIDDEN_CHARS,
+    HIGHLIGHT_COLORS,
+    LABEL,
+    TOKEN,
+    cite_year,
 )
+
+_TOKEN = TOKEN
 _TOKEN_START = re.compile(r"[\n\\*=_~{]")
-_FORBIDDEN_CHARS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
-_CONTROL_IN_BODY = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,39}$")
+_FORBIDDEN_CHARS = FORBIDDEN_CHARS
+_CONTROL_IN_BODY = CONTROL_IN_MARKUP
 _WS = re.compile(r"\s+")
 _ID = re.compile(r"^[0-9a-f]{16}$")
-_YEAR = re.compile(r"\b(19[0-9]{2}|20[0-9]{2})\b")
-_YY = re.compile(r"(?<![/.-])\b([0-9]{2})\s*$")
-_ACCESSED = re.compile(r"\b(?:accessed|acc\.|retrieved|DOA)\b", re.IGNORECASE)
-_COLORS = {
-    c.lower()
-    for c in (
-        "yellow green cyan magenta blue red darkBlue darkCyan darkGreen darkMagenta darkRed"
-        " darkYellow darkGray lightGray black white"
-    ).split()
-}
+_COLORS = {c.lower() for c in HIGHLIGHT_COLORS}
 _TOP_KEYS = {"id", "tag", "kind", "cite", "undertag", "location", "labels", "sources", "body"}
 _CITE_KEYS = {
     "short",
@@ -245,21 +230,6 @@ def body_text(markup: str) -> BodyText:
     return BodyText("\n".join(paragraphs), _joined(u_runs), _joined(s_runs), any_hl)
 
 
-def cite_year(date: str | None, full: str, short: str) -> int | None:
-    """`Cite.year`, without the model (kept in step with it; the tests compare them)."""
-    full = _ACCESSED.split(full, maxsplit=1)[0]
-    for text in (date or "", short, full):
-        m = _YEAR.search(text)
-        if m:
-            return int(m.group(1))
-        if text is short:
-            m = _YY.search(text)
-            if m:
-                yy = int(m.group(1))
-                return 2000 + yy if yy < 70 else 1900 + yy
-    return None
-
-
 def _str(table: dict[str, object], key: str) -> str:
     value = table.get(key, "")
     if value is None or not isinstance(value, str):
@@ -289,7 +259,7 @@ def facts_from_dict(data: dict[str, object]) -> CardFacts:
     if not (isinstance(cite, dict) and isinstance(loc, dict) and set(cite) <= _CITE_KEYS):
         raise NotPlain("cite or location")
     if not (
-        isinstance(labels, list) and all(isinstance(x, str) and _LABEL.match(x) for x in labels)
+        isinstance(labels, list) and all(isinstance(x, str) and LABEL.match(x) for x in labels)
     ):
         raise NotPlain("labels")
     if not (isinstance(sources, list) and all(_plain_source(s) for s in sources)):

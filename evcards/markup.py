@@ -17,24 +17,12 @@ from typing import Any
 
 from evcards.errors import MarkupError
 from evcards.models import Span, normalize_body, normalize_color
+from evcards.syntax import CONTROL_IN_MARKUP, TOKEN
 
 DEFAULT_SHRINK = 8.0
 
-_TOKEN = re.compile(
-    r"""
-    (?P<para>\n(?:[ \t]*\n)+)
-  | (?P<soft>\n[ \t]*)
-  | \\(?P<esc>.)
-  | (?P<emph>\*\*)
-  | (?P<hl>==)(?:\{(?!(?:b|i|box|shade)[}:])(?P<hlcolor>[A-Za-z]+)\})?
-  | (?P<under>_)
-  | (?P<shrink>~)(?:\{(?P<size>[0-9]+(?:\.[0-9]+)?)\})?
-  | \{(?P<close>/?)(?P<name>b|i|box|shade)(?::(?P<hex>[0-9A-Fa-f]{6}))?\}
-  | (?P<brace>\{)
-    """,
-    re.VERBOSE,
-)
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_TOKEN = TOKEN
+_CONTROL = CONTROL_IN_MARKUP
 _ESCAPES = str.maketrans({c: "\\" + c for c in "\\_*=~{"})
 _SPECIAL = re.compile(r"[\\_*=~{]")
 

@@ -15,25 +15,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-# Word's named highlight colours (w:highlight w:val), in OOXML spelling. "none" is not one.
-HIGHLIGHT_COLORS: tuple[str, ...] = (
-    "yellow",
-    "green",
-    "cyan",
-    "magenta",
-    "blue",
-    "red",
-    "darkBlue",
-    "darkCyan",
-    "darkGreen",
-    "darkMagenta",
-    "darkRed",
-    "darkYellow",
-    "darkGray",
-    "lightGray",
-    "black",
-    "white",
-)
+from evcards.syntax import FORBIDDEN_CHARS, HIGHLIGHT_COLORS, LABEL, cite_year
+
 HighlightColor = Literal[
     "yellow",
     "green",
@@ -77,7 +60,7 @@ DEFAULT_WPM = 250
 NORMAL_SIZE = 11.0  # Verbatim's Normal/Card text, in points
 
 _STRICT = ConfigDict(extra="forbid", strict=True)
-_FORBIDDEN_CHARS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+_FORBIDDEN_CHARS = FORBIDDEN_CHARS
 _SHADING = re.compile(r"^[0-9A-F]{6}$")
 _WS = re.compile(r"\s+")
 
@@ -220,23 +203,8 @@ class Cite(BaseModel):
 
     @property
     def year(self) -> int | None:
-        """The source's year: from the date, else the short cite, else the full cite up to
-        its access date (an 'accessed 2026' is when it was cut, not when it was written)."""
-        full = _ACCESSED.split(self.full, maxsplit=1)[0]
-        for text in (self.date or "", self.short, full):
-            m = _YEAR4.search(text)
-            if m:
-                return int(m.group(1))
-            if text is self.short:
-                m = re.search(r"(?<![/.-])\b([0-9]{2})\s*$", text)
-                if m:
-                    yy = int(m.group(1))
-                    return 2000 + yy if yy < 70 else 1900 + yy
-        return None
-
-
-_YEAR4 = re.compile(r"\b(19[0-9]{2}|20[0-9]{2})\b")
-_ACCESSED = re.compile(r"\b(?:accessed|acc\.|retrieved|DOA)\b", re.IGNORECASE)
+        """The source's year (see `syntax.cite_year`)."""
+        return cite_year(self.date, self.full, self.short)
 
 
 class Location(BaseModel):
@@ -258,7 +226,7 @@ class Source(BaseModel):
     position: int | None = None
 
 
-LABEL_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,39}$"
+LABEL_PATTERN = LABEL.pattern
 Label = Annotated[str, Field(pattern=LABEL_PATTERN)]
 
 

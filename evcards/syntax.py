@@ -1,0 +1,72 @@
+"""The card markup's tokens and the text rules cards obey, with no heavy imports.
+
+One source of truth for the full parser (evcards.markup, evcards.models) and the fast
+extractor the search index uses (evcards.extract), which must agree to the character and
+must not load pydantic.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Word's named highlight colours (w:highlight w:val), in OOXML spelling. "none" is not one.
+HIGHLIGHT_COLORS: tuple[str, ...] = (
+    "yellow",
+    "green",
+    "cyan",
+    "magenta",
+    "blue",
+    "red",
+    "darkBlue",
+    "darkCyan",
+    "darkGreen",
+    "darkMagenta",
+    "darkRed",
+    "darkYellow",
+    "darkGray",
+    "lightGray",
+    "black",
+    "white",
+)
+
+# Span text, tags and cite fields are single lines: no line breaks or control characters.
+FORBIDDEN_CHARS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+# In markup, line breaks are layout; other control characters are dropped (pasted PDFs).
+CONTROL_IN_MARKUP = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+TOKEN = re.compile(
+    r"""
+    (?P<para>\n(?:[ \t]*\n)+)
+  | (?P<soft>\n[ \t]*)
+  | \\(?P<esc>.)
+  | (?P<emph>\*\*)
+  | (?P<hl>==)(?:\{(?!(?:b|i|box|shade)[}:])(?P<hlcolor>[A-Za-z]+)\})?
+  | (?P<under>_)
+  | (?P<shrink>~)(?:\{(?P<size>[0-9]+(?:\.[0-9]+)?)\})?
+  | \{(?P<close>/?)(?P<name>b|i|box|shade)(?::(?P<hex>[0-9A-Fa-f]{6}))?\}
+  | (?P<brace>\{)
+    """,
+    re.VERBOSE,
+)
+
+LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,39}$")  # OpenEv's aff, neg, da, cp, k, t ...
+
+_YEAR = re.compile(r"\b(19[0-9]{2}|20[0-9]{2})\b")
+_YY = re.compile(r"(?<![/.-])\b([0-9]{2})\s*$")  # 'Meick 18', not the day in 'RM 6/14'
+_ACCESSED = re.compile(r"\b(?:accessed|acc\.|retrieved|DOA)\b", re.IGNORECASE)
+
+
+def cite_year(date: str | None, full: str, short: str) -> int | None:
+    """The source's year: from the date, else the short cite, else the full cite up to its
+    access date (an 'accessed 2026' is when the card was cut, not when it was written)."""
+    full = _ACCESSED.split(full, maxsplit=1)[0]
+    for text in (date or "", short, full):
+        m = _YEAR.search(text)
+        if m:
+            return int(m.group(1))
+        if text is short:
+            m = _YY.search(text)
+            if m:
+                yy = int(m.group(1))
+                return 2000 + yy if yy < 70 else 1900 + yy
+    return None
