@@ -93,3 +93,19 @@ def test_year_ignores_the_access_date():
     )
     assert Cite(short="X 99").year == 1999
     assert Cite(short="Doe", date="July 2017").year == 2017
+
+
+def test_atomic_write_gives_the_usual_mode_or_keeps_the_old_one(tmp_path):
+    # mkstemp's 0600 used to stick: an exported speech doc could not be shared or served.
+    from evcards.atomic import atomic_write
+
+    old = os.umask(0o022)
+    try:
+        atomic_write(tmp_path / "new.docx", b"x", overwrite=False)
+        assert (tmp_path / "new.docx").stat().st_mode & 0o777 == 0o644
+        (tmp_path / "kept.toml").write_bytes(b"old")
+        (tmp_path / "kept.toml").chmod(0o640)
+        atomic_write(tmp_path / "kept.toml", b"new")
+        assert (tmp_path / "kept.toml").stat().st_mode & 0o777 == 0o640
+    finally:
+        os.umask(old)
