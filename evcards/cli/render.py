@@ -6,6 +6,7 @@ from rich.console import Group as RichGroup
 from rich.text import Text
 
 from evcards.models import HIGHLIGHT_RGB, Card, Span
+from evcards.speechdoc import cite_segments
 
 # Light highlight colours get black text, dark ones white, as Word shows them.
 _DARK = {
@@ -56,11 +57,11 @@ def body_text(card: Card, read_only: bool = False) -> list[Text]:
 
 
 def cite_text(card: Card) -> Text:
+    # The same pieces the exports write: a cite line read from Word stays as it was, with its
+    # short cite bold in place, rather than `Baird 20 (Zoë Baird 20, ...)`.
     text = Text()
-    if card.cite.short:
-        text.append(card.cite.short, style="bold")
-    if card.cite.full:
-        text.append(" (" + card.cite.full + ")" if card.cite.short else card.cite.full)
+    for piece, is_short in cite_segments(card.cite, initials=False):
+        text.append(piece, style="bold" if is_short else "")
     if card.cite.initials and card.cite.initials not in card.cite.full:
         text.append(" " + card.cite.initials, style="dim")
     return text
