@@ -14,6 +14,8 @@ from conftest import REPO, snapshot
 
 from evcards.cli import app
 from evcards.library import Library
+from evcards.markup import parse
+from evcards.models import Cite, new_card
 
 SEED = REPO.parent / "shared" / "seed" / "rm-2019-china-russia.txt"
 PASTED = """Alliance unlikely: they want different things
@@ -434,3 +436,54 @@ def test_python_dash_m():
         [sys.executable, "-m", "evcards", "--version"], capture_output=True, text=True
     )
     assert proc.returncode == 0 and proc.stdout.startswith("evcards ")
+
+
+WORD_CITE = (
+    "Zoë Baird 20, CEO and President of the Markle Foundation, “Equitable Economic Recovery Is"
+    " a National Security Imperative”, October 2020"
+)
+
+
+def test_show_keeps_a_word_cite_line_as_it_was(runner, lib, monkeypatch):
+    # A cite line read from Word holds its short cite: show must not print it twice.
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    card = new_card(tag="Growth", cite=Cite(short="Baird 20", full=WORD_CITE), body=parse("x"))
+    lib.write(card)
+    out = run(runner, "show", card.id).stdout
+    assert "Zoë \x1b[1mBaird 20\x1b[0m, CEO" in out
+    assert "Baird 20 (" not in out
+
+
+@pytest.mark.parametrize("columns", ["60", "120"])
+@pytest.mark.parametrize("command", [("list",), ("stats",), ("search", "growth")])
+def test_a_sentence_long_short_cite_keeps_the_table_readable(
+    runner, lib, monkeypatch, columns, command
+):
+    # Messy files put a whole sentence in the Cite style; the id and tag must still show.
+    monkeypatch.setenv("COLUMNS", columns)
+    long_short = (
+        "Cecilia Kang and David McCabe 1-20-22 (NY Times. Efforts to Rein In Big Tech) " * 2
+    )
+    card = new_card(tag="Growth solves", cite=Cite(short=long_short), body=parse("x"))
+    lib.write(card)
+    result = run(runner, *command)
+    assert result.exit_code == 0, result.output
+    assert card.id[:8] in result.stdout
+    assert "Growth" in result.stdout
+    assert all(len(line) <= int(columns) for line in result.stdout.splitlines())
+
+
+def test_output_cut_short_by_a_reader_is_not_an_error(lib):
+    # `evcards stats | head`: more than a pipe's buffer of rows, and the reader stops at once.
+    for n in range(40):
+        lib.write(new_card(tag=f"tag {n} " + "word " * 600, body=parse(f"body {n}")))
+    env = {**os.environ, "EVCARDS_LIBRARY": str(lib.root)}
+    code = (
+        "import subprocess, sys\n"
+        "p = subprocess.Popen([sys.executable, '-m', 'evcards', 'stats'],"
+        " stdout=subprocess.PIPE, stderr=subprocess.PIPE)\n"
+        "p.stdout.read(1); p.stdout.close(); err = p.stderr.read(); p.wait()\n"
+        "print(repr(err))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert proc.stdout.strip() == "b''", proc.stdout

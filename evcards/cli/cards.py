@@ -88,9 +88,11 @@ def list_cards(
         return
     from rich.table import Table
 
+    from evcards.cli.tables import add_id_cite_columns
+
     table = Table(box=None, header_style="bold", pad_edge=False)
-    table.add_column("id", style="dim", no_wrap=True)
-    table.add_column("cite", style="bold", no_wrap=True)
+    out = console()
+    add_id_cite_columns(table, out.width)
     table.add_column("tag", overflow="fold")
     table.add_column("labels", style="cyan")
     table.add_column("read", justify="right")
@@ -98,7 +100,7 @@ def list_cards(
         table.add_row(
             r["id"][:8], r["short_cite"], r["tag"], " ".join(r["labels"]), str(r["words_read"])
         )
-    console().print(table)
+    out.print(table)
 
 
 @app.command()

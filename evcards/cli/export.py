@@ -138,9 +138,11 @@ def stats(
         return
     from rich.table import Table
 
+    from evcards.cli.tables import add_id_cite_columns
+
     table = Table(box=None, header_style="bold", pad_edge=False)
-    table.add_column("id", style="dim", no_wrap=True)
-    table.add_column("cite", style="bold", no_wrap=True)
+    out = console()
+    add_id_cite_columns(table, out.width)
     table.add_column("tag", overflow="fold")
     table.add_column("words read", justify="right")
     table.add_column("time", justify="right")
@@ -149,5 +151,5 @@ def stats(
         table.add_row(
             row.id[:8], row.short_cite, row.tag, str(row.words_read), duration(row.seconds)
         )
-    console().print(table)
+    out.print(table)
     typer.echo(f"Total: {summary_line(chosen, wpm)}")
