@@ -195,6 +195,29 @@ def test_tag_several_cards_and_labels(runner, lib, tmp_path):
     assert len(list(lib.paths())) == 2  # renamed, not copied
 
 
+def test_tag_with_a_mistyped_or_ambiguous_id_last_changes_nothing(runner, lib):
+    # `evcards tag 8f70 1b0f -l neg` with 1b0f mistyped used to set the tag to "1b0f".
+    cards = [new_card(tag=f"Tag {i}", body=parse(f"body {i}")) for i in range(40)]
+    for card in cards:
+        lib.write(card)
+    before = snapshot(lib.root)
+    first = cards[0].id
+    starts = [c.id[0] for c in cards]
+    shared = next(d for d in starts if starts.count(d) > 1)  # 40 ids, 16 digits: one repeats
+    typo = next(p for p in ("ffff0000", "eeee0000") if not any(c.id.startswith(p) for c in cards))
+    for last in (typo, shared, "cards/x.toml"):
+        result = run(runner, "tag", first[:6], last, "-l", "neg")
+        assert result.exit_code == 1, (last, result.output)
+        assert result.stderr.startswith("Error: ")
+    assert snapshot(lib.root) == before
+    # a single word that is not an id is still a tag, and --tag takes anything
+    result = run(runner, "tag", first[:6], "Uniqueness")
+    assert result.exit_code == 0, result.output
+    assert lib.resolve(first)[1].tag == "Uniqueness"
+    result = run(runner, "tag", first[:6], "--tag", typo)
+    assert result.exit_code == 0, result.output
+
+
 def test_rm(runner, imported):
     _, card = only_card(imported)
     result = run(runner, "rm", card.id[:5])
