@@ -510,3 +510,22 @@ def test_output_cut_short_by_a_reader_is_not_an_error(lib):
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert proc.stdout.strip() == "b''", proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "head", "says"),
+    [
+        ("brief.pdf", b"%PDF-1.4\n1 0 obj\n", "a PDF"),
+        ("renamed.docx", b"%PDF-1.7\n", "a PDF"),
+        ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00", "save it as .docx"),
+        ("speech.txt", b"PK\x03\x04\x14\x00", "rename it to .docx"),
+    ],
+)
+def test_import_names_a_foreign_format(runner, lib, tmp_path, name, head, says):
+    # A renamed PDF or .doc used to fail as pasted text: "line 2: expected a cite line".
+    (tmp_path / name).write_bytes(head + b"\x00" * 64)
+    before = snapshot(lib.root)
+    result = run(runner, "import", tmp_path / name)
+    assert result.exit_code == 1
+    assert says in result.stderr and name in result.stderr
+    assert snapshot(lib.root) == before
