@@ -529,3 +529,11 @@ def test_import_names_a_foreign_format(runner, lib, tmp_path, name, head, says):
     assert result.exit_code == 1
     assert says in result.stderr and name in result.stderr
     assert snapshot(lib.root) == before
+
+
+@pytest.mark.parametrize("command", ["show", "edit", "add", "cut", "search", "export", "stats"])
+def test_usage_names_arguments_in_capitals(runner, command):
+    # Typer printed `evcards show [OPTIONS] {card}` but `Invalid value for QUERY`.
+    usage = run(runner, command, "--help").stdout.splitlines()[0]
+    words = usage.split("[OPTIONS]")[1]
+    assert words.strip() and words == words.upper(), usage

@@ -33,7 +33,9 @@ def check_labels(labels: list[str] | None) -> None:
             )
 
 
-CardArg = Annotated[str, typer.Argument(help="Card id, unambiguous id prefix, or card file.")]
+CardArg = Annotated[
+    str, typer.Argument(help="Card id, unambiguous id prefix, or card file.", metavar="CARD")
+]
 
 
 @app.command()
@@ -106,7 +108,8 @@ def list_cards(
 @app.command()
 def add(
     source: Annotated[
-        str | None, typer.Argument(help="Markup file for the body, or - for stdin.")
+        str | None,
+        typer.Argument(help="Markup file for the body, or - for stdin.", metavar="SOURCE"),
     ] = None,
     tag: Annotated[str, typer.Option("--tag", "-t", help="The tag (your claim).")] = "",
     short: Annotated[str, typer.Option("--short", "-s", help="Short cite, e.g. 'Meick 18'.")] = "",

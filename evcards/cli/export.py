@@ -26,7 +26,7 @@ CardsArg = Annotated[
     list[str] | None,
     typer.Argument(
         help="Cards (id, id prefix or file), in order. None: the whole library.",
-        metavar="CARD",
+        metavar="[CARD]...",
     ),
 ]
 LabelOpt = Annotated[

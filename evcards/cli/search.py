@@ -29,6 +29,7 @@ def search(
         typer.Argument(
             help='Words, "phrases", prefix*, and AND / OR / NOT in capitals. Empty with filters.',
             show_default=False,
+            metavar="QUERY",
         ),
     ] = "",
     tag: Annotated[
