@@ -537,3 +537,14 @@ def test_usage_names_arguments_in_capitals(runner, command):
     usage = run(runner, command, "--help").stdout.splitlines()[0]
     words = usage.split("[OPTIONS]")[1]
     assert words.strip() and words == words.upper(), usage
+
+
+def test_no_color_still_shows_what_is_highlighted(runner, lib, monkeypatch, tmp_path):
+    # NO_COLOR dropped the highlight's background: read text looked like underlined text.
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.setenv("NO_COLOR", "1")
+    (tmp_path / "b.txt").write_text("_under =={cyan}lit==_")
+    assert run(runner, "add", tmp_path / "b.txt", "-t", "T", "-s", "X 19").exit_code == 0
+    out = run(runner, "show", only_card(lib)[1].id).stdout
+    assert "\x1b[4;7mlit" in out  # underline + reverse, no colour codes
+    assert "48;" not in out and "106m" not in out

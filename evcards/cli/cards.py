@@ -52,7 +52,8 @@ def show(
         return
     from evcards.cli.render import card_renderable
 
-    console().print(card_renderable(found, get_config().wpm, read_only=read))
+    out = console()
+    out.print(card_renderable(found, get_config().wpm, read_only=read, color=not out.no_color))
 
 
 @app.command("list")

@@ -23,7 +23,9 @@ _DARK = {
 }
 
 
-def span_style(span: Span) -> str:
+def span_style(span: Span, color: bool = True) -> str:
+    """Rich style of a span; color=False (NO_COLOR) shows a highlight in reverse video, since
+    without its background colour highlighted text looked just like underlined text."""
     parts = []
     if span.emphasis or span.bold:
         parts.append("bold")
@@ -33,7 +35,9 @@ def span_style(span: Span) -> str:
         parts.append("italic")
     if span.size is not None and span.size < 11 and not span.highlight:
         parts.append("dim")
-    if span.highlight:
+    if span.highlight and not color:
+        parts.append("reverse")
+    elif span.highlight:
         fg = "white" if span.highlight in _DARK else "black"
         parts.append(f"{fg} on #{HIGHLIGHT_RGB[span.highlight].lower()}")
     elif span.shading:
@@ -41,7 +45,7 @@ def span_style(span: Span) -> str:
     return " ".join(parts)
 
 
-def body_text(card: Card, read_only: bool = False) -> list[Text]:
+def body_text(card: Card, read_only: bool = False, color: bool = True) -> list[Text]:
     paragraphs = []
     for para in card.body:
         text = Text()
@@ -50,7 +54,7 @@ def body_text(card: Card, read_only: bool = False) -> list[Text]:
                 if text.plain and not text.plain.endswith(" "):
                     text.append(" ")
                 continue
-            text.append(span.text, style=span_style(span))
+            text.append(span.text, style=span_style(span, color))
         if text.plain.strip():
             paragraphs.append(text)
     return paragraphs
@@ -67,7 +71,7 @@ def cite_text(card: Card) -> Text:
     return text
 
 
-def card_renderable(card: Card, wpm: int, read_only: bool = False) -> RichGroup:
+def card_renderable(card: Card, wpm: int, read_only: bool = False, color: bool = True) -> RichGroup:
     items: list[Text] = []
     loc = " > ".join(p for p in (card.location.pocket, card.location.hat, card.location.block) if p)
     if loc:
@@ -78,7 +82,7 @@ def card_renderable(card: Card, wpm: int, read_only: bool = False) -> RichGroup:
     if card.kind == "card" and (card.cite.short or card.cite.full):
         items.append(cite_text(card))
     items.append(Text(""))
-    body = body_text(card, read_only)
+    body = body_text(card, read_only, color)
     for i, para in enumerate(body):
         items.append(para)
         if i < len(body) - 1 and not read_only:
