@@ -6,6 +6,7 @@ import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import snapshot
@@ -169,8 +170,11 @@ def test_export_order_label_and_query(runner, filled, lib):
     assert "Exported 2 cards" in result.stderr
     assert [c.id for c in select_cards(lib, labels=["neg"])] == [meick.id]
     assert [c.id for c in select_cards(lib, query="HAPPENING")] == [smith.id]
-    result = runner.invoke(app, ["export", "-q", "moscow", "-l", "aff", "-f", "md"])
-    assert result.exit_code == 0 and "Exported 0 cards" in result.stderr
+    # Nothing matching is an error, not an empty speech doc (a mistyped query before a round).
+    result = runner.invoke(app, ["export", "-q", "moscow", "-l", "aff", "-o", "none.docx"])
+    assert result.exit_code == 1
+    assert "no cards match --query 'moscow' and --label aff" in result.stderr
+    assert not Path("none.docx").exists()
     result = runner.invoke(app, ["export", "-f", "md"])
     assert result.stdout.count("#### ") == 3
 

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from evcards.cli.app import app, get_config, get_library
+from evcards.cli.app import app, fail, get_config, get_library
 from evcards.cli.cards import check_labels, console, print_json
 
 
@@ -99,6 +99,16 @@ def export(
     if path is not None:
         check_output(path, force)  # refuse before doing the work
     chosen = select_cards(get_library(), cards or [], query, label or [])
+    if not chosen:
+        # A mistyped query before a round used to leave an empty speech doc and exit 0.
+        asked = [f"--query {query!r}"] if query else []
+        asked += [f"--label {lab}" for lab in label or []]
+        if not asked:
+            raise fail("the library has no cards, so nothing was exported; import some first")
+        raise fail(
+            f"no cards match {' and '.join(asked)}, so nothing was exported;"
+            " try the same filters with `evcards search`"
+        )
     data = render(
         chosen,
         name,
