@@ -63,6 +63,9 @@ def test_parse_years() -> None:
     assert parse_years("..2020") == (None, 2020)
     with pytest.raises(ValueError):
         parse_years("18")
+    # a reversed range used to find nothing without a word
+    with pytest.raises(ValueError, match="runs backwards; write 2018..2020"):
+        parse_years("2020..2018")
 
 
 @pytest.fixture
