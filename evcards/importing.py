@@ -16,7 +16,7 @@ from pathlib import Path
 from evcards.errors import EvcardsError, InputFileError
 from evcards.library import Library, Prepared
 from evcards.models import Card
-from evcards.text_import import decode, parse_text_cards
+from evcards.text_import import ZIP_MAGIC, binary_kind, decode, parse_text_cards
 
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 IMPORTABLE = TEXT_SUFFIXES | {".docx"}
@@ -93,26 +93,15 @@ def parse_file(path: str, initials: str | None = None) -> list[Card]:
     return parse_text_cards(decode(raw, path), p.name, initials)
 
 
-# What a file is, by its first bytes: debaters rename files, and an old .doc or a PDF read as
-# pasted text gave "not UTF-8 text (byte 2)" or "line 2: expected a cite line".
-_MAGIC = {
-    b"%PDF": "a PDF, which evcards cannot read; copy its text into a .txt file and import"
-    " that, or `evcards cut` it",
-    b"\xd0\xcf\x11\xe0": "an old Word .doc (97-2003); open it in Word and save it as .docx",
-    b"{\\rtf": "an RTF file; open it in Word and save it as .docx",
-    b"PK\x03\x04": "a zip file, such as a .docx with another name; rename it to .docx",
-}
-
-
 def _refuse_foreign_formats(path: Path, suffix: str) -> None:
     try:
         with open(path, "rb") as f:
             head = f.read(8)
     except OSError:
         return  # reported with its reason by the reader that follows
-    for magic, what in _MAGIC.items():
-        if head.startswith(magic) and not (magic == b"PK\x03\x04" and suffix == ".docx"):
-            raise InputFileError(f"{path}: {what}")
+    what = binary_kind(head)
+    if what and not (suffix == ".docx" and head.startswith(ZIP_MAGIC)):
+        raise InputFileError(f"{path}: {what}")
 
 
 def prepare_file(

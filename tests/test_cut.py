@@ -506,3 +506,16 @@ def test_oversized_inputs_are_refused(monkeypatch):
     monkeypatch.setattr(cut, "MAX_CARD_CHARS", 50)
     with pytest.raises(InputFileError, match="that is not one card"):
         cut.extract("word " * 40)
+
+
+@pytest.mark.parametrize("head", [b"%PDF-1.4\n1 0 obj\n", b"PK\x03\x04\x14\x00\x06\x00"])
+def test_cut_refuses_a_pdf_or_docx_instead_of_cutting_its_bytes(runner, lib, tmp_path, head):
+    # `evcards cut brief.pdf` saved a card whose body was "%PDF-1.4 1 0 obj", exit 0.
+    (tmp_path / "brief.pdf").write_bytes(head + b"\x00" * 64)
+    before = snapshot(lib.root)
+    result = runner.invoke(app, ["cut", str(tmp_path / "brief.pdf"), "--no-edit"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ") and "brief.pdf" in result.stderr
+    assert snapshot(lib.root) == before
+    result = runner.invoke(app, ["cut", "-", "--no-edit"], input=head)
+    assert result.exit_code == 1 and result.stderr.startswith("Error: <stdin>: a ")
