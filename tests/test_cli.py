@@ -548,3 +548,13 @@ def test_no_color_still_shows_what_is_highlighted(runner, lib, monkeypatch, tmp_
     out = run(runner, "show", only_card(lib)[1].id).stdout
     assert "\x1b[4;7mlit" in out  # underline + reverse, no colour codes
     assert "48;" not in out and "106m" not in out
+
+
+def test_show_an_analytic(runner, lib):
+    # It printed two blank lines and "0 words · 3 read", which read as a counting bug.
+    card = new_card(tag="Fairness outweighs education", kind="analytic")
+    lib.write(card)
+    result = run(runner, "show", card.id)
+    assert result.exit_code == 0, result.output
+    assert "\n\n\n" not in result.stdout
+    assert "analytic  ·  3 read" in result.stdout

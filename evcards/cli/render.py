@@ -81,15 +81,18 @@ def card_renderable(card: Card, wpm: int, read_only: bool = False, color: bool =
         items.append(Text(card.undertag, style="italic"))
     if card.kind == "card" and (card.cite.short or card.cite.full):
         items.append(cite_text(card))
-    items.append(Text(""))
     body = body_text(card, read_only, color)
+    if body:
+        items.append(Text(""))
     for i, para in enumerate(body):
         items.append(para)
         if i < len(body) - 1 and not read_only:
             items.append(Text(""))
     seconds = card.read_seconds(wpm)
+    # An analytic is read from its tag: "0 words · 34 read" looked like a counting bug.
+    size = "analytic" if card.kind == "analytic" else f"{card.word_count} words"
     footer = (
-        f"{card.id[:8]}  ·  {card.word_count} words  ·  {card.words_read} read  ·  "
+        f"{card.id[:8]}  ·  {size}  ·  {card.words_read} read  ·  "
         f"{int(seconds // 60)}:{int(seconds % 60):02d} at {wpm} wpm"
     )
     if card.labels:
