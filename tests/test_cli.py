@@ -558,3 +558,9 @@ def test_show_an_analytic(runner, lib):
     assert result.exit_code == 0, result.output
     assert "\n\n\n" not in result.stdout
     assert "analytic  ·  3 read" in result.stdout
+
+
+def test_list_with_a_label_no_card_has(runner, imported):
+    result = run(runner, "list", "-l", "nosuch")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("No cards labelled nosuch in ")

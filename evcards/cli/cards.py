@@ -86,6 +86,10 @@ def list_cards(
     if as_json:
         print_json(rows)
         return
+    if not rows and wanted:
+        # not "No cards in the library", which sent a debater with 1,000 cards to re-import
+        typer.echo(f"No cards labelled {', '.join(sorted(wanted))} in {lib.root}.")
+        return
     if not rows:
         typer.echo(f"No cards in {lib.root}. Add one with `evcards import FILE` or `evcards add`.")
         return
