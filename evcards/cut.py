@@ -154,12 +154,18 @@ def _clean(value: object) -> str | None:
 
 
 def _authors(value: object) -> str | None:
-    """trafilatura joins authors with '; ' and drops the dot of 'Jr.': keep its joiner."""
+    """trafilatura joins authors with '; ' and drops the dots of 'Jr.' and of middle initials
+    ('Jane Q. Doe' came out 'Jane Q Doe' in the cite): keep its joiner, put the dots back."""
     text = _clean(value)
     if not text:
         return None
     names = [re.sub(r"\b(Jr|Sr)$", r"\1.", n.strip()) for n in text.split(";") if n.strip()]
+    names = [_INITIAL.sub(r"\1.", n) for n in names]
     return "; ".join(names) or None
+
+
+# A lone capital before another word ('J Robert Oppenheimer'); a last one stays ('Malcolm X').
+_INITIAL = re.compile(r"(?<![^ ])([A-Z])(?= \S)")
 
 
 # -- plain text ----------------------------------------------------------------------------

@@ -519,3 +519,14 @@ def test_cut_refuses_a_pdf_or_docx_instead_of_cutting_its_bytes(runner, lib, tmp
     assert snapshot(lib.root) == before
     result = runner.invoke(app, ["cut", "-", "--no-edit"], input=head)
     assert result.exit_code == 1 and result.stderr.startswith("Error: <stdin>: a ")
+
+
+def test_middle_initials_keep_their_dot():
+    # trafilatura gives 'Jane Q Doe' for <meta name="author" content="Jane Q. Doe">.
+    page = (
+        '<html><head><meta name="author" content="Jane Q. Doe; J. Robert Oppenheimer">'
+        "<title>Arctic</title></head><body><article>"
+        + "<p>Russia has expanded its military footprint in the Arctic faster than others.</p>" * 5
+        + "</article></body></html>"
+    )
+    assert cut.extract_html(page).meta.author == "Jane Q. Doe; J. Robert Oppenheimer"
