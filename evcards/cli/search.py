@@ -103,7 +103,10 @@ def search(
     lib = get_library()
     hits = search(lib.root, query, filters, raw=raw, read=read, limit=limit)
     if as_json:
-        typer.echo(json.dumps([h.as_json() for h in hits], ensure_ascii=False, indent=2))
+        # The card file's full path, as `list --json` gives it: the index's path is relative to
+        # the library, which a script run from elsewhere could not open.
+        rows = [{**h.as_json(), "path": str(lib.root / h.path)} for h in hits]
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     if not hits:
         typer.echo("No cards found.")
