@@ -37,7 +37,7 @@ _LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,39}$")
 _WS = re.compile(r"\s+")
 _ID = re.compile(r"^[0-9a-f]{16}$")
 _YEAR = re.compile(r"\b(19[0-9]{2}|20[0-9]{2})\b")
-_YY = re.compile(r"(?<![/.-])\b([0-9]{2})\s*$")
+_YY = re.compile(r"(?<![/.-])\b([0-9]{1,2})\s*$")
 _ACCESSED = re.compile(r"\b(?:accessed|acc\.|retrieved|DOA)\b", re.IGNORECASE)
 _COLORS = {
     c.lower()
@@ -247,17 +247,19 @@ def body_text(markup: str) -> BodyText:
 
 def cite_year(date: str | None, full: str, short: str) -> int | None:
     """`Cite.year`, without the model (kept in step with it; the tests compare them)."""
+    m = _YEAR.search(short)
+    if m:
+        return int(m.group(1))
+    m = _YY.search(short)
+    yy = int(m.group(1)) if m else None
     full = _ACCESSED.split(full, maxsplit=1)[0]
-    for text in (date or "", short, full):
-        m = _YEAR.search(text)
-        if m:
-            return int(m.group(1))
-        if text is short:
-            m = _YY.search(text)
-            if m:
-                yy = int(m.group(1))
-                return 2000 + yy if yy < 70 else 1900 + yy
-    return None
+    for text in (date or "", full):
+        for m in _YEAR.finditer(text):
+            if yy is None or int(m.group(1)) % 100 == yy:
+                return int(m.group(1))
+    if yy is None:
+        return None
+    return 2000 + yy if yy < 70 else 1900 + yy
 
 
 def _str(table: dict[str, object], key: str) -> str:

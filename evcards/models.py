@@ -220,22 +220,28 @@ class Cite(BaseModel):
 
     @property
     def year(self) -> int | None:
-        """The source's year: from the date, else the short cite, else the full cite up to
-        its access date (an 'accessed 2026' is when it was cut, not when it was written)."""
+        """The source's year. The short cite is what the debater reads out, so it decides: its
+        full year, else the year in the date or the full cite (up to its access date: an
+        'accessed 2026' is when it was cut) that ends in its two digits ('Ahmed 20' whose
+        quals mention a 2009 degree is 2020, 'Hellman 8' is 2008), else those digits alone;
+        with no year in the short cite, the first year in the date or the full cite."""
+        m = _YEAR4.search(self.short)
+        if m:
+            return int(m.group(1))
+        m = _YY.search(self.short)
+        yy = int(m.group(1)) if m else None
         full = _ACCESSED.split(self.full, maxsplit=1)[0]
-        for text in (self.date or "", self.short, full):
-            m = _YEAR4.search(text)
-            if m:
-                return int(m.group(1))
-            if text is self.short:
-                m = re.search(r"(?<![/.-])\b([0-9]{2})\s*$", text)
-                if m:
-                    yy = int(m.group(1))
-                    return 2000 + yy if yy < 70 else 1900 + yy
-        return None
+        for text in (self.date or "", full):
+            for m in _YEAR4.finditer(text):
+                if yy is None or int(m.group(1)) % 100 == yy:
+                    return int(m.group(1))
+        if yy is None:
+            return None
+        return 2000 + yy if yy < 70 else 1900 + yy
 
 
 _YEAR4 = re.compile(r"\b(19[0-9]{2}|20[0-9]{2})\b")
+_YY = re.compile(r"(?<![/.-])\b([0-9]{1,2})\s*$")  # 'Meick 18', 'Hellman 8', not 'RM 6/14'
 _ACCESSED = re.compile(r"\b(?:accessed|acc\.|retrieved|DOA)\b", re.IGNORECASE)
 
 
