@@ -564,3 +564,10 @@ def test_list_with_a_label_no_card_has(runner, imported):
     result = run(runner, "list", "-l", "nosuch")
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("No cards labelled nosuch in ")
+
+
+def test_show_read_leaves_no_gap_at_the_end_of_a_paragraph(runner, lib):
+    card = new_card(tag="T", body=parse("==read== not read\n\n==more== skipped"))
+    lib.write(card)
+    out = run(runner, "show", card.id, "--read").stdout
+    assert "read\n" in out and "more\n" in out

@@ -55,6 +55,7 @@ def body_text(card: Card, read_only: bool = False, color: bool = True) -> list[T
                     text.append(" ")
                 continue
             text.append(span.text, style=span_style(span, color))
+        text.rstrip()  # the gap left for unread text at the end, invisible but copied along
         if text.plain.strip():
             paragraphs.append(text)
     return paragraphs
