@@ -86,6 +86,14 @@ def _one_card(
     tag = ""
     (n, line), rest = numbered[0], numbered[1:]
     parsed = split_cite_line(line)
+    if parsed is None and not rest:
+        # A lone line is an analytic (a tag with no card), as `export --format text` writes
+        # one: a speech with analytics in it could not be imported back.
+        return new_card(
+            tag=clean_text(line),
+            kind="analytic",
+            sources=[Source(file=where, position=position)],
+        )
     if parsed is None and rest:
         tag = clean_text(line)
         (n, line), rest = rest[0], rest[1:]
