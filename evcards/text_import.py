@@ -77,6 +77,10 @@ def parse_text_cards(text: str, where: str = "<stdin>", initials: str | None = N
     return cards
 
 
+# What marks a line as a cite when it is not in the `SHORT (FULL)` form: a year or a URL.
+_FULL_CITE_HINT = re.compile(r"\b(?:19|20)[0-9]{2}\b|https?://")
+
+
 def _one_card(
     lines: list[str], first_line: int, where: str, position: int, initials: str | None
 ) -> Card:
@@ -98,6 +102,10 @@ def _one_card(
         tag = clean_text(line)
         (n, line), rest = rest[0], rest[1:]
         parsed = split_cite_line(line)
+        if parsed is None and rest and _FULL_CITE_HINT.search(line):
+            # Tag, then a cite with no short-cite part (Word's `Wallace-Wells 21, David ...,
+            # 2021, https://...` as export writes it back), then the body.
+            parsed = ("", line, None)
     if parsed is None:
         raise InputFileError(
             f"{where}, line {n}: expected a cite line like"

@@ -571,3 +571,17 @@ def test_show_read_leaves_no_gap_at_the_end_of_a_paragraph(runner, lib):
     lib.write(card)
     out = run(runner, "show", card.id, "--read").stdout
     assert "read\n" in out and "more\n" in out
+
+
+def test_import_a_cite_line_with_no_short_cite_part(runner, lib, tmp_path):
+    # Word's one-line cite, written back by `export -f text` for a card read with no short cite.
+    cite = "Wallace-Wells 21, David Wallace-Wells, deputy editor, 1-18-2021, https://nymag.com/x"
+    (tmp_path / "c.txt").write_text(f"Climate change can be averted\n{cite}\nThe change is big.\n")
+    result = run(runner, "import", tmp_path / "c.txt")
+    assert result.exit_code == 0, result.output
+    _, card = only_card(lib)
+    assert (card.tag, card.cite.full, card.paragraphs) == (
+        "Climate change can be averted",
+        cite,
+        ["The change is big."],
+    )
