@@ -94,6 +94,10 @@ def parse_file(path: str, initials: str | None = None) -> list[Card]:
 
 
 def _refuse_foreign_formats(path: Path, suffix: str) -> None:
+    if suffix in (".html", ".htm"):  # read as pasted text it failed on its second line
+        raise InputFileError(
+            f"{path}: a web page, not pasted cards; make a card of it with `evcards cut {path}`"
+        )
     try:
         with open(path, "rb") as f:
             head = f.read(8)

@@ -585,3 +585,10 @@ def test_import_a_cite_line_with_no_short_cite_part(runner, lib, tmp_path):
         cite,
         ["The change is big."],
     )
+
+
+def test_import_an_html_page_points_to_cut(runner, lib, tmp_path):
+    (tmp_path / "page.html").write_text("<html><body><p>Some article</p></body></html>")
+    result = run(runner, "import", tmp_path / "page.html")
+    assert result.exit_code == 1
+    assert "a web page" in result.stderr and "evcards cut" in result.stderr
