@@ -530,3 +530,13 @@ def test_middle_initials_keep_their_dot():
         + "</article></body></html>"
     )
     assert cut.extract_html(page).meta.author == "Jane Q. Doe; J. Robert Oppenheimer"
+
+
+def test_pasted_pdf_lines_that_stop_mid_sentence_are_joined():
+    # "neither can" / "win a war" became two paragraphs of the card, splitting the sentence.
+    raw = "Both sides fear escalation and neither can\nwin a nuclear exchange,\nso deterrence holds.\nA new claim.\n"
+    assert cut.clean_pasted(raw) == [
+        "Both sides fear escalation and neither can win a nuclear exchange, so deterrence holds.",
+        "A new claim.",
+    ]
+    assert cut.clean_pasted("Heading\nBody starts here") == ["Heading", "Body starts here"]
