@@ -592,3 +592,15 @@ def test_import_an_html_page_points_to_cut(runner, lib, tmp_path):
     result = run(runner, "import", tmp_path / "page.html")
     assert result.exit_code == 1
     assert "a web page" in result.stderr and "evcards cut" in result.stderr
+
+
+def test_list_shows_the_good_cards_and_names_a_broken_file(runner, lib):
+    # One bad hand edit used to make `evcards list` print nothing but that error.
+    good = new_card(tag="Still here", body=parse("x"))
+    lib.write(good)
+    (lib.root / "broken.toml").write_text("id = = 1\n")
+    for args in (["list"], ["list", "--json"]):
+        result = run(runner, *args)
+        assert result.exit_code == 1
+        assert "Still here" in result.stdout
+        assert result.stderr.startswith("Error: ") and "broken.toml" in result.stderr

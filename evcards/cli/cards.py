@@ -64,10 +64,20 @@ def list_cards(
     as_json: Annotated[bool, typer.Option("--json", help="A JSON array of cards.")] = False,
 ) -> None:
     """List the library's cards: short cite, tag, labels and words read."""
+    from evcards.errors import EvcardsError
+
     lib = get_library()
     wanted = set(label or [])
     rows = []
-    for path, card in lib.cards():
+    broken: list[str] = []
+    for path in lib.paths():
+        try:
+            card = lib.read(path)
+        except EvcardsError as e:
+            # One bad hand edit hid the other thousand cards; list them, and name it at the end,
+            # as import does with a file it cannot read.
+            broken.append(str(e))
+            continue
         if wanted and not wanted <= set(card.labels):
             continue
         rows.append(
@@ -85,7 +95,15 @@ def list_cards(
         )
     if as_json:
         print_json(rows)
-        return
+    else:
+        _print_list(lib, rows, wanted)
+    for message in broken:
+        typer.echo(f"Error: {message}; fix the file in a text editor or move it out", err=True)
+    if broken:
+        raise typer.Exit(1)
+
+
+def _print_list(lib: Any, rows: list[dict[str, Any]], wanted: set[str]) -> None:
     if not rows and wanted:
         # not "No cards in the library", which sent a debater with 1,000 cards to re-import
         typer.echo(f"No cards labelled {', '.join(sorted(wanted))} in {lib.root}.")
