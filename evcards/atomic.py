@@ -20,7 +20,8 @@ def atomic_write(path: Path, data: bytes | str, *, overwrite: bool = True) -> No
     try:
         # mkstemp makes the file 0600; the result should get the mode any other program would
         # give it (an exported speech doc is meant to be shared), or keep the mode it had.
-        os.fchmod(fd, _mode_for(path))
+        if hasattr(os, "fchmod"):  # POSIX; Windows has no such modes to fix
+            os.fchmod(fd, _mode_for(path))
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
