@@ -18,6 +18,10 @@ def atomic_write(path: Path, data: bytes | str, *, overwrite: bool = True) -> No
     folder = path.parent
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=folder)
     try:
+        # mkstemp makes the file 0600; the result should get the mode any other program would
+        # give it (an exported speech doc is meant to be shared), or keep the mode it had.
+        if hasattr(os, "fchmod"):  # POSIX; Windows has no such modes to fix
+            os.fchmod(fd, _mode_for(path))
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
@@ -33,3 +37,13 @@ def atomic_write(path: Path, data: bytes | str, *, overwrite: bool = True) -> No
         except FileNotFoundError:
             pass
         raise
+
+
+def _mode_for(path: Path) -> int:
+    try:
+        return os.stat(path).st_mode & 0o7777
+    except OSError:
+        pass
+    umask = os.umask(0o022)  # the only way to read the umask is to set it
+    os.umask(umask)
+    return 0o666 & ~umask

@@ -92,8 +92,12 @@ def _multiline(s: str) -> str:
     return '"""\n' + s + '"""'
 
 
-def card_from_dict(data: dict[str, Any], where: str = "card") -> Card:
-    """Validate plain data (as TOML gives it) into a Card, or raise InvalidCard naming `where`."""
+def card_from_dict(data: dict[str, Any], where: str = "card", body_line: int = 0) -> Card:
+    """Validate plain data (as TOML gives it) into a Card, or raise InvalidCard naming `where`.
+
+    `body_line` is the line of the file on which body.text starts (0: unknown); a markup
+    mistake then names the line of the file, which is what an editor shows.
+    """
     data = dict(data)
     body = data.pop("body", None)
     paragraphs: Any = []
@@ -117,7 +121,14 @@ def card_from_dict(data: dict[str, Any], where: str = "card") -> Card:
         try:
             paragraphs = markup.parse(text, default_highlight=normalize_color(color) or "yellow")
         except MarkupError as e:
-            raise InvalidCard(f"{where}: body.text - {e}") from None
+            message = str(e)
+            if body_line:
+                message = re.sub(
+                    r"\bat line (\d+),",
+                    lambda m: f"at line {int(m.group(1)) + body_line - 1},",
+                    message,
+                )
+            raise InvalidCard(f"{where}: body.text - {message}") from None
     try:
         return Card.model_validate({**data, "body": paragraphs})
     except ValidationError as e:
@@ -131,7 +142,19 @@ def loads(text: str, where: str = "card") -> Card:
         raise InvalidCard(f"{where}: invalid TOML ({e})") from None
     except RecursionError:  # tomllib recurses once per nested array or inline table
         raise InvalidCard(f"{where}: invalid TOML (nested too deeply); fix the file") from None
-    return card_from_dict(data, where)
+    return card_from_dict(data, where, _body_line(text, data))
+
+
+def _body_line(text: str, data: dict[str, Any]) -> int:
+    """The line of `text` where body.text starts, when the file holds it verbatim, else 0."""
+    body = data.get("body")
+    body_text = body.get("text") if isinstance(body, dict) else None
+    if not isinstance(body_text, str) or not body_text.strip():
+        return 0
+    at = text.find('"""\n' + body_text)  # how dumps writes it: a multi-line string
+    if at < 0 or text.find('"""\n' + body_text, at + 1) >= 0:
+        return 0
+    return text.count("\n", 0, at) + 2
 
 
 def read(path: Path) -> Card:

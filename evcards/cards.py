@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 from typing import Any
 
 from evcards import markup
-from evcards.errors import CardNotFound, EvcardsError, InvalidCard, MarkupError
+from evcards.errors import AmbiguousCard, CardNotFound, EvcardsError, InvalidCard, MarkupError
 from evcards.library import AddResult, Library
 from evcards.models import Card, Cite, clean_text, new_card
 
@@ -65,9 +67,25 @@ def split_tag_args(
         try:
             lib.resolve(last)
             return args, None
+        except AmbiguousCard:
+            raise  # `tag 8f70 1b`: a card meant, and its tag would have become "1b"
         except EvcardsError:
-            pass
+            if _looks_like_a_card(last):
+                raise CardNotFound(
+                    f"'{last}' looks like a card id but no card has it, so it was not taken as"
+                    f" the new tag; check the id (`evcards list`), or give the tag with --tag"
+                ) from None
     return args[:-1], last
+
+
+def _looks_like_a_card(word: str) -> bool:
+    """An id prefix with a typo, or a card file: a tag is almost never such a word."""
+    key = word.lower()
+    if key.endswith(".toml") or os.sep in key:
+        return True
+    return bool(re.fullmatch(r"[0-9a-f]+", key)) and (
+        len(key) >= 4 or any(c.isdigit() for c in key)
+    )
 
 
 def retag(

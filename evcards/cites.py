@@ -78,7 +78,8 @@ def split_cite_line(line: str) -> tuple[str, str, str | None] | None:
     if not m:
         return None
     short = m.group("short").strip()
-    # A short cite names a source and a date: a word then digits or a date, at most ~8 words.
-    if not re.search(r"\d", short) or len(short.split()) > 8:
+    # A short cite names a source and a date: a word then digits or a date, at most ~8 words;
+    # 'ND' (no date) is a date too, and evcards itself writes `Anonymous ND (...)`.
+    if not re.search(r"\d|\bN\.?D\b", short) or len(short.split()) > 8:
         return None
     return short, m.group("full").strip(), m.group("initials")

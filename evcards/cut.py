@@ -154,17 +154,24 @@ def _clean(value: object) -> str | None:
 
 
 def _authors(value: object) -> str | None:
-    """trafilatura joins authors with '; ' and drops the dot of 'Jr.': keep its joiner."""
+    """trafilatura joins authors with '; ' and drops the dots of 'Jr.' and of middle initials
+    ('Jane Q. Doe' came out 'Jane Q Doe' in the cite): keep its joiner, put the dots back."""
     text = _clean(value)
     if not text:
         return None
     names = [re.sub(r"\b(Jr|Sr)$", r"\1.", n.strip()) for n in text.split(";") if n.strip()]
+    names = [_INITIAL.sub(r"\1.", n) for n in names]
     return "; ".join(names) or None
+
+
+# A lone capital before another word ('J Robert Oppenheimer'); a last one stays ('Malcolm X').
+_INITIAL = re.compile(r"(?<![^ ])([A-Z])(?= \S)")
 
 
 # -- plain text ----------------------------------------------------------------------------
 _HYPHEN_BREAK = re.compile(r"(\w)-[ \t]*\n[ \t]*(?=(\w))")
 _SPACES = re.compile(r"[ \t\u00a0]+")
+_MID_SENTENCE_BREAK = re.compile(r"(?<=[\w,;–—-])[ \t]*\n(?=[ \t]*[a-z(\[])")
 
 
 def _unbreak(m: re.Match[str]) -> str:
@@ -173,14 +180,17 @@ def _unbreak(m: re.Match[str]) -> str:
 
 
 def clean_pasted(text: str) -> list[str]:
-    """Paragraphs from pasted text: blank lines separate paragraphs (else every line is one);
-    PDF line breaks inside a paragraph are joined and `exam-\\nple` becomes `example`."""
+    """Paragraphs from pasted text: blank lines separate paragraphs (else every line that
+    ends a sentence ends one); PDF line breaks inside a paragraph are joined and
+    `exam-\\nple` becomes `example`."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\n")
     text = _HYPHEN_BREAK.sub(_unbreak, text).strip()
     if re.search(r"\n[ \t]*\n", text):
         blocks = re.split(r"\n[ \t]*\n+", text)
     else:
-        blocks = text.split("\n")
+        # Text copied from a PDF has no blank lines and a break every line: a line that stops
+        # mid-sentence ("neither can" / "win a war") goes on in the next one.
+        blocks = _MID_SENTENCE_BREAK.sub(" ", text).split("\n")
     paragraphs = []
     for block in blocks:
         para = _SPACES.sub(" ", clean_text(block)).strip()

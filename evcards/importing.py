@@ -16,7 +16,7 @@ from pathlib import Path
 from evcards.errors import EvcardsError, InputFileError
 from evcards.library import Library, Prepared
 from evcards.models import Card
-from evcards.text_import import decode, parse_text_cards
+from evcards.text_import import ZIP_MAGIC, binary_kind, decode, parse_text_cards
 
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 IMPORTABLE = TEXT_SUFFIXES | {".docx"}
@@ -77,6 +77,7 @@ def parse_file(path: str, initials: str | None = None) -> list[Card]:
         kinds = ", ".join(sorted(IMPORTABLE))
         raise InputFileError(f"{path}: a folder with no files to import ({kinds})")
     suffix = p.suffix.lower()
+    _refuse_foreign_formats(p, suffix)
     if suffix == ".docx":
         from evcards.docx_import import parse_docx  # lazy: lxml loads only for .docx
 
@@ -90,6 +91,21 @@ def parse_file(path: str, initials: str | None = None) -> list[Card]:
     except OSError as e:
         raise InputFileError(f"{path}: cannot read ({e.strerror})") from None
     return parse_text_cards(decode(raw, path), p.name, initials)
+
+
+def _refuse_foreign_formats(path: Path, suffix: str) -> None:
+    if suffix in (".html", ".htm"):  # read as pasted text it failed on its second line
+        raise InputFileError(
+            f"{path}: a web page, not pasted cards; make a card of it with `evcards cut {path}`"
+        )
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8)
+    except OSError:
+        return  # reported with its reason by the reader that follows
+    what = binary_kind(head)
+    if what and not (suffix == ".docx" and head.startswith(ZIP_MAGIC)):
+        raise InputFileError(f"{path}: {what}")
 
 
 def prepare_file(

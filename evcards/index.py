@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from evcards.extract import CardFacts
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 INDEX_NAME = "index.sqlite"
 RACY_NS = 2_000_000_000
 STAT_WINDOW = 5_000  # files stat-ed per search for in-place edits (all, in a smaller library)

@@ -90,6 +90,8 @@ def parse_years(text: str) -> tuple[int | None, int | None]:
     hi = int(m.group(3)) if m.group(3) else None
     if not m.group(2):
         hi = lo
+    if lo is not None and hi is not None and lo > hi:  # matched nothing, without a word
+        raise ValueError(f"'{text}' runs backwards; write {hi}..{lo}")
     return lo, hi
 
 

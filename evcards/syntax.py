@@ -52,21 +52,26 @@ TOKEN = re.compile(
 LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,39}$")  # OpenEv's aff, neg, da, cp, k, t ...
 
 _YEAR = re.compile(r"\b(19[0-9]{2}|20[0-9]{2})\b")
-_YY = re.compile(r"(?<![/.-])\b([0-9]{2})\s*$")  # 'Meick 18', not the day in 'RM 6/14'
+_YY = re.compile(r"(?<![/.-])\b([0-9]{1,2})\s*$")  # 'Meick 18', 'Hellman 8', not 'RM 6/14'
 _ACCESSED = re.compile(r"\b(?:accessed|acc\.|retrieved|DOA)\b", re.IGNORECASE)
 
 
 def cite_year(date: str | None, full: str, short: str) -> int | None:
-    """The source's year: from the date, else the short cite, else the full cite up to its
-    access date (an 'accessed 2026' is when the card was cut, not when it was written)."""
+    """The source's year. The short cite is what the debater reads out, so it decides: its
+    full year, else the year in the date or the full cite (up to its access date: an
+    'accessed 2026' is when it was cut) that ends in its two digits ('Ahmed 20' whose quals
+    mention a 2009 degree is 2020, 'Hellman 8' is 2008), else those digits alone; with no
+    year in the short cite, the first year in the date or the full cite."""
+    m = _YEAR.search(short)
+    if m:
+        return int(m.group(1))
+    m = _YY.search(short)
+    yy = int(m.group(1)) if m else None
     full = _ACCESSED.split(full, maxsplit=1)[0]
-    for text in (date or "", short, full):
-        m = _YEAR.search(text)
-        if m:
-            return int(m.group(1))
-        if text is short:
-            m = _YY.search(text)
-            if m:
-                yy = int(m.group(1))
-                return 2000 + yy if yy < 70 else 1900 + yy
-    return None
+    for text in (date or "", full):
+        for m in _YEAR.finditer(text):
+            if yy is None or int(m.group(1)) % 100 == yy:
+                return int(m.group(1))
+    if yy is None:
+        return None
+    return 2000 + yy if yy < 70 else 1900 + yy

@@ -20,8 +20,31 @@ from evcards.models import Card, Cite, Source, Span, clean_text, new_card
 _SEPARATOR = re.compile(r"^\s*-{3,}\s*$")
 
 
+ZIP_MAGIC = b"PK\x03\x04"
+
+# What a file is, by its first bytes: debaters rename files, and an old .doc or a PDF read as
+# pasted text gave "not UTF-8 text (byte 2)" or "line 2: expected a cite line".
+_MAGIC = {
+    b"%PDF": "a PDF, which evcards cannot read; copy its text into a .txt file, or paste it"
+    " into `evcards cut -`",
+    b"\xd0\xcf\x11\xe0": "an old Word .doc (97-2003); open it in Word, save it as .docx and"
+    " `evcards import` that",
+    b"{\\rtf": "an RTF file; open it in Word, save it as .docx and `evcards import` that",
+    ZIP_MAGIC: "a zip file, such as a Word .docx under another name; give it a .docx name and"
+    " `evcards import` it",
+}
+
+
+def binary_kind(head: bytes) -> str | None:
+    """What a file that is not text is, and what to do with it, from its first bytes."""
+    return next((what for magic, what in _MAGIC.items() if head.startswith(magic)), None)
+
+
 def decode(raw: bytes, where: str) -> str:
     """Bytes from a user's file as text, or a clear error naming the file."""
+    what = binary_kind(raw[:8])
+    if what:
+        raise InputFileError(f"{where}: {what}")
     if len(raw) > MAX_TEXT_FILE_BYTES:
         raise InputFileError(
             f"{where}: larger than {megabytes(MAX_TEXT_FILE_BYTES)}; split it into smaller files"
@@ -30,7 +53,7 @@ def decode(raw: bytes, where: str) -> str:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise InputFileError(
-            f"{where}: not UTF-8 text (byte {e.start}); save it as UTF-8 and import again"
+            f"{where}: not UTF-8 text (byte {e.start}); save it as UTF-8 and try again"
         ) from None
     if "\x00" in text:
         raise InputFileError(f"{where}: contains NUL bytes; it is not a text file")
@@ -54,6 +77,10 @@ def parse_text_cards(text: str, where: str = "<stdin>", initials: str | None = N
     return cards
 
 
+# What marks a line as a cite when it is not in the `SHORT (FULL)` form: a year or a URL.
+_FULL_CITE_HINT = re.compile(r"\b(?:19|20)[0-9]{2}\b|https?://")
+
+
 def _one_card(
     lines: list[str], first_line: int, where: str, position: int, initials: str | None
 ) -> Card:
@@ -63,10 +90,22 @@ def _one_card(
     tag = ""
     (n, line), rest = numbered[0], numbered[1:]
     parsed = split_cite_line(line)
+    if parsed is None and not rest:
+        # A lone line is an analytic (a tag with no card), as `export --format text` writes
+        # one: a speech with analytics in it could not be imported back.
+        return new_card(
+            tag=clean_text(line),
+            kind="analytic",
+            sources=[Source(file=where, position=position)],
+        )
     if parsed is None and rest:
         tag = clean_text(line)
         (n, line), rest = rest[0], rest[1:]
         parsed = split_cite_line(line)
+        if parsed is None and rest and _FULL_CITE_HINT.search(line):
+            # Tag, then a cite with no short-cite part (Word's `Wallace-Wells 21, David ...,
+            # 2021, https://...` as export writes it back), then the body.
+            parsed = ("", line, None)
     if parsed is None:
         raise InputFileError(
             f"{where}, line {n}: expected a cite line like"

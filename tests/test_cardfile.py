@@ -10,7 +10,8 @@ from strategies import cards
 
 from evcards import cardfile
 from evcards.errors import InvalidCard
-from evcards.models import Card
+from evcards.markup import parse
+from evcards.models import Card, new_card
 
 
 @settings(max_examples=2500, deadline=None)
@@ -68,3 +69,12 @@ def test_invalid_card_files_are_explained(toml, fragment):
     assert message.startswith("cards/x.toml: ")
     assert fragment in message
     assert "\n" not in message.strip()
+
+
+def test_a_markup_mistake_names_the_line_of_the_file():
+    # The editor shows file lines; "line 3" of body.text used to point near the tag line.
+    card = new_card(tag="T", body=parse("first paragraph\n\nsecond _under_ paragraph"))
+    text = cardfile.dumps(card).replace("_under_", "_under")
+    wanted = next(i for i, line in enumerate(text.splitlines(), 1) if "_under" in line)
+    with pytest.raises(InvalidCard, match=f"opened at line {wanted}, column 8 is never closed"):
+        cardfile.loads(text)

@@ -14,6 +14,8 @@ from conftest import REPO, snapshot
 
 from evcards.cli import app
 from evcards.library import Library
+from evcards.markup import parse
+from evcards.models import Cite, new_card
 
 SEED = REPO.parent / "shared" / "seed" / "rm-2019-china-russia.txt"
 PASTED = """Alliance unlikely: they want different things
@@ -191,6 +193,29 @@ def test_tag_several_cards_and_labels(runner, lib, tmp_path):
     assert (card.tag, card.labels) == ("Russia says no", ["neg"])
     assert "russia-says-no" in path.name
     assert len(list(lib.paths())) == 2  # renamed, not copied
+
+
+def test_tag_with_a_mistyped_or_ambiguous_id_last_changes_nothing(runner, lib):
+    # `evcards tag 8f70 1b0f -l neg` with 1b0f mistyped used to set the tag to "1b0f".
+    cards = [new_card(tag=f"Tag {i}", body=parse(f"body {i}")) for i in range(40)]
+    for card in cards:
+        lib.write(card)
+    before = snapshot(lib.root)
+    first = cards[0].id
+    starts = [c.id[0] for c in cards]
+    shared = next(d for d in starts if starts.count(d) > 1)  # 40 ids, 16 digits: one repeats
+    typo = next(p for p in ("ffff0000", "eeee0000") if not any(c.id.startswith(p) for c in cards))
+    for last in (typo, shared, "cards/x.toml"):
+        result = run(runner, "tag", first[:6], last, "-l", "neg")
+        assert result.exit_code == 1, (last, result.output)
+        assert result.stderr.startswith("Error: ")
+    assert snapshot(lib.root) == before
+    # a single word that is not an id is still a tag, and --tag takes anything
+    result = run(runner, "tag", first[:6], "Uniqueness")
+    assert result.exit_code == 0, result.output
+    assert lib.resolve(first)[1].tag == "Uniqueness"
+    result = run(runner, "tag", first[:6], "--tag", typo)
+    assert result.exit_code == 0, result.output
 
 
 def test_rm(runner, imported):
@@ -434,3 +459,148 @@ def test_python_dash_m():
         [sys.executable, "-m", "evcards", "--version"], capture_output=True, text=True
     )
     assert proc.returncode == 0 and proc.stdout.startswith("evcards ")
+
+
+WORD_CITE = (
+    "Zoë Baird 20, CEO and President of the Markle Foundation, “Equitable Economic Recovery Is"
+    " a National Security Imperative”, October 2020"
+)
+
+
+def test_show_keeps_a_word_cite_line_as_it_was(runner, lib, monkeypatch):
+    # A cite line read from Word holds its short cite: show must not print it twice.
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    card = new_card(tag="Growth", cite=Cite(short="Baird 20", full=WORD_CITE), body=parse("x"))
+    lib.write(card)
+    out = run(runner, "show", card.id).stdout
+    assert "Zoë \x1b[1mBaird 20\x1b[0m, CEO" in out
+    assert "Baird 20 (" not in out
+
+
+@pytest.mark.parametrize("columns", ["60", "120"])
+@pytest.mark.parametrize("command", [("list",), ("stats",), ("search", "growth")])
+def test_a_sentence_long_short_cite_keeps_the_table_readable(
+    runner, lib, monkeypatch, columns, command
+):
+    # Messy files put a whole sentence in the Cite style; the id and tag must still show.
+    monkeypatch.setenv("COLUMNS", columns)
+    long_short = (
+        "Cecilia Kang and David McCabe 1-20-22 (NY Times. Efforts to Rein In Big Tech) " * 2
+    )
+    card = new_card(tag="Growth solves", cite=Cite(short=long_short), body=parse("x"))
+    lib.write(card)
+    result = run(runner, *command)
+    assert result.exit_code == 0, result.output
+    assert card.id[:8] in result.stdout
+    assert "Growth" in result.stdout
+    assert all(len(line) <= int(columns) for line in result.stdout.splitlines())
+
+
+def test_output_cut_short_by_a_reader_is_not_an_error(lib):
+    # `evcards stats | head`: more than a pipe's buffer of rows, and the reader stops at once.
+    for n in range(40):
+        lib.write(new_card(tag=f"tag {n} " + "word " * 600, body=parse(f"body {n}")))
+    env = {**os.environ, "EVCARDS_LIBRARY": str(lib.root)}
+    code = (
+        "import subprocess, sys\n"
+        "p = subprocess.Popen([sys.executable, '-m', 'evcards', 'stats'],"
+        " stdout=subprocess.PIPE, stderr=subprocess.PIPE)\n"
+        "p.stdout.read(1); p.stdout.close(); err = p.stderr.read(); p.wait()\n"
+        "print(repr(err))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert proc.stdout.strip() == "b''", proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "head", "says"),
+    [
+        ("brief.pdf", b"%PDF-1.4\n1 0 obj\n", "a PDF"),
+        ("renamed.docx", b"%PDF-1.7\n", "a PDF"),
+        ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00", "save it as .docx and"),
+        ("speech.txt", b"PK\x03\x04\x14\x00", "give it a .docx name"),
+    ],
+)
+def test_import_names_a_foreign_format(runner, lib, tmp_path, name, head, says):
+    # A renamed PDF or .doc used to fail as pasted text: "line 2: expected a cite line".
+    (tmp_path / name).write_bytes(head + b"\x00" * 64)
+    before = snapshot(lib.root)
+    result = run(runner, "import", tmp_path / name)
+    assert result.exit_code == 1
+    assert says in result.stderr and name in result.stderr
+    assert snapshot(lib.root) == before
+
+
+@pytest.mark.parametrize("command", ["show", "edit", "add", "cut", "search", "export", "stats"])
+def test_usage_names_arguments_in_capitals(runner, command):
+    # Typer printed `evcards show [OPTIONS] {card}` but `Invalid value for QUERY`.
+    usage = run(runner, command, "--help").stdout.splitlines()[0]
+    words = usage.split("[OPTIONS]")[1]
+    assert words.strip() and words == words.upper(), usage
+
+
+def test_no_color_still_shows_what_is_highlighted(runner, lib, monkeypatch, tmp_path):
+    # NO_COLOR dropped the highlight's background: read text looked like underlined text.
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.setenv("NO_COLOR", "1")
+    (tmp_path / "b.txt").write_text("_under =={cyan}lit==_")
+    assert run(runner, "add", tmp_path / "b.txt", "-t", "T", "-s", "X 19").exit_code == 0
+    out = run(runner, "show", only_card(lib)[1].id).stdout
+    assert "\x1b[4;7mlit" in out  # underline + reverse, no colour codes
+    assert "48;" not in out and "106m" not in out
+
+
+def test_show_an_analytic(runner, lib):
+    # It printed two blank lines and "0 words · 3 read", which read as a counting bug.
+    card = new_card(tag="Fairness outweighs education", kind="analytic")
+    lib.write(card)
+    result = run(runner, "show", card.id)
+    assert result.exit_code == 0, result.output
+    assert "\n\n\n" not in result.stdout
+    assert "analytic  ·  3 read" in result.stdout
+
+
+def test_list_with_a_label_no_card_has(runner, imported):
+    result = run(runner, "list", "-l", "nosuch")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("No cards labelled nosuch in ")
+
+
+def test_show_read_leaves_no_gap_at_the_end_of_a_paragraph(runner, lib):
+    card = new_card(tag="T", body=parse("==read== not read\n\n==more== skipped"))
+    lib.write(card)
+    out = run(runner, "show", card.id, "--read").stdout
+    assert "read\n" in out and "more\n" in out
+
+
+def test_import_a_cite_line_with_no_short_cite_part(runner, lib, tmp_path):
+    # Word's one-line cite, written back by `export -f text` for a card read with no short cite.
+    cite = "Wallace-Wells 21, David Wallace-Wells, deputy editor, 1-18-2021, https://nymag.com/x"
+    (tmp_path / "c.txt").write_text(f"Climate change can be averted\n{cite}\nThe change is big.\n")
+    result = run(runner, "import", tmp_path / "c.txt")
+    assert result.exit_code == 0, result.output
+    _, card = only_card(lib)
+    assert (card.tag, card.cite.full, card.paragraphs) == (
+        "Climate change can be averted",
+        cite,
+        ["The change is big."],
+    )
+
+
+def test_import_an_html_page_points_to_cut(runner, lib, tmp_path):
+    (tmp_path / "page.html").write_text("<html><body><p>Some article</p></body></html>")
+    result = run(runner, "import", tmp_path / "page.html")
+    assert result.exit_code == 1
+    assert "a web page" in result.stderr and "evcards cut" in result.stderr
+
+
+def test_list_shows_the_good_cards_and_names_a_broken_file(runner, lib):
+    # One bad hand edit used to make `evcards list` print nothing but that error.
+    good = new_card(tag="Still here", body=parse("x"))
+    lib.write(good)
+    (lib.root / "broken.toml").write_text("id = = 1\n")
+    for args in (["list"], ["list", "--json"]):
+        result = run(runner, *args)
+        assert result.exit_code == 1
+        assert "Still here" in result.stdout
+        assert result.stderr.startswith("Error: ") and "broken.toml" in result.stderr

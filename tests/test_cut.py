@@ -506,3 +506,37 @@ def test_oversized_inputs_are_refused(monkeypatch):
     monkeypatch.setattr(cut, "MAX_CARD_CHARS", 50)
     with pytest.raises(InputFileError, match="that is not one card"):
         cut.extract("word " * 40)
+
+
+@pytest.mark.parametrize("head", [b"%PDF-1.4\n1 0 obj\n", b"PK\x03\x04\x14\x00\x06\x00"])
+def test_cut_refuses_a_pdf_or_docx_instead_of_cutting_its_bytes(runner, lib, tmp_path, head):
+    # `evcards cut brief.pdf` saved a card whose body was "%PDF-1.4 1 0 obj", exit 0.
+    (tmp_path / "brief.pdf").write_bytes(head + b"\x00" * 64)
+    before = snapshot(lib.root)
+    result = runner.invoke(app, ["cut", str(tmp_path / "brief.pdf"), "--no-edit"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ") and "brief.pdf" in result.stderr
+    assert snapshot(lib.root) == before
+    result = runner.invoke(app, ["cut", "-", "--no-edit"], input=head)
+    assert result.exit_code == 1 and result.stderr.startswith("Error: <stdin>: a ")
+
+
+def test_middle_initials_keep_their_dot():
+    # trafilatura gives 'Jane Q Doe' for <meta name="author" content="Jane Q. Doe">.
+    page = (
+        '<html><head><meta name="author" content="Jane Q. Doe; J. Robert Oppenheimer">'
+        "<title>Arctic</title></head><body><article>"
+        + "<p>Russia has expanded its military footprint in the Arctic faster than others.</p>" * 5
+        + "</article></body></html>"
+    )
+    assert cut.extract_html(page).meta.author == "Jane Q. Doe; J. Robert Oppenheimer"
+
+
+def test_pasted_pdf_lines_that_stop_mid_sentence_are_joined():
+    # "neither can" / "win a war" became two paragraphs of the card, splitting the sentence.
+    raw = "Both sides fear escalation and neither can\nwin a nuclear exchange,\nso deterrence holds.\nA new claim.\n"
+    assert cut.clean_pasted(raw) == [
+        "Both sides fear escalation and neither can win a nuclear exchange, so deterrence holds.",
+        "A new claim.",
+    ]
+    assert cut.clean_pasted("Heading\nBody starts here") == ["Heading", "Body starts here"]

@@ -6,6 +6,7 @@ import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import snapshot
@@ -117,6 +118,29 @@ def test_text_is_the_paste_form_and_reimports(runner, filled, tmp_path, monkeypa
     assert json.loads(result.stdout)["cards"] == 2
 
 
+def test_text_of_a_speech_with_analytics_and_undated_cites_reimports(runner, filled, tmp_path):
+    # A lone tag line (an analytic) and `Anonymous ND (...)` failed the whole import with
+    # "expected a cite line", so a speech exported as text could not be read back.
+    meick, smith, analytic = filled
+    undated = new_card(
+        tag="Undated",
+        cite=Cite(short="Anonymous ND", full="Energy Wire"),
+        body=[[Span(text="body text")]],
+    )
+    (tmp_path / "out.txt").write_text(render_text([meick, analytic, undated, smith]))
+    result = runner.invoke(
+        app, ["-L", str(tmp_path / "other"), "import", "--json", str(tmp_path / "out.txt")]
+    )
+    assert result.exit_code == 0, result.output
+    assert (json.loads(result.stdout)["cards"], json.loads(result.stdout)["analytics"]) == (3, 1)
+    result = runner.invoke(app, ["-L", str(tmp_path / "other"), "export", "-f", "text"])
+
+    def chunks(text: str) -> list[str]:
+        return sorted(text.split("---\n"))
+
+    assert chunks(result.stdout) == chunks(render_text([meick, analytic, undated, smith]))
+
+
 def test_text_read_and_cite_request():
     meick, smith, _ = cards()
     read = render_text([meick, smith], read=True).splitlines()
@@ -169,8 +193,11 @@ def test_export_order_label_and_query(runner, filled, lib):
     assert "Exported 2 cards" in result.stderr
     assert [c.id for c in select_cards(lib, labels=["neg"])] == [meick.id]
     assert [c.id for c in select_cards(lib, query="HAPPENING")] == [smith.id]
-    result = runner.invoke(app, ["export", "-q", "moscow", "-l", "aff", "-f", "md"])
-    assert result.exit_code == 0 and "Exported 0 cards" in result.stderr
+    # Nothing matching is an error, not an empty speech doc (a mistyped query before a round).
+    result = runner.invoke(app, ["export", "-q", "moscow", "-l", "aff", "-o", "none.docx"])
+    assert result.exit_code == 1
+    assert "no cards match --query 'moscow' and --label aff" in result.stderr
+    assert not Path("none.docx").exists()
     result = runner.invoke(app, ["export", "-f", "md"])
     assert result.stdout.count("#### ") == 3
 

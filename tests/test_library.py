@@ -93,3 +93,42 @@ def test_year_ignores_the_access_date():
     )
     assert Cite(short="X 99").year == 1999
     assert Cite(short="Doe", date="July 2017").year == 2017
+
+
+def test_atomic_write_gives_the_usual_mode_or_keeps_the_old_one(tmp_path):
+    # mkstemp's 0600 used to stick: an exported speech doc could not be shared or served.
+    from evcards.atomic import atomic_write
+
+    old = os.umask(0o022)
+    try:
+        atomic_write(tmp_path / "new.docx", b"x", overwrite=False)
+        assert (tmp_path / "new.docx").stat().st_mode & 0o777 == 0o644
+        (tmp_path / "kept.toml").write_bytes(b"old")
+        (tmp_path / "kept.toml").chmod(0o640)
+        atomic_write(tmp_path / "kept.toml", b"new")
+        assert (tmp_path / "kept.toml").stat().st_mode & 0o777 == 0o640
+    finally:
+        os.umask(old)
+
+
+def test_year_follows_the_short_cite():
+    # Imported cites put any year of the quals in `date`: 'Ahmed 20' with a DPhil (April 2009)
+    # was filed under 2009, and one-digit years ('Hellman 8') had no year at all.
+    from evcards.extract import cite_year
+    from evcards.models import Cite
+
+    cases = [
+        (
+            Cite(short="Ahmed 20", full="Nafeez Ahmed 20, DPhil (April 2009)", date="April 2009"),
+            2020,
+        ),
+        (Cite(short="Hellman 8", full="Martin Hellman, SPRING 2008, Tau Beta Pi"), 2008),
+        (Cite(short="Bova ‘8"), 2008),
+        (Cite(short="Scannell 2018", date="2019"), 2018),
+        (Cite(short="Meick 18", full="Ethan Meick, 2016 fellow, 9-2-2018"), 2018),
+        (Cite(short="RM 6/14", full="RM, 6-14-2019, Russia Matters"), 2019),
+        (Cite(short="Doe", date="July 2017"), 2017),
+    ]
+    for cite, year in cases:
+        assert cite.year == year, cite.short
+        assert cite_year(cite.date, cite.full, cite.short) == year, cite.short

@@ -63,6 +63,9 @@ def test_parse_years() -> None:
     assert parse_years("..2020") == (None, 2020)
     with pytest.raises(ValueError):
         parse_years("18")
+    # a reversed range used to find nothing without a word
+    with pytest.raises(ValueError, match="runs backwards; write 2018..2020"):
+        parse_years("2020..2018")
 
 
 @pytest.fixture
@@ -193,6 +196,10 @@ def test_filters_on_the_command_line(filled: Library, runner) -> None:
     assert hit["id"] == a
     assert {"id", "tag", "short_cite", "snippet", "seen", "rank"} <= set(hit)
     assert "«warming»" in hit["snippet"]
+    # the card file's full path, as `list --json` gives it, so a script can open it from anywhere
+    listed = json.loads(runner.invoke(app, ["list", "--json"]).stdout)
+    assert hit["path"] == next(r["path"] for r in listed if r["id"] == a)
+    assert hit["path"].startswith(str(filled.root))
     bad = runner.invoke(app, ["search", "x", "--year", "soon"])
     assert bad.exit_code == 2
     nothing = runner.invoke(app, ["search"])

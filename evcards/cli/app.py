@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -28,6 +29,12 @@ class Group(TyperGroup):
             if os.environ.get("EVCARDS_DEBUG"):
                 raise
             raise fail(str(e)) from None
+        except BrokenPipeError:
+            # `evcards list | head`: the reader has all it wants, which is not an error. Point
+            # stdout at /dev/null so the interpreter's final flush does not raise again.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(141) from None
         except OSError as e:
             if os.environ.get("EVCARDS_DEBUG"):
                 raise

@@ -33,7 +33,9 @@ def check_labels(labels: list[str] | None) -> None:
             )
 
 
-CardArg = Annotated[str, typer.Argument(help="Card id, unambiguous id prefix, or card file.")]
+CardArg = Annotated[
+    str, typer.Argument(help="Card id, unambiguous id prefix, or card file.", metavar="CARD")
+]
 
 
 @app.command()
@@ -50,7 +52,8 @@ def show(
         return
     from evcards.cli.render import card_renderable
 
-    console().print(card_renderable(found, get_config().wpm, read_only=read))
+    out = console()
+    out.print(card_renderable(found, get_config().wpm, read_only=read, color=not out.no_color))
 
 
 @app.command("list")
@@ -61,10 +64,20 @@ def list_cards(
     as_json: Annotated[bool, typer.Option("--json", help="A JSON array of cards.")] = False,
 ) -> None:
     """List the library's cards: short cite, tag, labels and words read."""
+    from evcards.errors import EvcardsError
+
     lib = get_library()
     wanted = set(label or [])
     rows = []
-    for path, card in lib.cards():
+    broken: list[str] = []
+    for path in lib.paths():
+        try:
+            card = lib.read(path)
+        except EvcardsError as e:
+            # One bad hand edit hid the other thousand cards; list them, and name it at the end,
+            # as import does with a file it cannot read.
+            broken.append(str(e))
+            continue
         if wanted and not wanted <= set(card.labels):
             continue
         rows.append(
@@ -82,15 +95,29 @@ def list_cards(
         )
     if as_json:
         print_json(rows)
+    else:
+        _print_list(lib, rows, wanted)
+    for message in broken:
+        typer.echo(f"Error: {message}; fix the file in a text editor or move it out", err=True)
+    if broken:
+        raise typer.Exit(1)
+
+
+def _print_list(lib: Any, rows: list[dict[str, Any]], wanted: set[str]) -> None:
+    if not rows and wanted:
+        # not "No cards in the library", which sent a debater with 1,000 cards to re-import
+        typer.echo(f"No cards labelled {', '.join(sorted(wanted))} in {lib.root}.")
         return
     if not rows:
         typer.echo(f"No cards in {lib.root}. Add one with `evcards import FILE` or `evcards add`.")
         return
     from rich.table import Table
 
+    from evcards.cli.tables import add_id_cite_columns
+
     table = Table(box=None, header_style="bold", pad_edge=False)
-    table.add_column("id", style="dim", no_wrap=True)
-    table.add_column("cite", style="bold", no_wrap=True)
+    out = console()
+    add_id_cite_columns(table, out.width)
     table.add_column("tag", overflow="fold")
     table.add_column("labels", style="cyan")
     table.add_column("read", justify="right")
@@ -98,13 +125,14 @@ def list_cards(
         table.add_row(
             r["id"][:8], r["short_cite"], r["tag"], " ".join(r["labels"]), str(r["words_read"])
         )
-    console().print(table)
+    out.print(table)
 
 
 @app.command()
 def add(
     source: Annotated[
-        str | None, typer.Argument(help="Markup file for the body, or - for stdin.")
+        str | None,
+        typer.Argument(help="Markup file for the body, or - for stdin.", metavar="SOURCE"),
     ] = None,
     tag: Annotated[str, typer.Option("--tag", "-t", help="The tag (your claim).")] = "",
     short: Annotated[str, typer.Option("--short", "-s", help="Short cite, e.g. 'Meick 18'.")] = "",

@@ -69,7 +69,10 @@ def _read_source(source: str, timeout: float) -> tuple[str, str | None]:
 @app.command()
 def cut(
     source: Annotated[
-        str, typer.Argument(help="A URL, a saved .html page, a text file, or - for stdin.")
+        str,
+        typer.Argument(
+            help="A URL, a saved .html page, a text file, or - for stdin.", metavar="SOURCE"
+        ),
     ],
     tag: Annotated[str, Opt("--tag", "-t", help="The tag (else write it in the editor).")] = "",
     author: Annotated[str | None, Opt(help="Author(s); separate several with ';'.")] = None,

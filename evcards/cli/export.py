@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from evcards.cli.app import app, get_config, get_library
+from evcards.cli.app import app, fail, get_config, get_library
 from evcards.cli.cards import check_labels, console, print_json
 
 
@@ -26,7 +26,7 @@ CardsArg = Annotated[
     list[str] | None,
     typer.Argument(
         help="Cards (id, id prefix or file), in order. None: the whole library.",
-        metavar="CARD",
+        metavar="[CARD]...",
     ),
 ]
 LabelOpt = Annotated[
@@ -99,6 +99,16 @@ def export(
     if path is not None:
         check_output(path, force)  # refuse before doing the work
     chosen = select_cards(get_library(), cards or [], query, label or [])
+    if not chosen:
+        # A mistyped query before a round used to leave an empty speech doc and exit 0.
+        asked = [f"--query {query!r}"] if query else []
+        asked += [f"--label {lab}" for lab in label or []]
+        if not asked:
+            raise fail("the library has no cards, so nothing was exported; import some first")
+        raise fail(
+            f"no cards match {' and '.join(asked)}, so nothing was exported;"
+            " try the same filters with `evcards search`"
+        )
     data = render(
         chosen,
         name,
@@ -138,9 +148,11 @@ def stats(
         return
     from rich.table import Table
 
+    from evcards.cli.tables import add_id_cite_columns
+
     table = Table(box=None, header_style="bold", pad_edge=False)
-    table.add_column("id", style="dim", no_wrap=True)
-    table.add_column("cite", style="bold", no_wrap=True)
+    out = console()
+    add_id_cite_columns(table, out.width)
     table.add_column("tag", overflow="fold")
     table.add_column("words read", justify="right")
     table.add_column("time", justify="right")
@@ -149,5 +161,5 @@ def stats(
         table.add_row(
             row.id[:8], row.short_cite, row.tag, str(row.words_read), duration(row.seconds)
         )
-    console().print(table)
+    out.print(table)
     typer.echo(f"Total: {summary_line(chosen, wpm)}")

@@ -6,6 +6,7 @@ from rich.console import Group as RichGroup
 from rich.text import Text
 
 from evcards.models import HIGHLIGHT_RGB, Card, Span
+from evcards.speechdoc import cite_segments
 
 # Light highlight colours get black text, dark ones white, as Word shows them.
 _DARK = {
@@ -22,7 +23,9 @@ _DARK = {
 }
 
 
-def span_style(span: Span) -> str:
+def span_style(span: Span, color: bool = True) -> str:
+    """Rich style of a span; color=False (NO_COLOR) shows a highlight in reverse video, since
+    without its background colour highlighted text looked just like underlined text."""
     parts = []
     if span.emphasis or span.bold:
         parts.append("bold")
@@ -32,7 +35,9 @@ def span_style(span: Span) -> str:
         parts.append("italic")
     if span.size is not None and span.size < 11 and not span.highlight:
         parts.append("dim")
-    if span.highlight:
+    if span.highlight and not color:
+        parts.append("reverse")
+    elif span.highlight:
         fg = "white" if span.highlight in _DARK else "black"
         parts.append(f"{fg} on #{HIGHLIGHT_RGB[span.highlight].lower()}")
     elif span.shading:
@@ -40,7 +45,7 @@ def span_style(span: Span) -> str:
     return " ".join(parts)
 
 
-def body_text(card: Card, read_only: bool = False) -> list[Text]:
+def body_text(card: Card, read_only: bool = False, color: bool = True) -> list[Text]:
     paragraphs = []
     for para in card.body:
         text = Text()
@@ -49,24 +54,25 @@ def body_text(card: Card, read_only: bool = False) -> list[Text]:
                 if text.plain and not text.plain.endswith(" "):
                     text.append(" ")
                 continue
-            text.append(span.text, style=span_style(span))
+            text.append(span.text, style=span_style(span, color))
+        text.rstrip()  # the gap left for unread text at the end, invisible but copied along
         if text.plain.strip():
             paragraphs.append(text)
     return paragraphs
 
 
 def cite_text(card: Card) -> Text:
+    # The same pieces the exports write: a cite line read from Word stays as it was, with its
+    # short cite bold in place, rather than `Baird 20 (Zoë Baird 20, ...)`.
     text = Text()
-    if card.cite.short:
-        text.append(card.cite.short, style="bold")
-    if card.cite.full:
-        text.append(" (" + card.cite.full + ")" if card.cite.short else card.cite.full)
+    for piece, is_short in cite_segments(card.cite, initials=False):
+        text.append(piece, style="bold" if is_short else "")
     if card.cite.initials and card.cite.initials not in card.cite.full:
         text.append(" " + card.cite.initials, style="dim")
     return text
 
 
-def card_renderable(card: Card, wpm: int, read_only: bool = False) -> RichGroup:
+def card_renderable(card: Card, wpm: int, read_only: bool = False, color: bool = True) -> RichGroup:
     items: list[Text] = []
     loc = " > ".join(p for p in (card.location.pocket, card.location.hat, card.location.block) if p)
     if loc:
@@ -76,15 +82,18 @@ def card_renderable(card: Card, wpm: int, read_only: bool = False) -> RichGroup:
         items.append(Text(card.undertag, style="italic"))
     if card.kind == "card" and (card.cite.short or card.cite.full):
         items.append(cite_text(card))
-    items.append(Text(""))
-    body = body_text(card, read_only)
+    body = body_text(card, read_only, color)
+    if body:
+        items.append(Text(""))
     for i, para in enumerate(body):
         items.append(para)
         if i < len(body) - 1 and not read_only:
             items.append(Text(""))
     seconds = card.read_seconds(wpm)
+    # An analytic is read from its tag: "0 words · 34 read" looked like a counting bug.
+    size = "analytic" if card.kind == "analytic" else f"{card.word_count} words"
     footer = (
-        f"{card.id[:8]}  ·  {card.word_count} words  ·  {card.words_read} read  ·  "
+        f"{card.id[:8]}  ·  {size}  ·  {card.words_read} read  ·  "
         f"{int(seconds // 60)}:{int(seconds % 60):02d} at {wpm} wpm"
     )
     if card.labels:

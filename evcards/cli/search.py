@@ -29,6 +29,7 @@ def search(
         typer.Argument(
             help='Words, "phrases", prefix*, and AND / OR / NOT in capitals. Empty with filters.',
             show_default=False,
+            metavar="QUERY",
         ),
     ] = "",
     tag: Annotated[
@@ -102,7 +103,10 @@ def search(
     lib = get_library()
     hits = search(lib.root, query, filters, raw=raw, read=read, limit=limit)
     if as_json:
-        typer.echo(json.dumps([h.as_json() for h in hits], ensure_ascii=False, indent=2))
+        # The card file's full path, as `list --json` gives it: the index's path is relative to
+        # the library, which a script run from elsewhere could not open.
+        rows = [{**h.as_json(), "path": str(lib.root / h.path)} for h in hits]
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     if not hits:
         typer.echo("No cards found.")
@@ -115,11 +119,12 @@ def _print_table(hits: list[Any]) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    from evcards.cli.tables import add_id_cite_columns
     from evcards.search import MARK_END, MARK_START
 
     table = Table(box=None, header_style="bold", pad_edge=False, expand=False)
-    table.add_column("id", style="dim", no_wrap=True)
-    table.add_column("cite", style="bold", no_wrap=True)
+    out = Console(highlight=False, soft_wrap=False)
+    add_id_cite_columns(table, out.width)
     table.add_column("tag", overflow="fold", ratio=2)
     table.add_column("match", overflow="fold", ratio=3)
     table.add_column("read", justify="right")
@@ -129,7 +134,7 @@ def _print_table(hits: list[Any]) -> None:
         for i, part in enumerate(h.snippet.replace(MARK_END, MARK_START).split(MARK_START)):
             snippet.append(part, style="bold reverse" if i % 2 else "")
         table.add_row(h.id[:8], h.short_cite, h.tag, snippet, str(h.words_read), f"{h.seen}x")
-    Console(highlight=False, soft_wrap=False).print(table)
+    out.print(table)
 
 
 @index_app.command("rebuild")

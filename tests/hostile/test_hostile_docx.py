@@ -109,7 +109,7 @@ def cases(tmp: Path) -> dict[str, tuple[Path, str]]:
             make_docx(tmp / "nodoc.docx", None, {"word/styles.xml": b"<a/>"}),
             "no word/document.xml",
         ),
-        "renamed-non-zip": (tmp / "renamed.docx", "not a valid zip"),
+        "renamed-non-zip": (tmp / "renamed.docx", "a PDF, which evcards cannot read"),
         "deeply-nested-xml": (make_docx(tmp / "deep.docx", doc_xml(tag_para("t") + nested)), ""),
         "fifty-mb-paragraph": (
             make_docx(tmp / "huge.docx", doc_xml(tag_para("t") + para("word " * (10 << 20)))),

@@ -1,0 +1,16 @@
+"""Columns the card tables (list, search, stats) share; light, so search stays fast to start."""
+
+from __future__ import annotations
+
+from rich.table import Table
+
+
+def add_id_cite_columns(table: Table, width: int) -> None:
+    """The id and cite columns every card table starts with, at widths that always fit.
+
+    A short cite read from a messy file can be a whole sentence; unbounded, it squeezed the
+    id column to "18a…" and the tag out of the table, so it is cut to a fifth of the width.
+    """
+    table.add_column("id", style="dim", no_wrap=True, min_width=8)
+    cite_width = max(10, min(24, width // 5))
+    table.add_column("cite", style="bold", no_wrap=True, max_width=cite_width, overflow="ellipsis")
