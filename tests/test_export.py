@@ -310,3 +310,9 @@ def test_query_uses_the_search_index(runner, filled, lib, tmp_path):
     result = runner.invoke(app, ["export", "-q", "happening", "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert smith.cite.short in out.read_text()
+
+
+def test_stats_with_no_matching_label_says_so(runner, filled):
+    result = runner.invoke(app, ["stats", "-l", "nosuch"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "No cards labelled nosuch."

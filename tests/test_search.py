@@ -285,7 +285,7 @@ def test_table_output(filled: Library, runner) -> None:
     result = runner.invoke(app, ["search", "stripes"])
     assert result.exit_code == 0, result.output
     assert "Zed 20" in result.stdout and "zebra stripes" in result.stdout
-    assert "1x" in result.stdout
+    assert "1×" in result.stdout
     none = runner.invoke(app, ["search", "unicorn"])
     assert none.exit_code == 0 and "No cards found" in none.stdout
 

@@ -146,6 +146,10 @@ def stats(
     if as_json:
         print_json({**stats_report(chosen, wpm), "wpm": wpm})
         return
+    if not chosen:
+        # As `list -l`: say why the table is empty rather than print an empty one.
+        typer.echo("No cards" + (f" labelled {', '.join(label)}." if label else "."))
+        return
     from rich.table import Table
 
     from evcards.cli.tables import add_id_cite_columns

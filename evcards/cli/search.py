@@ -133,7 +133,7 @@ def _print_table(hits: list[Any]) -> None:
         snippet = Text()
         for i, part in enumerate(h.snippet.replace(MARK_END, MARK_START).split(MARK_START)):
             snippet.append(part, style="bold reverse" if i % 2 else "")
-        table.add_row(h.id[:8], h.short_cite, h.tag, snippet, str(h.words_read), f"{h.seen}x")
+        table.add_row(h.id[:8], h.short_cite, h.tag, snippet, str(h.words_read), f"{h.seen}×")
     out.print(table)
 
 
