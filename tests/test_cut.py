@@ -390,13 +390,14 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         body = page("news-meta.html").encode()
+        # Recorded before answering: the client may read the reply before this thread goes on.
+        self.server.seen_agents.append(self.headers.get("User-Agent"))
         if self.path == "/page":
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
-            self.server.seen_agents.append(self.headers.get("User-Agent"))
         elif self.path == "/paper.pdf":
             self.send_response(200)
             self.send_header("Content-Type", "application/pdf")
