@@ -77,14 +77,14 @@ def entity_bomb(path: Path) -> Path:
 
 def refused_quickly(path: Path, match: str) -> None:
     tracemalloc.start()
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: a neighbour's load on a shared CI box is not ours
     try:
         with pytest.raises(InputFileError, match=match) as exc:
             parse_docx(path)
     finally:
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
     assert peak < 40 * 2**20, peak
     assert str(path) in str(exc.value)
 
