@@ -19,6 +19,10 @@ from evcards.models import Card
 from evcards.text_import import ZIP_MAGIC, binary_kind, decode, parse_text_cards
 
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
+NO_CARDS = (
+    "no cards found: it has no tags (Heading 4 paragraphs, or bold paragraphs at outline"
+    " level 4); set the tags' style to Tag (Heading 4) in Word and import it again"
+)
 IMPORTABLE = TEXT_SUFFIXES | {".docx"}
 
 
@@ -183,6 +187,7 @@ def import_paths(
     on_error: Callable[[str, str], None] | None = None,
     on_file: Callable[[str], None] | None = None,
     jobs: int | None = None,
+    on_warning: Callable[[str, str], None] | None = None,
 ) -> ImportSummary:
     """Import every file; a file that fails is recorded in the summary and skipped.
 
@@ -204,6 +209,8 @@ def import_paths(
                     on_error(path, outcome)
             else:
                 summary.files += 1
+                if not outcome and on_warning:
+                    on_warning(path, NO_CARDS)
                 for item in outcome:
                     status = batch.add(item)
                     if status == "added":

@@ -129,3 +129,14 @@ def test_a_dead_worker_does_not_lose_files(tmp_path: Path, monkeypatch: pytest.M
     lib = Library.open(tmp_path / "lib", create=True)
     summary = import_paths(lib, [str(folder)], jobs=2)
     assert (summary.files, summary.failed, summary.cards + summary.analytics) == (2, 0, 17)
+
+
+def test_a_file_without_tags_is_named_not_silently_empty(corpus, runner):
+    """Indiana-Jasani is pasted plain text with no heading structure: say so, do not fail."""
+    from evcards.cli import app
+
+    path = corpus / "docx" / "Indiana-Jasani-Logan-Aff-Indiana-Round1.docx"
+    result = runner.invoke(app, ["import", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    assert "Warning: " in result.stderr and "no cards found" in result.stderr
+    assert path.name in result.stderr

@@ -296,6 +296,9 @@ def import_(
     def on_error(path: str, message: str) -> None:
         progress.console.print(f"Error: {' '.join(message.split())}", markup=False, soft_wrap=True)
 
+    def on_warning(path: str, message: str) -> None:
+        progress.console.print(f"Warning: {path}: {message}", markup=False, soft_wrap=True)
+
     def on_file(path: str) -> None:
         progress.update(task, advance=1, name=Path(path).name, refresh=True)
 
@@ -307,6 +310,7 @@ def import_(
             labels=label or [],
             on_error=on_error,
             on_file=on_file,
+            on_warning=on_warning,
         )
     if as_json:
         print_json(summary.as_dict())
