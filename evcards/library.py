@@ -302,7 +302,7 @@ class Batch:
         library.open(library.root, create=True)
 
     def add(self, item: Prepared) -> str:
-        """'added', 'merged' or 'unchanged', exactly as `Library.add` would answer."""
+        """'added', 'merged', 'labelled' (only labels were new) or 'unchanged'."""
         lib = self.library
         path = self._by_id.get(item.id) or lib.path_of(item.id)
         if path is None:
@@ -319,7 +319,8 @@ class Batch:
             return "unchanged"
         old = pending[2] if pending is not None else path
         self._stage(path.parent / file_name(merged), cardfile.dumps(merged), old, item.id)
-        return "merged"
+        # Only new labels (re-importing with -l) is not a new sighting: not a duplicate.
+        return "merged" if merged.sources != existing.sources else "labelled"
 
     def _stage(self, final: Path, text: str, old: Path | None, card_id: str) -> None:
         previous = self._pending.pop(old, None) if old is not None else None

@@ -604,3 +604,11 @@ def test_list_shows_the_good_cards_and_names_a_broken_file(runner, lib):
         assert result.exit_code == 1
         assert "Still here" in result.stdout
         assert result.stderr.startswith("Error: ") and "broken.toml" in result.stderr
+
+
+def test_reimport_with_a_label_is_not_a_duplicate(runner, imported, tmp_path):
+    result = run(runner, "import", tmp_path / "card.txt", "-l", "neg", "--json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert (summary["cards"], summary["duplicates"], summary["skipped"]) == (0, 0, 1)
+    assert only_card(imported)[1].labels == ["neg"]
