@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from evcards.syntax import (
+    CITE_FIELDS,
     CONTROL_IN_MARKUP,
     FORBIDDEN_CHARS,
     HIGHLIGHT_COLORS,
@@ -32,18 +33,7 @@ _WS = re.compile(r"\s+")
 _ID = re.compile(r"^[0-9a-f]{16}$")
 _COLORS = {c.lower() for c in HIGHLIGHT_COLORS}
 _TOP_KEYS = {"id", "tag", "kind", "cite", "undertag", "location", "labels", "sources", "body"}
-_CITE_KEYS = {
-    "short",
-    "full",
-    "author",
-    "quals",
-    "date",
-    "title",
-    "publication",
-    "url",
-    "accessed",
-    "initials",
-}
+_CITE_KEYS = set(CITE_FIELDS)
 
 
 class NotPlain(ValueError):

@@ -15,26 +15,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from evcards.syntax import FORBIDDEN_CHARS, HIGHLIGHT_COLORS, LABEL, cite_year
+from evcards.syntax import (
+    CITE_FIELDS,
+    FORBIDDEN_CHARS,
+    HIGHLIGHT_COLORS,
+    LABEL,
+    HighlightColor,
+    cite_year,
+)
 
-HighlightColor = Literal[
-    "yellow",
-    "green",
-    "cyan",
-    "magenta",
-    "blue",
-    "red",
-    "darkBlue",
-    "darkCyan",
-    "darkGreen",
-    "darkMagenta",
-    "darkRed",
-    "darkYellow",
-    "darkGray",
-    "lightGray",
-    "black",
-    "white",
-]
 # The RGB Word paints each highlight colour with, for HTML and terminal output.
 HIGHLIGHT_RGB: dict[str, str] = {
     "yellow": "FFFF00",
@@ -176,27 +165,14 @@ class Cite(BaseModel):
     accessed: str | None = None
     initials: str | None = None
 
-    @field_validator(
-        "short",
-        "full",
-        "author",
-        "quals",
-        "date",
-        "title",
-        "publication",
-        "url",
-        "accessed",
-        "initials",
-    )
+    @field_validator(*CITE_FIELDS)
     @classmethod
     def _one_line(cls, v: str | None) -> str | None:
         if v is not None and _FORBIDDEN_CHARS.search(v):
             raise ValueError("must be a single line without control characters")
         return v
 
-    @field_validator(
-        "author", "quals", "date", "title", "publication", "url", "accessed", "initials"
-    )
+    @field_validator(*CITE_FIELDS[2:])  # all but the short and full cite
     @classmethod
     def _empty_is_unknown(cls, v: str | None) -> str | None:
         return v or None

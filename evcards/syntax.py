@@ -8,9 +8,10 @@ must not load pydantic.
 from __future__ import annotations
 
 import re
+from typing import Literal, get_args
 
 # Word's named highlight colours (w:highlight w:val), in OOXML spelling. "none" is not one.
-HIGHLIGHT_COLORS: tuple[str, ...] = (
+HighlightColor = Literal[
     "yellow",
     "green",
     "cyan",
@@ -27,6 +28,21 @@ HIGHLIGHT_COLORS: tuple[str, ...] = (
     "lightGray",
     "black",
     "white",
+]
+HIGHLIGHT_COLORS: tuple[str, ...] = get_args(HighlightColor)
+
+# A cite's fields, in the order a full cite gives them (the model's and the TOML's).
+CITE_FIELDS: tuple[str, ...] = (
+    "short",
+    "full",
+    "author",
+    "quals",
+    "date",
+    "title",
+    "publication",
+    "url",
+    "accessed",
+    "initials",
 )
 
 # Span text, tags and cite fields are single lines: no line breaks or control characters.
