@@ -113,7 +113,9 @@ def _dies_in_a_worker(path: str, *args: object) -> object:
     return _real_prepare_file(path, *args)
 
 
-def test_a_dead_worker_does_not_lose_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_dead_worker_does_not_lose_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, corpus: Path
+) -> None:
     """A worker killed mid-import (out of memory, say): its files are parsed in-process."""
     import os
 
