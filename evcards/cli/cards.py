@@ -111,14 +111,10 @@ def _print_list(lib: Any, rows: list[dict[str, Any]], wanted: set[str]) -> None:
     if not rows:
         typer.echo(f"No cards in {lib.root}. Add one with `evcards import FILE` or `evcards add`.")
         return
-    from rich.table import Table
+    from evcards.cli.tables import card_table
 
-    from evcards.cli.tables import add_id_cite_columns
-
-    table = Table(box=None, header_style="bold", pad_edge=False)
     out = console()
-    add_id_cite_columns(table, out.width)
-    table.add_column("tag", overflow="fold")
+    table = card_table(out.width)
     table.add_column("labels", style="cyan")
     table.add_column("read", justify="right")
     for r in rows:

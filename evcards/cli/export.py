@@ -150,14 +150,10 @@ def stats(
         # As `list -l`: say why the table is empty rather than print an empty one.
         typer.echo("No cards" + (f" labelled {', '.join(label)}." if label else "."))
         return
-    from rich.table import Table
+    from evcards.cli.tables import card_table
 
-    from evcards.cli.tables import add_id_cite_columns
-
-    table = Table(box=None, header_style="bold", pad_edge=False)
     out = console()
-    add_id_cite_columns(table, out.width)
-    table.add_column("tag", overflow="fold")
+    table = card_table(out.width)
     table.add_column("words read", justify="right")
     table.add_column("time", justify="right")
     for card in chosen:

@@ -116,16 +116,13 @@ def search(
 
 def _print_table(hits: list[Any]) -> None:
     from rich.console import Console
-    from rich.table import Table
     from rich.text import Text
 
-    from evcards.cli.tables import add_id_cite_columns
+    from evcards.cli.tables import card_table
     from evcards.search import MARK_END, MARK_START
 
-    table = Table(box=None, header_style="bold", pad_edge=False, expand=False)
     out = Console(highlight=False, soft_wrap=False)
-    add_id_cite_columns(table, out.width)
-    table.add_column("tag", overflow="fold", ratio=2)
+    table = card_table(out.width, tag_ratio=2)
     table.add_column("match", overflow="fold", ratio=3)
     table.add_column("read", justify="right")
     table.add_column("seen", justify="right")

@@ -14,3 +14,11 @@ def add_id_cite_columns(table: Table, width: int) -> None:
     table.add_column("id", style="dim", no_wrap=True, min_width=8)
     cite_width = max(10, min(24, width // 5))
     table.add_column("cite", style="bold", no_wrap=True, max_width=cite_width, overflow="ellipsis")
+
+
+def card_table(width: int, tag_ratio: int | None = None) -> Table:
+    """A borderless card table with its id, cite and tag columns; callers add the rest."""
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    add_id_cite_columns(table, width)
+    table.add_column("tag", overflow="fold", ratio=tag_ratio)
+    return table
