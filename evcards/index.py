@@ -5,9 +5,11 @@ with another schema version (`PRAGMA user_version`) or a corrupt file is rebuilt
 
 Layout (the sqlite-utils way): `cards` is the content table, one row per valid card file;
 `cards_fts` is an FTS5 external-content table over it (text columns for the query, plus
-filter columns with weight 0), kept in step by triggers. `dirs` holds the mtime of each
-folder, `invalid` the files that are not valid cards (so they are not re-read every time),
-`meta` the time of the last sync.
+filter columns with weight 0); `head_fts` a second, small one over the tag, the cite and the
+filter columns, which lets a search rank a broad query without scoring every body
+(evcards.search). New rows reach both in batches (`_index_new`), deleted ones through a
+trigger. `dirs` holds the mtime of each folder, `invalid` the files that are not valid
+cards (so they are not re-read every time), `meta` the time of the last sync.
 
 Keeping in sync, cheaply. Every search first calls `sync()`, which must notice cards added,
 deleted, renamed or edited by hand without parsing the library, and without a stat per file
@@ -21,14 +23,15 @@ when the library is large (one stat costs 1-6 us, so a full pass over a million 
    (which is also how most editors save: write a temporary file, rename it over) changes
    its folder's mtime. A changed folder is listed (scandir, names only) and diffed with the
    stored names: new files are read, missing ones deleted, and, in a folder of at most
-   STAT_WINDOW files, every file is stat-ed to catch a save-by-rename. A folder whose mtime
+   SMALL files, every file is stat-ed to catch a save-by-rename. A folder whose mtime
    moved only through a chain of journal notes is not listed at all: evcards' own writes
    into a folder of a million cards cost nothing extra.
 3. The rolling stat pass. Rewriting a file in place (`write_text`, some editors) changes
-   nothing but the file's own inode, so each sync stats STAT_WINDOW known files, resuming
-   where the last one stopped (`meta.stat_cursor`). A library of at most STAT_WINDOW cards
-   is therefore checked completely on every search; a larger one over N / STAT_WINDOW
-   searches, or at once with `evcards index sync` (`sync(full=True)`).
+   nothing but the file's own inode. A library of at most SMALL cards is stat-ed whole on
+   every sync; a bigger one STAT_WINDOW files at a time, resuming where the last sync
+   stopped (`meta.stat_cursor`), so over N / STAT_WINDOW searches, or at once with
+   `evcards index sync` (`sync(full=True)`). The files of the hits a search shows are
+   checked every time (evcards.search), so a result is never shown stale.
 
 Only new or changed files are parsed, with the fast reader in `evcards.extract`. The
 no-change cost is measured in bench/README.md.
@@ -51,10 +54,11 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from evcards.extract import CardFacts
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 INDEX_NAME = "index.sqlite"
 RACY_NS = 2_000_000_000
-STAT_WINDOW = 5_000  # files stat-ed per search for in-place edits (all, in a smaller library)
+SMALL = 5_000  # a folder or library this size is stat-ed whole on every sync (about 30 ms)
+STAT_WINDOW = 1_000  # files stat-ed per sync, in turn, in a bigger library (about 6 ms)
 _PARALLEL_MIN = 4000  # below this, starting worker processes costs more than it saves
 
 # FTS columns and their bm25 weights: the query's own columns first, filter columns (0) after.
@@ -62,6 +66,9 @@ TEXT_COLUMNS = ("tag", "cite", "spoken", "underlined", "body")
 FILTER_COLUMNS = ("author", "labels", "pocket", "hat", "block", "files")
 WEIGHTS = {"tag": 10.0, "cite": 5.0, "spoken": 3.0, "underlined": 2.0, "body": 1.0}
 FTS_COLUMNS = TEXT_COLUMNS + FILTER_COLUMNS
+# The small index over the card's head (tag and cite) and filters, ranked first: a broad
+# query is answered from it without scoring every body that mentions the words.
+HEAD_COLUMNS = ("tag", "cite") + FILTER_COLUMNS
 
 _CARD_COLUMNS = (
     "card_id",
@@ -95,24 +102,55 @@ CREATE VIRTUAL TABLE cards_fts USING fts5(
     {", ".join(FTS_COLUMNS)},
     content='cards', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2'
 );
+CREATE VIRTUAL TABLE head_fts USING fts5(
+    {", ".join(HEAD_COLUMNS)},
+    content='cards', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2'
+);
 """
-_COLS = ", ".join(FTS_COLUMNS)
-_NEW = ", ".join(f"new.{c}" for c in FTS_COLUMNS)
-_OLD = ", ".join(f"old.{c}" for c in FTS_COLUMNS)
+
+
+def _delete_sql(table: str, columns: tuple[str, ...]) -> str:
+    cols = ", ".join(columns)
+    old = ", ".join(f"old.{c}" for c in columns)
+    return f"INSERT INTO {table} ({table}, rowid, {cols}) VALUES ('delete', old.rowid, {old});"
+
+
+_FULL_AD = _delete_sql("cards_fts", FTS_COLUMNS)
+_HEAD_AD = _delete_sql("head_fts", HEAD_COLUMNS)
 _INDEXES = """
 CREATE INDEX cards_dir ON cards(dir);
 CREATE INDEX cards_dupkey ON cards(dupkey);
 CREATE INDEX cards_card_id ON cards(card_id);
+CREATE INDEX cards_racy ON cards(path) WHERE mtime_ns = -1;
 CREATE INDEX invalid_dir ON invalid(dir);
 """
+# Deleting needs the old values ('delete' in an external-content table), which the trigger has.
+# Inserting is done in batches by `_index_new`: FTS5 fed row by row from a trigger costs
+# twice as much per card as FTS5 fed by one INSERT ... SELECT over the batch.
 _TRIGGERS = f"""
-CREATE TRIGGER cards_ai AFTER INSERT ON cards BEGIN
-  INSERT INTO cards_fts (rowid, {_COLS}) VALUES (new.rowid, {_NEW});
-END;
 CREATE TRIGGER cards_ad AFTER DELETE ON cards BEGIN
-  INSERT INTO cards_fts (cards_fts, rowid, {_COLS}) VALUES ('delete', old.rowid, {_OLD});
+  {_FULL_AD}
+  {_HEAD_AD}
 END;
 """
+_FTS_FILL = [
+    f"INSERT INTO {table} (rowid, {', '.join(cols)}) SELECT rowid, {', '.join(cols)}"
+    " FROM cards WHERE rowid > ?"
+    for table, cols in (("cards_fts", FTS_COLUMNS), ("head_fts", HEAD_COLUMNS))
+]
+
+
+def _last_rowid(db: sqlite3.Connection) -> int:
+    return int(db.execute("SELECT coalesce(max(rowid), 0) FROM cards").fetchone()[0])
+
+
+def _index_new(db: sqlite3.Connection, after: int) -> None:
+    """Add to both FTS tables every `cards` row past rowid `after` (rows only ever append:
+    an INTEGER PRIMARY KEY takes max(rowid) + 1)."""
+    for sql in _FTS_FILL:
+        db.execute(sql, (after,))
+
+
 _INSERT = (
     f"INSERT INTO cards ({', '.join(_CARD_COLUMNS)})"
     f" VALUES ({', '.join('?' for _ in _CARD_COLUMNS)})"
@@ -269,6 +307,7 @@ def _usable(db: sqlite3.Connection) -> bool:
             return False
         db.execute("SELECT count(*) FROM dirs").fetchone()
         db.execute("SELECT rowid FROM cards_fts WHERE cards_fts MATCH 'x' LIMIT 1").fetchall()
+        db.execute("SELECT rowid FROM head_fts WHERE head_fts MATCH 'x' LIMIT 1").fetchall()
         return True
     except sqlite3.DatabaseError:
         return False
@@ -305,9 +344,10 @@ def rebuild(root: Path) -> SyncResult:
     try:
         db.execute("PRAGMA journal_mode=OFF")  # a failed build is thrown away whole
         db.execute("PRAGMA synchronous=OFF")
-        # Triggers from the start: FTS indexing in this process overlaps the parsing in the
-        # workers, where a 'rebuild' afterwards would run alone.
         db.executescript(_SCHEMA + _TRIGGERS)
+        # No merging while loading, one 'optimize' at the end: a quarter less work per card.
+        for table in ("cards_fts", "head_fts"):
+            db.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('automerge', 0)")
         db.execute("BEGIN")
         dirs = list(_walk(root)) if root.is_dir() else []
         where = {}
@@ -328,12 +368,18 @@ def rebuild(root: Path) -> SyncResult:
                 result.invalid += 1
                 continue
             rows.append(_row(facts, rel, folder, mtime, size))
-            if len(rows) >= 2000:
+            if len(rows) >= 2000:  # indexed batch by batch, while the workers parse on
+                after = _last_rowid(db)
                 db.executemany(_INSERT, rows)
+                _index_new(db, after)
                 rows.clear()
+        after = _last_rowid(db)
         db.executemany(_INSERT, rows)
+        _index_new(db, after)
         result.added = db.execute("SELECT count(*) FROM cards").fetchone()[0]
-        db.execute("INSERT INTO cards_fts (cards_fts) VALUES ('optimize')")
+        for table in ("cards_fts", "head_fts"):
+            db.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
+            db.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('automerge', 4)")
         _stamp(db)
         db.execute("COMMIT")
         db.executescript(_INDEXES)  # after the bulk load: cheaper than kept up per row
@@ -360,7 +406,7 @@ def _settled(mtime: int, now: int) -> int:
 def _store_dirs(db: sqlite3.Connection, dirs: Iterable[_Dir], now: int) -> None:
     rows = []
     for d in dirs:
-        recent = d.mtime_ns > now - RACY_NS and len(d.files) <= STAT_WINDOW
+        recent = d.mtime_ns > now - RACY_NS and len(d.files) <= SMALL
         rows.append((d.rel, -1 if recent else d.mtime_ns))
     db.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?)", rows)
 
@@ -448,12 +494,12 @@ def sync(
         delete |= known - here
         # A big folder's unchanged names are left to the rolling pass: stat-ing a million
         # files because one was added would make every search after an import slow.
-        check |= here if len(here) <= STAT_WINDOW or rel not in dirs else here - known
+        check |= here if len(here) <= SMALL or rel not in dirs else here - known
         for sub in subdirs:
             sub_rel = f"{rel}/{sub}" if rel else sub
             if sub_rel not in dirs and sub_rel not in new_dirs:
                 pending.append(sub_rel)
-        recent = mtime > started - RACY_NS and len(here) <= STAT_WINDOW
+        recent = mtime > started - RACY_NS and len(here) <= SMALL
         new_dirs[rel] = -1 if recent else mtime
 
     # The rolling stat pass: in-place edits change nothing but the file's own inode.
@@ -461,17 +507,25 @@ def sync(
     after = cursor[0] if cursor and not full else ""
     window: list[tuple[str, int, int]] = []
     if only is None:
+        # max(rowid) is instant where count(*) reads the table; it is at least the count.
+        size = db.execute("SELECT max(rowid) FROM cards").fetchone()[0] or 0
+        if full or size <= SMALL:
+            after, step = "", -1
+        else:
+            step = STAT_WINDOW
         window = db.execute(
             "SELECT path, mtime_ns, size FROM cards WHERE path > ? ORDER BY path LIMIT ?",
-            (after, -1 if full else STAT_WINDOW),
+            (after, step),
         ).fetchall()
-        if len(window) < STAT_WINDOW and after:  # wrap around
+        if step > 0 and len(window) < step and after:  # wrap around
             window += db.execute(
                 "SELECT path, mtime_ns, size FROM cards WHERE path <= ? ORDER BY path LIMIT ?",
-                (after, STAT_WINDOW - len(window)),
+                (after, step - len(window)),
             ).fetchall()
     next_cursor = window[-1][0] if window else after
     if only is None:
+        # Files stored as too recent to trust (mtime -1) are checked again at once.
+        window += db.execute("SELECT path, mtime_ns, size FROM cards WHERE mtime_ns = -1")
         window += db.execute("SELECT path, mtime_ns, size FROM invalid").fetchall()
     for rel, mtime, size in window:
         try:
@@ -509,9 +563,13 @@ def sync(
         for rel in delete:
             result.removed += db.execute("DELETE FROM cards WHERE path = ?", (rel,)).rowcount
             db.execute("DELETE FROM invalid WHERE path = ?", (rel,))
-        for (rel, folder, mtime, size), facts in zip(to_read, read, strict=True):
-            existed = db.execute("DELETE FROM cards WHERE path = ?", (rel,)).rowcount
+        existed = set()
+        for rel, _, _, _ in to_read:
+            if db.execute("DELETE FROM cards WHERE path = ?", (rel,)).rowcount:
+                existed.add(rel)
             db.execute("DELETE FROM invalid WHERE path = ?", (rel,))
+        after = _last_rowid(db)
+        for (rel, folder, mtime, size), facts in zip(to_read, read, strict=True):
             mtime = _settled(mtime, started)
             if isinstance(facts, str):
                 db.execute(
@@ -520,10 +578,11 @@ def sync(
                 result.invalid += 1
                 continue
             db.execute(_INSERT, _row(facts, rel, folder, mtime, size))
-            if existed:
+            if rel in existed:
                 result.updated += 1
             else:
                 result.added += 1
+        _index_new(db, after)
         for rel in gone_dirs:
             db.execute("DELETE FROM dirs WHERE path = ?", (rel,))
         db.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?)", new_dirs.items())

@@ -119,7 +119,8 @@ def settle(monkeypatch) -> None:
 
 def test_big_library_in_place_edit_found_by_the_rolling_pass(lib: Library, monkeypatch) -> None:
     settle(monkeypatch)
-    monkeypatch.setattr(index, "STAT_WINDOW", 3)  # a "big" library: 10 cards, 3 stats a sync
+    monkeypatch.setattr(index, "SMALL", 5)  # a "big" library: 10 cards, 3 stats a sync
+    monkeypatch.setattr(index, "STAT_WINDOW", 3)
     for i in range(10):
         put(lib, f"walrus {i}", f"walrus number {i} sleeps")
     index.rebuild(lib.root)
@@ -133,6 +134,7 @@ def test_big_library_in_place_edit_found_by_the_rolling_pass(lib: Library, monke
 
 def test_a_hit_is_never_shown_stale(lib: Library, monkeypatch) -> None:
     settle(monkeypatch)
+    monkeypatch.setattr(index, "SMALL", 5)
     monkeypatch.setattr(index, "STAT_WINDOW", 1)
     for i in range(10):
         put(lib, f"walrus {i}", f"walrus number {i} sleeps")

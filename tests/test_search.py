@@ -89,7 +89,40 @@ def test_ranking_order_is_pinned(filled: Library) -> None:
     ]
     hits = search(lib.root, word)
     assert [h.id for h in hits] == expected
-    assert [h.rank for h in hits] == sorted(h.rank for h in hits)
+    assert [h.rank for h in hits] == [1, 2, 3, 4, 5]
+
+
+def test_a_tag_match_outranks_any_number_of_body_mentions(filled: Library) -> None:
+    """The head tier: cards whose tag or cite holds the query come first, whatever the body
+    says; the full index fills the rest of the page, best first."""
+    lib = filled
+    loud = [Span(text="zebra " * 30, highlight="yellow", underline=True)]
+    bodies = [put(lib, tag=f"claims {i}", body=body(*loud, f" {FILLER} {i}")) for i in range(3)]
+    quiet = put(lib, tag="zebra stripes confuse lions", body=body(FILLER))
+    hits = search(lib.root, "zebra", limit=3)
+    assert hits[0].id == quiet
+    assert {h.id for h in hits[1:]} <= set(bodies) and len(hits) == 3
+    # Every word of the query must be in the head for the head tier; otherwise the card is
+    # still found, by the full index.
+    split = put(lib, tag="zebra claims", body=body(f"{FILLER} crossing"))
+    assert ids(lib, "zebra crossing") == [split]
+
+
+def test_not_is_answered_by_the_whole_card(filled: Library) -> None:
+    """A tag holding the first word but a body holding the excluded one is excluded."""
+    lib = filled
+    put(lib, tag="warming is real", body=body("nuclear winter is not the point"))
+    kept = put(lib, tag="warming is real too", body=body("sea levels rise"))
+    assert ids(lib, "warming NOT nuclear") == [kept]
+
+
+def test_filters_alone_are_answered_by_the_head_index(filled: Library) -> None:
+    lib = filled
+    a = put(lib, tag="dedev good", cite=Cite(short="Smith 18"), body=body("growth is bad"))
+    put(lib, tag="dedev bad", cite=Cite(short="Jones 18"), body=body("smith says growth"))
+    assert ids(lib, "", filters=Filters(cite=["smith"])) == [a]
+    assert ids(lib, "growth", filters=Filters(cite=["smith"])) == [a]
+    assert ids(lib, "growth", filters=Filters(body=["bad"])) == [a]
 
 
 def test_phrase_prefix_and_boolean(filled: Library) -> None:

@@ -1,0 +1,197 @@
+"""The snippet under each search result: the stretch of the card's text where the query's words
+are thickest, with each match marked.
+
+FTS5's own `snippet()` needs the query run again for that one row, and FTS5 cannot seek to a
+row inside a long doclist: at a million cards a snippet for a common word cost 40 ms per hit.
+The body is already in the `cards` table, so the snippet is cut here, in Python, from the
+query's terms, with the tokenizer's rules (letters and digits; case and diacritics ignored,
+as `unicode61 remove_diacritics 2` does).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_TOKEN = re.compile(r"[^\W_]+")
+_QUOTED = re.compile(r'"((?:[^"]|"")*)"(\*?)')
+_RAW_WORD = re.compile(r"([^\W_]+)(\*?)(\s*:)?")
+_RAW_KEYWORDS = {"AND", "OR", "NOT", "NEAR"}
+
+
+@dataclass(frozen=True)
+class Term:
+    """A phrase of folded tokens; the last one may be a prefix (`econ*`)."""
+
+    tokens: tuple[str, ...]
+    prefix: bool = False
+
+
+def fold(token: str) -> str:
+    """A token as the index compares it: case-folded, accents stripped."""
+    token = token.casefold()
+    if token.isascii():
+        return token
+    decomposed = unicodedata.normalize("NFKD", token)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _term(text: str, prefix: bool) -> Term | None:
+    tokens = tuple(fold(t) for t in _TOKEN.findall(text))
+    return Term(tokens, prefix) if tokens else None
+
+
+def terms_of(fts_query: str) -> list[Term]:
+    """The terms of a query as evcards.search quotes it: every `"phrase"` and `"prefix"*`."""
+    out = []
+    for m in _QUOTED.finditer(fts_query):
+        term = _term(m.group(1).replace('""', '"'), bool(m.group(2)))
+        if term:
+            out.append(term)
+    return out
+
+
+def terms_of_raw(query: str) -> list[Term]:
+    """A best guess at the terms of a raw FTS5 query: its quoted phrases and bare words, less
+    operators and column names (`tag: x`)."""
+    out = terms_of(query)
+    bare = _QUOTED.sub(" ", query)
+    for m in _RAW_WORD.finditer(bare):
+        word, star, colon = m.groups()
+        if colon or word in _RAW_KEYWORDS:
+            continue
+        term = _term(word, bool(star))
+        if term:
+            out.append(term)
+    return out
+
+
+def _matches(words: list[str], start: int, term: Term) -> bool:
+    n = len(term.tokens)
+    if start + n > len(words):
+        return False
+    for k in range(n - 1):
+        if words[start + k] != term.tokens[k]:
+            return False
+    last = words[start + n - 1]
+    return last.startswith(term.tokens[-1]) if term.prefix else last == term.tokens[-1]
+
+
+_AVERAGE_WORD = 8  # characters per word and its space, to size the region around a match
+_LATIN = [*range(0xC0, 0x250), *range(0x1E00, 0x1F00)]  # the letters that carry accents
+
+
+@functools.cache
+def _letter_classes() -> dict[str, str]:
+    """For each ASCII letter and digit, a regex class of every character that folds to it
+    ('e' -> '[eEéÉèÈ...]'), so that a regex over the raw text finds what the folded tokens
+    would."""
+    variants: dict[str, list[str]] = {}
+    for cp in _LATIN:
+        c = chr(cp)
+        f = fold(c)
+        if len(f) == 1 and f.isascii() and f.isalnum():
+            variants.setdefault(f, []).append(c)
+    out = {}
+    for c in "abcdefghijklmnopqrstuvwxyz0123456789":
+        out[c] = "[" + re.escape(c + c.upper() + "".join(variants.get(c, []))) + "]"
+    return out
+
+
+def _token_pattern(token: str) -> str:
+    classes = _letter_classes()
+    # A decomposed accent (e + U+0301) may follow any letter.
+    return "".join(
+        classes[c] + "[\u0300-\u036f]*" if c in classes else f"(?i:{re.escape(c)})" for c in token
+    )
+
+
+@functools.cache
+def _pattern(terms: tuple[Term, ...]) -> re.Pattern[str]:
+    alternatives = []
+    for n, term in enumerate(terms):
+        body = r"[\W_]+".join(_token_pattern(t) for t in term.tokens)
+        tail = r"[^\W_]*" if term.prefix else r"(?![^\W_])"
+        alternatives.append(f"(?P<t{n}>{body}{tail})")
+    return re.compile(r"(?<![^\W_])(?:" + "|".join(alternatives) + ")")
+
+
+def _region(text: str, terms: list[Term], width: int) -> tuple[int, int]:
+    """The stretch of `text` worth tokenizing: around the best cluster of matches, found by
+    one regex pass in C (tokenizing and folding a whole 500-word body in Python costs ten
+    times more). The tokens there are then compared exactly."""
+    span = width * _AVERAGE_WORD
+    found = (
+        [(m.start(), m.lastgroup) for m in _pattern(tuple(terms)).finditer(text)] if terms else []
+    )
+    if not found:
+        return 0, min(len(text), 2 * span)
+    best, at = (-1, -1), 0
+    counts: dict[str | None, int] = {}
+    k = 0
+    for j, (start, _) in enumerate(found):  # a sliding window over the matches, in order
+        while k < len(found) and found[k][0] < start + span:
+            counts[found[k][1]] = counts.get(found[k][1], 0) + 1
+            k += 1
+        score = (len(counts), k - j)
+        if score > best:
+            best, at = score, start
+        group = found[j][1]
+        counts[group] -= 1
+        if not counts[group]:
+            del counts[group]
+    return max(0, at - span), min(len(text), at + 2 * span)
+
+
+def snippet(text: str, terms: list[Term], start_mark: str, end_mark: str, width: int = 16) -> str:
+    """At most `width` words of `text` around the best cluster of matches, each match between
+    the marks, with "…" where text was cut; the first words when nothing matches."""
+    lo, hi = _region(text, terms, width)
+    # Whole words only: a region edge inside a word moves out of it.
+    while lo > 0 and _TOKEN.match(text, lo - 1):
+        lo -= 1
+    while hi < len(text) and _TOKEN.match(text, hi):
+        hi += 1
+    spans = [(m.start(), m.end()) for m in _TOKEN.finditer(text, lo, hi)]
+    if len(spans) < width + 4 and (lo, hi) != (0, len(text)):  # too few words: all of them
+        spans = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    if not spans:
+        return ""
+    words = [fold(text[a:b]) for a, b in spans]
+    firsts = {t.tokens[0][:1] for t in terms}
+    hits: list[tuple[int, int, int]] = []  # (first word, last word, term number)
+    for i, w in enumerate(words):
+        if w[:1] not in firsts:
+            continue
+        for n, term in enumerate(terms):
+            if _matches(words, i, term):
+                hits.append((i, i + len(term.tokens) - 1, n))
+    first = 0
+    if hits:
+        # The window with the most distinct terms, then the most matches, earliest first.
+        best = (-1, -1)
+        for j, (start, _, _) in enumerate(hits):
+            inside = [h for h in hits[j:] if h[1] < start + width]
+            score = (len({h[2] for h in inside}), len(inside))
+            if score > best:
+                best, first = score, start
+        # A few words of lead-in read better than none.
+        first = max(0, min(first - 2, len(words) - width))
+    last = min(len(words), first + width) - 1
+    marked = {i for a, b, _ in hits if a >= first and b <= last for i in range(a, b + 1)}
+    pos = spans[first][0]
+    out = ["…" if _TOKEN.search(text, 0, pos) else ""]
+    for i in range(first, last + 1):
+        a, b = spans[i]
+        out.append(text[pos:a])
+        out.append(f"{start_mark}{text[a:b]}{end_mark}" if i in marked else text[a:b])
+        pos = b
+    if _TOKEN.search(text, pos):
+        out.append("…")
+    else:  # the end of the text: keep its closing punctuation
+        out.append(text[pos:].rstrip())
+    # Neighbouring matches read as one: «nuclear war», not «nuclear» «war».
+    joined = re.sub(re.escape(end_mark) + r"(\s+)" + re.escape(start_mark), r"\1", "".join(out))
+    return joined.strip()
