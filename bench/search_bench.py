@@ -238,7 +238,7 @@ def main() -> None:
     )
     count = sum(1 for e in os.scandir(root) if e.name[0] != ".") if root.is_dir() else 0
     if count < args.n and not args.reuse:
-        shutil.rmtree(root, ignore_errors=True)
+        # Generation is deterministic: a partly deleted library is filled in, not redone.
         gen = generate(root, args.n)
         print(f"generate: {gen:.1f} s ({args.n / gen:,.0f} cards/s)")
     else:
