@@ -4,8 +4,6 @@ The command modules (cards, cut, export, search) are imported only when needed: 
 `COMMANDS` in evcards.cli.app.
 """
 
-from __future__ import annotations
-
 from evcards.cli.app import app
 
 

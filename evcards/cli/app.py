@@ -1,7 +1,5 @@
 """The Typer app, its global options and the one error boundary every command runs inside."""
 
-from __future__ import annotations
-
 import importlib
 import os
 import sys

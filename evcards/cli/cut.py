@@ -1,7 +1,5 @@
 """`evcards cut` (a page or pasted text to a card) and `evcards fix` (Verbatim's helpers)."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import Annotated, Any
