@@ -1,7 +1,5 @@
 """Commands on single cards and the library listing: show, list, add, edit, tag, rm, import."""
 
-from __future__ import annotations
-
 import json
 import sys
 from pathlib import Path
@@ -10,12 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from evcards.cli.app import app, get_config, get_library
-
-
-def console(stderr: bool = False) -> Any:
-    from rich.console import Console
-
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+from evcards.cli.output import console
 
 
 def print_json(data: Any) -> None:
@@ -281,7 +274,7 @@ def import_(
         TextColumn("Importing"),
         BarColumn(bar_width=30),
         MofNCompleteColumn(),
-        TextColumn("{task.fields[name]}", style="dim"),
+        TextColumn("{task.fields[name]}", style="dim", markup=False),  # a file name as it is
         console=err,
         transient=True,
         disable=not err.is_terminal,

@@ -1,7 +1,5 @@
 """`evcards search` and `evcards index rebuild|status`: views over evcards.search/.index."""
 
-from __future__ import annotations
-
 import json
 from typing import Annotated, Any
 
@@ -115,13 +113,13 @@ def search(
 
 
 def _print_table(hits: list[Any]) -> None:
-    from rich.console import Console
     from rich.text import Text
 
+    from evcards.cli.output import console
     from evcards.cli.tables import card_table
     from evcards.search import MARK_END, MARK_START
 
-    out = Console(highlight=False, soft_wrap=False)
+    out = console()
     table = card_table(out.width, tag_ratio=2)
     table.add_column("match", overflow="fold", ratio=3)
     table.add_column("read", justify="right")
