@@ -1,6 +1,5 @@
 """`evcards search` and `evcards index rebuild|status`: views over evcards.search/.index."""
 
-import json
 from typing import Annotated, Any
 
 import typer
@@ -101,6 +100,8 @@ def search(
     lib = get_library()
     hits = search(lib.root, query, filters, raw=raw, read=read, limit=limit)
     if as_json:
+        import json
+
         # The card file's full path, as `list --json` gives it: the index's path is relative to
         # the library, which a script run from elsewhere could not open.
         rows = [{**h.as_json(), "path": str(lib.root / h.path)} for h in hits]
@@ -168,6 +169,8 @@ def index_status(
 
     st = status(get_library().root)
     if as_json:
+        import json
+
         typer.echo(json.dumps(asdict(st), indent=2))
         return
     typer.echo(f"library         {st.library}")
