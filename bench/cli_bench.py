@@ -4,11 +4,12 @@
 
 Runs each command N times in fresh subprocesses of this interpreter's venv (and of each --also
 venv), on a copy of the bundled starter library (cards/, 7 cards; copied so the repo's cards/
-gets no index), rounds interleaved so that machine noise hits every command alike. Output goes to a pseudo-terminal
-by default, as for a user at a terminal (colour, the Rich table as drawn); --pipe sends it to
-a pipe, as in `evcards list | less`. Prints p50/p95 per command and each p50 over the p50 of
-the baseline `python -c "import typer"` (issue 4's target: search <= 2x), for wall time and
-for the process's own CPU time (user + system), which a busy shared machine disturbs less.
+gets no index), rounds interleaved so that machine noise hits every command alike. Output goes
+to a pseudo-terminal by default, as for a user at a terminal (colour, the Rich table as drawn);
+--pipe sends it to a pipe, as in `evcards list | less`. Prints p50/p95 per command and each p50
+over the p50 of the baseline `python -c "import typer"` (issue 4's target: search <= 2x), for
+wall time and for the process's own CPU time (user + system), which a busy shared machine
+disturbs less.
 """
 
 from __future__ import annotations
