@@ -137,6 +137,17 @@ def get_library(create: bool = False) -> Any:
     return Library.open(find_library(state.library_option), create=create)
 
 
+def check_labels(labels: list[str] | None) -> None:
+    from evcards.models import is_label
+
+    for lab in labels or []:
+        if not is_label(lab):
+            raise typer.BadParameter(
+                f"'{lab}' is not a label: use letters, digits and - _ . + (like aff, neg, da)",
+                param_hint="--label",
+            )
+
+
 def get_config() -> Any:
     from evcards.config import load_config
 

@@ -6,8 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from evcards.cli.app import app, get_config, get_library
-from evcards.cli.cards import check_labels
+from evcards.cli.app import app, check_labels, get_config, get_library
 
 DRAFT_HEADER = """\
 # Cut: write the tag and mark the body, then save and quit (mistakes reopen the editor).

@@ -7,9 +7,8 @@ from typing import Annotated
 
 import typer
 
-from evcards.cli.app import app, fail, get_config, get_library
-from evcards.cli.cards import check_labels, print_json
-from evcards.cli.output import console
+from evcards.cli.app import app, check_labels, fail, get_config, get_library
+from evcards.cli.output import console, print_json
 
 
 class Format(StrEnum):

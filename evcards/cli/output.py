@@ -1,6 +1,8 @@
-"""The Rich console every command prints through: light to import, so search starts fast."""
+"""How commands print: the Rich console and JSON. Light, and registers no commands."""
 
 from typing import Any
+
+import typer
 
 
 def console(stderr: bool = False) -> Any:
@@ -13,3 +15,9 @@ def console(stderr: bool = False) -> Any:
     from rich.console import Console
 
     return Console(stderr=stderr, highlight=False, soft_wrap=False, markup=False, emoji=False)
+
+
+def print_json(data: Any) -> None:
+    import json
+
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
