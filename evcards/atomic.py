@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 
@@ -13,6 +12,8 @@ def atomic_write(path: Path, data: bytes | str, *, overwrite: bool = True) -> No
     With overwrite=False an existing `path` is left alone and FileExistsError raised; the
     final step is then a hard link, which fails rather than replaces.
     """
+    import tempfile  # here, not above: every search imports this module and writes nothing
+
     if isinstance(data, str):
         data = data.encode("utf-8")
     folder = path.parent

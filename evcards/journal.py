@@ -12,7 +12,6 @@ correctness (apart from in-place edits, which the rolling stat pass finds; see i
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -40,6 +39,8 @@ def noting(root: Path, *paths: Path) -> Iterator[None]:
     try:
         rel_dir = os.path.relpath(folder, root)
         rels = [os.path.relpath(p, root) for p in paths]
+        import json  # here and in take(), not at the top: a search with no notes needs none
+
         line = json.dumps(
             {
                 "dir": "" if rel_dir == "." else rel_dir,
@@ -84,6 +85,7 @@ def take(root: Path) -> tuple[list[Note], list[Path]]:
             lines = path.read_text(encoding="utf-8").splitlines()
         except OSError:
             continue
+        import json  # only with notes to read: most searches find none
         for line in lines:
             try:
                 d = json.loads(line)

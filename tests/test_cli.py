@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -612,3 +613,17 @@ def test_reimport_with_a_label_is_not_a_duplicate(runner, imported, tmp_path):
     summary = json.loads(result.stdout)
     assert (summary["cards"], summary["duplicates"], summary["skipped"]) == (0, 0, 1)
     assert only_card(imported)[1].labels == ["neg"]
+
+
+def test_tables_print_brackets_and_colons_as_written(runner, lib, tmp_path, monkeypatch):
+    """Card text is not Rich markup: `[/]` raised MarkupError and `[the U.S.]` vanished."""
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    tag = "Ext [/] 1NC: [the U.S.] won't :x: ally"
+    (tmp_path / "b.txt").write_text("Russia and [China] will not ally :smile:")
+    assert run(runner, "add", tmp_path / "b.txt", "-t", tag, "-s", "X [ed] 19").exit_code == 0
+    for args in (["list"], ["search", "ally"], ["stats"], ["show", only_card(lib)[1].id]):
+        result = run(runner, *args)
+        assert result.exit_code == 0, result.output
+        plain = " ".join(re.sub(r"\x1b\[[0-9;]*m", "", result.stdout).split())
+        assert "[/] 1NC" in plain and "[the U.S.]" in plain and ":x:" in plain, args
+        assert "X [ed] 19" in plain, args

@@ -10,9 +10,13 @@ from evcards.cli import app
 
 
 def command_names() -> list[str]:
+    # Through Click's list_commands/get_command, as help and completion see them: the group
+    # loads its commands lazily, so its `.commands` holds only those loaded so far.
     group = typer.main.get_command(app)
+    ctx = group.make_context("evcards", [], resilient_parsing=True)
     names = []
-    for name, cmd in group.commands.items():  # type: ignore[attr-defined]
+    for name in group.list_commands(ctx):  # type: ignore[attr-defined]
+        cmd = group.get_command(ctx, name)  # type: ignore[attr-defined]
         subs = getattr(cmd, "commands", None)
         names.extend(f"{name} {sub}" for sub in subs) if subs else names.append(name)
     return sorted(names)

@@ -1,37 +1,13 @@
 """Commands on single cards and the library listing: show, list, add, edit, tag, rm, import."""
 
-from __future__ import annotations
-
-import json
 import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from evcards.cli.app import app, get_config, get_library
-
-
-def console(stderr: bool = False) -> Any:
-    from rich.console import Console
-
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
-
-
-def print_json(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
-
-
-def check_labels(labels: list[str] | None) -> None:
-    from evcards.models import is_label
-
-    for lab in labels or []:
-        if not is_label(lab):
-            raise typer.BadParameter(
-                f"'{lab}' is not a label: use letters, digits and - _ . + (like aff, neg, da)",
-                param_hint="--label",
-            )
-
+from evcards.cli.app import app, check_labels, get_config, get_library
+from evcards.cli.output import console, print_json
 
 CardArg = Annotated[
     str, typer.Argument(help="Card id, unambiguous id prefix, or card file.", metavar="CARD")
@@ -281,7 +257,7 @@ def import_(
         TextColumn("Importing"),
         BarColumn(bar_width=30),
         MofNCompleteColumn(),
-        TextColumn("{task.fields[name]}", style="dim"),
+        TextColumn("{task.fields[name]}", style="dim", markup=False),  # a file name as it is
         console=err,
         transient=True,
         disable=not err.is_terminal,

@@ -1,15 +1,12 @@
 """`evcards cut` (a page or pasted text to a card) and `evcards fix` (Verbatim's helpers)."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from evcards.cli.app import app, get_config, get_library
-from evcards.cli.cards import check_labels
+from evcards.cli.app import app, check_labels, get_config, get_library
 
 DRAFT_HEADER = """\
 # Cut: write the tag and mark the body, then save and quit (mistakes reopen the editor).

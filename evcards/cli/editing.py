@@ -1,7 +1,5 @@
 """Editing a card's TOML in the user's $EDITOR until it is valid, losing nothing."""
 
-from __future__ import annotations
-
 import os
 import shlex
 import subprocess

@@ -1,7 +1,5 @@
 """export and stats: cards out of the library as Word, HTML, text or dataset rows."""
 
-from __future__ import annotations
-
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -9,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from evcards.cli.app import app, fail, get_config, get_library
-from evcards.cli.cards import check_labels, console, print_json
+from evcards.cli.app import app, check_labels, fail, get_config, get_library
+from evcards.cli.output import console, print_json
 
 
 class Format(StrEnum):

@@ -1,7 +1,5 @@
 """Cards as Rich text for the terminal: the only place that knows how a card looks there."""
 
-from __future__ import annotations
-
 from rich.console import Group as RichGroup
 from rich.text import Text
 

@@ -1,8 +1,5 @@
 """`evcards search` and `evcards index rebuild|status`: views over evcards.search/.index."""
 
-from __future__ import annotations
-
-import json
 from typing import Annotated, Any
 
 import typer
@@ -103,6 +100,8 @@ def search(
     lib = get_library()
     hits = search(lib.root, query, filters, raw=raw, read=read, limit=limit)
     if as_json:
+        import json
+
         # The card file's full path, as `list --json` gives it: the index's path is relative to
         # the library, which a script run from elsewhere could not open.
         rows = [{**h.as_json(), "path": str(lib.root / h.path)} for h in hits]
@@ -115,13 +114,13 @@ def search(
 
 
 def _print_table(hits: list[Any]) -> None:
-    from rich.console import Console
     from rich.text import Text
 
+    from evcards.cli.output import console
     from evcards.cli.tables import card_table
     from evcards.search import MARK_END, MARK_START
 
-    out = Console(highlight=False, soft_wrap=False)
+    out = console()
     table = card_table(out.width, tag_ratio=2)
     table.add_column("match", overflow="fold", ratio=3)
     table.add_column("read", justify="right")
@@ -170,6 +169,8 @@ def index_status(
 
     st = status(get_library().root)
     if as_json:
+        import json
+
         typer.echo(json.dumps(asdict(st), indent=2))
         return
     typer.echo(f"library         {st.library}")

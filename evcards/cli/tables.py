@@ -1,7 +1,5 @@
 """Columns the card tables (list, search, stats) share; light, so search stays fast to start."""
 
-from __future__ import annotations
-
 from rich.table import Table
 
 

@@ -1,0 +1,23 @@
+"""How commands print: the Rich console and JSON. Light, and registers no commands."""
+
+from typing import Any
+
+import typer
+
+
+def console(stderr: bool = False) -> Any:
+    """A console that prints card text as it is.
+
+    Markup off: a tag such as `Ext [/] 1NC` is not Rich markup (it raised MarkupError) and
+    `[the U.S.]` inserted in a cite vanished. Emoji codes off: `:x:` stays `:x:`, and the first
+    table no longer imports Rich's emoji table (2-3 ms of every `search` and `list`).
+    """
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, markup=False, emoji=False)
+
+
+def print_json(data: Any) -> None:
+    import json
+
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))

@@ -1,0 +1,87 @@
+"""Commands load lazily (see COMMANDS in evcards/cli/app.py); nothing may go missing for it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+import typer.main
+from conftest import REPO
+
+from evcards.cli import app
+from evcards.cli.app import COMMANDS
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "EVCARDS_LIBRARY": str(REPO / "cards"), "COLUMNS": "200"}
+    return subprocess.run(
+        [sys.executable, "-m", "evcards", *args], capture_output=True, text=True, env=env
+    )
+
+
+def test_commands_lists_every_registered_command():
+    """A command registered on `app` but left out of COMMANDS would be missing from help."""
+    for module in set(COMMANDS.values()):
+        __import__(f"evcards.cli.{module}")
+    assert list(typer.main.get_group(app).commands) == list(COMMANDS)
+
+
+def test_help_in_a_fresh_process_lists_every_command_in_order():
+    result = _run("--help")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.split("Commands:")[1].splitlines()
+    assert [line.split()[0] for line in lines if line.startswith("  ")] == list(COMMANDS)
+
+
+@pytest.mark.parametrize("name", list(COMMANDS))
+def test_each_command_help_works_in_a_fresh_process(name):
+    result = _run(name, "--help")
+    assert result.returncode == 0, result.stderr
+    assert f"Usage: evcards {name}" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "modules"),
+    [("search", {"search"}), ("stats", {"export", "output"}), ("cut", {"cut"})],
+)
+def test_a_command_loads_only_its_own_module(name, modules):
+    code = textwrap.dedent(
+        f"""
+        import sys
+        sys.argv = ["evcards", {name!r}, "--help"]
+        from evcards.cli import main
+        try:
+            main()
+        except SystemExit:
+            pass
+        print(",".join(m for m in sys.modules if m.startswith("evcards.cli.")), file=sys.stderr)
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    loaded = set(proc.stderr.strip().splitlines()[-1].split(","))
+    assert loaded == {f"evcards.cli.{m}" for m in {"app", *modules}}
+
+
+def test_a_mistyped_command_still_gets_a_suggestion():
+    result = _run("serch", "alliance")
+    assert result.returncode == 2
+    assert "No such command 'serch'. Did you mean 'search'?" in result.stderr
+
+
+def test_no_arguments_shows_help_with_every_command():
+    result = _run()
+    assert "Commands:" in result.stdout + result.stderr
+    assert all(name in result.stdout + result.stderr for name in COMMANDS)
+
+
+def test_completion_sees_every_command_and_option():
+    group = typer.main.get_command(app)
+    ctx = group.make_context("evcards", [], resilient_parsing=True)
+    names = [item.value for item in group.shell_complete(ctx, "s")]
+    assert names == ["show", "stats", "search"]
+    search = group.get_command(ctx, "search")  # type: ignore[attr-defined]
+    sub = search.make_context("search", [], parent=ctx, resilient_parsing=True)
+    assert [item.value for item in search.shell_complete(sub, "--li")] == ["--limit"]
