@@ -32,11 +32,17 @@ from evcards.limits import MAX_CARD_FILE_BYTES, megabytes
 from evcards.models import Card, normalize_color
 
 _BODY_KEYS = {"text", "highlight"}
+MarkedBody = list[list[tuple[str, markup.Marks]]]
 
 
-def card_to_dict(card: Card, default_highlight: str | None = None) -> dict[str, Any]:
+def card_to_dict(
+    card: Card, default_highlight: str | None = None, marked: MarkedBody | None = None
+) -> dict[str, Any]:
     """Plain data for TOML. `default_highlight` is the colour a plain `==` means when the body
-    has no highlight yet (a fresh cut), so the debater's own colour is what they type."""
+    has no highlight yet (a fresh cut), so the debater's own colour is what they type.
+
+    `marked` is the card's body as (text, marks) pairs, given in place of `card.body` by a
+    reader that never built Span objects for it (the .docx import)."""
     data: dict[str, Any] = {"id": card.id, "tag": card.tag}
     if card.kind != "card":
         data["kind"] = card.kind
@@ -53,18 +59,23 @@ def card_to_dict(card: Card, default_highlight: str | None = None) -> dict[str, 
         data["location"] = loc
     if card.sources:
         data["sources"] = [s.model_dump(exclude_none=True) for s in card.sources]
-    if card.body:
-        color = markup.most_common_highlight(card.body) or default_highlight or "yellow"
+    if marked is None:
+        marked = [[(s.text, s.marks()) for s in para] for para in card.body]
+    if marked:
+        color = markup.most_common_highlight_marked(marked) or default_highlight or "yellow"
         body: dict[str, Any] = {}
         if color != "yellow":
             body["highlight"] = color
-        body["text"] = markup.render(card.body, default_highlight=color) + "\n"
+        body["text"] = markup.render_marked(marked, default_highlight=color) + "\n"
         data["body"] = body
     return data
 
 
-def dumps(card: Card, default_highlight: str | None = None) -> str:
-    data = card_to_dict(card, default_highlight)
+def dumps(
+    card: Card, default_highlight: str | None = None, marked: MarkedBody | None = None
+) -> str:
+    """The card's file text; `marked` as for `card_to_dict`."""
+    data = card_to_dict(card, default_highlight, marked)
     body = data.get("body")
     if not body:
         return tomli_w.dumps(data, multiline_strings=True)

@@ -118,6 +118,12 @@ def prepare_file(
     """One file parsed and its cards rendered to TOML, or the error message: the part of an
     import that can run in a worker process (the library itself has one writer)."""
     try:
+        if Path(path).suffix.lower() == ".docx" and Path(path).is_file():
+            _refuse_foreign_formats(Path(path), ".docx")
+            from evcards.docx_import import prepare_docx  # lazy: lxml loads only for .docx
+
+            # What the code below makes of parse_file's cards, without the Span objects.
+            return path, prepare_docx(Path(path), labels)
         cards = parse_file(path, initials)
     except EvcardsError as e:
         return path, str(e)

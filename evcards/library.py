@@ -21,6 +21,7 @@ from evcards.atomic import atomic_write
 from evcards.errors import AmbiguousCard, CardNotFound, LibraryError
 
 if TYPE_CHECKING:  # the models load pydantic: `evcards search` finds the library without it
+    from evcards.cardfile import MarkedBody
     from evcards.models import Card, Source
 
 MARKER = ".evcards.toml"
@@ -273,14 +274,15 @@ class Prepared:
     labels: tuple[str, ...]
 
     @classmethod
-    def of(cls, card: Card) -> Prepared:
+    def of(cls, card: Card, marked: MarkedBody | None = None) -> Prepared:
+        """`marked`: the body as (text, marks) pairs, in place of `card.body` (see `cardfile`)."""
         from evcards import cardfile
 
         return cls(
             card.id,
             card.kind,
             file_name(card),
-            cardfile.dumps(card),
+            cardfile.dumps(card, marked=marked),
             tuple((s.file, s.position) for s in card.sources),
             tuple(card.labels),
         )
