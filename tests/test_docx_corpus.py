@@ -93,6 +93,8 @@ def test_batch_import_writes_what_single_adds_write(tmp_path: Path, corpus: Path
     assert summary.cards + summary.analytics == counts["added"]
     assert summary.duplicates == counts["merged"] >= 1
     assert summary.failed == 0 and summary.files == 4
+    # The workers staged every card; each was renamed into place or, seen again, deleted.
+    assert list((bulk.root / ".evcards" / "staging").iterdir()) == []
 
     copied = [c for _, c in bulk.cards() if any(s.file == "test-copy.docx" for s in c.sources)]
     assert len(copied) == 1 and copied[0].seen == 2
