@@ -95,6 +95,17 @@ def dumps(
     return "".join(out)
 
 
+def split_body(text: str) -> tuple[str, str]:
+    """Text that `dumps` wrote, cut before its body table: `dumps` of the card without its
+    body, and the rest (empty for a bodiless card). The body table is always the last; the
+    pattern cannot occur inside a string, where `dumps` escapes every double quote."""
+    m = _BODY_TABLE.search(text)
+    return (text[: m.start()], text[m.start() :]) if m else (text, "")
+
+
+_BODY_TABLE = re.compile(r'\n\[body\]\n(?=highlight = "|text = """)')
+
+
 def _value(value: Any) -> str:
     """A TOML value as tomli-w writes it (keys are all bare words in card files)."""
     if isinstance(value, str):

@@ -319,13 +319,22 @@ class Batch:
         from evcards.models import Source
 
         pending = self._pending.get(path)
-        existing = cardfile.loads(pending[1], str(path)) if pending is not None else lib.read(path)
+        body_table = ""
+        if pending is None:
+            existing = lib.read(path)
+        else:
+            # Staged in this batch, so `dumps` wrote it: a merge changes only sightings and
+            # labels, so only the part above the body is read back and the body table is kept
+            # as text. Parsing the body's markup back was most of the main process's work.
+            head, body_table = cardfile.split_body(pending[1])
+            existing = cardfile.loads(head, str(path))
         sources = [Source(file=f, position=p) for f, p in item.sources]
         merged = merge_sightings(existing, sources, item.labels)
         if merged == existing:
             return "unchanged"
         old = pending[2] if pending is not None else path
-        self._stage(path.parent / file_name(merged), cardfile.dumps(merged), old, item.id)
+        text = cardfile.dumps(merged) + body_table
+        self._stage(path.parent / file_name(merged), text, old, item.id)
         # Only new labels (re-importing with -l) is not a new sighting: not a duplicate.
         return "merged" if merged.sources != existing.sources else "labelled"
 

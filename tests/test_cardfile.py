@@ -39,6 +39,10 @@ def test_dumps_writes_exactly_what_tomli_w_writes(
     card = card.model_copy(update={"undertag": undertag, "sources": sources})
     expected = tomli_w.dumps(cardfile.card_to_dict(card), multiline_strings=True)
     assert cardfile.dumps(card) == expected
+    # A batch merging a sighting into a card it staged rereads only the part above the body.
+    head, body_table = cardfile.split_body(expected)
+    assert head + body_table == expected
+    assert head == cardfile.dumps(card.model_copy(update={"body": []}))
 
 
 @settings(max_examples=300, deadline=None)
