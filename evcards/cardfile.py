@@ -23,7 +23,6 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-import tomli_w
 from pydantic import ValidationError
 
 from evcards import markup
@@ -32,11 +31,17 @@ from evcards.limits import MAX_CARD_FILE_BYTES, megabytes
 from evcards.models import Card, normalize_color
 
 _BODY_KEYS = {"text", "highlight"}
+MarkedBody = list[list[tuple[str, markup.Marks]]]
 
 
-def card_to_dict(card: Card, default_highlight: str | None = None) -> dict[str, Any]:
+def card_to_dict(
+    card: Card, default_highlight: str | None = None, marked: MarkedBody | None = None
+) -> dict[str, Any]:
     """Plain data for TOML. `default_highlight` is the colour a plain `==` means when the body
-    has no highlight yet (a fresh cut), so the debater's own colour is what they type."""
+    has no highlight yet (a fresh cut), so the debater's own colour is what they type.
+
+    `marked` is the card's body as (text, marks) pairs, given in place of `card.body` by a
+    reader that never built Span objects for it (the .docx import)."""
     data: dict[str, Any] = {"id": card.id, "tag": card.tag}
     if card.kind != "card":
         data["kind"] = card.kind
@@ -53,32 +58,89 @@ def card_to_dict(card: Card, default_highlight: str | None = None) -> dict[str, 
         data["location"] = loc
     if card.sources:
         data["sources"] = [s.model_dump(exclude_none=True) for s in card.sources]
-    if card.body:
-        color = markup.most_common_highlight(card.body) or default_highlight or "yellow"
+    if marked is None:
+        marked = [[(s.text, s.marks()) for s in para] for para in card.body]
+    if marked:
+        color = markup.most_common_highlight_marked(marked) or default_highlight or "yellow"
         body: dict[str, Any] = {}
         if color != "yellow":
             body["highlight"] = color
-        body["text"] = markup.render(card.body, default_highlight=color) + "\n"
+        body["text"] = markup.render_marked(marked, default_highlight=color) + "\n"
         data["body"] = body
     return data
 
 
-def dumps(card: Card, default_highlight: str | None = None) -> str:
-    data = card_to_dict(card, default_highlight)
-    body = data.get("body")
-    if not body:
-        return tomli_w.dumps(data, multiline_strings=True)
-    # tomli-w escapes a string one character at a time in Python, which is most of the cost
-    # of writing a long card; the body text is written by `_multiline` instead, with exactly
-    # tomli-w's output (tests compare the two on every corpus card).
-    text = body["text"]
-    body["text"] = _PLACEHOLDER
-    out = tomli_w.dumps(data, multiline_strings=True)
-    head, _, tail = out.rpartition(f'"{_PLACEHOLDER}"')  # the body is the last table
-    return head + _multiline(text) + tail
+def dumps(
+    card: Card, default_highlight: str | None = None, marked: MarkedBody | None = None
+) -> str:
+    """The card's file text; `marked` as for `card_to_dict`.
+
+    Exactly what `tomli_w.dumps(card_to_dict(card), multiline_strings=True)` writes (tests
+    compare the two on every corpus card and on generated ones), for the few shapes
+    `card_to_dict` makes. tomli-w escapes each string one character at a time in Python:
+    that was 0.07 s of the corpus import's 0.1 s of writing TOML around the bodies."""
+    data = card_to_dict(card, default_highlight, marked)
+    out: list[str] = []
+    tables: list[tuple[str, dict[str, Any]]] = []
+    for key, value in data.items():
+        if isinstance(value, dict):
+            tables.append((f"[{key}]", value))
+        elif key == "sources" and not all(_fits_inline(s) for s in value):
+            tables.extend(("[[sources]]", s) for s in value)  # tomli-w's array of tables
+        else:
+            out.append(f"{key} = {_value(value)}\n")
+    for header, table in tables:
+        out.append(f"\n{header}\n")
+        out.extend(f"{key} = {_value(value)}\n" for key, value in table.items())
+    return "".join(out)
 
 
-_PLACEHOLDER = "@@evcards-body-text@@"
+def split_body(text: str) -> tuple[str, str]:
+    """Text that `dumps` wrote, cut before its body table: `dumps` of the card without its
+    body, and the rest (empty for a bodiless card). The body table is always the last; the
+    pattern cannot occur inside a string, where `dumps` escapes every double quote."""
+    m = _BODY_TABLE.search(text)
+    return (text[: m.start()], text[m.start() :]) if m else (text, "")
+
+
+_BODY_TABLE = re.compile(r'\n\[body\]\n(?=highlight = "|text = """)')
+
+
+def _value(value: Any) -> str:
+    """A TOML value as tomli-w writes it (keys are all bare words in card files)."""
+    if isinstance(value, str):
+        return _multiline(value) if "\n" in value else _string(value)
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        return "[\n" + "".join(f"    {_value(v)},\n" for v in value) + "]"
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        return "{ " + ", ".join(f"{k} = {_value(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise TypeError(f"card_to_dict made a {type(value).__name__}, which dumps cannot write")
+
+
+def _fits_inline(table: dict[str, Any]) -> bool:
+    """tomli-w's rule for writing a table inside an array inline: one short line."""
+    line = f"    {_value(table)},"
+    return len(line) <= 100 and "\n" not in line
+
+
+def _string(s: str) -> str:
+    """A one-line TOML basic string, as tomli-w writes it."""
+    if _BASIC_SPECIAL.search(s):
+        s = s.translate(_BASIC_ESCAPES)
+    return '"' + s + '"'
+
+
+_BASIC_SPECIAL = re.compile(r'["\\\x00-\x08\x0a-\x1f\x7f]')
+_BASIC_ESCAPES = {c: f"\\u{c:04x}" for c in (*range(0x20), 0x7F)}
+_BASIC_ESCAPES.update(
+    {0x08: "\\b", 0x09: "\t", 0x0A: "\\n", 0x0C: "\\f", 0x0D: "\\r", 0x22: '\\"', 0x5C: "\\\\"}
+)
 _TOML_ESCAPES = {c: f"\\u{c:04x}" for c in (*range(0x20), 0x7F)}
 _TOML_ESCAPES.update({0x08: "\\b", 0x0C: "\\f", 0x0D: "\\r", 0x09: "\t", 0x0A: "\n"})
 _RARE_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")

@@ -16,12 +16,16 @@ import gc
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from evcards.cites import parse_full_cite
 from evcards.errors import InputFileError
+from evcards.library import Prepared
+from evcards.markup import Marks
 from evcards.models import (
     Card,
     Cite,
@@ -45,7 +49,7 @@ _HEADING_ROLE = {"pocket": 1, "hat": 2, "block": 3, "tag": 4}
 _URL = re.compile(r"https?://|www\.", re.I)
 _MARKED = re.compile(r"~ ?Marked \d{1,2}:\d{2}(?::\d{2})? ?(?:[AP]M ?)?~", re.I)
 _WS = re.compile(r"\s+")
-_ODD_WS = re.compile(r"[^\S ]|  ")  # whitespace that content_key would rewrite
+_ODD_WS = re.compile(r"[^\S ]")  # with "  ": whitespace that content_key would rewrite
 _FALSE = {"0", "false", "off", "none"}
 _NO_SHADING = {"AUTO", "FFFFFF"}
 
@@ -60,18 +64,46 @@ def parse_docx(path: Path, checked: bool = False) -> list[Card]:
     Cards are built without re-validating what the parser already guarantees; checked=True
     builds each through `new_card` instead (the tests prove both give the same cards).
     """
+    with _gc_paused():
+        parsed = _parse(path)
+        if checked:
+            return [new_card(body=_spans(body), **fields) for fields, body in parsed]
+        # The fast path: the body is canonical by construction, so skip re-validating its spans.
+        return [
+            Card.model_construct(id=_card_id(fields, body), body=_spans(body), **fields)
+            for fields, body in parsed
+        ]
+
+
+def prepare_docx(path: Path, labels: tuple[str, ...] = ()) -> list[Prepared]:
+    """`Prepared.of` each card of `parse_docx(path)` with `labels` added (the tests prove the
+    two equal), made without a Span object per run: the bodies are rendered from the parsed
+    (text, marks) pairs. For the corpus that is 127,000 Span objects not built."""
+    with _gc_paused():
+        out: list[Prepared] = []
+        for fields, body in _parse(path):
+            if labels:
+                fields["labels"] = sorted(set(labels))
+            card = Card.model_construct(id=_card_id(fields, body), body=[], **fields)
+            out.append(Prepared.of(card, marked=body))
+        return out
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
     # A long file makes a hundred thousand small objects and no cycles: pausing the cyclic
     # garbage collector meanwhile saves a third of the time it would spend rescanning them.
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _parse(path, checked)
+        yield
     finally:
         if paused:
             gc.enable()
 
 
-def _parse(path: Path, checked: bool) -> list[Card]:
+def _parse(path: Path) -> list[tuple[dict[str, Any], Body]]:
+    """Each card's fields but its id and body, and its body as (text, marks) pairs."""
     document, styles = read_docx_parts(path)
     doc_root = parse_xml(document, f"{path}: word/document.xml")
     sheet = _StyleSheet(styles, f"{path}: word/styles.xml") if styles else None
@@ -84,7 +116,7 @@ def _parse(path: Path, checked: bool) -> list[Card]:
     controls = b"&#" in document or _RAW_CONTROL.search(document, max(start, 0)) is not None
     reader = _Reader(_Styles(sheet), controls)
     paras = reader.paragraphs(body)
-    return _assemble(paras, path.name, checked)
+    return _assemble(paras, path.name)
 
 
 # -- styles -----------------------------------------------------------------------------------
@@ -348,25 +380,70 @@ def _level_by_name(style_id: str | None, st: Any) -> int | None:
 
 
 # -- paragraphs -------------------------------------------------------------------------------
-Marks = tuple[bool, bool, bool, str | None, str | None, bool, bool, float | None]
+Body = list[list[tuple[str, Marks]]]  # paragraphs of (text, marks): a body before its Spans
 
 
-@dataclass
 class _Para:
-    level: int
-    runs: list[tuple[str, Marks]]
-    cite_style: bool = False  # the paragraph style is a cite style
-    cite_text: str = ""  # text in cite-styled runs
-    bold_text: str = ""  # text in bold (or emphasised) runs
-    highlighted: bool = False
+    """One paragraph: its level and its runs as (text, marks), runs with no text left out.
 
-    _text: str | None = None
+    What the cite heuristics ask of a paragraph (its cite-styled text, its bold text, whether
+    any of it is highlighted) is worked out on first use: they look at the first few lines of
+    each card, so most paragraphs never need it, and it saves a list append per run."""
+
+    __slots__ = ("level", "runs", "cite_style", "cite_runs", "_text", "_cite", "_bold")
+
+    def __init__(self, level: int, runs: list[tuple[str, Marks]], cite_style: bool = False):
+        self.level = level
+        self.runs = runs
+        self.cite_style = cite_style  # the paragraph style is a cite style
+        self.cite_runs: list[int] = []  # indices into runs of the cite-styled ones
+        self._text: str | None = None
+        self._cite: str | None = None
+        self._bold: str | None = None
 
     @property
     def text(self) -> str:
         if self._text is None:
             self._text = "".join([t for t, _ in self.runs])
         return self._text
+
+    @property
+    def cite_text(self) -> str:
+        """Text in cite-styled runs."""
+        if self._cite is None:
+            self._cite = ""
+            if self.cite_runs:
+                # Some cutters put the whole cite line in the cite style and un-bold all but
+                # the short cite: then the short cite is the part still bold. A run between
+                # cite runs is a word break: 'Nye' ' Jr. ' '20'.
+                cited = set(self.cite_runs)
+                parts: list[str] = []
+                bold: list[str] = []
+                for k in range(self.cite_runs[0], len(self.runs)):
+                    text, marks = self.runs[k]
+                    if k in cited:
+                        parts.append(text)
+                        bold.append(text if marks[1] or marks[5] else "\0")
+                    else:
+                        parts.append("\0")
+                        bold.append("\0")
+                self._cite = _words("".join(parts))
+                if "\0" in bold:
+                    self._cite = _words("".join(bold)) or self._cite
+        return self._cite
+
+    @property
+    def bold_text(self) -> str:
+        """Text in bold (or emphasised) runs; runs apart are separate words: 'STEINBAUM' ...
+        '’19'. A run is bold when its style or properties say so or it is emphasised, which
+        its marks keep as emphasis (marks[1]) or bold (marks[5])."""
+        if self._bold is None:
+            self._bold = _words("".join([t if m[1] or m[5] else "\0" for t, m in self.runs]))
+        return self._bold
+
+    @property
+    def highlighted(self) -> bool:
+        return any(m[3] for _, m in self.runs)
 
 
 _CONTAINERS = {
@@ -386,7 +463,7 @@ class _Reader:
         self.styles = styles
         self.controls = controls  # may text hold line breaks or control characters?
         self._field_depth: list[bool] = []  # per open field: still in its code part?
-        self._marks_cache: dict[int, dict[Any, tuple[Marks, bool, bool]]] = {}
+        self._marks_cache: dict[int, dict[Any, tuple[Marks, bool]]] = {}
 
     def paragraphs(self, body: Any) -> list[_Para]:
         out: list[_Para] = []
@@ -427,43 +504,60 @@ class _Reader:
         runs = para.runs
         base = pstyle.props
         marks_of = self._marks_cache.setdefault(id(pstyle), {})
-        cite_parts: list[str] = []
-        cite_bold: list[str] = []
-        bold_parts: list[str] = []
+        fields = self._field_depth
+        controls = self.controls
         run_els: list[Any] = []
         _collect_runs(p, run_els)
+        # This loop runs once per run (155,000 in the corpus), so `_run` and `_rpr_key` are
+        # written out here rather than called: that alone took a third off the reading time.
         for r in run_els:
-            text, rpr = self._run(r)
+            # The run's text, field codes and deletions left out, and its rPr element.
+            text = ""
+            rpr = None
+            for el in r:
+                tag = el.tag
+                if tag == _T:
+                    if not (fields and fields[-1]) and el.text:
+                        text += el.text
+                elif tag == _RPR:
+                    rpr = el
+                elif tag == _FLDCHAR:
+                    kind = el.get(_FLDTYPE)
+                    if kind == "begin":
+                        fields.append(True)
+                    elif kind == "separate" and fields:
+                        fields[-1] = False
+                    elif kind == "end" and fields:
+                        fields.pop()
+                elif tag in _SPACES:
+                    if not (fields and fields[-1]):
+                        text += " "
+                elif tag == _NBHYPHEN:
+                    text += "-"
+            if text and controls and _CTRL.search(text):
+                text = clean_text(text)
             if not text:
                 continue
-            key = None
-            if rpr is not None:
-                key = _rpr_key(rpr)
+            # What in the rPr can change the run's marks, as the key of the resolution cache.
+            if rpr is None:
+                key: tuple[Any, ...] | None = None
+            else:
+                parts: list[Any] = []
+                for el in rpr:
+                    tag = el.tag
+                    if tag not in _IGNORED_RPR:
+                        parts.append(tag)
+                        parts.extend(el.values())
+                key = tuple(parts)
             info = marks_of.get(key)
             if info is None:
                 info = marks_of[key] = self._resolve(base, rpr)
-            marks, cite, bold = info
-            if cite:
-                # Some cutters put the whole cite line in the cite style and un-bold all but
-                # the short cite: then the short cite is the part still bold.
-                cite_parts.append(text)
-                cite_bold.append(text if bold else "\0")
-            elif cite_parts:
-                cite_parts.append("\0")  # 'Nye' ' Jr. ' '20': the gap is a word break
-                cite_bold.append("\0")
-            # Non-adjacent bold runs are separate words: 'STEINBAUM' ... '’19'.
-            bold_parts.append(text if bold else "\0")
-            runs.append((text, marks))
-        if cite_parts:
-            para.cite_text = _words("".join(cite_parts))
-            if "\0" in cite_bold:
-                para.cite_text = _words("".join(cite_bold)) or para.cite_text
-        if bold_parts:
-            para.bold_text = _words("".join(bold_parts))
-        para.highlighted = any(m[3] for _, m in runs)
+            if info[1]:
+                para.cite_runs.append(len(runs))
+            runs.append((text, info[0]))
         return para
 
-    def _resolve(self, base: dict[str, Any], rpr: Any) -> tuple[Marks, bool, bool]:
+    def _resolve(self, base: dict[str, Any], rpr: Any) -> tuple[Marks, bool]:
         """A run's marks from paragraph style, character style and direct properties."""
         props = dict(base)
         cite = emphasis = False
@@ -474,7 +568,6 @@ class _Reader:
                 props.update(cs.props)
                 cite, emphasis = cs.cite, cs.emphasis
             props.update(_rpr(rpr))
-        bold = props["b"] or emphasis
         if props["b"] and props["u"]:
             emphasis = True
         normal_sz = base["sz"]
@@ -489,36 +582,7 @@ class _Reader:
             props["i"],
             sz / 2 if sz != normal_sz and 2 <= sz <= 800 else None,
         )
-        return marks, cite, bold
-
-    def _run(self, r: Any) -> tuple[str, Any]:
-        """A run's text (field codes and deletions left out) and its rPr element."""
-        text = ""
-        rpr = None
-        fields = self._field_depth
-        for el in r:
-            tag = el.tag
-            if tag == _T:
-                if not (fields and fields[-1]) and el.text:
-                    text += el.text
-            elif tag == _RPR:
-                rpr = el
-            elif tag == _FLDCHAR:
-                kind = el.get(_FLDTYPE)
-                if kind == "begin":
-                    fields.append(True)
-                elif kind == "separate" and fields:
-                    fields[-1] = False
-                elif kind == "end" and fields:
-                    fields.pop()
-            elif tag in _SPACES:
-                if not (fields and fields[-1]):
-                    text += " "
-            elif tag == _NBHYPHEN:
-                text += "-"
-        if text and self.controls and _CTRL.search(text):
-            text = clean_text(text)
-        return text, rpr
+        return marks, cite
 
 
 _PPR = W + "pPr"
@@ -574,18 +638,6 @@ def _collect_runs(parent: Any, out: list[Any]) -> None:
             content = el.find(_SDT_CONTENT)
             if content is not None:
                 _collect_runs(content, out)
-
-
-def _rpr_key(rpr: Any) -> tuple[Any, ...]:
-    """What in an rPr can change a run's marks, as a hashable key for the resolution cache."""
-    key: list[Any] = []
-    for el in rpr:
-        tag = el.tag
-        if tag in _IGNORED_RPR:
-            continue
-        key.append(tag)
-        key.extend(el.values())
-    return tuple(key)
 
 
 # -- cards ------------------------------------------------------------------------------------
@@ -713,26 +765,37 @@ def _span(text: str, m: Marks) -> Span:
     return span
 
 
-def _body_key(body: list[list[tuple[str, Marks]]]) -> str:
+def _body_key(body: Body) -> str:
     """models.content_key of a canonical body given as (text, marks); tested to agree.
 
     Hashing is incremental, so one update with everything joined equals content_key's many;
     whitespace and NFC are fixed per span only in the rare paragraphs that need it."""
     pieces: list[str] = ["card\0"]
-    reprs: dict[Marks, str] = {}
+    reprs = _MARKS_REPR
     for para in body:
-        joined = "".join(t for t, _ in para)
-        odd = _ODD_WS.search(joined) is not None or not unicodedata.is_normalized("NFC", joined)
-        for text, marks in para:
-            if odd:
-                text = _WS.sub(" ", unicodedata.normalize("NFC", text))
+        texts = [t for t, _ in para]
+        joined = "".join(texts)
+        # `"  " in` and a one-class pattern: a third faster than one `[^\S ]|  ` pattern.
+        if "  " in joined or _ODD_WS.search(joined) or not unicodedata.is_normalized("NFC", joined):
+            texts = [_WS.sub(" ", unicodedata.normalize("NFC", t)) for t in texts]
+        for text, (_, marks) in zip(texts, para, strict=True):
             pieces.append(text)
-            r = reprs.get(marks)
-            if r is None:
-                r = reprs[marks] = repr(marks)
-            pieces.append(r)
+            pieces.append(reprs[marks])
         pieces.append("\0p\0")
     return hashlib.blake2b("".join(pieces).encode(), digest_size=8).hexdigest()
+
+
+class _Reprs(dict[Marks, str]):
+    """repr() of each marks tuple, worked out once per process: the id hashes every span's."""
+
+    def __missing__(self, marks: Marks) -> str:
+        if len(self) > 4096:  # a few hundred in a real corpus; a hostile file gets no more
+            self.clear()
+        r = self[marks] = repr(marks)
+        return r
+
+
+_MARKS_REPR = _Reprs()
 
 
 def _one_line(text: str) -> str:
@@ -801,7 +864,7 @@ class _Section:
     paras: list[_Para] = field(default_factory=list)
 
 
-def _assemble(paras: list[_Para], file_name: str, checked: bool) -> list[Card]:
+def _assemble(paras: list[_Para], file_name: str) -> list[tuple[dict[str, Any], Body]]:
     heads = ["", "", ""]
     sections: list[_Section] = []
     current: _Section | None = None
@@ -821,12 +884,12 @@ def _assemble(paras: list[_Para], file_name: str, checked: bool) -> list[Card]:
         elif current is not None and p.text.strip():
             current.paras.append(p)
     return [
-        _card(sec, Source(file=file_name, position=position), checked)
+        _card(sec, Source(file=file_name, position=position))
         for position, sec in enumerate(sections)
     ]
 
 
-def _card(sec: _Section, source: Source, checked: bool) -> Card:
+def _card(sec: _Section, source: Source) -> tuple[dict[str, Any], Body]:
     paras = sec.paras
     found = _find_cite(paras)
     if found is not None and found[1] >= len(paras):
@@ -864,10 +927,15 @@ def _card(sec: _Section, source: Source, checked: bool) -> Card:
         "labels": [],
         "sources": [source],
     }
-    if checked:
-        return new_card(body=[[_span(t, m) for t, m in para] for para in body], **fields)
-    # The fast path: the body is canonical by construction, so skip re-validating its spans.
-    card_id = _body_key(body) if body else content_key([], sec.tag, cite, fields["kind"])
-    return Card.model_construct(
-        id=card_id, body=[[_span(t, m) for t, m in para] for para in body], **fields
-    )
+    return fields, body
+
+
+def _card_id(fields: dict[str, Any], body: Body) -> str:
+    """The id `new_card` would give the card (`content_key`), from the pairs."""
+    if body:
+        return _body_key(body)
+    return content_key([], fields["tag"], fields["cite"], fields["kind"])
+
+
+def _spans(body: Body) -> list[list[Span]]:
+    return [[_span(t, m) for t, m in para] for para in body]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from evcards.errors import EvcardsError, InputFileError
-from evcards.library import Library, Prepared
+from evcards.library import Batch, Library, Prepared, stage
 from evcards.models import Card
 from evcards.text_import import ZIP_MAGIC, binary_kind, decode, parse_text_cards
 
@@ -113,24 +113,36 @@ def _refuse_foreign_formats(path: Path, suffix: str) -> None:
 
 
 def prepare_file(
-    path: str, initials: str | None = None, labels: tuple[str, ...] = ()
+    path: str,
+    initials: str | None = None,
+    labels: tuple[str, ...] = (),
+    staging: Path | None = None,
 ) -> tuple[str, list[Prepared] | str]:
     """One file parsed and its cards rendered to TOML, or the error message: the part of an
-    import that can run in a worker process (the library itself has one writer)."""
+    import that can run in a worker process (the library itself has one writer). Given a
+    batch's `staging` folder, the TOML is also written there (see `library.stage`)."""
     try:
-        cards = parse_file(path, initials)
+        if Path(path).suffix.lower() == ".docx" and Path(path).is_file():
+            _refuse_foreign_formats(Path(path), ".docx")
+            from evcards.docx_import import prepare_docx  # lazy: lxml loads only for .docx
+
+            # What the code below makes of parse_file's cards, without the Span objects.
+            prepared = prepare_docx(Path(path), labels)
+        else:
+            cards = parse_file(path, initials)
+            if labels:
+                cards = [
+                    card.model_copy(update={"labels": sorted(set(card.labels) | set(labels))})
+                    for card in cards
+                ]
+            prepared = [Prepared.of(card) for card in cards]
     except EvcardsError as e:
         return path, str(e)
-    if labels:
-        cards = [
-            card.model_copy(update={"labels": sorted(set(card.labels) | set(labels))})
-            for card in cards
-        ]
-    return path, [Prepared.of(card) for card in cards]
+    return path, stage(prepared, staging) if staging is not None else prepared
 
 
 def _prepare_all(
-    files: list[str], initials: str | None, labels: tuple[str, ...], jobs: int
+    files: list[str], initials: str | None, labels: tuple[str, ...], jobs: int, batch: Batch
 ) -> Iterator[tuple[str, list[Prepared] | str]]:
     """Prepared files in order; parsed `jobs` at a time when there are several files."""
     if jobs <= 1 or len(files) < 2 or "-" in files:
@@ -150,8 +162,11 @@ def _prepare_all(
     with ProcessPoolExecutor(max_workers=min(jobs, len(files)), mp_context=context) as pool:
         # Biggest files first, so that no worker is left with a long file at the end; results
         # are still taken in the given order, which decides which sighting comes first.
+        # The workers also write the staging files: the batch then only renames them, and
+        # creating the files no longer waits for the results taken in order below.
+        staging = batch.staging
         futures = {
-            path: pool.submit(prepare_file, path, initials, labels)
+            path: pool.submit(prepare_file, path, initials, labels, staging)
             for path in sorted(files, key=_size, reverse=True)
         }
         for path in files:
@@ -200,7 +215,7 @@ def import_paths(
     extra_labels = tuple(sorted(set(labels)))
     with library.lock(), library.batch() as batch:
         for path, outcome in _prepare_all(
-            files, initials, extra_labels, default_jobs() if jobs is None else jobs
+            files, initials, extra_labels, default_jobs() if jobs is None else jobs, batch
         ):
             if isinstance(outcome, str):
                 summary.failed += 1

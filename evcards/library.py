@@ -7,12 +7,13 @@ below it (dot-folders aside); derived state (the search index, the write lock) l
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,7 @@ from evcards.atomic import atomic_write
 from evcards.errors import AmbiguousCard, CardNotFound, LibraryError
 
 if TYPE_CHECKING:  # the models load pydantic: `evcards search` finds the library without it
+    from evcards.cardfile import MarkedBody
     from evcards.models import Card, Source
 
 MARKER = ".evcards.toml"
@@ -271,16 +273,18 @@ class Prepared:
     text: str
     sources: tuple[tuple[str, int | None], ...]
     labels: tuple[str, ...]
+    staged: str | None = None  # a file in the batch's staging folder already holding `text`
 
     @classmethod
-    def of(cls, card: Card) -> Prepared:
+    def of(cls, card: Card, marked: MarkedBody | None = None) -> Prepared:
+        """`marked`: the body as (text, marks) pairs, in place of `card.body` (see `cardfile`)."""
         from evcards import cardfile
 
         return cls(
             card.id,
             card.kind,
             file_name(card),
-            cardfile.dumps(card),
+            cardfile.dumps(card, marked=marked),
             tuple((s.file, s.position) for s in card.sources),
             tuple(card.labels),
         )
@@ -299,6 +303,7 @@ class Batch:
         self.flush_every = flush_every
         self._pending: dict[Path, tuple[Path, str, Path | None]] = {}  # final -> tmp, text, old
         self._by_id: dict[str, Path] = {}
+        self._staging: Path | None = None
         library.open(library.root, create=True)
 
     def add(self, item: Prepared) -> str:
@@ -306,34 +311,58 @@ class Batch:
         lib = self.library
         path = self._by_id.get(item.id) or lib.path_of(item.id)
         if path is None:
-            self._stage(lib.root / item.name, item.text, None, item.id)
+            self._stage(lib.root / item.name, item.text, None, item.id, item.staged)
             return "added"
+        if item.staged is not None:
+            os.unlink(item.staged)  # a sighting of a stored card: what is written is the merge
         from evcards import cardfile
         from evcards.models import Source
 
         pending = self._pending.get(path)
-        existing = cardfile.loads(pending[1], str(path)) if pending is not None else lib.read(path)
+        body_table = ""
+        if pending is None:
+            existing = lib.read(path)
+        else:
+            # Staged in this batch, so `dumps` wrote it: a merge changes only sightings and
+            # labels, so only the part above the body is read back and the body table is kept
+            # as text. Parsing the body's markup back was most of the main process's work.
+            head, body_table = cardfile.split_body(pending[1])
+            existing = cardfile.loads(head, str(path))
         sources = [Source(file=f, position=p) for f, p in item.sources]
         merged = merge_sightings(existing, sources, item.labels)
         if merged == existing:
             return "unchanged"
         old = pending[2] if pending is not None else path
-        self._stage(path.parent / file_name(merged), cardfile.dumps(merged), old, item.id)
+        text = cardfile.dumps(merged) + body_table
+        self._stage(path.parent / file_name(merged), text, old, item.id)
         # Only new labels (re-importing with -l) is not a new sighting: not a duplicate.
         return "merged" if merged.sources != existing.sources else "labelled"
 
-    def _stage(self, final: Path, text: str, old: Path | None, card_id: str) -> None:
-        previous = self._pending.pop(old, None) if old is not None else None
+    @property
+    def staging(self) -> Path:
+        """The folder cards wait in until `commit`; worker processes may write there too
+        (see `stage`). Outside the card folders: a folder's mtime then moves only at commit,
+        where the journal notes it, so the next search need not list a huge folder again."""
+        if self._staging is None:
+            self._staging = self.library.state_dir / "staging"
+            self._staging.mkdir(parents=True, exist_ok=True)
+        return self._staging
+
+    def _stage(
+        self, final: Path, text: str, old: Path | None, card_id: str, staged: str | None = None
+    ) -> None:
+        prior = self._by_id.get(card_id)
+        previous = self._pending.pop(prior, None) if prior is not None else None
         if previous is not None:
-            os.unlink(previous[0])
-            old = previous[2]
-        # Staged outside the card folders: a folder's mtime then moves only at commit, where
-        # the journal notes it, so the next search need not list a huge folder again.
-        staging = self.library.state_dir / "staging"
-        staging.mkdir(parents=True, exist_ok=True)
-        tmp = staging / f"{os.getpid()}-{final.name}"
-        with open(tmp, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
+            # Staged before in this batch (a card seen twice in one import): its file is
+            # rewritten, whoever staged it, and it still replaces what the first staging did.
+            tmp, old = previous[0], previous[2]
+        elif staged is not None:
+            tmp = Path(staged)
+        else:
+            tmp = self.staging / f"{os.getpid()}-{final.name}"
+        if staged is None:
+            _write_text(tmp, text)
         self._pending[final] = (tmp, text, old)
         self._by_id[card_id] = final
         if len(self._pending) >= self.flush_every:
@@ -382,6 +411,28 @@ class Batch:
                 pass
         self._pending.clear()
         self._by_id.clear()
+
+
+def stage(items: list[Prepared], staging: Path) -> list[Prepared]:
+    """Each item's text written to a new file in a batch's staging folder (`Batch.staging`),
+    named in the item: a worker process's share of the writing, so that creating the files
+    (the costly part of writing) runs in parallel, alongside the parsing. The batch renames
+    each into place at commit, or deletes it if the card was already stored."""
+    out: list[Prepared] = []
+    for item in items:
+        # Unique per process and call: one worker may stage the same card from two files.
+        tmp = staging / f"{os.getpid()}-{next(_STAGED)}-{item.name}"
+        _write_text(tmp, item.text)
+        out.append(replace(item, staged=str(tmp)))
+    return out
+
+
+_STAGED = itertools.count()
+
+
+def _write_text(path: Path, text: str) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write(text)
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -11,7 +11,6 @@ literal text; `render` escapes every markup character anyway, so `parse(render(b
 
 from __future__ import annotations
 
-import operator
 import re
 from typing import Any
 
@@ -203,39 +202,57 @@ def _close(key: str) -> str:
 
 def render(body: list[list[Span]], default_highlight: str = "yellow") -> str:
     """A canonical body as markup; paragraphs separated by a blank line."""
+    return render_marked([[(s.text, s.marks()) for s in para] for para in body], default_highlight)
+
+
+# A span's marks as `Span.marks()` orders them; `render_marked` takes these.
+Marks = tuple[bool, bool, bool, str | None, str | None, bool, bool, float | None]
+
+
+def render_marked(body: list[list[tuple[str, Marks]]], default_highlight: str = "yellow") -> str:
+    """`render` of a canonical body given as (text, `Span.marks()`) pairs: what a reader that
+    never builds Span objects (the .docx import, a hundred thousand spans) can render."""
     out: list[str] = []
     # Cards have few distinct mark changes and many spans: each change is worked out once.
     steps = _STEPS.setdefault(default_highlight, {})
     if len(steps) > 4096:
         steps.clear()
-    marks_of = _MARKS_OF
+    translate, special = str.translate, _SPECIAL.search
     for para in body:
         parts: list[str] = []
         prev = _PLAIN
-        for span in para:
-            now = marks_of(vars(span))
+        for text, now in para:
             if now != prev:
                 step = steps.get((prev, now))
                 if step is None:
                     step = steps[(prev, now)] = _step(prev, now, default_highlight)
                 parts.append(step)
                 prev = now
-            parts.append(escape(span.text))
+            parts.append(translate(text, _ESCAPES) if special(text) else text)  # escape()
         if prev != _PLAIN:
             parts.append(_step(prev, _PLAIN, default_highlight))
         out.append("".join(parts))
     return "\n\n".join(out)
 
 
-_PLAIN: tuple[Any, ...] = (None, None, False, False, False, False, False, None)
-_MARKS_OF = operator.itemgetter(*_ORDER)
-_STEPS: dict[str, dict[tuple[tuple[Any, ...], tuple[Any, ...]], str]] = {}
+_PLAIN: Marks = (False, False, False, None, None, False, False, None)  # Span().marks()
+# Where each mark sits in a marks tuple.
+_MARK_INDEX = {
+    "underline": 0,
+    "emphasis": 1,
+    "box": 2,
+    "highlight": 3,
+    "shading": 4,
+    "bold": 5,
+    "italic": 6,
+    "size": 7,
+}
+_STEPS: dict[str, dict[tuple[Marks, Marks], str]] = {}
 
 
-def _step(prev: tuple[Any, ...], now: tuple[Any, ...], default_highlight: str) -> str:
-    """The markup between a span with marks `prev` and one with `now` (in `_ORDER` order)."""
-    cur = {k: v for k, v in zip(_ORDER, prev, strict=True) if v is not None and v is not False}
-    want = {k: v for k, v in zip(_ORDER, now, strict=True) if v is not None and v is not False}
+def _step(prev: Marks, now: Marks, default_highlight: str) -> str:
+    """The markup between a span with marks `prev` and one with `now`."""
+    cur, want = _marks_on(prev), _marks_on(now)
     parts: list[str] = []
     for k in reversed(_ORDER):
         if k in cur and cur.get(k) != want.get(k):
@@ -248,11 +265,25 @@ def _step(prev: tuple[Any, ...], now: tuple[Any, ...], default_highlight: str) -
     return "".join(parts)
 
 
+def _marks_on(marks: Marks) -> dict[str, Any]:
+    return {
+        k: marks[i]
+        for k, i in _MARK_INDEX.items()
+        if marks[i] is not None and marks[i] is not False
+    }
+
+
 def most_common_highlight(body: list[list[Span]]) -> str | None:
     """The colour most of the body is highlighted in, so the markup can write it as `==`."""
+    return most_common_highlight_marked([[(s.text, s.marks()) for s in para] for para in body])
+
+
+def most_common_highlight_marked(body: list[list[tuple[str, Marks]]]) -> str | None:
+    """`most_common_highlight` of a body given as (text, marks) pairs."""
     counts: dict[str, int] = {}
     for para in body:
-        for span in para:
-            if span.highlight:
-                counts[span.highlight] = counts.get(span.highlight, 0) + len(span.text)
+        for text, marks in para:
+            color = marks[3]
+            if color:
+                counts[color] = counts.get(color, 0) + len(text)
     return max(counts, key=lambda c: counts[c]) if counts else None

@@ -11,9 +11,9 @@ import pytest
 import tomli_w
 
 from evcards import cardfile
-from evcards.docx_import import parse_docx
+from evcards.docx_import import parse_docx, prepare_docx
 from evcards.importing import import_paths
-from evcards.library import Library
+from evcards.library import Library, Prepared
 from tests.conftest import CORPUS, snapshot
 
 DOCX = CORPUS / "docx"
@@ -65,6 +65,10 @@ def test_corpus_file(name: str, corpus: Path) -> None:
         assert cardfile.loads(text) == card
         assert text == tomli_w.dumps(cardfile.card_to_dict(card), multiline_strings=True)
     assert cards == parse_docx(DOCX / name, checked=True)
+    # The import's path, which renders bodies without building Span objects, writes the same.
+    assert prepare_docx(DOCX / name) == [Prepared.of(card) for card in cards]
+    labelled = [card.model_copy(update={"labels": ["aff", "k"]}) for card in cards]
+    assert prepare_docx(DOCX / name, ("k", "aff", "k")) == [Prepared.of(c) for c in labelled]
 
 
 def test_batch_import_writes_what_single_adds_write(tmp_path: Path, corpus: Path) -> None:
@@ -89,6 +93,8 @@ def test_batch_import_writes_what_single_adds_write(tmp_path: Path, corpus: Path
     assert summary.cards + summary.analytics == counts["added"]
     assert summary.duplicates == counts["merged"] >= 1
     assert summary.failed == 0 and summary.files == 4
+    # The workers staged every card; each was renamed into place or, seen again, deleted.
+    assert list((bulk.root / ".evcards" / "staging").iterdir()) == []
 
     copied = [c for _, c in bulk.cards() if any(s.file == "test-copy.docx" for s in c.sources)]
     assert len(copied) == 1 and copied[0].seen == 2
