@@ -23,6 +23,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import tomli_w
 from pydantic import ValidationError
 
 from evcards import markup
@@ -73,26 +74,19 @@ def card_to_dict(
 def dumps(
     card: Card, default_highlight: str | None = None, marked: MarkedBody | None = None
 ) -> str:
-    """The card's file text; `marked` as for `card_to_dict`.
-
-    Exactly what `tomli_w.dumps(card_to_dict(card), multiline_strings=True)` writes (tests
-    compare the two on every corpus card and on generated ones), for the few shapes
-    `card_to_dict` makes. tomli-w escapes each string one character at a time in Python:
-    that was 0.07 s of the corpus import's 0.1 s of writing TOML around the bodies."""
+    """The card's file text; `marked` as for `card_to_dict`."""
     data = card_to_dict(card, default_highlight, marked)
-    out: list[str] = []
-    tables: list[tuple[str, dict[str, Any]]] = []
-    for key, value in data.items():
-        if isinstance(value, dict):
-            tables.append((f"[{key}]", value))
-        elif key == "sources" and not all(_fits_inline(s) for s in value):
-            tables.extend(("[[sources]]", s) for s in value)  # tomli-w's array of tables
-        else:
-            out.append(f"{key} = {_value(value)}\n")
-    for header, table in tables:
-        out.append(f"\n{header}\n")
-        out.extend(f"{key} = {_value(value)}\n" for key, value in table.items())
-    return "".join(out)
+    body = data.get("body")
+    if not body:
+        return tomli_w.dumps(data, multiline_strings=True)
+    # tomli-w escapes a string one character at a time in Python, which is most of the cost
+    # of writing a long card; the body text is written by `_multiline` instead, with exactly
+    # tomli-w's output (tests compare the two on every corpus card).
+    text = body["text"]
+    body["text"] = _PLACEHOLDER
+    out = tomli_w.dumps(data, multiline_strings=True)
+    head, _, tail = out.rpartition(f'"{_PLACEHOLDER}"')  # the body is the last table
+    return head + _multiline(text) + tail
 
 
 def split_body(text: str) -> tuple[str, str]:
@@ -106,41 +100,7 @@ def split_body(text: str) -> tuple[str, str]:
 _BODY_TABLE = re.compile(r'\n\[body\]\n(?=highlight = "|text = """)')
 
 
-def _value(value: Any) -> str:
-    """A TOML value as tomli-w writes it (keys are all bare words in card files)."""
-    if isinstance(value, str):
-        return _multiline(value) if "\n" in value else _string(value)
-    if isinstance(value, list):
-        if not value:
-            return "[]"
-        return "[\n" + "".join(f"    {_value(v)},\n" for v in value) + "]"
-    if isinstance(value, dict):
-        if not value:
-            return "{}"
-        return "{ " + ", ".join(f"{k} = {_value(v)}" for k, v in value.items()) + " }"
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    raise TypeError(f"card_to_dict made a {type(value).__name__}, which dumps cannot write")
-
-
-def _fits_inline(table: dict[str, Any]) -> bool:
-    """tomli-w's rule for writing a table inside an array inline: one short line."""
-    line = f"    {_value(table)},"
-    return len(line) <= 100 and "\n" not in line
-
-
-def _string(s: str) -> str:
-    """A one-line TOML basic string, as tomli-w writes it."""
-    if _BASIC_SPECIAL.search(s):
-        s = s.translate(_BASIC_ESCAPES)
-    return '"' + s + '"'
-
-
-_BASIC_SPECIAL = re.compile(r'["\\\x00-\x08\x0a-\x1f\x7f]')
-_BASIC_ESCAPES = {c: f"\\u{c:04x}" for c in (*range(0x20), 0x7F)}
-_BASIC_ESCAPES.update(
-    {0x08: "\\b", 0x09: "\t", 0x0A: "\\n", 0x0C: "\\f", 0x0D: "\\r", 0x22: '\\"', 0x5C: "\\\\"}
-)
+_PLACEHOLDER = "@@evcards-body-text@@"
 _TOML_ESCAPES = {c: f"\\u{c:04x}" for c in (*range(0x20), 0x7F)}
 _TOML_ESCAPES.update({0x08: "\\b", 0x0C: "\\f", 0x0D: "\\r", 0x09: "\t", 0x0A: "\n"})
 _RARE_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")

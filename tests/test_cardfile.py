@@ -30,11 +30,11 @@ def test_toml_round_trip(card: Card):
     st.text(max_size=30),
     st.lists(st.tuples(st.text(max_size=110), st.none() | st.integers(0, 10**6)), max_size=3),
 )
-def test_dumps_writes_exactly_what_tomli_w_writes(
+def test_dumps_is_tomli_w_and_split_body_cuts_before_the_body(
     card: Card, undertag: str, sightings: list[tuple[str, int | None]]
 ) -> None:
-    """dumps writes the TOML itself, for speed: byte for byte tomli-w's, whatever the text
-    (quotes, backslashes, control characters, line breaks, sightings too long for one line)."""
+    """dumps is tomli-w's output (its body text written faster, byte for byte the same),
+    whatever the text: quotes, backslashes, control characters, line breaks, long sightings."""
     sources = [Source(file=f, position=p) for f, p in sightings]
     card = card.model_copy(update={"undertag": undertag, "sources": sources})
     expected = tomli_w.dumps(cardfile.card_to_dict(card), multiline_strings=True)
