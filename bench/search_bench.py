@@ -224,6 +224,9 @@ def main() -> None:
     ap.add_argument(
         "--reuse", type=Path, help="benchmark this existing library as it is (N = its cards)"
     )
+    ap.add_argument(
+        "--keep-index", action="store_true", help="with --reuse: time searches on its index as is"
+    )
     args = ap.parse_args()
     root = args.reuse or args.dir / f"lib-{args.n}"
     if args.reuse:
@@ -246,16 +249,20 @@ def main() -> None:
     files_mb = sum(e.stat().st_size for e in os.scandir(root)) / 1e6
     print(f"card files: {files_mb:,.0f} MB")
 
-    shutil.rmtree(root / ".evcards", ignore_errors=True)
-    t = time.perf_counter()
-    result = index.rebuild(root)
-    build = time.perf_counter() - t
-    size = index.index_path(root).stat().st_size
-    print(
-        f"index build: {build:.1f} s, {result.added / build:,.0f} cards/s,"
-        f" {result.added:,} cards, {result.invalid} invalid, size {size / 1e6:,.0f} MB"
-    )
-    floors(root)
+    if args.keep_index and index.index_path(root).exists():
+        size = index.index_path(root).stat().st_size
+        print(f"index build: skipped (--keep-index), size {size / 1e6:,.0f} MB")
+    else:
+        shutil.rmtree(root / ".evcards", ignore_errors=True)
+        t = time.perf_counter()
+        result = index.rebuild(root)
+        build = time.perf_counter() - t
+        size = index.index_path(root).stat().st_size
+        print(
+            f"index build: {build:.1f} s, {result.added / build:,.0f} cards/s,"
+            f" {result.added:,} cards, {result.invalid} invalid, size {size / 1e6:,.0f} MB"
+        )
+        floors(root)
 
     # Timestamps younger than RACY_NS are re-checked once; let them settle first.
     time.sleep(index.RACY_NS / 1e9)

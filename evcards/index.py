@@ -124,7 +124,7 @@ CREATE INDEX cards_dir ON cards(dir);
 CREATE INDEX cards_dupkey ON cards(dupkey, seen);
 CREATE INDEX cards_stat ON cards(path, mtime_ns, size);
 CREATE INDEX cards_card_id ON cards(card_id);
-CREATE INDEX cards_racy ON cards(path) WHERE mtime_ns = -1;
+CREATE INDEX cards_racy ON cards(path, mtime_ns, size) WHERE mtime_ns = -1;
 CREATE INDEX invalid_dir ON invalid(dir);
 """
 # Deleting needs the old values ('delete' in an external-content table), which the trigger has.
@@ -529,7 +529,9 @@ def sync(
     next_cursor = window[-1][0] if window else after
     if only is None:
         # Files stored as too recent to trust (mtime -1) are checked again at once.
-        window += db.execute("SELECT path, mtime_ns, size FROM cards WHERE mtime_ns = -1")
+        window += db.execute(
+            "SELECT path, mtime_ns, size FROM cards INDEXED BY cards_racy WHERE mtime_ns = -1"
+        )
         window += db.execute("SELECT path, mtime_ns, size FROM invalid").fetchall()
     for rel, mtime, size in window:
         try:

@@ -86,6 +86,7 @@ def take(root: Path) -> tuple[list[Note], list[Path]]:
         except OSError:
             continue
         import json  # only with notes to read: most searches find none
+
         for line in lines:
             try:
                 d = json.loads(line)

@@ -79,6 +79,7 @@ def _matches(words: list[str], start: int, term: Term) -> bool:
     return last.startswith(term.tokens[-1]) if term.prefix else last == term.tokens[-1]
 
 
+_NON_ASCII_WORD = re.compile(r"[^\W\x00-\x7f]")  # a letter or digit that folding may change
 _AVERAGE_WORD = 8  # characters per word and its space, to size the region around a match
 _LATIN = [*range(0xC0, 0x250), *range(0x1E00, 0x1F00)]  # the letters that carry accents
 
@@ -119,17 +120,31 @@ def _pattern(terms: tuple[Term, ...]) -> re.Pattern[str]:
 
 
 def _region(text: str, terms: list[Term], width: int) -> tuple[int, int]:
-    """The stretch of `text` worth tokenizing: around the best cluster of matches, found by
-    one regex pass in C (tokenizing and folding a whole 500-word body in Python costs ten
-    times more). The tokens there are then compared exactly."""
+    """The stretch of `text` worth tokenizing: around the best cluster of matches, found with
+    `str.lower` and `str.find` in C (tokenizing and folding a whole 500-word body in Python
+    costs twenty times more), or, when a term is not found that way and the text has
+    accented letters, a regex that folds them. The tokens there are then compared exactly."""
     span = width * _AVERAGE_WORD
-    found = (
-        [(m.start(), m.lastgroup) for m in _pattern(tuple(terms)).finditer(text)] if terms else []
-    )
+    lower = text.lower()
+    found: list[tuple[int, int]] = []  # (position, term number)
+    if len(lower) == len(text):  # else positions would not line up
+        for n, term in enumerate(terms):
+            first = term.tokens[0]
+            at = lower.find(first)
+            while at >= 0:
+                if at == 0 or not lower[at - 1].isalnum():
+                    found.append((at, n))
+                at = lower.find(first, at + len(first))
+        found.sort()
+    missing = len({n for _, n in found}) < len(terms)
+    if missing and (len(lower) != len(text) or _NON_ASCII_WORD.search(text)):
+        # A term may be there with accents (or case rules) that find() cannot see.
+        pattern = _pattern(tuple(terms))
+        found = [(m.start(), int((m.lastgroup or "t0")[1:])) for m in pattern.finditer(text)]
     if not found:
         return 0, min(len(text), 2 * span)
     best, at = (-1, -1), 0
-    counts: dict[str | None, int] = {}
+    counts: dict[int, int] = {}
     k = 0
     for j, (start, _) in enumerate(found):  # a sliding window over the matches, in order
         while k < len(found) and found[k][0] < start + span:
@@ -138,10 +153,10 @@ def _region(text: str, terms: list[Term], width: int) -> tuple[int, int]:
         score = (len(counts), k - j)
         if score > best:
             best, at = score, start
-        group = found[j][1]
-        counts[group] -= 1
-        if not counts[group]:
-            del counts[group]
+        n = found[j][1]
+        counts[n] -= 1
+        if not counts[n]:
+            del counts[n]
     return max(0, at - span), min(len(text), at + 2 * span)
 
 

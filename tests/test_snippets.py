@@ -103,3 +103,9 @@ def test_long_texts_still_show_a_match(
     )
     assert (S in out) == found
     assert len(out.replace(S, "").replace(E, "").replace("…", "").split()) <= 16
+
+
+def test_an_accented_match_deep_in_a_long_text_is_found() -> None:
+    text = " ".join(f"w{i}" for i in range(300)) + " the Résumé padding " + "tail " * 50
+    assert "[Résumé]" in cut(text, "resume")
+    assert "[Résumé]" in cut(text, "RÉSUMÉ")
