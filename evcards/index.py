@@ -354,12 +354,16 @@ def rebuild(root: Path) -> SyncResult:
         db.execute("BEGIN")
         dirs = list(_walk(root)) if root.is_dir() else []
         where = {}
-        rels = []
+        written = []
         for d in dirs:
             for name, mtime, size in d.files:
                 rel = f"{d.rel}/{name}" if d.rel else name
                 where[rel] = (d.rel, _settled(mtime, started), size)
-                rels.append(rel)
+                written.append((mtime, rel))
+        # Oldest file first, so rowids follow the order cards were written, as a sync's
+        # appends do: a broad search ranks the newest matches (evcards.search._ranked).
+        written.sort()
+        rels = [rel for _, rel in written]
         _store_dirs(db, dirs, started)
         rows = []
         for rel, facts in zip(rels, _read_all(root, rels), strict=True):
@@ -563,6 +567,7 @@ def sync(
             )
         )
 
+    to_read.sort(key=lambda r: r[2])  # oldest first, as rebuild does: rowids follow writes
     read = list(_read_all(root, [r[0] for r in to_read]))
     changed = bool(to_read or delete or new_dirs or gone_dirs)
     if not changed:

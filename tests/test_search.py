@@ -367,3 +367,23 @@ def test_many_duplicates_do_not_hide_the_next_result(filled: Library) -> None:
     hits = search(filled.root, "acidification", limit=2)
     assert len(hits) == 2 and hits[1].id == other
     assert (hits[0].copies, hits[0].seen) == (40, 40)
+
+
+def test_a_broad_query_ranks_the_newest_matches_unless_thorough(
+    filled: Library, monkeypatch
+) -> None:
+    """Past RANK_CAP matches a tier ranks only the newest (rowids follow the order files
+    were written); --thorough ranks them all."""
+    import evcards.search
+
+    monkeypatch.setattr(evcards.search, "RANK_CAP", 2)  # with limit 1: the newest 4 matches
+    old_best = [put(filled, tag=f"zebra {i}", body=body(f"{FILLER} old {i}")) for i in range(2)]
+    search(filled.root, "warm the index")
+    for i in range(4):
+        long_tag = f"zebra crossings in the long grass of the savannah {i}"
+        put(filled, tag=long_tag, body=body(f"{FILLER} new {i}"))
+        search(filled.root, "warm the index")  # one sync per card: rowids in writing order
+    [newest] = search(filled.root, "zebra", limit=1)
+    assert newest.id not in old_best
+    [best] = search(filled.root, "zebra", limit=1, thorough=True)
+    assert best.id in old_best

@@ -70,6 +70,14 @@ def search(
     limit: Annotated[
         int, typer.Option("--limit", "-n", min=1, help="Most results.", metavar="N")
     ] = 20,
+    thorough: Annotated[
+        bool,
+        _opt(
+            "--thorough",
+            help="Rank every match. By default a query matching over 5,000 cards ranks the"
+            " newest 5,000 (fast in a big library).",
+        ),
+    ] = False,
     as_json: Annotated[bool, _opt("--json", help="A JSON array of results.")] = False,
 ) -> None:
     """Find cards, best first; the same cut of the same text is shown once, with its count."""
@@ -98,7 +106,7 @@ def search(
     if not query.strip() and filters == Filters():
         raise typer.BadParameter("give a query, a filter, or both", param_hint="QUERY")
     lib = get_library()
-    hits = search(lib.root, query, filters, raw=raw, read=read, limit=limit)
+    hits = search(lib.root, query, filters, raw=raw, read=read, limit=limit, thorough=thorough)
     if as_json:
         import json
 
