@@ -280,17 +280,20 @@ def _best(
     """Every match of `table` (the newest `cap` of them, if given), best first, fetched in
     pages that grow fourfold.
 
-    Without filters on the content table the ranking runs on the FTS table alone (joining
-    every match to `cards` costs about twice the ranking itself); the page's dupkeys are
-    looked up afterwards. Ties are broken by rowid so that pages agree with each other."""
+    Without filters (year, --highlighted, labels) the ranking runs on the FTS table alone
+    (joining every match to `facets` costs about as much as ranking it); the page's dupkeys
+    are looked up afterwards. Ties are broken by rowid so that pages agree with each other."""
     rank = _RANK[table]
     floor = 0
     if cap:
         # The rowid of the cap-th newest match: FTS5 walks a doclist backwards by rowid
-        # without scoring, so finding it costs a fraction of ranking the rows past it.
+        # without scoring, so finding it costs a fraction of ranking the rows past it. With
+        # filters on `cards` (a year, --highlighted) it counts only the matches they keep.
+        join = f" JOIN facets c ON c.rowid = {table}.rowid" if extra else ""
         row = db.execute(
-            f"SELECT rowid FROM {table} WHERE {table} MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?",
-            (match, cap - 1),
+            f"SELECT {table}.rowid FROM {table}{join} WHERE {table} MATCH ?{extra}"
+            f" ORDER BY {table}.rowid DESC LIMIT 1 OFFSET ?",
+            [match, *args, cap - 1],
         ).fetchone()
         floor = row[0] if row else 0
     done = 0
@@ -298,7 +301,7 @@ def _best(
         if extra:
             rows = db.execute(
                 f"SELECT c.rowid, c.dupkey, {rank} AS rank FROM {table}"
-                f" JOIN cards c ON c.rowid = {table}.rowid"
+                f" JOIN facets c ON c.rowid = {table}.rowid"
                 f" WHERE {table} MATCH ? AND {table}.rowid >= ?{extra}"
                 " ORDER BY rank, c.rowid LIMIT ?",
                 [match, floor, *args, want],
@@ -314,7 +317,7 @@ def _best(
             dupkeys = (
                 dict(
                     db.execute(
-                        f"SELECT rowid, dupkey FROM cards WHERE rowid IN ({marks})",
+                        f"SELECT rowid, dupkey FROM facets WHERE rowid IN ({marks})",
                         [r[0] for r in page],
                     )
                 )

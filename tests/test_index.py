@@ -180,3 +180,19 @@ def test_an_overgrown_journal_drops_the_index(lib: Library, monkeypatch) -> None
     seal = put(lib, "seal", "seals sleep on the ice")
     assert not index.index_path(lib.root).exists()
     assert [h.id for h in search(lib.root, "seals")] == [seal]
+
+
+def test_facets_follow_the_cards_through_edits_and_deletes(lib: Library) -> None:
+    """`facets` (the small table filters join) holds exactly one row per indexed card."""
+    for i in range(6):
+        put(lib, f"walrus {i}", f"walrus number {i} sleeps")
+    search(lib.root, "walrus")
+    paths = sorted(lib.root.glob("walrus-*.toml"))
+    paths[0].unlink()
+    paths[1].write_text(paths[1].read_text().replace("sleeps", "dances"))
+    put(lib, "walrus 9", "walrus number 9 sleeps")
+    assert len(search(lib.root, "walrus")) == 6
+    db = sqlite3.connect(index.index_path(lib.root))
+    cards = db.execute("SELECT rowid, dupkey, year, has_highlight, labels FROM cards").fetchall()
+    facets = db.execute("SELECT rowid, dupkey, year, has_highlight, labels FROM facets").fetchall()
+    assert sorted(cards) == sorted(facets) and len(cards) == 6

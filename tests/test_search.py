@@ -387,3 +387,16 @@ def test_a_broad_query_ranks_the_newest_matches_unless_thorough(
     assert newest.id not in old_best
     [best] = search(filled.root, "zebra", limit=1, thorough=True)
     assert best.id in old_best
+
+
+def test_the_newest_matches_are_counted_after_the_filters(filled: Library, monkeypatch) -> None:
+    """A year filter must not come back empty because the newest matches are all too new."""
+    import evcards.search
+
+    monkeypatch.setattr(evcards.search, "RANK_CAP", 1)
+    old = put(filled, tag="zebra", cite=Cite(short="Old 10"), body=body(f"{FILLER} old"))
+    search(filled.root, "warm the index")
+    for i in range(6):
+        put(filled, tag=f"zebra {i}", cite=Cite(short="New 24"), body=body(f"{FILLER} new {i}"))
+        search(filled.root, "warm the index")
+    assert ids(filled, "zebra", filters=Filters(year_from=2010, year_to=2010), limit=1) == [old]
