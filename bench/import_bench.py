@@ -48,18 +48,17 @@ def bare_parse(files: list[Path]) -> tuple[float, float, int]:
     return time.perf_counter() - wall, cpu() - used, runs
 
 
-def evcards_import(folder: Path, jobs: int | None) -> tuple[float, float, object]:
+def evcards_import(folder: Path, jobs: int | None, into: Path) -> tuple[float, float, object]:
     from evcards.importing import import_paths
     from evcards.library import Library
 
-    with tempfile.TemporaryDirectory() as tmp:
-        lib = Library.open(Path(tmp) / "library", create=True)
-        wall, used = time.perf_counter(), cpu()
-        summary = import_paths(lib, [str(folder)], jobs=jobs)
-        return time.perf_counter() - wall, cpu() - used, summary
+    lib = Library.open(into, create=True)
+    wall, used = time.perf_counter(), cpu()
+    summary = import_paths(lib, [str(folder)], jobs=jobs)
+    return time.perf_counter() - wall, cpu() - used, summary
 
 
-def phases(files: list[Path]) -> dict[str, float]:
+def phases(files: list[Path], into: Path) -> dict[str, float]:
     """One process, no overlap: where the CPU time goes (the write phase's disk waits are
     not counted; its kernel time is). Each phase is the import's own code: `prepare_docx` is
     what a worker runs, and its parse (`_parse`) is timed alone to split it from the TOML."""
@@ -68,30 +67,29 @@ def phases(files: list[Path]) -> dict[str, float]:
     from evcards.safe_zip import parse_xml, read_docx_parts
 
     out = dict.fromkeys(("unzip", "xml parse", "read + cards", "toml", "write"), 0.0)
-    with tempfile.TemporaryDirectory() as tmp:
-        lib = Library.open(Path(tmp) / "library", create=True)
-        with lib.lock(), lib.batch() as batch:
-            for f in files:
-                t0 = time.process_time()
-                document, _ = read_docx_parts(f)
-                t1 = time.process_time()
-                parse_xml(document, str(f))
-                t2 = time.process_time()
-                with docx_import._gc_paused():
-                    docx_import._parse(f)  # again from the zip: subtract the above
-                t3 = time.process_time()
-                prepared = docx_import.prepare_docx(f)  # _parse again, then the TOML
-                t4 = time.process_time()
-                for item in prepared:
-                    batch.add(item)
-                t5 = time.process_time()
-                out["unzip"] += t1 - t0
-                out["xml parse"] += t2 - t1
-                out["read + cards"] += (t3 - t2) - (t2 - t0)
-                out["toml"] += (t4 - t3) - (t3 - t2)
-                out["write"] += t5 - t4
-            t6 = time.process_time()
-        out["write"] += time.process_time() - t6  # the batch's sync and renames
+    lib = Library.open(into, create=True)
+    with lib.lock(), lib.batch() as batch:
+        for f in files:
+            t0 = time.process_time()
+            document, _ = read_docx_parts(f)
+            t1 = time.process_time()
+            parse_xml(document, str(f))
+            t2 = time.process_time()
+            with docx_import._gc_paused():
+                docx_import._parse(f)  # again from the zip: subtract the above
+            t3 = time.process_time()
+            prepared = docx_import.prepare_docx(f)  # _parse again, then the TOML
+            t4 = time.process_time()
+            for item in prepared:
+                batch.add(item)
+            t5 = time.process_time()
+            out["unzip"] += t1 - t0
+            out["xml parse"] += t2 - t1
+            out["read + cards"] += (t3 - t2) - (t2 - t0)
+            out["toml"] += (t4 - t3) - (t3 - t2)
+            out["write"] += t5 - t4
+        t6 = time.process_time()
+    out["write"] += time.process_time() - t6  # the batch's sync and renames
     return out
 
 
@@ -109,15 +107,22 @@ def main() -> None:
     import evcards.docx_import  # noqa: F401
 
     a_wall, a_cpu, runs = bare_parse(files)
-    b_wall, b_cpu, summary = evcards_import(folder, args.jobs)
+    # Nothing is deleted until the end: ext4 avoids reusing an inode freed in the last 60-300
+    # s, so creating files right after deleting a library's worth costs several times more
+    # kernel time (perf: recently_deleted, find_inode_bit). For the same reason, a run
+    # straight after another one measures the previous run's deletions; TMPDIR=/dev/shm
+    # takes the disk out of it.
+    work = tempfile.TemporaryDirectory()
+    b_wall, b_cpu, summary = evcards_import(folder, args.jobs, Path(work.name) / "library")
     print(f"files: {len(files)}  runs: {runs}")
     print(f"(a) bare lxml parse + walk: {a_wall:.3f}s wall  {a_cpu:.3f}s cpu")
     print(f"(b) evcards import:         {b_wall:.3f}s wall  {b_cpu:.3f}s cpu (all processes)")
     print(f"    summary: {summary.as_dict()}")  # type: ignore[attr-defined]
     print("phases, one process, CPU seconds:")
-    for phase, secs in phases(files).items():
+    for phase, secs in phases(files, Path(work.name) / "phases").items():
         print(f"    {phase:>13}: {secs:.3f}s")
     print(f"ratio (b)/(a): {b_wall / a_wall:.2f} wall, {b_cpu / a_cpu:.2f} cpu  (target <= 2)")
+    work.cleanup()
 
 
 if __name__ == "__main__":
