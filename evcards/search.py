@@ -198,11 +198,10 @@ def build_head_match(query: str, filters: Filters, raw: bool, read: bool) -> str
     (a card whose tag lacks the word could still hold it in its body)."""
     if raw or read or filters.body:
         return None
-    quoted = quote_query(_CONTROL.sub(" ", query))
-    if _NOT.search(quoted):
+    head = _query_part(query, False, "tag cite")
+    if head and _NOT.search(head):
         return None
-    part = f"{{tag cite}} : ({quoted})" if quoted else None
-    return " AND ".join(([part] if part else []) + _filter_parts(filters)) or None
+    return " AND ".join(([head] if head else []) + _filter_parts(filters)) or None
 
 
 def _sql_filters(filters: Filters) -> tuple[str, list[object]]:
@@ -228,7 +227,6 @@ def _bm25(table: str, columns: tuple[str, ...]) -> str:
 
 
 _RANK = {"cards_fts": _bm25("cards_fts", FTS_COLUMNS), "head_fts": _bm25("head_fts", HEAD_COLUMNS)}
-_BM25 = _RANK["cards_fts"]
 
 
 def search_db(
