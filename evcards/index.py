@@ -7,9 +7,10 @@ Layout (the sqlite-utils way): `cards` is the content table, one row per valid c
 `cards_fts` is an FTS5 external-content table over it (text columns for the query, plus
 filter columns with weight 0); `head_fts` a second, small one over the tag, the cite and the
 filter columns, which lets a search rank a broad query without scoring every body
-(evcards.search). New rows reach both in batches (`_index_new`), deleted ones through a
-trigger. `dirs` holds the mtime of each folder, `invalid` the files that are not valid
-cards (so they are not re-read every time), `meta` the time of the last sync.
+(evcards.search); `facets` the few small columns a search filters on. New rows reach all
+three in batches (`_index_new`), deleted ones through a trigger. `dirs` holds the mtime of
+each folder, `invalid` the files that are not valid cards (so they are not re-read every
+time), `meta` the time of the last sync.
 
 Keeping in sync, cheaply. Every search first calls `sync()`, which must notice cards added,
 deleted, renamed or edited by hand without parsing the library, and without a stat per file
