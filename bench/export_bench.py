@@ -23,8 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from evcards.core.models import Card, Cite, Location, Span, clean_text, new_card  # noqa: E402
 from evcards.exporting import render  # noqa: E402
-from evcards.models import Card, Cite, Location, Span, clean_text, new_card  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "debatesum" / "train-DebateSum.jsonl.gz"
 PARAGRAPH_LINES = 6  # DebateSum keeps the article's line wraps; group them into paragraphs

@@ -50,7 +50,7 @@ def bare_parse(files: list[Path]) -> tuple[float, float, int]:
 
 def evcards_import(folder: Path, jobs: int | None, into: Path) -> tuple[float, float, object]:
     from evcards.importing import import_paths
-    from evcards.library import Library
+    from evcards.store.library import Library
 
     lib = Library.open(into, create=True)
     wall, used = time.perf_counter(), cpu()
@@ -62,9 +62,9 @@ def phases(files: list[Path], into: Path) -> dict[str, float]:
     """One process, no overlap: where the CPU time goes (the write phase's disk waits are
     not counted; its kernel time is). Each phase is the import's own code: `prepare_docx` is
     what a worker runs, and its parse (`_parse`) is timed alone to split it from the TOML."""
-    from evcards import docx_import
-    from evcards.library import Library
-    from evcards.safe_zip import parse_xml, read_docx_parts
+    from evcards.formats.docx import read as docx_import
+    from evcards.formats.docx.safe_zip import parse_xml, read_docx_parts
+    from evcards.store.library import Library
 
     out = dict.fromkeys(("unzip", "xml parse", "read + cards", "toml", "write"), 0.0)
     lib = Library.open(into, create=True)
@@ -104,7 +104,7 @@ def main() -> None:
         sys.exit(f"no .docx files in {folder}")
     import lxml.etree  # noqa: F401  (imports kept out of both timings)
 
-    import evcards.docx_import  # noqa: F401
+    import evcards.formats.docx.read  # noqa: F401
 
     a_wall, a_cpu, runs = bare_parse(files)
     # Nothing is deleted until the end: ext4 avoids reusing an inode freed in the last 60-300

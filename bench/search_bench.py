@@ -102,7 +102,7 @@ def _init() -> None:
 
 
 def make_card(i: int) -> object:
-    from evcards.models import Cite, Location, Source, Span, new_card
+    from evcards.core.models import Cite, Location, Source, Span, new_card
 
     rng = random.Random(i)
     if i % 20 == 19:  # an exact duplicate of an earlier card: same cut, new tag and cite
@@ -147,8 +147,8 @@ def make_card(i: int) -> object:
 
 
 def _write_range(args: tuple[str, int, int]) -> int:
-    from evcards.cardfile import dumps
-    from evcards.library import file_name
+    from evcards.store.cardfile import dumps
+    from evcards.store.library import file_name
 
     root, lo, hi = args
     written = 0
@@ -196,7 +196,7 @@ def floors(root: Path, n: int = 5000) -> None:
     alone, and FTS5 alone indexing only the body text (one column, nothing stored)."""
     import sqlite3
 
-    from evcards import index
+    from evcards.index import sync as index
 
     names = sorted(e.name for e in os.scandir(root) if e.name.endswith(".toml"))[:n]
     t = time.process_time()
@@ -233,8 +233,8 @@ def main() -> None:
         args.n = sum(1 for e in os.scandir(root) if e.name.endswith(".toml") and e.name[0] != ".")
         args.keep = True
 
-    from evcards import index
-    from evcards.search import search_db
+    from evcards.index import sync as index
+    from evcards.index.search import search_db
 
     print(
         f"N = {args.n:,} cards in {root}  ({os.cpu_count()} cores, Python {sys.version.split()[0]})"

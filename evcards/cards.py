@@ -7,10 +7,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from evcards import markup
+from evcards.core import markup
+from evcards.core.models import Card, Cite, clean_text, new_card
 from evcards.errors import AmbiguousCard, CardNotFound, EvcardsError, InvalidCard, MarkupError
-from evcards.library import AddResult, Library
-from evcards.models import Card, Cite, clean_text, new_card
+from evcards.store.library import AddResult, Library
 
 
 def add_card(

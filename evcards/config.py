@@ -9,8 +9,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from evcards.core.models import DEFAULT_WPM, HighlightColor
 from evcards.errors import ConfigError, format_validation
-from evcards.models import DEFAULT_WPM, HighlightColor
 
 
 class Config(BaseModel):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from evcards.atomic import atomic_write
+from evcards.core.models import Card
 from evcards.errors import OutputFileError
-from evcards.library import Library
-from evcards.models import Card
+from evcards.store.atomic import atomic_write
+from evcards.store.library import Library
 
 FORMATS = ("docx", "html", "text", "md", "jsonl", "csv")
 SUFFIX_FORMAT = {
@@ -40,7 +40,7 @@ SEARCH_LIMIT = 100_000  # export wants every match, not a screenful
 
 def search_cards(library: Library, query: str) -> list[Card]:
     """Cards matching `query` in the search index, best first (duplicates collapsed)."""
-    from evcards.search import search
+    from evcards.index.search import search
 
     hits = search(library.root, query, limit=SEARCH_LIMIT)
     return [library.read(library.root / hit.path) for hit in hits]
@@ -83,27 +83,27 @@ def render(
 ) -> bytes | str:
     """The cards in `fmt`; bytes for docx, text for the rest."""
     if fmt == "docx":
-        from evcards.export_docx import render_docx
+        from evcards.formats.docx.write import render_docx
 
         return render_docx(cards, flat=flat, title=title)
     if fmt == "html":
-        from evcards.export_html import render_html
+        from evcards.formats.html import render_html
 
         return render_html(cards, flat=flat, title=title or "Cards")
     if fmt == "text":
-        from evcards.export_text import render_text
+        from evcards.formats.markdown import render_text
 
         return render_text(cards, read=read, cite_request=cite_request)
     if fmt == "md":
-        from evcards.export_text import render_markdown
+        from evcards.formats.markdown import render_markdown
 
         return render_markdown(cards, flat=flat, read=read, cite_request=cite_request)
     if fmt == "jsonl":
-        from evcards.dataset import render_jsonl
+        from evcards.formats.dataset import render_jsonl
 
         return render_jsonl(cards)
     if fmt == "csv":
-        from evcards.dataset import render_csv
+        from evcards.formats.dataset import render_csv
 
         return render_csv(cards)
     raise ValueError(f"unknown format {fmt!r}")

@@ -1,13 +1,13 @@
-"""Applying Verbatim's formatting helpers (evcards.transforms) to cards and library cards."""
+"""Applying Verbatim's formatting helpers (evcards.core.transforms) to cards and library cards."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from evcards import transforms
-from evcards.library import Library
-from evcards.models import Card
+from evcards.core import transforms
+from evcards.core.models import Card
+from evcards.store.library import Library
 
 
 @dataclass

@@ -13,10 +13,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from evcards.core.models import Card
 from evcards.errors import EvcardsError, InputFileError
-from evcards.library import Batch, Library, Prepared, stage
-from evcards.models import Card
-from evcards.text_import import ZIP_MAGIC, binary_kind, decode, parse_text_cards
+from evcards.formats.paste import ZIP_MAGIC, binary_kind, decode, parse_text_cards
+from evcards.store.library import Batch, Library, Prepared, stage
 
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 NO_CARDS = (
@@ -83,11 +83,11 @@ def parse_file(path: str, initials: str | None = None) -> list[Card]:
     suffix = p.suffix.lower()
     _refuse_foreign_formats(p, suffix)
     if suffix == ".docx":
-        from evcards.docx_import import parse_docx  # lazy: lxml loads only for .docx
+        from evcards.formats.docx.read import parse_docx  # lazy: lxml loads only for .docx
 
         return parse_docx(p)
     if suffix in (".jsonl", ".csv"):
-        from evcards.dataset import parse_rows_file  # OpenDebateEvidence rows
+        from evcards.formats.dataset import parse_rows_file  # OpenDebateEvidence rows
 
         return parse_rows_file(p)
     try:
@@ -124,7 +124,7 @@ def prepare_file(
     try:
         if Path(path).suffix.lower() == ".docx" and Path(path).is_file():
             _refuse_foreign_formats(Path(path), ".docx")
-            from evcards.docx_import import prepare_docx  # lazy: lxml loads only for .docx
+            from evcards.formats.docx.read import prepare_docx  # lazy: lxml loads only for .docx
 
             # What the code below makes of parse_file's cards, without the Span objects.
             prepared = prepare_docx(Path(path), labels)
@@ -154,7 +154,7 @@ def _prepare_all(
     from concurrent.futures.process import BrokenProcessPool
 
     if any(f.lower().endswith(".docx") for f in files):
-        import evcards.docx_import  # noqa: F401  (once here, not once in every worker)
+        import evcards.formats.docx.read  # noqa: F401  (once here, not once in every worker)
 
     # fork starts a worker in milliseconds and shares the modules already imported.
     methods = multiprocessing.get_all_start_methods()

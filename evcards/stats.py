@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
-from evcards.models import Card
+from evcards.core.models import Card
 
 
 @dataclass(frozen=True)

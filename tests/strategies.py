@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from evcards.models import HIGHLIGHT_COLORS, Card, Cite, Location, Source, Span, new_card
+from evcards.core.models import HIGHLIGHT_COLORS, Card, Cite, Location, Source, Span, new_card
 
 # Text full of what trips parsers: the markup's own characters, brackets, ellipses, pilcrows,
 # quotes, backslashes, tabs and non-Latin scripts (Cyrillic, CJK, Arabic, emoji).

@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import cards
 
-from evcards import cardfile
+from evcards.core.markup import parse
+from evcards.core.models import Card, Source, new_card
 from evcards.errors import InvalidCard
-from evcards.markup import parse
-from evcards.models import Card, Source, new_card
+from evcards.store import cardfile
 
 
 @settings(max_examples=2500, deadline=None)
@@ -52,8 +52,8 @@ def test_json_dump_validates_back(card: Card):
 
 
 def test_file_is_readable_by_a_person():
-    from evcards.markup import parse
-    from evcards.models import new_card
+    from evcards.core.markup import parse
+    from evcards.core.models import new_card
 
     card = new_card(
         tag="Alliance unlikely",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from evcards import cite_build
-from evcards.cite_build import CiteFields, cite_form, grade, last_name, short_cite
+from evcards.core import cite_build
+from evcards.core.cite_build import CiteFields, cite_form, grade, last_name, short_cite
 from evcards.errors import CiteTemplateError
 
 MEICK = CiteFields(

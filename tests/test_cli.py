@@ -14,9 +14,9 @@ import pytest
 from conftest import REPO, snapshot
 
 from evcards.cli import app
-from evcards.library import Library
-from evcards.markup import parse
-from evcards.models import Cite, new_card
+from evcards.core.markup import parse
+from evcards.core.models import Cite, new_card
+from evcards.store.library import Library
 
 SEED = REPO.parent / "shared" / "seed" / "rm-2019-china-russia.txt"
 PASTED = """Alliance unlikely: they want different things

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from evcards import cut
+from evcards import cutting as cut
 from evcards.cli import app
+from evcards.core.models import content_key
 from evcards.errors import FetchError, InputFileError
-from evcards.library import Library
-from evcards.models import content_key
+from evcards.store.library import Library
 from tests.conftest import snapshot
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
@@ -122,7 +122,7 @@ def test_fixture_pages_give_text_metadata_and_cite(name):
 
 
 def test_cite_forms_for_a_page():
-    from evcards.cite_build import write_form
+    from evcards.core.cite_build import write_form
 
     card = cut_page("two-authors.html")
     full = EXPECTED["two-authors.html"]["full"]

@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from evcards.cli import app
-from evcards.dataset import FIELDS, parse_markup, parse_rows, render_csv, render_jsonl
-from evcards.models import HIGHLIGHT_COLORS, Cite, Location, Source, Span, new_card
+from evcards.core.models import HIGHLIGHT_COLORS, Cite, Location, Source, Span, new_card
+from evcards.formats.dataset import FIELDS, parse_markup, parse_rows, render_csv, render_jsonl
 
 # -- strategies: any card the model allows ------------------------------------------------
 text = st.text(

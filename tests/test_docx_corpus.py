@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 import tomli_w
 
-from evcards import cardfile
-from evcards.docx_import import parse_docx, prepare_docx
+from evcards.formats.docx.read import parse_docx, prepare_docx
 from evcards.importing import import_paths
-from evcards.library import Library, Prepared
+from evcards.store import cardfile
+from evcards.store.library import Library, Prepared
 from tests.conftest import CORPUS, snapshot
 
 DOCX = CORPUS / "docx"

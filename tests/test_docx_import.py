@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from evcards.docx_import import parse_docx
+from evcards.core.models import Card
 from evcards.errors import InputFileError
-from evcards.models import Card
+from evcards.formats.docx.read import parse_docx
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

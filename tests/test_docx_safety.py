@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from evcards import safe_zip
 from evcards.cli import app
-from evcards.docx_import import parse_docx
 from evcards.errors import InputFileError
+from evcards.formats.docx import safe_zip
+from evcards.formats.docx.read import parse_docx
 from tests.test_docx_import import VERBATIM_STYLES, W_NS, make_docx, p, r
 
 GOOD_BODY = (
@@ -178,7 +178,7 @@ def test_help_does_not_import_lxml() -> None:
         "from evcards.cli import main\n"
         "sys.argv = ['evcards', '--help']\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "bad = [m for m in ('lxml', 'docx', 'evcards.docx_import') if m in sys.modules]\n"
+        "bad = [m for m in ('lxml', 'docx', 'evcards.formats.docx.read') if m in sys.modules]\n"
         "print('LOADED', bad, file=sys.stderr)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

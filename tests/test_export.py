@@ -12,11 +12,11 @@ import pytest
 from conftest import snapshot
 
 from evcards.cli import app
-from evcards.export_html import render_html
-from evcards.export_text import render_markdown, render_text
+from evcards.core.models import Cite, Location, Span, new_card
+from evcards.core.outline import Heading, cite_segments, first_and_last, outline
 from evcards.exporting import select_cards
-from evcards.models import Cite, Location, Span, new_card
-from evcards.speechdoc import Heading, cite_segments, first_and_last, outline
+from evcards.formats.html import render_html
+from evcards.formats.markdown import render_markdown, render_text
 from evcards.stats import duration
 
 LONG = " ".join(f"w{i}" for i in range(40))
@@ -281,7 +281,7 @@ def test_duration():
 
 def test_export_does_not_load_docx_for_text():
     code = (
-        "import sys\nfrom evcards.exporting import render\nfrom evcards.models import new_card\n"
+        "import sys\nfrom evcards.exporting import render\nfrom evcards.core.models import new_card\n"
         "render([new_card(tag='t', kind='analytic')], 'text')\n"
         "print('docx' in sys.modules, 'lxml' in sys.modules)"
     )
@@ -301,7 +301,7 @@ def test_help_lists_export_and_stats(runner):
 def test_query_uses_the_search_index(runner, filled, lib, tmp_path):
     """--query selects through the real FTS5 index, in its ranked order."""
     meick, smith, _ = filled
-    from evcards.search import search
+    from evcards.index.search import search
 
     expected = [h.id for h in search(lib.root, "happening")]
     assert expected and smith.id in expected

@@ -10,10 +10,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evcards.export_docx import render_docx
-from evcards.models import HIGHLIGHT_COLORS, Card, Cite, Location, Span, new_card, normalize_body
+from evcards.core.models import (
+    HIGHLIGHT_COLORS,
+    Card,
+    Cite,
+    Location,
+    Span,
+    new_card,
+    normalize_body,
+)
+from evcards.formats.docx.write import render_docx
 
-docx_import = pytest.importorskip("evcards.docx_import")
+docx_import = pytest.importorskip("evcards.formats.docx.read")
 
 
 def sample_cards() -> list[Card]:

@@ -8,9 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evcards import cardfile, markup
+from evcards.core import markup
+from evcards.core.models import Cite, Span, new_card
 from evcards.errors import InvalidCard, MarkupError
-from evcards.extract import (
+from evcards.index.facts import (
     NotPlain,
     body_text,
     extract,
@@ -18,7 +19,7 @@ from evcards.extract import (
     facts_from_dict,
     loads_card_toml,
 )
-from evcards.models import Cite, Span, new_card
+from evcards.store import cardfile
 
 _text = st.text(
     alphabet=st.sampled_from(list("ab c_*=~{}\\\t.") + ["é", "¶", " ", "\x1c"]),

@@ -7,11 +7,11 @@ import sqlite3
 
 import pytest
 
-from evcards import index
 from evcards.cli import app
-from evcards.library import Library
-from evcards.models import Span, new_card
-from evcards.search import search
+from evcards.core.models import Span, new_card
+from evcards.index import sync as index
+from evcards.index.search import search
+from evcards.store.library import Library
 
 
 def put(lib: Library, tag: str, text: str) -> str:
@@ -172,7 +172,7 @@ def test_index_sync_command(lib: Library, runner) -> None:
 
 
 def test_an_overgrown_journal_drops_the_index(lib: Library, monkeypatch) -> None:
-    from evcards import journal
+    from evcards.store import journal
 
     put(lib, "walrus", "walruses sleep on the ice")
     search(lib.root, "x")

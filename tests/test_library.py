@@ -7,9 +7,9 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
-from evcards.library import Library, file_name, find_library, slug
-from evcards.markup import parse
-from evcards.models import Source, new_card
+from evcards.core.markup import parse
+from evcards.core.models import Source, new_card
+from evcards.store.library import Library, file_name, find_library, slug
 
 
 def test_slug_and_file_name():
@@ -84,7 +84,7 @@ def test_concurrent_taggers_lose_no_update(lib, tmp_path):
 
 
 def test_year_ignores_the_access_date():
-    from evcards.models import Cite
+    from evcards.core.models import Cite
 
     assert Cite(short="Meick 18").year == 2018
     assert Cite(short="RM 6/14", full="RM, 6-14-2019, Russia Matters").year == 2019
@@ -97,7 +97,7 @@ def test_year_ignores_the_access_date():
 
 def test_atomic_write_gives_the_usual_mode_or_keeps_the_old_one(tmp_path):
     # mkstemp's 0600 used to stick: an exported speech doc could not be shared or served.
-    from evcards.atomic import atomic_write
+    from evcards.store.atomic import atomic_write
 
     old = os.umask(0o022)
     try:
@@ -114,8 +114,8 @@ def test_atomic_write_gives_the_usual_mode_or_keeps_the_old_one(tmp_path):
 def test_year_follows_the_short_cite():
     # Imported cites put any year of the quals in `date`: 'Ahmed 20' with a DPhil (April 2009)
     # was filed under 2009, and one-digit years ('Hellman 8') had no year at all.
-    from evcards.extract import cite_year
-    from evcards.models import Cite
+    from evcards.core.models import Cite
+    from evcards.index.facts import cite_year
 
     cases = [
         (

@@ -7,9 +7,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as hst
 from strategies import raw_bodies
 
-from evcards import cardfile, markup
+from evcards.core import markup
+from evcards.core.models import HIGHLIGHT_COLORS, Span, normalize_body
 from evcards.errors import MarkupError
-from evcards.models import HIGHLIGHT_COLORS, Span, normalize_body
+from evcards.store import cardfile
 
 
 @settings(max_examples=3000, deadline=None)
@@ -112,7 +113,7 @@ def test_render_reads_naturally():
 
 
 def test_toml_body_uses_the_most_common_colour_as_plain_equals():
-    from evcards.models import new_card
+    from evcards.core.models import new_card
 
     card = new_card(body=markup.parse("=={cyan}a long stretch== =={green}b=="))
     text = cardfile.dumps(card)

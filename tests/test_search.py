@@ -9,9 +9,9 @@ import sys
 import pytest
 
 from evcards.cli import app
-from evcards.library import Library
-from evcards.models import Cite, Location, Source, Span, new_card
-from evcards.search import Filters, parse_years, quote_query, search
+from evcards.core.models import Cite, Location, Source, Span, new_card
+from evcards.index.search import Filters, parse_years, quote_query, search
+from evcards.store.library import Library
 
 FILLER = "the committee considered several unrelated matters over many long months"
 
@@ -287,7 +287,7 @@ def test_deleted_and_added_by_hand(filled: Library) -> None:
     sub = lib.root / "camp"
     sub.mkdir()
     card = new_card(tag="seal", body=body("seals sleep on the ice"))
-    from evcards.cardfile import dumps
+    from evcards.store.cardfile import dumps
 
     (sub / "seal.toml").write_text(dumps(card))
     assert ids(lib, "seals") == [card.id]
@@ -331,7 +331,7 @@ def test_search_does_not_import_lxml_or_docx(filled: Library) -> None:
         "sys.argv = ['evcards', 'search', 'stripes']\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "heavy = [m for m in sys.modules if m.split('.')[0] in ('lxml', 'docx', 'trafilatura')]\n"
-        "heavy += [m for m in ('evcards.models', 'evcards.cardfile') if m in sys.modules]\n"
+        "heavy += [m for m in ('evcards.core.models', 'evcards.store.cardfile') if m in sys.modules]\n"
         "print('HEAVY', heavy)\n"
     )
     out = subprocess.run(
@@ -342,7 +342,8 @@ def test_search_does_not_import_lxml_or_docx(filled: Library) -> None:
 
 
 def test_printing_hits_reads_rows_not_card_files(filled: Library, runner, monkeypatch) -> None:
-    from evcards import cardfile, index
+    from evcards.index import sync as index
+    from evcards.store import cardfile
 
     monkeypatch.setattr(index, "RACY_NS", 0)  # so that the fresh file is not re-read as racy
     put(filled, tag="zebra", body=body("stripes"))
@@ -374,9 +375,9 @@ def test_a_broad_query_ranks_the_newest_matches_unless_thorough(
 ) -> None:
     """Past RANK_CAP matches a tier ranks only the newest (rowids follow the order files
     were written); --thorough ranks them all."""
-    import evcards.search
+    import evcards.index.search
 
-    monkeypatch.setattr(evcards.search, "RANK_CAP", 2)  # with limit 1: the newest 4 matches
+    monkeypatch.setattr(evcards.index.search, "RANK_CAP", 2)  # with limit 1: the newest 4 matches
     old_best = [put(filled, tag=f"zebra {i}", body=body(f"{FILLER} old {i}")) for i in range(2)]
     search(filled.root, "warm the index")
     for i in range(4):
@@ -391,9 +392,9 @@ def test_a_broad_query_ranks_the_newest_matches_unless_thorough(
 
 def test_the_newest_matches_are_counted_after_the_filters(filled: Library, monkeypatch) -> None:
     """A year filter must not come back empty because the newest matches are all too new."""
-    import evcards.search
+    import evcards.index.search
 
-    monkeypatch.setattr(evcards.search, "RANK_CAP", 1)
+    monkeypatch.setattr(evcards.index.search, "RANK_CAP", 1)
     old = put(filled, tag="zebra", cite=Cite(short="Old 10"), body=body(f"{FILLER} old"))
     search(filled.root, "warm the index")
     for i in range(6):

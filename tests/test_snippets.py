@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from evcards.search import quote_query
-from evcards.snippets import Term, fold, snippet, terms_of, terms_of_raw
+from evcards.index.search import quote_query
+from evcards.index.snippets import Term, fold, snippet, terms_of, terms_of_raw
 
 S, E = "[", "]"
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from evcards import cardfile, transforms
 from evcards.cli import app
-from evcards.models import HIGHLIGHT_COLORS, Span, new_card, normalize_body
+from evcards.core import transforms
+from evcards.core.models import HIGHLIGHT_COLORS, Span, new_card, normalize_body
+from evcards.store import cardfile
 from tests.conftest import snapshot
 
 texts = st.text(alphabet=st.sampled_from(list("ab cD,.¶")), min_size=1, max_size=12)
@@ -83,7 +84,7 @@ def test_condense_joins_paragraphs_with_one_space_or_pilcrow():
 
 
 def _card(lib, markup_text, highlight="yellow"):
-    from evcards.markup import parse
+    from evcards.core.markup import parse
 
     card = new_card(tag="T", body=parse(markup_text, highlight))
     with lib.lock():

@@ -132,13 +132,13 @@ def _global(
 
 def get_library(create: bool = False) -> Any:
     """The library this command works on (see `find_library`); created on first write."""
-    from evcards.library import Library, find_library
+    from evcards.store.library import Library, find_library
 
     return Library.open(find_library(state.library_option), create=create)
 
 
 def check_labels(labels: list[str] | None) -> None:
-    from evcards.models import is_label
+    from evcards.core.models import is_label
 
     for lab in labels or []:
         if not is_label(lab):

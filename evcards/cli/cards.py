@@ -153,7 +153,7 @@ def add(
 
 
 def _read_text(source: str) -> str:
-    from evcards.text_import import decode
+    from evcards.formats.paste import decode
 
     if source == "-":
         return decode(sys.stdin.buffer.read(), "<stdin>")

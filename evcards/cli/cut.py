@@ -21,7 +21,7 @@ Opt = typer.Option
 def _check_color(value: str | None) -> str | None:
     if value is None:
         return None
-    from evcards.models import normalize_color
+    from evcards.core.models import normalize_color
 
     color = normalize_color(value)
     if color is None:
@@ -34,9 +34,9 @@ def _check_color(value: str | None) -> str | None:
 
 def _read_source(source: str, timeout: float) -> tuple[str, str | None]:
     """(text, url) from a URL, a file or stdin; HTML and text are told apart later."""
-    from evcards import cut
+    from evcards import cutting as cut
     from evcards.errors import InputFileError
-    from evcards.text_import import decode
+    from evcards.formats.paste import decode
 
     if cut.is_url(source):
         return cut.decode_html(cut.fetch(source, timeout=timeout)), source
@@ -117,8 +117,8 @@ def cut(
 
     The draft opens in $EDITOR for the tag and the marks; it is saved once it is valid.
     """
-    from evcards import cite_build
-    from evcards.cut import CutOptions, draft_card, extract, fields_of, save_cut
+    from evcards.core import cite_build
+    from evcards.cutting import CutOptions, draft_card, extract, fields_of, save_cut
     from evcards.errors import CiteTemplateError
     from evcards.fixing import Fixes
 
@@ -189,9 +189,9 @@ def cut(
 
 
 def _edit_and_save(lib: Any, draft: Any, after: Any, color: str, template: str | None) -> Any:
-    from evcards import cardfile
     from evcards.cli.editing import edit_until_valid
-    from evcards.cut import rebuild_cite, save_cut
+    from evcards.cutting import rebuild_cite, save_cut
+    from evcards.store import cardfile
 
     saved: list[Any] = []
 

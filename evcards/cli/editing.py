@@ -51,8 +51,8 @@ def edit_until_valid(
     Returns None when the user saved nothing new (unless accept_unchanged). Saving the same
     invalid text twice gives up with an Error that names the temp file holding the text.
     """
-    from evcards import cardfile
     from evcards.errors import EvcardsError
+    from evcards.store import cardfile
 
     fd, tmp_name = tempfile.mkstemp(prefix="evcards-edit-", suffix=".toml")
     os.close(fd)

@@ -3,8 +3,8 @@
 from rich.console import Group as RichGroup
 from rich.text import Text
 
-from evcards.models import HIGHLIGHT_RGB, Card, Span
-from evcards.speechdoc import cite_segments
+from evcards.core.models import HIGHLIGHT_RGB, Card, Span
+from evcards.core.outline import cite_segments
 
 # Light highlight colours get black text, dark ones white, as Word shows them.
 _DARK = {

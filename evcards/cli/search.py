@@ -1,4 +1,4 @@
-"""`evcards search` and `evcards index rebuild|status`: views over evcards.search/.index."""
+"""`evcards search` and `evcards index rebuild|status`: views over evcards.index.search/.index."""
 
 from typing import Annotated, Any
 
@@ -81,7 +81,7 @@ def search(
     as_json: Annotated[bool, _opt("--json", help="A JSON array of results.")] = False,
 ) -> None:
     """Find cards, best first; the same cut of the same text is shown once, with its count."""
-    from evcards.search import Filters, parse_years, search
+    from evcards.index.search import Filters, parse_years, search
 
     year_from = year_to = None
     if year is not None:
@@ -126,7 +126,7 @@ def _print_table(hits: list[Any]) -> None:
 
     from evcards.cli.output import console
     from evcards.cli.tables import card_table
-    from evcards.search import MARK_END, MARK_START
+    from evcards.index.search import MARK_END, MARK_START
 
     out = console()
     table = card_table(out.width, tag_ratio=2)
@@ -144,7 +144,7 @@ def _print_table(hits: list[Any]) -> None:
 @index_app.command("rebuild")
 def index_rebuild() -> None:
     """Rebuild the index from the card files (never needed for correctness)."""
-    from evcards.index import rebuild
+    from evcards.index.sync import rebuild
 
     lib = get_library()
     result = rebuild(lib.root)
@@ -155,7 +155,7 @@ def index_rebuild() -> None:
 @index_app.command("sync")
 def index_sync() -> None:
     """Check every card file now (a search checks a rolling share of a big library)."""
-    from evcards.index import ensure, sync
+    from evcards.index.sync import ensure, sync
 
     lib = get_library()
     db = ensure(lib.root)
@@ -173,7 +173,7 @@ def index_status(
     """Cards indexed, index size, last sync and schema version (syncs first)."""
     from dataclasses import asdict
 
-    from evcards.index import status
+    from evcards.index.sync import status
 
     st = status(get_library().root)
     if as_json:

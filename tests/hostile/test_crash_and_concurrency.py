@@ -12,8 +12,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from evcards import cardfile
-from evcards.library import Library
+from evcards.store import cardfile
+from evcards.store.library import Library
 
 N_CARDS = 300
 KILLS = 25

@@ -15,9 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evcards import cardfile, markup
+from evcards.core import markup
 from evcards.errors import EvcardsError, InvalidCard, MarkupError
-from evcards.text_import import decode, parse_text_cards
+from evcards.formats.paste import decode, parse_text_cards
+from evcards.store import cardfile
 
 BUDGET = int(os.environ.get("EVCARDS_FUZZ_EXAMPLES", "1500"))
 FUZZ = settings(max_examples=BUDGET, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -157,7 +158,7 @@ DOCX_BUDGET = int(os.environ.get("EVCARDS_FUZZ_EXAMPLES", "300"))
 @settings(max_examples=DOCX_BUDGET, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(mutation, min_size=1, max_size=6))
 def test_docx_importer_fuzz_mutated_real_documents(ops):
-    from evcards.docx_import import parse_docx
+    from evcards.formats.docx.read import parse_docx
 
     doc, others = _smallest_real_docx()
     with tempfile.TemporaryDirectory() as tmp:

@@ -14,9 +14,9 @@ import pytest
 from conftest import snapshot
 from harness import assert_clean_failure, evcards
 
-from evcards.library import Library
-from evcards.markup import parse
-from evcards.models import new_card
+from evcards.core.markup import parse
+from evcards.core.models import new_card
+from evcards.store.library import Library
 
 W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 CT = (

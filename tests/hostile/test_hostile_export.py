@@ -7,9 +7,9 @@ import os
 import pytest
 from harness import assert_clean_failure, evcards
 
-from evcards.library import Library
-from evcards.markup import parse
-from evcards.models import new_card
+from evcards.core.markup import parse
+from evcards.core.models import new_card
+from evcards.store.library import Library
 
 
 @pytest.fixture

@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from evcards.cli import app
-from evcards.library import Library
-from evcards.markup import parse
-from evcards.models import new_card
+from evcards.core.markup import parse
+from evcards.core.models import new_card
+from evcards.store.library import Library
 
 SPECIAL = [
     '"',

@@ -9,9 +9,9 @@ import pytest
 from conftest import snapshot
 from harness import assert_clean_failure, evcards
 
-from evcards.library import Library
-from evcards.markup import parse
-from evcards.models import new_card
+from evcards.core.markup import parse
+from evcards.core.models import new_card
+from evcards.store.library import Library
 
 CITE = b'Smith 19 (John Smith, Professor, 2019, "Title," Journal) ab\n'
 

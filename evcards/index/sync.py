@@ -7,7 +7,7 @@ Layout (the sqlite-utils way): `cards` is the content table, one row per valid c
 `cards_fts` is an FTS5 external-content table over it (text columns for the query, plus
 filter columns with weight 0); `head_fts` a second, small one over the tag, the cite and the
 filter columns, which lets a search rank a broad query without scoring every body
-(evcards.search); `facets` the few small columns a search filters on. New rows reach all
+(evcards.index.search); `facets` the few small columns a search filters on. New rows reach all
 three in batches (`_index_new`), deleted ones through a trigger. `dirs` holds the mtime of
 each folder, `invalid` the files that are not valid cards (so they are not re-read every
 time), `meta` the time of the last sync.
@@ -17,7 +17,7 @@ deleted, renamed or edited by hand without parsing the library, and without a st
 when the library is large (one stat costs 1-6 us, so a full pass over a million files is
 1-6 s). Three passes, each cheap, each catching what the others cannot:
 
-1. The journal (evcards/journal.py). `Library.write`/`.remove` note every file evcards itself
+1. The journal (evcards/store/journal.py). `Library.write`/`.remove` note every file evcards itself
    writes or removes, with the folder's mtime before and after. Those files are re-read
    exactly, whatever their stat says.
 2. Folder mtimes (table `dirs`), one stat per folder. Adding, deleting or renaming a file
@@ -32,9 +32,9 @@ when the library is large (one stat costs 1-6 us, so a full pass over a million 
    every sync; a bigger one STAT_WINDOW files at a time, resuming where the last sync
    stopped (`meta.stat_cursor`), so over N / STAT_WINDOW searches, or at once with
    `evcards index sync` (`sync(full=True)`). The files of the hits a search shows are
-   checked every time (evcards.search), so a result is never shown stale.
+   checked every time (evcards.index.search), so a result is never shown stale.
 
-Only new or changed files are parsed, with the fast reader in `evcards.extract`. The
+Only new or changed files are parsed, with the fast reader in `evcards.index.facts`. The
 no-change cost is measured in bench/README.md.
 
 Timestamps are coarse (a kernel tick), so a change made within the same tick as a sync could
@@ -53,7 +53,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from evcards.extract import CardFacts
+    from evcards.index.facts import CardFacts
 
 SCHEMA_VERSION = 4
 INDEX_NAME = "index.sqlite"
@@ -232,7 +232,7 @@ def _walk(root: Path) -> Iterator[_Dir]:
 def _read(root: str, rel: str) -> CardFacts | str:
     """Facts of one card file, or the one-line reason it is not a valid card."""
     from evcards.errors import EvcardsError
-    from evcards.extract import extract
+    from evcards.index.facts import extract
     from evcards.limits import MAX_CARD_FILE_BYTES, megabytes
 
     path = os.path.join(root, rel)
@@ -350,7 +350,7 @@ def rebuild(root: Path) -> SyncResult:
     tmp.unlink(missing_ok=True)
     result = SyncResult(rebuilt=True)
     started = time.time_ns()
-    from evcards import journal
+    from evcards.store import journal
 
     _, note_files = journal.take(root)  # the walk below sees everything they mention
     db = _connect(tmp)
@@ -371,7 +371,7 @@ def rebuild(root: Path) -> SyncResult:
                 where[rel] = (d.rel, _settled(mtime, started), size)
                 written.append((mtime, rel))
         # Oldest file first, so rowids follow the order cards were written, as a sync's
-        # appends do: a broad search ranks the newest matches (evcards.search._ranked).
+        # appends do: a broad search ranks the newest matches (evcards.index.search._ranked).
         written.sort()
         rels = [rel for _, rel in written]
         _store_dirs(db, dirs, started)
@@ -467,7 +467,7 @@ def sync(
     """Bring the index in line with the card files (see the module docstring for how).
     `full=True` stats every known file instead of the rolling window; `only` checks just
     those files (relative paths) and nothing else."""
-    from evcards import journal
+    from evcards.store import journal
 
     result = SyncResult()
     started = time.time_ns()

@@ -44,7 +44,7 @@ def _term(text: str, prefix: bool) -> Term | None:
 
 
 def terms_of(fts_query: str) -> list[Term]:
-    """The terms of a query as evcards.search quotes it: every `"phrase"` and `"prefix"*`."""
+    """The terms of a query as evcards.index.search quotes it: every `"phrase"` and `"prefix"*`."""
     out = []
     for m in _QUOTED.finditer(fts_query):
         term = _term(m.group(1).replace('""', '"'), bool(m.group(2)))

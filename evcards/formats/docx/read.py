@@ -7,7 +7,7 @@ may be notes (the undertag), then the cite (one line, or a short cite line and a
 from direct formatting where it does not (de-styled files: bold paragraphs with outlineLvl 3).
 
 A .docx is a zip from a stranger: sizes are bounded before and while reading, and the XML
-parser never loads a DTD or expands an entity (see `evcards.safe_zip`).
+parser never loads a DTD or expands an entity (see `evcards.formats.docx.safe_zip`).
 """
 
 from __future__ import annotations
@@ -22,11 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from evcards.cites import parse_full_cite
-from evcards.errors import InputFileError
-from evcards.library import Prepared
-from evcards.markup import Marks
-from evcards.models import (
+from evcards.core.cites import parse_full_cite
+from evcards.core.markup import Marks
+from evcards.core.models import (
     Card,
     Cite,
     Location,
@@ -37,7 +35,9 @@ from evcards.models import (
     new_card,
     normalize_color,
 )
-from evcards.safe_zip import parse_xml, read_docx_parts, refuse_doctype
+from evcards.errors import InputFileError
+from evcards.formats.docx.safe_zip import parse_xml, read_docx_parts, refuse_doctype
+from evcards.store.library import Prepared
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _VAL = W + "val"

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from html import escape
 
-from evcards.models import HIGHLIGHT_RGB, Card, Span
-from evcards.speechdoc import Heading, cite_segments, outline
+from evcards.core.models import HIGHLIGHT_RGB, Card, Span
+from evcards.core.outline import Heading, cite_segments, outline
 
 # Verbatim's heading looks (see DOMAIN.md), for h1..h4 pasted into a document without them.
 HEADING_STYLE = {

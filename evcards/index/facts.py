@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from evcards.syntax import (
+from evcards.core.syntax import (
     CITE_FIELDS,
     CONTROL_IN_MARKUP,
     FORBIDDEN_CHARS,
@@ -73,7 +73,7 @@ class CardFacts:
 
     @property
     def dupkey(self) -> str:
-        """Cards with this key equal are the same cut of the same text (see evcards.search)."""
+        """Cards with this key equal are the same cut of the same text (see index.search)."""
         if not self.text:
             return "id:" + self.id
         import hashlib
@@ -477,8 +477,8 @@ def extract(raw: bytes, where: str = "card") -> CardFacts:
         return facts_from_dict(data)
     except (NotPlain, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
         pass
-    from evcards import cardfile
     from evcards.errors import InvalidCard
+    from evcards.store import cardfile
 
     try:
         text = raw.decode("utf-8")

@@ -6,8 +6,8 @@ the card's text except `condense`, which only joins paragraphs (optionally with 
 
 from __future__ import annotations
 
-from evcards.markup import DEFAULT_SHRINK
-from evcards.models import Span, normalize_body
+from evcards.core.markup import DEFAULT_SHRINK
+from evcards.core.models import Span, normalize_body
 
 PILCROW = "¶"
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from evcards.models import Card, Span
-from evcards.speechdoc import (
+from evcards.core.models import Card, Span
+from evcards.core.outline import (
     Heading,
     cite_line,
     cite_segments,

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from evcards.syntax import (
+from evcards.core.syntax import (
     CITE_FIELDS,
     FORBIDDEN_CHARS,
     HIGHLIGHT_COLORS,

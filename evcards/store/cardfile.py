@@ -13,7 +13,7 @@
     text = \"\"\"
     _Russia and China_ ==pursue different objectives== ...\"\"\"
 
-Empty fields are left out; the body is the inline markup of evcards.markup.
+Empty fields are left out; the body is the inline markup of evcards.core.markup.
 """
 
 from __future__ import annotations
@@ -26,10 +26,10 @@ from typing import Any
 import tomli_w
 from pydantic import ValidationError
 
-from evcards import markup
+from evcards.core import markup
+from evcards.core.models import Card, normalize_color
 from evcards.errors import InvalidCard, MarkupError, format_validation
 from evcards.limits import MAX_CARD_FILE_BYTES, megabytes
-from evcards.models import Card, normalize_color
 
 _BODY_KEYS = {"text", "highlight"}
 MarkedBody = list[list[tuple[str, markup.Marks]]]

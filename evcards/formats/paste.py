@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 
-from evcards.cites import parse_full_cite, split_cite_line
+from evcards.core.cites import parse_full_cite, split_cite_line
+from evcards.core.models import Card, Cite, Source, Span, clean_text, new_card
 from evcards.errors import InputFileError
 from evcards.limits import MAX_CARD_CHARS, MAX_TEXT_FILE_BYTES, megabytes
-from evcards.models import Card, Cite, Source, Span, clean_text, new_card
 
 _SEPARATOR = re.compile(r"^\s*-{3,}\s*$")
 

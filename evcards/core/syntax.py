@@ -1,7 +1,7 @@
 """The card markup's tokens and the text rules cards obey, with no heavy imports.
 
-One source of truth for the full parser (evcards.markup, evcards.models) and the fast
-extractor the search index uses (evcards.extract), which must agree to the character and
+One source of truth for the full parser (evcards.core.markup, evcards.core.models) and the fast
+extractor the search index uses (evcards.index.facts), which must agree to the character and
 must not load pydantic.
 """
 

@@ -17,13 +17,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from evcards import journal
-from evcards.atomic import atomic_write
 from evcards.errors import AmbiguousCard, CardNotFound, LibraryError
+from evcards.store import journal
+from evcards.store.atomic import atomic_write
 
 if TYPE_CHECKING:  # the models load pydantic: `evcards search` finds the library without it
-    from evcards.cardfile import MarkedBody
-    from evcards.models import Card, Source
+    from evcards.core.models import Card, Source
+    from evcards.store.cardfile import MarkedBody
 
 MARKER = ".evcards.toml"
 STATE_DIR = ".evcards"
@@ -148,7 +148,7 @@ class Library:
             stack.extend(reversed(subdirs))
 
     def read(self, path: Path) -> Card:
-        from evcards import cardfile
+        from evcards.store import cardfile
 
         return cardfile.read(path)
 
@@ -210,7 +210,7 @@ class Library:
         """Write a card atomically under the name it should have, renaming its old file."""
         self.open(self.root, create=True)
         new_path = (old_path.parent if old_path else self.root) / file_name(card)
-        from evcards import cardfile
+        from evcards.store import cardfile
 
         text = cardfile.dumps(card)
         renamed = old_path is not None and old_path != new_path and old_path.exists()
@@ -278,7 +278,7 @@ class Prepared:
     @classmethod
     def of(cls, card: Card, marked: MarkedBody | None = None) -> Prepared:
         """`marked`: the body as (text, marks) pairs, in place of `card.body` (see `cardfile`)."""
-        from evcards import cardfile
+        from evcards.store import cardfile
 
         return cls(
             card.id,
@@ -315,8 +315,8 @@ class Batch:
             return "added"
         if item.staged is not None:
             os.unlink(item.staged)  # a sighting of a stored card: what is written is the merge
-        from evcards import cardfile
-        from evcards.models import Source
+        from evcards.core.models import Source
+        from evcards.store import cardfile
 
         pending = self._pending.get(path)
         body_table = ""

@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from evcards.core.models import Span, normalize_body, normalize_color
+from evcards.core.syntax import CONTROL_IN_MARKUP, TOKEN
 from evcards.errors import MarkupError
-from evcards.models import Span, normalize_body, normalize_color
-from evcards.syntax import CONTROL_IN_MARKUP, TOKEN
 
 DEFAULT_SHRINK = 8.0
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from evcards import cite_build
-from evcards.cite_build import CiteFields
+from evcards.core import cite_build
+from evcards.core.cite_build import CiteFields
+from evcards.core.models import Card, Cite, Span, clean_text, content_key, new_card
 from evcards.errors import FetchError, InputFileError
 from evcards.fixing import Fixes, apply_fixes
-from evcards.library import AddResult, Library
 from evcards.limits import MAX_CARD_CHARS, MAX_TEXT_FILE_BYTES, megabytes
-from evcards.models import Card, Cite, Span, clean_text, content_key, new_card
+from evcards.store.library import AddResult, Library
 
 DEFAULT_TIMEOUT = 20.0
 MAX_BYTES = 10 * 1024 * 1024

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from evcards.models import Card, Cite
+from evcards.core.models import Card, Cite
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,7 @@ def _word_find(full: str, piece: str, at: int) -> int:
 
 def cite_line(cite: Cite) -> str:
     """The cite as one line of text in the `SHORT (FULL CITE) INITIALS` form text import reads."""
-    from evcards.cites import split_cite_line
+    from evcards.core.cites import split_cite_line
 
     parsed = split_cite_line(cite.full) if cite.full else None
     if parsed is not None and parsed[0] == cite.short:

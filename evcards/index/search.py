@@ -38,10 +38,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from evcards.errors import SearchQueryError
-from evcards.index import FTS_COLUMNS, HEAD_COLUMNS, TEXT_COLUMNS, WEIGHTS, ensure, sync
+from evcards.index.sync import FTS_COLUMNS, HEAD_COLUMNS, TEXT_COLUMNS, WEIGHTS, ensure, sync
 
 if TYPE_CHECKING:
-    from evcards.snippets import Term
+    from evcards.index.snippets import Term
 
 RANK_CAP = 5_000  # matches ranked per tier, the newest first (see _ranked); --thorough: all
 MARK_START, MARK_END = "\x02", "\x03"  # around each match in a snippet, styled by the caller
@@ -253,7 +253,7 @@ def search_db(
             hint = "check the FTS5 query syntax" if raw else "simplify the query"
             raise SearchQueryError(f"bad search query {query!r}: {e}; {hint}") from None
         raise
-    from evcards import snippets
+    from evcards.index import snippets
 
     clean = _CONTROL.sub(" ", query)
     terms = snippets.terms_of_raw(clean) if raw else snippets.terms_of(quote_query(clean))
@@ -399,7 +399,7 @@ def _hit(
     score: float,
     read: bool,
 ) -> Hit:
-    from evcards.snippets import snippet
+    from evcards.index.snippets import snippet
 
     card_id, path, tag, short, words_read, labels, year, text = db.execute(
         f"SELECT card_id, path, tag, short_cite, words_read, labels, year,"
@@ -440,7 +440,7 @@ def search(
     """Sync the index with the library at `root`, then search it.
 
     The sync catches an in-place edit of a big library only over several searches (see
-    evcards.index), so the files of the hits themselves are checked once more: a result is
+    evcards.index.sync), so the files of the hits themselves are checked once more: a result is
     never shown from a stale row. If one changed, the search runs again
     on fresh rows (and checks any new hits in turn)."""
     db = ensure(root)

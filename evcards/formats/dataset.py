@@ -20,10 +20,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from evcards.cites import parse_full_cite
-from evcards.errors import InputFileError
-from evcards.export_html import cite_html, paragraph_html
-from evcards.models import (
+from evcards.core.cites import parse_full_cite
+from evcards.core.models import (
     HIGHLIGHT_RGB,
     Card,
     Cite,
@@ -35,6 +33,8 @@ from evcards.models import (
     normalize_body,
     normalize_color,
 )
+from evcards.errors import InputFileError
+from evcards.formats.html import cite_html, paragraph_html
 
 FIELDS = (
     "tag",
@@ -364,7 +364,7 @@ def _json_rows(text: str, name: str) -> Iterable[tuple[int, Any]]:
 
 
 def parse_rows_file(path: Path) -> list[Card]:
-    from evcards.text_import import decode
+    from evcards.formats.paste import decode
 
     try:
         raw = path.read_bytes()

@@ -17,8 +17,8 @@ import zipfile
 from collections.abc import Iterable
 from xml.sax.saxutils import escape
 
-from evcards.models import Card, Span
-from evcards.speechdoc import Heading, cite_segments, outline
+from evcards.core.models import Card, Span
+from evcards.core.outline import Heading, cite_segments, outline
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = f'xmlns:w="{W_NS}"'

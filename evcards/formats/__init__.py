@@ -1,0 +1,1 @@
+"""Cards in other forms: pasted text, Markdown, HTML, dataset rows, .docx, web pages."""

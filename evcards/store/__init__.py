@@ -1,0 +1,1 @@
+"""The library on disk: card files, atomic writes, the write journal."""
