@@ -60,11 +60,11 @@ def evcards_import(folder: Path, jobs: int | None, into: Path) -> tuple[float, f
 
 def phases(files: list[Path], into: Path) -> dict[str, float]:
     """One process, no overlap: where the CPU time goes (the write phase's disk waits are
-    not counted; its kernel time is). Each phase is the import's own code: `prepare_docx` is
+    not counted; its kernel time is). Each phase is the import's own code: `read_docx_marked` is
     what a worker runs, and its parse (`_parse`) is timed alone to split it from the TOML."""
     from evcards.formats.docx import read as docx_import
     from evcards.formats.docx.safe_zip import parse_xml, read_docx_parts
-    from evcards.store.library import Library
+    from evcards.store.library import Library, Prepared
 
     out = dict.fromkeys(("unzip", "xml parse", "read + cards", "toml", "write"), 0.0)
     lib = Library.open(into, create=True)
@@ -78,7 +78,7 @@ def phases(files: list[Path], into: Path) -> dict[str, float]:
             with docx_import._gc_paused():
                 docx_import._parse(f)  # again from the zip: subtract the above
             t3 = time.process_time()
-            prepared = docx_import.prepare_docx(f)  # _parse again, then the TOML
+            prepared = [Prepared.of(c, marked=b) for c, b in docx_import.read_docx_marked(f)]
             t4 = time.process_time()
             for item in prepared:
                 batch.add(item)

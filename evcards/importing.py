@@ -124,21 +124,25 @@ def prepare_file(
     try:
         if Path(path).suffix.lower() == ".docx" and Path(path).is_file():
             _refuse_foreign_formats(Path(path), ".docx")
-            from evcards.formats.docx.read import prepare_docx  # lazy: lxml loads only for .docx
+            from evcards.formats.docx.read import read_docx_marked  # lxml loads only for .docx
 
             # What the code below makes of parse_file's cards, without the Span objects.
-            prepared = prepare_docx(Path(path), labels)
+            prepared = [
+                Prepared.of(_labelled(card, labels), marked=body)
+                for card, body in read_docx_marked(Path(path))
+            ]
         else:
             cards = parse_file(path, initials)
-            if labels:
-                cards = [
-                    card.model_copy(update={"labels": sorted(set(card.labels) | set(labels))})
-                    for card in cards
-                ]
-            prepared = [Prepared.of(card) for card in cards]
+            prepared = [Prepared.of(_labelled(card, labels)) for card in cards]
     except EvcardsError as e:
         return path, str(e)
     return path, stage(prepared, staging) if staging is not None else prepared
+
+
+def _labelled(card: Card, labels: tuple[str, ...]) -> Card:
+    if not labels:
+        return card
+    return card.model_copy(update={"labels": sorted(set(card.labels) | set(labels))})
 
 
 def _prepare_all(

@@ -6,12 +6,22 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from budget import PROFILE, examples
+from hypothesis import settings
 from typer.testing import CliRunner
 
 from evcards.store.library import Library
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"
+
+# Property tests that set no budget of their own take Hypothesis' default (100) in full.
+settings.register_profile("evcards", max_examples=examples(100))
+settings.load_profile("evcards")
+
+
+def pytest_report_header() -> str:
+    return f"evcards test profile: {PROFILE} (EVCARDS_TESTS=full|fast; see tests/budget.py)"
 
 
 @pytest.fixture(autouse=True)

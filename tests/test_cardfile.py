@@ -6,6 +6,7 @@ import tomllib
 
 import pytest
 import tomli_w
+from budget import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import cards
@@ -16,7 +17,7 @@ from evcards.errors import InvalidCard
 from evcards.store import cardfile
 
 
-@settings(max_examples=2500, deadline=None)
+@settings(max_examples=examples(2500), deadline=None)
 @given(cards())
 def test_toml_round_trip(card: Card):
     text = cardfile.dumps(card)
@@ -24,7 +25,7 @@ def test_toml_round_trip(card: Card):
     assert cardfile.loads(text) == card
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=examples(1000), deadline=None)
 @given(
     cards(),
     st.text(max_size=30),
@@ -45,7 +46,7 @@ def test_dumps_is_tomli_w_and_split_body_cuts_before_the_body(
     assert head == cardfile.dumps(card.model_copy(update={"body": []}))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(cards())
 def test_json_dump_validates_back(card: Card):
     assert Card.model_validate_json(card.model_dump_json()) == card

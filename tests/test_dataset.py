@@ -6,6 +6,7 @@ import csv
 import io
 import json
 
+from budget import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -108,14 +109,14 @@ def test_csv_round_trip_bytes():
     assert render_csv(parse_rows(first, ".csv", "rows.csv")) == first
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(cards(), max_size=4))
 def test_jsonl_round_trip_generated(generated):
     first = render_jsonl(generated)
     assert render_jsonl(parse_rows(first, ".jsonl", "r.jsonl")) == first
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.lists(cards(), max_size=3))
 def test_csv_round_trip_generated(generated):
     first = render_csv(generated)

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import tomli_w
 
-from evcards.formats.docx.read import parse_docx, prepare_docx
-from evcards.importing import import_paths
+from evcards.formats.docx.read import parse_docx
+from evcards.importing import import_paths, prepare_file
 from evcards.store import cardfile
 from evcards.store.library import Library, Prepared
 from tests.conftest import CORPUS, snapshot
@@ -66,9 +66,13 @@ def test_corpus_file(name: str, corpus: Path) -> None:
         assert text == tomli_w.dumps(cardfile.card_to_dict(card), multiline_strings=True)
     assert cards == parse_docx(DOCX / name, checked=True)
     # The import's path, which renders bodies without building Span objects, writes the same.
-    assert prepare_docx(DOCX / name) == [Prepared.of(card) for card in cards]
+    path = str(DOCX / name)
+    assert prepare_file(path) == (path, [Prepared.of(card) for card in cards])
     labelled = [card.model_copy(update={"labels": ["aff", "k"]}) for card in cards]
-    assert prepare_docx(DOCX / name, ("k", "aff", "k")) == [Prepared.of(c) for c in labelled]
+    assert prepare_file(path, labels=("k", "aff", "k")) == (
+        path,
+        [Prepared.of(c) for c in labelled],
+    )
 
 
 def test_batch_import_writes_what_single_adds_write(tmp_path: Path, corpus: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import tomllib
 
 import pytest
+from budget import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -42,7 +43,7 @@ _PIECES += ["=={pink}", "~{0}", "\x01", "\n\n", " \n \n", "=={b}", "=={i}", "~{8
 _body = st.lists(st.lists(_span, max_size=6), max_size=4)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     body=_body,
     tag=st.text(alphabet="ab 1", max_size=8),
@@ -60,7 +61,7 @@ def test_fast_reader_agrees_with_the_model(
     assert extract(raw) == fast
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(text=st.lists(st.sampled_from(_PIECES), max_size=20).map("".join))
 def test_fast_reader_rejects_what_the_parser_rejects(text: str) -> None:
     try:
@@ -106,7 +107,7 @@ _card_like = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(data=_card_like)
 def test_fast_toml_reads_what_tomli_w_writes(data: dict) -> None:
     import tomli_w
@@ -158,7 +159,7 @@ _TOML_PIECES = [
 ]
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=examples(600), deadline=None)
 @given(text=st.lists(st.sampled_from(_TOML_PIECES), max_size=14).map("".join))
 def test_fast_toml_never_disagrees_with_tomllib(text: str) -> None:
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from budget import examples
 from hypothesis import given, settings
 from hypothesis import strategies as hst
 from strategies import raw_bodies
@@ -13,7 +14,7 @@ from evcards.errors import MarkupError
 from evcards.store import cardfile
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=examples(3000), deadline=None)
 @given(raw_bodies, hst.sampled_from(HIGHLIGHT_COLORS))
 def test_render_then_parse_is_identity(body, default):
     body = normalize_body(body)
@@ -21,7 +22,7 @@ def test_render_then_parse_is_identity(body, default):
     assert markup.parse(text, default_highlight=default) == body
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(raw_bodies)
 def test_render_is_stable(body):
     body = normalize_body(body)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from evcards.core.models import Span, normalize_body, normalize_color
+from evcards.core.models import PLAIN, Marks, Span, normalize_body, normalize_color
 from evcards.core.syntax import CONTROL_IN_MARKUP, TOKEN
 from evcards.errors import MarkupError
 
@@ -205,10 +205,6 @@ def render(body: list[list[Span]], default_highlight: str = "yellow") -> str:
     return render_marked([[(s.text, s.marks()) for s in para] for para in body], default_highlight)
 
 
-# A span's marks as `Span.marks()` orders them; `render_marked` takes these.
-Marks = tuple[bool, bool, bool, str | None, str | None, bool, bool, float | None]
-
-
 def render_marked(body: list[list[tuple[str, Marks]]], default_highlight: str = "yellow") -> str:
     """`render` of a canonical body given as (text, `Span.marks()`) pairs: what a reader that
     never builds Span objects (the .docx import, a hundred thousand spans) can render."""
@@ -220,7 +216,7 @@ def render_marked(body: list[list[tuple[str, Marks]]], default_highlight: str = 
     translate, special = str.translate, _SPECIAL.search
     for para in body:
         parts: list[str] = []
-        prev = _PLAIN
+        prev = PLAIN
         for text, now in para:
             if now != prev:
                 step = steps.get((prev, now))
@@ -229,24 +225,12 @@ def render_marked(body: list[list[tuple[str, Marks]]], default_highlight: str = 
                 parts.append(step)
                 prev = now
             parts.append(translate(text, _ESCAPES) if special(text) else text)  # escape()
-        if prev != _PLAIN:
-            parts.append(_step(prev, _PLAIN, default_highlight))
+        if prev != PLAIN:
+            parts.append(_step(prev, PLAIN, default_highlight))
         out.append("".join(parts))
     return "\n\n".join(out)
 
 
-_PLAIN: Marks = (False, False, False, None, None, False, False, None)  # Span().marks()
-# Where each mark sits in a marks tuple.
-_MARK_INDEX = {
-    "underline": 0,
-    "emphasis": 1,
-    "box": 2,
-    "highlight": 3,
-    "shading": 4,
-    "bold": 5,
-    "italic": 6,
-    "size": 7,
-}
 _STEPS: dict[str, dict[tuple[Marks, Marks], str]] = {}
 
 
@@ -266,11 +250,7 @@ def _step(prev: Marks, now: Marks, default_highlight: str) -> str:
 
 
 def _marks_on(marks: Marks) -> dict[str, Any]:
-    return {
-        k: marks[i]
-        for k, i in _MARK_INDEX.items()
-        if marks[i] is not None and marks[i] is not False
-    }
+    return {k: v for k, v in marks._asdict().items() if v is not None and v is not False}
 
 
 def most_common_highlight(body: list[list[Span]]) -> str | None:
@@ -283,7 +263,7 @@ def most_common_highlight_marked(body: list[list[tuple[str, Marks]]]) -> str | N
     counts: dict[str, int] = {}
     for para in body:
         for text, marks in para:
-            color = marks[3]
+            color = marks.highlight
             if color:
                 counts[color] = counts.get(color, 0) + len(text)
     return max(counts, key=lambda c: counts[c]) if counts else None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -46,7 +46,6 @@ HIGHLIGHT_RGB: dict[str, str] = {
 _COLOR_BY_LOWER = {c.lower(): c for c in HIGHLIGHT_COLORS}
 
 DEFAULT_WPM = 250
-NORMAL_SIZE = 11.0  # Verbatim's Normal/Card text, in points
 
 _STRICT = ConfigDict(extra="forbid", strict=True)
 _FORBIDDEN_CHARS = FORBIDDEN_CHARS
@@ -68,6 +67,28 @@ def clean_text(text: str) -> str:
 def words(text: str) -> int:
     """Count words the way a debater reads them: whitespace-separated tokens."""
     return len(text.split())
+
+
+class Marks(NamedTuple):
+    """A span's marks without its text: spans with equal marks merge. The reader of a long
+    .docx keeps bodies as (text, Marks) pairs and never builds a Span per run."""
+
+    underline: bool = False
+    emphasis: bool = False
+    box: bool = False
+    highlight: str | None = None
+    shading: str | None = None
+    bold: bool = False
+    italic: bool = False
+    size: float | None = None
+
+    def id_repr(self) -> str:
+        """What a card's id hashes for these marks: the plain tuple's repr, as it always was,
+        so that no id changes with the type's name or fields' names."""
+        return tuple.__repr__(self)
+
+
+PLAIN = Marks()
 
 
 class Span(BaseModel):
@@ -108,9 +129,9 @@ class Span(BaseModel):
             raise ValueError("size must be a point size from 1 to 400 in half points")
         return v
 
-    def marks(self) -> tuple[Any, ...]:
+    def marks(self) -> Marks:
         """Everything but the text: spans with equal marks merge."""
-        return (
+        return Marks(
             self.underline,
             self.emphasis,
             self.box,
@@ -127,9 +148,6 @@ class Span(BaseModel):
 
     def with_text(self, text: str) -> Span:
         return self.model_copy(update={"text": text})
-
-
-Paragraph = list[Span]
 
 
 def normalize_body(body: list[list[Span]]) -> list[list[Span]]:
@@ -321,7 +339,7 @@ def content_key(
             for span in para:
                 t = _WS.sub(" ", unicodedata.normalize("NFC", span.text))
                 h.update(t.encode())
-                h.update(repr(span.marks()).encode())
+                h.update(span.marks().id_repr().encode())
             h.update(b"\0p\0")
     else:
         h.update(f"{kind}\0".encode())

@@ -27,12 +27,12 @@ import tomli_w
 from pydantic import ValidationError
 
 from evcards.core import markup
-from evcards.core.models import Card, normalize_color
+from evcards.core.models import Card, Marks, normalize_color
 from evcards.errors import InvalidCard, MarkupError, format_validation
 from evcards.limits import MAX_CARD_FILE_BYTES, megabytes
 
 _BODY_KEYS = {"text", "highlight"}
-MarkedBody = list[list[tuple[str, markup.Marks]]]
+MarkedBody = list[list[tuple[str, Marks]]]
 
 
 def card_to_dict(

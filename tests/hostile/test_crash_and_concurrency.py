@@ -12,11 +12,13 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from budget import scaled
+
 from evcards.store import cardfile
 from evcards.store.library import Library
 
 N_CARDS = 300
-KILLS = 25
+KILLS = scaled(25, 5)  # SIGKILLs at random moments: 25 in CI
 
 
 def pasted_cards(n: int, seed: int = 0) -> str:

@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from budget import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,7 +21,7 @@ from evcards.errors import EvcardsError, InvalidCard, MarkupError
 from evcards.formats.paste import decode, parse_text_cards
 from evcards.store import cardfile
 
-BUDGET = int(os.environ.get("EVCARDS_FUZZ_EXAMPLES", "1500"))
+BUDGET = int(os.environ.get("EVCARDS_FUZZ_EXAMPLES", examples(1500)))
 FUZZ = settings(max_examples=BUDGET, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 TOKENS = [
@@ -151,7 +152,7 @@ def mutate(doc: bytes, ops: list[tuple[str, int, object]]) -> bytes:
     return bytes(buf)
 
 
-DOCX_BUDGET = int(os.environ.get("EVCARDS_FUZZ_EXAMPLES", "300"))
+DOCX_BUDGET = int(os.environ.get("EVCARDS_FUZZ_EXAMPLES", examples(300)))
 
 
 @pytest.mark.skipif(not CORPUS_DOCX.is_dir(), reason="../shared/corpus is not present")

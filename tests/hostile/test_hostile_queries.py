@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from budget import examples
 from conftest import snapshot
 from harness import assert_clean_failure, evcards
 from hypothesis import HealthCheck, given, settings
@@ -150,7 +151,7 @@ def test_raw_mode_valid_syntax_works(runner, filled):
 
 
 @settings(
-    max_examples=300,
+    max_examples=examples(300),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

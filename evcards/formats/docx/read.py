@@ -23,11 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from evcards.core.cites import parse_full_cite
-from evcards.core.markup import Marks
 from evcards.core.models import (
     Card,
     Cite,
     Location,
+    Marks,
     Source,
     Span,
     clean_text,
@@ -37,7 +37,6 @@ from evcards.core.models import (
 )
 from evcards.errors import InputFileError
 from evcards.formats.docx.safe_zip import parse_xml, read_docx_parts, refuse_doctype
-from evcards.store.library import Prepared
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _VAL = W + "val"
@@ -75,18 +74,15 @@ def parse_docx(path: Path, checked: bool = False) -> list[Card]:
         ]
 
 
-def prepare_docx(path: Path, labels: tuple[str, ...] = ()) -> list[Prepared]:
-    """`Prepared.of` each card of `parse_docx(path)` with `labels` added (the tests prove the
-    two equal), made without a Span object per run: the bodies are rendered from the parsed
-    (text, marks) pairs. For the corpus that is 127,000 Span objects not built."""
+def read_docx_marked(path: Path) -> list[tuple[Card, Body]]:
+    """Each card of `parse_docx(path)` with an empty body, beside its body as (text, Marks)
+    pairs: what an import renders to TOML without a Span object per run (for the corpus,
+    127,000 Span objects not built). The tests prove the TOML equal to the full cards'."""
     with _gc_paused():
-        out: list[Prepared] = []
-        for fields, body in _parse(path):
-            if labels:
-                fields["labels"] = sorted(set(labels))
-            card = Card.model_construct(id=_card_id(fields, body), body=[], **fields)
-            out.append(Prepared.of(card, marked=body))
-        return out
+        return [
+            (Card.model_construct(id=_card_id(fields, body), body=[], **fields), body)
+            for fields, body in _parse(path)
+        ]
 
 
 @contextmanager
@@ -423,7 +419,7 @@ class _Para:
                     text, marks = self.runs[k]
                     if k in cited:
                         parts.append(text)
-                        bold.append(text if marks[1] or marks[5] else "\0")
+                        bold.append(text if marks.emphasis or marks.bold else "\0")
                     else:
                         parts.append("\0")
                         bold.append("\0")
@@ -436,9 +432,11 @@ class _Para:
     def bold_text(self) -> str:
         """Text in bold (or emphasised) runs; runs apart are separate words: 'STEINBAUM' ...
         '’19'. A run is bold when its style or properties say so or it is emphasised, which
-        its marks keep as emphasis (marks[1]) or bold (marks[5])."""
+        its marks keep as emphasis or bold."""
         if self._bold is None:
-            self._bold = _words("".join([t if m[1] or m[5] else "\0" for t, m in self.runs]))
+            self._bold = _words(
+                "".join([t if m.emphasis or m.bold else "\0" for t, m in self.runs])
+            )
         return self._bold
 
     @property
@@ -572,7 +570,7 @@ class _Reader:
             emphasis = True
         normal_sz = base["sz"]
         sz = props["sz"]
-        marks: Marks = (
+        marks = Marks(
             props["u"] and not emphasis,
             emphasis,
             bool(props["bdr"]),
@@ -749,14 +747,14 @@ def _span(text: str, m: Marks) -> Span:
         "__dict__",
         {
             "text": text,
-            "underline": m[0],
-            "emphasis": m[1],
-            "box": m[2],
-            "highlight": m[3],
-            "shading": m[4],
-            "bold": m[5],
-            "italic": m[6],
-            "size": m[7],
+            "underline": m.underline,
+            "emphasis": m.emphasis,
+            "box": m.box,
+            "highlight": m.highlight,
+            "shading": m.shading,
+            "bold": m.bold,
+            "italic": m.italic,
+            "size": m.size,
         },
     )
     _set_attr(span, "__pydantic_fields_set__", set(_SPAN_FIELDS))
@@ -786,12 +784,12 @@ def _body_key(body: Body) -> str:
 
 
 class _Reprs(dict[Marks, str]):
-    """repr() of each marks tuple, worked out once per process: the id hashes every span's."""
+    """`Marks.id_repr()` of each marks, worked out once per process: the id hashes every span's."""
 
     def __missing__(self, marks: Marks) -> str:
         if len(self) > 4096:  # a few hundred in a real corpus; a hostile file gets no more
             self.clear()
-        r = self[marks] = repr(marks)
+        r = self[marks] = marks.id_repr()
         return r
 
 
