@@ -81,27 +81,20 @@ def search(
     as_json: Annotated[bool, _opt("--json", help="A JSON array of results.")] = False,
 ) -> None:
     """Find cards, best first; the same cut of the same text is shown once, with its count."""
-    from evcards.index.search import Filters, parse_years, search
+    from evcards.index.search import Filters, search
 
-    year_from = year_to = None
-    if year is not None:
-        try:
-            year_from, year_to = parse_years(year)
-        except ValueError as e:
-            raise typer.BadParameter(str(e), param_hint="--year") from None
-    filters = Filters(
-        tag=tag or [],
-        cite=cite or [],
-        body=body or [],
-        author=author or [],
-        labels=label or [],
-        pocket=pocket or [],
-        hat=hat or [],
-        block=block or [],
-        files=file or [],
-        year_from=year_from,
-        year_to=year_to,
-        highlighted=highlighted,
+    filters = _filters(
+        year,
+        highlighted,
+        tag=tag,
+        cite=cite,
+        body=body,
+        author=author,
+        labels=label,
+        pocket=pocket,
+        hat=hat,
+        block=block,
+        files=file,
     )
     if not query.strip() and filters == Filters():
         raise typer.BadParameter("give a query, a filter, or both", param_hint="QUERY")
@@ -119,6 +112,21 @@ def search(
         typer.echo("No cards found.")
         return
     _print_table(hits)
+
+
+def _filters(year: str | None, highlighted: bool, **words: Many) -> Any:
+    """The search's Filters from the options: each word filter a list (none given: empty),
+    the --year range parsed (a bad one is a usage error)."""
+    from evcards.index.search import Filters, parse_years
+
+    year_from = year_to = None
+    if year is not None:
+        try:
+            year_from, year_to = parse_years(year)
+        except ValueError as e:
+            raise typer.BadParameter(str(e), param_hint="--year") from None
+    lists = {name: value or [] for name, value in words.items()}
+    return Filters(**lists, year_from=year_from, year_to=year_to, highlighted=highlighted)
 
 
 def _print_table(hits: list[Any]) -> None:
