@@ -91,7 +91,7 @@ def render(
 
         return render_html(cards, flat=flat, title=title or "Cards")
     if fmt == "text":
-        from evcards.formats.markdown import render_text
+        from evcards.formats.paste import render_text
 
         return render_text(cards, read=read, cite_request=cite_request)
     if fmt == "md":

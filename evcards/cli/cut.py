@@ -34,8 +34,8 @@ def _check_color(value: str | None) -> str | None:
 
 def _read_source(source: str, timeout: float) -> tuple[str, str | None]:
     """(text, url) from a URL, a file or stdin; HTML and text are told apart later."""
-    from evcards import cutting as cut
     from evcards.errors import InputFileError
+    from evcards.formats import webpage as cut
     from evcards.formats.paste import decode
 
     if cut.is_url(source):
@@ -118,7 +118,7 @@ def cut(
     The draft opens in $EDITOR for the tag and the marks; it is saved once it is valid.
     """
     from evcards.core import cite_build
-    from evcards.cutting import CutOptions, draft_card, extract, fields_of, save_cut
+    from evcards.cutting import CutOptions, draft_card, extract_source, fields_of, save_cut
     from evcards.errors import CiteTemplateError
     from evcards.fixing import Fixes
 
@@ -153,7 +153,7 @@ def cut(
     )
 
     text, fetched_url = _read_source(source, timeout)
-    extracted = extract(text, fetched_url)
+    extracted = extract_source(text, fetched_url)
     opts = CutOptions(
         overrides={
             "author": author,

@@ -3,7 +3,7 @@
 The public five-million-card dataset names its fields tag, cite (the bold short cite),
 fullcite, summary (underlined text), spoken (highlighted text), fulltext, markup (HTML),
 pocket, hat, block and duplicateCount. Our rows carry every mark in `markup` (see
-`export_html.span_html`), so export -> import -> export gives the same bytes; rows from
+`evcards.formats.html.span_html`), so export -> import -> export gives the same bytes; rows from
 elsewhere are read from their markup when they have one, else from the plain-text fields.
 """
 
@@ -56,7 +56,7 @@ DUPLICATE_SOURCE = "{file}#duplicate"
 
 
 # -- export ------------------------------------------------------------------------------
-def markup(card: Card) -> str:
+def row_markup(card: Card) -> str:
     """`<h4>` tag, undertag and cite paragraphs (classed, so they read back), body `<p>`s."""
     out = [f"<h4>{escape(card.tag, quote=False)}</h4>"]
     out.extend(
@@ -79,7 +79,7 @@ def card_row(card: Card) -> dict[str, Any]:
         "summary": card.underlined,
         "spoken": card.spoken,
         "fulltext": card.text,
-        "markup": markup(card),
+        "markup": row_markup(card),
         "pocket": card.location.pocket,
         "hat": card.location.hat,
         "block": card.location.block,

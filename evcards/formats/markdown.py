@@ -1,7 +1,8 @@
-"""Cards as plain text (the paste form `evcards import` reads back) and as Markdown.
+"""Cards as Markdown: headings for the outline, inline HTML for underlining and highlights.
 
-Both have a read mode (only the highlighted words a debater speaks) and a cite-request
-mode (the first and last 15 words joined by AND, the form debaters exchange).
+Like the paste form (`evcards.formats.paste`) it has a read mode (only the highlighted words
+a debater speaks) and a cite-request mode (the first and last 15 words joined by AND, the
+form debaters exchange).
 """
 
 from __future__ import annotations
@@ -10,44 +11,10 @@ import re
 from collections.abc import Iterable
 
 from evcards.core.models import Card, Span
-from evcards.core.outline import (
-    Heading,
-    cite_line,
-    cite_segments,
-    first_and_last,
-    outline,
-    spoken_paragraphs,
-)
+from evcards.core.outline import Heading, cite_segments, outline
+from evcards.formats.paste import body_lines
 
-SEPARATOR = "---"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~=!])")
-
-
-def body_lines(card: Card, read: bool, cite_request: bool) -> list[str]:
-    if cite_request:
-        text = first_and_last(card.text)
-        return [text] if text else []
-    if read:
-        return spoken_paragraphs(card)
-    return card.paragraphs
-
-
-def render_text(cards: Iterable[Card], read: bool = False, cite_request: bool = False) -> str:
-    """Tag line, `SHORT (FULL CITE) INITIALS`, one line per paragraph; cards split by ---.
-
-    Locations are left out on purpose: a heading line would read back as a tag.
-    """
-    chunks = []
-    for card in cards:
-        # No undertag: the paste form has one line before the cite, and that is the tag.
-        lines = [card.tag] if card.tag else []
-        if card.kind != "analytic":
-            cite = cite_line(card.cite)
-            if cite:
-                lines.append(cite)
-            lines.extend(body_lines(card, read, cite_request))
-        chunks.append("\n".join(lines))
-    return f"\n{SEPARATOR}\n".join(chunks) + ("\n" if chunks else "")
 
 
 def md_escape(text: str) -> str:

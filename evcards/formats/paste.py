@@ -6,17 +6,21 @@
 
 Several cards may share one file, separated by a line of three or more dashes.
 The body is kept word for word: brackets, ellipses and pilcrows are the cutter's text.
+`render_text` writes the same form, which `parse_text_cards` reads back.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from evcards.core.cites import parse_full_cite, split_cite_line
 from evcards.core.models import Card, Cite, Source, Span, clean_text, new_card
+from evcards.core.outline import cite_line, first_and_last, spoken_paragraphs
 from evcards.errors import InputFileError
 from evcards.limits import MAX_CARD_CHARS, MAX_TEXT_FILE_BYTES, megabytes
 
+SEPARATOR = "---"
 _SEPARATOR = re.compile(r"^\s*-{3,}\s*$")
 
 
@@ -126,3 +130,31 @@ def _one_card(
         kind="card",
         sources=[Source(file=where, position=position)],
     )
+
+
+# -- writing -----------------------------------------------------------------------------
+def body_lines(card: Card, read: bool, cite_request: bool) -> list[str]:
+    if cite_request:
+        text = first_and_last(card.text)
+        return [text] if text else []
+    if read:
+        return spoken_paragraphs(card)
+    return card.paragraphs
+
+
+def render_text(cards: Iterable[Card], read: bool = False, cite_request: bool = False) -> str:
+    """Tag line, `SHORT (FULL CITE) INITIALS`, one line per paragraph; cards split by ---.
+
+    Locations are left out on purpose: a heading line would read back as a tag.
+    """
+    chunks = []
+    for card in cards:
+        # No undertag: the paste form has one line before the cite, and that is the tag.
+        lines = [card.tag] if card.tag else []
+        if card.kind != "analytic":
+            cite = cite_line(card.cite)
+            if cite:
+                lines.append(cite)
+            lines.extend(body_lines(card, read, cite_request))
+        chunks.append("\n".join(lines))
+    return f"\n{SEPARATOR}\n".join(chunks) + ("\n" if chunks else "")
