@@ -6,9 +6,12 @@ from typing import Annotated, Any
 
 import typer
 
+from evcards import formats
 from evcards.cli.app import app, check_labels, get_config, get_library
 from evcards.cli.output import console, print_json
 
+# What import reads, from the format registry.
+IMPORT_PATHS_HELP = f"Files ({', '.join(formats.readable_suffixes())}), folders, or - for stdin."
 CardArg = Annotated[
     str, typer.Argument(help="Card id, unambiguous id prefix, or card file.", metavar="CARD")
 ]
@@ -233,7 +236,7 @@ def rm(
 def import_(
     paths: Annotated[
         list[str],
-        typer.Argument(help="Text or .docx files, folders, or - for stdin.", metavar="PATH..."),
+        typer.Argument(help=IMPORT_PATHS_HELP, metavar="PATH..."),
     ],
     label: Annotated[
         list[str] | None, typer.Option("--label", "-l", help="Label every card.")

@@ -364,10 +364,7 @@ def _json_rows(text: str, name: str) -> Iterable[tuple[int, Any]]:
 
 
 def parse_rows_file(path: Path) -> list[Card]:
-    from evcards.formats.paste import decode
+    """Every card in a .jsonl or .csv file (the format registry's reader)."""
+    from evcards.formats.paste import read_text
 
-    try:
-        raw = path.read_bytes()
-    except OSError as e:
-        raise InputFileError(f"{path}: cannot read ({e.strerror})") from None
-    return parse_rows(decode(raw, str(path)), path.suffix.lower(), path.name)
+    return parse_rows(read_text(str(path)), path.suffix.lower(), path.name)
