@@ -7,14 +7,29 @@ here; the judgment (tag, underlining, highlighting) is left to the debater.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
+from evcards.config import Config, config_path
 from evcards.core import cite_build
 from evcards.core.cite_build import CiteFields
 from evcards.core.models import Card, Cite, Span, clean_text, content_key, new_card
-from evcards.errors import InputFileError
+from evcards.core.syntax import CITE_FIELDS
+from evcards.errors import CiteTemplateError, InputFileError
+from evcards.exporting import BadOption
 from evcards.fixing import Fixes, apply_fixes
-from evcards.formats.webpage import Extracted, extract_html, looks_like_html
+from evcards.formats.paste import decode, read_input, source_name
+from evcards.formats.webpage import (
+    DEFAULT_TIMEOUT,
+    Extracted,
+    decode_html,
+    extract_html,
+    fetch,
+    is_url,
+    looks_like_html,
+)
 from evcards.limits import MAX_CARD_CHARS
 from evcards.store.library import AddResult, Library
 
@@ -56,6 +71,22 @@ def extract_text(text: str) -> Extracted:
     return Extracted(paragraphs)
 
 
+def read_source(source: str, timeout: float = DEFAULT_TIMEOUT) -> tuple[str, str | None]:
+    """(text, url) from a URL, a file or stdin ('-'); HTML and text are told apart later."""
+    if is_url(source):
+        return decode_html(fetch(source, timeout=timeout)), source
+    raw = read_input(
+        source,
+        missing="no such file; give a URL, a saved page or - for stdin",
+        folder="is a folder, not a page or text file",
+    )
+    where = source_name(source)
+    page = source != "-" and Path(source).suffix.lower() in (".html", ".htm")
+    if page or looks_like_html(raw[:4096].decode("latin-1")):
+        return decode_html(raw, where), None
+    return decode(raw, where), None
+
+
 def extract_source(data: str, url: str | None = None) -> Extracted:
     """HTML or text, told apart by content."""
     found = extract_html(data, url) if looks_like_html(data) else extract_text(data)
@@ -80,6 +111,50 @@ class CutOptions:
     labels: list[str] = field(default_factory=list)
 
 
+# Cite fields the cutter stamps (with defaults of their own), not overrides of the page's.
+_STAMPS = ("accessed", "initials")
+
+
+def cut_options(
+    params: Mapping[str, Any], template: str | None = None, initials: str | None = None
+) -> CutOptions:
+    """CutOptions from the cut command's options, its cite options named as the cite's fields;
+    `initials` is the default (the config's) for a cut without --initials."""
+    overrides = {k: params[k] for k in CITE_FIELDS if k in params and k not in _STAMPS}
+    return CutOptions(
+        overrides=overrides,
+        initials=params.get("initials") or initials,
+        accessed=params.get("accessed"),
+        template=template,
+        tag=params.get("tag") or "",
+        labels=list(params.get("label") or []),
+    )
+
+
+def cite_settings(
+    cite_format: str | None, template: str | None, config: Config
+) -> tuple[str, str | None]:
+    """The cite form and full-cite template to use: the options', else the config's. A bad
+    option is a BadOption; a bad template in the config names the config file."""
+    form = cite_format or config.cite_format
+    if form not in cite_build.FORMS:
+        raise BadOption(
+            f"'{form}' is not a cite format; use {', '.join(cite_build.FORMS)}", "--cite-format"
+        )
+    if template is not None:
+        try:
+            cite_build.check_template(template)
+        except CiteTemplateError as e:
+            raise BadOption(str(e), "--template") from None
+        return form, template or None
+    try:
+        if config.cite_template:
+            cite_build.check_template(config.cite_template)
+    except CiteTemplateError as e:
+        raise CiteTemplateError(f"{config_path()}: cite_template - {e}") from None
+    return form, config.cite_template or None
+
+
 def cite_fields(extracted: Extracted, opts: CutOptions) -> CiteFields:
     base = extracted.meta.updated(
         accessed=opts.accessed or cite_build.today(), initials=opts.initials
@@ -91,18 +166,8 @@ def cite_fields(extracted: Extracted, opts: CutOptions) -> CiteFields:
 
 
 def build_cite(f: CiteFields, template: str | None = None) -> Cite:
-    return Cite(
-        short=cite_build.short_cite(f),
-        full=cite_build.full_cite(f, template),
-        author=f.author,
-        quals=f.quals,
-        date=f.date,
-        title=f.title,
-        publication=f.publication,
-        url=f.url,
-        accessed=f.accessed,
-        initials=f.initials,
-    )
+    parts = {name: getattr(f, name) for name in cite_build.PARTS}
+    return Cite(short=cite_build.short_cite(f), full=cite_build.full_cite(f, template), **parts)
 
 
 def draft_card(extracted: Extracted, opts: CutOptions) -> Card:
@@ -120,8 +185,7 @@ def draft_card(extracted: Extracted, opts: CutOptions) -> Card:
 def rebuild_cite(draft: Cite, edited: Cite, template: str | None = None) -> Cite:
     """After the editor: cite parts the debater changed flow into the short and full cite,
     unless they rewrote those by hand (then their text is theirs)."""
-    parts = ("author", "quals", "date", "title", "publication", "url", "accessed", "initials")
-    if all(getattr(draft, k) == getattr(edited, k) for k in parts):
+    if all(getattr(draft, k) == getattr(edited, k) for k in cite_build.PARTS):
         return edited
     f = fields_of(edited)
     update = {}
@@ -139,17 +203,8 @@ def grade_of(cite: Cite) -> cite_build.Grade:
 
 def fields_of(cite: Cite) -> CiteFields:
     """A stored cite's parts, to grade it or build it again."""
-    return CiteFields(
-        author=cite.author,
-        quals=cite.quals,
-        date=cite.date,
-        title=cite.title,
-        publication=cite.publication,
-        url=cite.url,
-        accessed=cite.accessed,
-        initials=cite.initials,
-        short=cite.short or None,
-    )
+    parts = {name: getattr(cite, name) for name in cite_build.PARTS}
+    return CiteFields(**parts, short=cite.short or None)
 
 
 def finish(card: Card, fixes: Fixes | None = None) -> Card:

@@ -105,6 +105,7 @@ def _print_list(lib: Any, rows: list[dict[str, Any]], wanted: set[str]) -> None:
 
 @app.command()
 def add(
+    ctx: typer.Context,
     source: Annotated[
         str | None,
         typer.Argument(help="Markup file for the body, or - for stdin.", metavar="SOURCE"),
@@ -125,7 +126,8 @@ def add(
     label: Annotated[list[str] | None, typer.Option("--label", "-l", help="Label.")] = None,
 ) -> None:
     """Add a card whose body is written in evcards markup (see README), from a file or stdin."""
-    from evcards.cards import add_card
+    from evcards.cards import add_card, cite_options
+    from evcards.formats.paste import read_text
 
     if source is None:
         if sys.stdin.isatty():
@@ -133,19 +135,8 @@ def add(
                 "give a markup file, or - to read the body from stdin", param_hint="SOURCE"
             )
         source = "-"
-    text = _read_text(source)
-    cite = {
-        "short": short,
-        "full": full,
-        "author": author,
-        "quals": quals,
-        "date": date,
-        "title": title,
-        "publication": publication,
-        "url": url,
-        "accessed": accessed,
-        "initials": initials or get_config().initials,
-    }
+    text = read_text(source)
+    cite = cite_options(ctx.params, default_initials=get_config().initials)
     check_labels(label)
     lib = get_library(create=True)
     result = add_card(
@@ -153,21 +144,6 @@ def add(
     )
     verb = {"added": "Added", "merged": "Already had", "unchanged": "Already had"}[result.status]
     typer.echo(f"{verb} {result.card.id[:8]}  {result.path}")
-
-
-def _read_text(source: str) -> str:
-    from evcards.formats.paste import decode
-
-    if source == "-":
-        return decode(sys.stdin.buffer.read(), "<stdin>")
-    from evcards.errors import InputFileError
-
-    try:
-        return decode(Path(source).read_bytes(), source)
-    except FileNotFoundError:
-        raise InputFileError(f"{source}: no such file") from None
-    except IsADirectoryError:
-        raise InputFileError(f"{source}: is a folder, not a file") from None
 
 
 @app.command()
