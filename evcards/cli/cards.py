@@ -222,27 +222,11 @@ def import_(
     ] = False,
 ) -> None:
     """Import cards: pasted-text files (`SHORT (FULL CITE) INITIALS` then the body) and .docx."""
-    from evcards.importing import import_paths
+    from evcards.importing import expand, import_paths
 
     check_labels(label)
     lib = get_library(create=True)
-
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    from evcards.importing import expand
-
-    err = console(stderr=True)
-    progress = Progress(
-        TextColumn("Importing"),
-        BarColumn(bar_width=30),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[name]}", style="dim", markup=False),  # a file name as it is
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-        auto_refresh=False,  # no refresh thread: parsing workers are forked from this process
-    )
-    task = progress.add_task("import", total=len(expand(paths)), name="")
+    progress, task = _import_progress(len(expand(paths)))
 
     def on_error(path: str, message: str) -> None:
         progress.console.print(f"Error: {' '.join(message.split())}", markup=False, soft_wrap=True)
@@ -266,16 +250,38 @@ def import_(
     if as_json:
         print_json(summary.as_dict())
     else:
-        from rich.table import Table
-
-        table = Table(title=f"Imported into {lib.root}", box=None, header_style="bold")
-        for key in ("files", "cards", "analytics", "duplicates", "skipped", "failed"):
-            table.add_column(key, justify="right")
-        d = summary.as_dict()
-        table.add_row(
-            *(str(d[k]) for k in ("files", "cards", "analytics", "duplicates", "skipped", "failed"))
-        )
-        console().print(table)
+        console().print(_summary_table(summary.as_dict(), lib.root))
         typer.echo(f"{summary.seconds:.2f}s")
     if summary.failed:
         raise typer.Exit(1)
+
+
+def _import_progress(total: int) -> tuple[Any, Any]:
+    """A progress bar on stderr when it is a terminal, and its one task."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    err = console(stderr=True)
+    progress = Progress(
+        TextColumn("Importing"),
+        BarColumn(bar_width=30),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[name]}", style="dim", markup=False),  # a file name as it is
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+        auto_refresh=False,  # no refresh thread: parsing workers are forked from this process
+    )
+    return progress, progress.add_task("import", total=total, name="")
+
+
+SUMMARY_COLUMNS = ("files", "cards", "analytics", "duplicates", "skipped", "failed")
+
+
+def _summary_table(summary: dict[str, Any], root: Path) -> Any:
+    from rich.table import Table
+
+    table = Table(title=f"Imported into {root}", box=None, header_style="bold")
+    for key in SUMMARY_COLUMNS:
+        table.add_column(key, justify="right")
+    table.add_row(*(str(summary[k]) for k in SUMMARY_COLUMNS))
+    return table

@@ -15,6 +15,30 @@ DRAFT_HEADER = """\
 """
 
 Opt = typer.Option
+SourceArg = Annotated[
+    str,
+    typer.Argument(
+        help="A URL, a saved .html page, a text file, or - for stdin.", metavar="SOURCE"
+    ),
+]
+CiteFormatOpt = Annotated[
+    str | None,
+    Opt(
+        "--cite-format",
+        help="How to print the cite: standard, frontloaded or two-line"
+        " (default: `cite_format` in config).",
+    ),
+]
+TemplateOpt = Annotated[
+    str | None,
+    Opt(
+        help="Full-cite template, e.g. '{author}, {quals}, {date}, \"{title}\", {url}'"
+        " (default: `cite_template` in config)."
+    ),
+]
+NoEditOpt = Annotated[bool, Opt("--no-edit", help="Save the card without opening $EDITOR.")]
+CondenseOpt = Annotated[bool, Opt(help="Join the paragraphs into one.")]
+PilcrowsOpt = Annotated[bool, Opt(help="With --condense: keep ¶ where paragraphs were.")]
 
 
 def _check_color(value: str | None) -> str | None:
@@ -34,12 +58,7 @@ def _check_color(value: str | None) -> str | None:
 @app.command()
 def cut(
     ctx: typer.Context,
-    source: Annotated[
-        str,
-        typer.Argument(
-            help="A URL, a saved .html page, a text file, or - for stdin.", metavar="SOURCE"
-        ),
-    ],
+    source: SourceArg,
     tag: Annotated[str, Opt("--tag", "-t", help="The tag (else write it in the editor).")] = "",
     author: Annotated[str | None, Opt(help="Author(s); separate several with ';'.")] = None,
     quals: Annotated[str | None, Opt(help="Author's qualifications.")] = None,
@@ -53,26 +72,11 @@ def cut(
     ] = None,
     short: Annotated[str | None, Opt("--short", "-s", help="Short cite, e.g. 'Meick 18'.")] = None,
     label: Annotated[list[str] | None, Opt("--label", "-l", help="Label the card.")] = None,
-    cite_format: Annotated[
-        str | None,
-        Opt(
-            "--cite-format",
-            help="How to print the cite: standard, frontloaded or two-line"
-            " (default: `cite_format` in config).",
-        ),
-    ] = None,
-    template: Annotated[
-        str | None,
-        Opt(
-            help="Full-cite template, e.g. '{author}, {quals}, {date}, \"{title}\", {url}'"
-            " (default: `cite_template` in config)."
-        ),
-    ] = None,
-    no_edit: Annotated[
-        bool, Opt("--no-edit", help="Save the card without opening $EDITOR.")
-    ] = False,
-    condense: Annotated[bool, Opt(help="Join the paragraphs into one.")] = False,
-    pilcrows: Annotated[bool, Opt(help="With --condense: keep ¶ where paragraphs were.")] = False,
+    cite_format: CiteFormatOpt = None,
+    template: TemplateOpt = None,
+    no_edit: NoEditOpt = False,
+    condense: CondenseOpt = False,
+    pilcrows: PilcrowsOpt = False,
     shrink: Annotated[bool, Opt(help="After editing: shrink text that is not underlined.")] = False,
     unhighlighted_underline_off: Annotated[
         bool, Opt(help="After editing: remove underlining from text that is not highlighted.")
@@ -143,8 +147,8 @@ def _edit_and_save(lib: Any, draft: Any, after: Any, color: str, template: str |
 @app.command()
 def fix(
     cards: Annotated[list[str], typer.Argument(help="Cards to fix.", metavar="CARD...")],
-    condense: Annotated[bool, Opt(help="Join the paragraphs into one.")] = False,
-    pilcrows: Annotated[bool, Opt(help="With --condense: keep ¶ where paragraphs were.")] = False,
+    condense: CondenseOpt = False,
+    pilcrows: PilcrowsOpt = False,
     shrink: Annotated[
         bool, Opt(help="Set text that is not underlined or highlighted to 8 pt.")
     ] = False,

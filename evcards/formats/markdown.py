@@ -57,23 +57,32 @@ def render_markdown(
     for item in outline(cards, flat):
         if isinstance(item, Heading):
             blocks.append(f"{'#' * item.level} {md_escape(item.text)}")
-            continue
-        card = item
-        if card.tag:
-            blocks.append(f"#### {md_escape(card.tag)}")
-        if card.undertag and not (read or cite_request):
-            blocks.append(md_escape(card.undertag))
-        if card.kind == "analytic":
-            continue
-        if card.cite.short or card.cite.full:
-            blocks.append(
-                "".join(
-                    f"**{md_escape(text)}**" if bold else md_escape(text)
-                    for text, bold in cite_segments(card.cite)
-                )
-            )
-        if read or cite_request:
-            blocks.extend(md_escape(line) for line in body_lines(card, read, cite_request))
         else:
-            blocks.extend(md_paragraph(p) for p in card.body)
+            blocks.extend(card_blocks(item, read, cite_request))
     return "\n\n".join(b for b in blocks if b) + "\n" if blocks else ""
+
+
+def card_blocks(card: Card, read: bool = False, cite_request: bool = False) -> list[str]:
+    """One card's Markdown paragraphs: tag, undertag, cite line, body."""
+    blocks = []
+    if card.tag:
+        blocks.append(f"#### {md_escape(card.tag)}")
+    if card.undertag and not (read or cite_request):
+        blocks.append(md_escape(card.undertag))
+    if card.kind == "analytic":
+        return blocks
+    if card.cite.short or card.cite.full:
+        blocks.append(md_cite(card))
+    if read or cite_request:
+        blocks.extend(md_escape(line) for line in body_lines(card, read, cite_request))
+    else:
+        blocks.extend(md_paragraph(p) for p in card.body)
+    return blocks
+
+
+def md_cite(card: Card) -> str:
+    """The cite line with its short cite in bold."""
+    return "".join(
+        f"**{md_escape(text)}**" if bold else md_escape(text)
+        for text, bold in cite_segments(card.cite)
+    )
