@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from evcards.core import markup
 from evcards.core.models import Card, Cite, clean_text, new_card
+from evcards.core.syntax import CITE_FIELDS
 from evcards.errors import AmbiguousCard, CardNotFound, EvcardsError, InvalidCard, MarkupError
 from evcards.store.library import AddResult, Library
+
+
+def cite_options(params: Mapping[str, Any], default_initials: str | None = None) -> dict[str, Any]:
+    """The cite fields among a command's options, which are named as the cite's fields;
+    `default_initials` (the config's) stands in for no --initials."""
+    cite = {name: params[name] for name in CITE_FIELDS if name in params}
+    cite["initials"] = cite.get("initials") or default_initials
+    return cite
 
 
 def add_card(

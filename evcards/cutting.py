@@ -7,166 +7,31 @@ here; the judgment (tag, underlining, highlighting) is left to the debater.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
+from evcards.config import Config, config_path
 from evcards.core import cite_build
 from evcards.core.cite_build import CiteFields
 from evcards.core.models import Card, Cite, Span, clean_text, content_key, new_card
-from evcards.errors import FetchError, InputFileError
+from evcards.core.syntax import CITE_FIELDS
+from evcards.errors import CiteTemplateError, InputFileError
+from evcards.exporting import BadOption
 from evcards.fixing import Fixes, apply_fixes
-from evcards.limits import MAX_CARD_CHARS, MAX_TEXT_FILE_BYTES, megabytes
+from evcards.formats.paste import decode, read_input, source_name
+from evcards.formats.webpage import (
+    DEFAULT_TIMEOUT,
+    Extracted,
+    decode_html,
+    extract_html,
+    fetch,
+    is_url,
+    looks_like_html,
+)
+from evcards.limits import MAX_CARD_CHARS
 from evcards.store.library import AddResult, Library
-
-DEFAULT_TIMEOUT = 20.0
-MAX_BYTES = 10 * 1024 * 1024
-USER_AGENT = "evcards/0.1 (debate evidence cutter; +https://pypi.org/project/evcards/)"
-_CHUNK = 64 * 1024
-MIN_WORDS = 10
-
-
-@dataclass
-class Extracted:
-    """What a source gave: its paragraphs and whatever metadata it carried."""
-
-    paragraphs: list[str]
-    meta: CiteFields = field(default_factory=CiteFields)
-
-
-# -- fetching ------------------------------------------------------------------------------
-def fetch(url: str, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = MAX_BYTES) -> bytes:
-    """Download a page with a timeout and a size cap enforced while reading."""
-    import urllib.error
-    import urllib.request
-
-    def fail(why: str) -> FetchError:
-        return FetchError(
-            f"could not fetch URL {url}: {why}; save the page as .html and run"
-            " `evcards cut page.html`"
-        )
-
-    if not re.match(r"^https?://", url, re.IGNORECASE):
-        raise fail("only http:// and https:// URLs can be fetched")
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "*/*"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            if response.headers.get_content_type() == "application/pdf":
-                raise FetchError(
-                    f"{url} is a PDF, not a web page; copy its text into a file and run"
-                    " `evcards cut file.txt`"
-                )
-            length = response.headers.get("Content-Length")
-            if length and length.isdigit() and int(length) > max_bytes:
-                raise fail(f"the page is larger than {max_bytes // (1024 * 1024)} MB")
-            chunks, total = [], 0
-            while True:
-                chunk = response.read(_CHUNK)
-                if not chunk:
-                    break
-                total += len(chunk)
-                if total > max_bytes:
-                    raise fail(f"the page is larger than {max_bytes // (1024 * 1024)} MB")
-                chunks.append(chunk)
-            return b"".join(chunks)
-    except urllib.error.HTTPError as e:
-        raise fail(f"HTTP {e.code} {e.reason}") from None
-    except urllib.error.URLError as e:
-        if isinstance(e.reason, TimeoutError):
-            raise fail(f"no answer within {timeout:g} s") from None
-        raise fail(str(e.reason)) from None
-    except TimeoutError:
-        raise fail(f"no answer within {timeout:g} s") from None
-    except (OSError, ValueError) as e:
-        raise fail(str(e)) from None
-
-
-def is_url(source: str) -> bool:
-    return re.match(r"^https?://", source, re.IGNORECASE) is not None
-
-
-def looks_like_html(text: str) -> bool:
-    """Sniff pasted input: markup near the start means a page, anything else is text."""
-    head = text.lstrip()[:2048].lower()
-    if head.startswith(("<!doctype html", "<html", "<?xml")):
-        return True
-    return bool(re.search(r"<(html|head|body|article|p|div)[\s>]", head))
-
-
-def decode_html(raw: bytes, where: str = "page") -> str:
-    """Bytes of a page as text: the declared charset, else UTF-8, else Latin-1."""
-    if len(raw) > MAX_TEXT_FILE_BYTES:
-        raise InputFileError(
-            f"{where}: larger than {megabytes(MAX_TEXT_FILE_BYTES)}; that is not one article"
-        )
-    m = re.search(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_-]+)""", raw[:4096], re.IGNORECASE)
-    for encoding in ([m.group(1).decode("ascii")] if m else []) + ["utf-8"]:
-        try:
-            return raw.decode(encoding)
-        except (UnicodeDecodeError, LookupError):
-            continue
-    return raw.decode("latin-1")
-
-
-# -- extraction ----------------------------------------------------------------------------
-def extract_html(html: str, url: str | None = None) -> Extracted:
-    """The article text (one paragraph per block) and its metadata, via trafilatura."""
-    import trafilatura
-
-    doc = trafilatura.bare_extraction(
-        html,
-        url=url,
-        with_metadata=True,
-        include_comments=False,
-        include_tables=False,
-        include_images=False,
-    )
-    if doc is None:
-        raise InputFileError(
-            "no article text found in the page; copy the text and run `evcards cut -` with it"
-        )
-    data = doc if isinstance(doc, dict) else doc.as_dict()
-    text = data.get("text") or ""
-    title = _clean(data.get("title"))
-    paragraphs = [clean_text(line).strip() for line in text.split("\n")]
-    paragraphs = [p for p in paragraphs if p]
-    # trafilatura keeps the page's <h1>, which is the title, not card text
-    if paragraphs and title and paragraphs[0].strip().rstrip(".") == title.rstrip("."):
-        paragraphs = paragraphs[1:]
-    # a handful of words is a menu or a cookie notice that trafilatura fell back to
-    if sum(len(p.split()) for p in paragraphs) < MIN_WORDS:
-        raise InputFileError(
-            "no article text found in the page; copy the text and run `evcards cut -` with it"
-        )
-    meta = CiteFields(
-        author=_authors(data.get("author")),
-        date=cite_build.display_date(data.get("date")),
-        title=title,
-        publication=_clean(data.get("sitename")) or _clean(data.get("hostname")),
-        url=_clean(data.get("url")) or url,
-    )
-    return Extracted(paragraphs, meta)
-
-
-def _clean(value: object) -> str | None:
-    if not isinstance(value, str):
-        return None
-    text = " ".join(clean_text(value).split())
-    return text or None
-
-
-def _authors(value: object) -> str | None:
-    """trafilatura joins authors with '; ' and drops the dots of 'Jr.' and of middle initials
-    ('Jane Q. Doe' came out 'Jane Q Doe' in the cite): keep its joiner, put the dots back."""
-    text = _clean(value)
-    if not text:
-        return None
-    names = [re.sub(r"\b(Jr|Sr)$", r"\1.", n.strip()) for n in text.split(";") if n.strip()]
-    names = [_INITIAL.sub(r"\1.", n) for n in names]
-    return "; ".join(names) or None
-
-
-# A lone capital before another word ('J Robert Oppenheimer'); a last one stays ('Malcolm X').
-_INITIAL = re.compile(r"(?<![^ ])([A-Z])(?= \S)")
-
 
 # -- plain text ----------------------------------------------------------------------------
 _HYPHEN_BREAK = re.compile(r"(\w)-[ \t]*\n[ \t]*(?=(\w))")
@@ -206,7 +71,23 @@ def extract_text(text: str) -> Extracted:
     return Extracted(paragraphs)
 
 
-def extract(data: str, url: str | None = None) -> Extracted:
+def read_source(source: str, timeout: float = DEFAULT_TIMEOUT) -> tuple[str, str | None]:
+    """(text, url) from a URL, a file or stdin ('-'); HTML and text are told apart later."""
+    if is_url(source):
+        return decode_html(fetch(source, timeout=timeout)), source
+    raw = read_input(
+        source,
+        missing="no such file; give a URL, a saved page or - for stdin",
+        folder="is a folder, not a page or text file",
+    )
+    where = source_name(source)
+    page = source != "-" and Path(source).suffix.lower() in (".html", ".htm")
+    if page or looks_like_html(raw[:4096].decode("latin-1")):
+        return decode_html(raw, where), None
+    return decode(raw, where), None
+
+
+def extract_source(data: str, url: str | None = None) -> Extracted:
     """HTML or text, told apart by content."""
     found = extract_html(data, url) if looks_like_html(data) else extract_text(data)
     if sum(len(p) for p in found.paragraphs) > MAX_CARD_CHARS:
@@ -230,6 +111,50 @@ class CutOptions:
     labels: list[str] = field(default_factory=list)
 
 
+# Cite fields the cutter stamps (with defaults of their own), not overrides of the page's.
+_STAMPS = ("accessed", "initials")
+
+
+def cut_options(
+    params: Mapping[str, Any], template: str | None = None, initials: str | None = None
+) -> CutOptions:
+    """CutOptions from the cut command's options, its cite options named as the cite's fields;
+    `initials` is the default (the config's) for a cut without --initials."""
+    overrides = {k: params[k] for k in CITE_FIELDS if k in params and k not in _STAMPS}
+    return CutOptions(
+        overrides=overrides,
+        initials=params.get("initials") or initials,
+        accessed=params.get("accessed"),
+        template=template,
+        tag=params.get("tag") or "",
+        labels=list(params.get("label") or []),
+    )
+
+
+def cite_settings(
+    cite_format: str | None, template: str | None, config: Config
+) -> tuple[str, str | None]:
+    """The cite form and full-cite template to use: the options', else the config's. A bad
+    option is a BadOption; a bad template in the config names the config file."""
+    form = cite_format or config.cite_format
+    if form not in cite_build.FORMS:
+        raise BadOption(
+            f"'{form}' is not a cite format; use {', '.join(cite_build.FORMS)}", "--cite-format"
+        )
+    if template is not None:
+        try:
+            cite_build.check_template(template)
+        except CiteTemplateError as e:
+            raise BadOption(str(e), "--template") from None
+        return form, template or None
+    try:
+        if config.cite_template:
+            cite_build.check_template(config.cite_template)
+    except CiteTemplateError as e:
+        raise CiteTemplateError(f"{config_path()}: cite_template - {e}") from None
+    return form, config.cite_template or None
+
+
 def cite_fields(extracted: Extracted, opts: CutOptions) -> CiteFields:
     base = extracted.meta.updated(
         accessed=opts.accessed or cite_build.today(), initials=opts.initials
@@ -241,18 +166,8 @@ def cite_fields(extracted: Extracted, opts: CutOptions) -> CiteFields:
 
 
 def build_cite(f: CiteFields, template: str | None = None) -> Cite:
-    return Cite(
-        short=cite_build.short_cite(f),
-        full=cite_build.full_cite(f, template),
-        author=f.author,
-        quals=f.quals,
-        date=f.date,
-        title=f.title,
-        publication=f.publication,
-        url=f.url,
-        accessed=f.accessed,
-        initials=f.initials,
-    )
+    parts = {name: getattr(f, name) for name in cite_build.PARTS}
+    return Cite(short=cite_build.short_cite(f), full=cite_build.full_cite(f, template), **parts)
 
 
 def draft_card(extracted: Extracted, opts: CutOptions) -> Card:
@@ -270,8 +185,7 @@ def draft_card(extracted: Extracted, opts: CutOptions) -> Card:
 def rebuild_cite(draft: Cite, edited: Cite, template: str | None = None) -> Cite:
     """After the editor: cite parts the debater changed flow into the short and full cite,
     unless they rewrote those by hand (then their text is theirs)."""
-    parts = ("author", "quals", "date", "title", "publication", "url", "accessed", "initials")
-    if all(getattr(draft, k) == getattr(edited, k) for k in parts):
+    if all(getattr(draft, k) == getattr(edited, k) for k in cite_build.PARTS):
         return edited
     f = fields_of(edited)
     update = {}
@@ -289,17 +203,8 @@ def grade_of(cite: Cite) -> cite_build.Grade:
 
 def fields_of(cite: Cite) -> CiteFields:
     """A stored cite's parts, to grade it or build it again."""
-    return CiteFields(
-        author=cite.author,
-        quals=cite.quals,
-        date=cite.date,
-        title=cite.title,
-        publication=cite.publication,
-        url=cite.url,
-        accessed=cite.accessed,
-        initials=cite.initials,
-        short=cite.short or None,
-    )
+    parts = {name: getattr(cite, name) for name in cite_build.PARTS}
+    return CiteFields(**parts, short=cite.short or None)
 
 
 def finish(card: Card, fixes: Fixes | None = None) -> Card:

@@ -3,27 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+from evcards import formats
 from evcards.core.models import Card
-from evcards.errors import OutputFileError
+from evcards.errors import CardNotFound, OutputFileError
 from evcards.store.atomic import atomic_write
 from evcards.store.library import Library
 
-FORMATS = ("docx", "html", "text", "md", "jsonl", "csv")
-SUFFIX_FORMAT = {
-    ".docx": "docx",
-    ".html": "html",
-    ".htm": "html",
-    ".txt": "text",
-    ".text": "text",
-    ".md": "md",
-    ".markdown": "md",
-    ".jsonl": "jsonl",
-    ".csv": "csv",
-}
-BINARY_FORMATS = {"docx"}
-READ_MODE_FORMATS = {"text", "md"}
+
+class BadOption(ValueError):
+    """Options that cannot work together; `option` names the one to change (a usage error)."""
+
+    def __init__(self, message: str, option: str | None = None) -> None:
+        super().__init__(message)
+        self.option = option
 
 
 def infer_format(output: str | None, fmt: str | None) -> str | None:
@@ -31,8 +26,67 @@ def infer_format(output: str | None, fmt: str | None) -> str | None:
     if fmt:
         return fmt
     if output and output != "-":
-        return SUFFIX_FORMAT.get(Path(output).suffix.lower())
+        found = formats.by_suffix(output)
+        return found.name if found is not None and found.writer else None
     return None
+
+
+def output_path(output: str | None) -> Path | None:
+    """The file to write, or None for stdout (no --output, or -)."""
+    return Path(output).expanduser() if output and output != "-" else None
+
+
+def choose_format(
+    output: str | None, fmt: str | None, read: bool = False, cite_request: bool = False
+) -> str:
+    """The format to write, from --format or the output's suffix (else text); BadOption
+    when the options cannot work together."""
+    name = infer_format(output, fmt)
+    if name is None:
+        if output and output != "-":
+            raise BadOption(
+                f"cannot tell the format from '{Path(output).suffix or output}';"
+                f" give --format {'|'.join(formats.WRITABLE)}",
+                "--format",
+            )
+        name = "text"
+    chosen = formats.get(name)
+    if chosen.binary and (output is None or output == "-"):
+        raise BadOption(
+            f"{name} is a binary format; write it to a file with -o speech.{name}", "--output"
+        )
+    if (read or cite_request) and not chosen.read_mode:
+        readable = " and ".join(f.name for f in formats.FORMATS if f.read_mode)
+        raise BadOption(f"--read and --cite-request apply to {readable} only")
+    if read and cite_request:
+        raise BadOption("choose one of --read and --cite-request")
+    return name
+
+
+@dataclass
+class ExportPlan:
+    """What an export writes and where, checked before any card is read."""
+
+    fmt: str
+    path: Path | None  # None: stdout
+    force: bool = False
+
+
+def plan_export(
+    output: str | None,
+    fmt: str | None,
+    read: bool = False,
+    cite_request: bool = False,
+    force: bool = False,
+) -> ExportPlan:
+    """Refuse a bad output or bad options (BadOption) before doing any work."""
+    path = output_path(output)
+    if path is not None and path.is_dir():
+        check_output(path, force)  # before the format: a folder has no suffix to go by
+    name = choose_format(output, fmt, read, cite_request)
+    if path is not None:
+        check_output(path, force)
+    return ExportPlan(name, path, force)
 
 
 SEARCH_LIMIT = 100_000  # export wants every match, not a screenful
@@ -81,32 +135,49 @@ def render(
     cite_request: bool = False,
     title: str = "",
 ) -> bytes | str:
-    """The cards in `fmt`; bytes for docx, text for the rest."""
-    if fmt == "docx":
-        from evcards.formats.docx.write import render_docx
+    """The cards in `fmt`: bytes for a binary format (docx), text for the rest."""
+    options = {"flat": flat, "read": read, "cite_request": cite_request, "title": title}
+    return formats.get(fmt).write(cards, **options)
 
-        return render_docx(cards, flat=flat, title=title)
-    if fmt == "html":
-        from evcards.formats.html import render_html
 
-        return render_html(cards, flat=flat, title=title or "Cards")
-    if fmt == "text":
-        from evcards.formats.markdown import render_text
+@dataclass
+class Exported:
+    cards: list[Card]
+    data: bytes | str  # what was written to the plan's path, or is for stdout
 
-        return render_text(cards, read=read, cite_request=cite_request)
-    if fmt == "md":
-        from evcards.formats.markdown import render_markdown
 
-        return render_markdown(cards, flat=flat, read=read, cite_request=cite_request)
-    if fmt == "jsonl":
-        from evcards.formats.dataset import render_jsonl
+def export_cards(
+    library: Library,
+    plan: ExportPlan,
+    refs: Sequence[str] = (),
+    query: str | None = None,
+    labels: Iterable[str] = (),
+    *,
+    flat: bool = False,
+    read: bool = False,
+    cite_request: bool = False,
+) -> Exported:
+    """The chosen cards rendered and, when the plan names a file, written to it; an error
+    when nothing matches (an empty speech doc before a round, exit 0, was worse)."""
+    chosen = select_cards(library, refs, query, labels)
+    if not chosen:
+        raise CardNotFound(_nothing_to_export(query, labels))
+    title = plan.path.stem if plan.path else ""
+    data = render(chosen, plan.fmt, flat=flat, read=read, cite_request=cite_request, title=title)
+    if plan.path is not None:
+        write_output(plan.path, data, plan.force)
+    return Exported(chosen, data)
 
-        return render_jsonl(cards)
-    if fmt == "csv":
-        from evcards.formats.dataset import render_csv
 
-        return render_csv(cards)
-    raise ValueError(f"unknown format {fmt!r}")
+def _nothing_to_export(query: str | None, labels: Iterable[str]) -> str:
+    asked = [f"--query {query!r}"] if query else []
+    asked += [f"--label {lab}" for lab in labels]
+    if not asked:
+        return "the library has no cards, so nothing was exported; import some first"
+    return (
+        f"no cards match {' and '.join(asked)}, so nothing was exported;"
+        " try the same filters with `evcards search`"
+    )
 
 
 def check_output(path: Path, force: bool) -> None:
@@ -129,7 +200,3 @@ def write_output(path: Path, data: bytes | str, force: bool) -> None:
         raise OutputFileError(f"{path}: already exists; add --force to overwrite it") from None
     except OSError as e:
         raise OutputFileError(f"{path}: cannot write ({e.strerror or e})") from None
-
-
-def default_title(path: Path | None) -> str:
-    return path.stem if path is not None else ""

@@ -7,23 +7,21 @@ a failed file is reported and the others go on.
 from __future__ import annotations
 
 import os
-import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from evcards import formats
 from evcards.core.models import Card
 from evcards.errors import EvcardsError, InputFileError
-from evcards.formats.paste import ZIP_MAGIC, binary_kind, decode, parse_text_cards
+from evcards.formats.paste import parse_text_cards, read_text
 from evcards.store.library import Batch, Library, Prepared, stage
 
-TEXT_SUFFIXES = {".txt", ".text", ".md"}
 NO_CARDS = (
     "no cards found: it has no tags (Heading 4 paragraphs, or bold paragraphs at outline"
     " level 4); set the tags' style to Tag (Heading 4) in Word and import it again"
 )
-IMPORTABLE = TEXT_SUFFIXES | {".docx"}
 
 
 @dataclass
@@ -52,6 +50,7 @@ class ImportSummary:
 
 def expand(paths: Iterable[str]) -> list[str]:
     """Files named, and the importable files inside folders named (recursively, sorted)."""
+    importable = formats.folder_suffixes()
     out: list[str] = []
     for p in paths:
         path = Path(p)
@@ -60,7 +59,7 @@ def expand(paths: Iterable[str]) -> list[str]:
                 str(f)
                 for f in sorted(path.rglob("*"))
                 if f.is_file()
-                and f.suffix.lower() in IMPORTABLE
+                and f.suffix.lower() in importable
                 and not f.name.startswith(("~$", "."))
             ]
             # A folder with nothing to import stays in the list, to be reported as failed.
@@ -71,45 +70,16 @@ def expand(paths: Iterable[str]) -> list[str]:
 
 
 def parse_file(path: str, initials: str | None = None) -> list[Card]:
-    """All cards in one file (or '-' for stdin), by the file's kind."""
+    """All cards in one file (or '-' for stdin), by the file's kind (see `formats.sniff`)."""
     if path == "-":
-        return parse_text_cards(decode(sys.stdin.buffer.read(), "<stdin>"), "<stdin>", initials)
+        return parse_text_cards(read_text("-"), "<stdin>", initials)
     p = Path(path)
     if not p.exists():
         raise InputFileError(f"{path}: no such file")
     if p.is_dir():
-        kinds = ", ".join(sorted(IMPORTABLE))
+        kinds = ", ".join(formats.folder_suffixes())
         raise InputFileError(f"{path}: a folder with no files to import ({kinds})")
-    suffix = p.suffix.lower()
-    _refuse_foreign_formats(p, suffix)
-    if suffix == ".docx":
-        from evcards.formats.docx.read import parse_docx  # lazy: lxml loads only for .docx
-
-        return parse_docx(p)
-    if suffix in (".jsonl", ".csv"):
-        from evcards.formats.dataset import parse_rows_file  # OpenDebateEvidence rows
-
-        return parse_rows_file(p)
-    try:
-        raw = p.read_bytes()
-    except OSError as e:
-        raise InputFileError(f"{path}: cannot read ({e.strerror})") from None
-    return parse_text_cards(decode(raw, path), p.name, initials)
-
-
-def _refuse_foreign_formats(path: Path, suffix: str) -> None:
-    if suffix in (".html", ".htm"):  # read as pasted text it failed on its second line
-        raise InputFileError(
-            f"{path}: a web page, not pasted cards; make a card of it with `evcards cut {path}`"
-        )
-    try:
-        with open(path, "rb") as f:
-            head = f.read(8)
-    except OSError:
-        return  # reported with its reason by the reader that follows
-    what = binary_kind(head)
-    if what and not (suffix == ".docx" and head.startswith(ZIP_MAGIC)):
-        raise InputFileError(f"{path}: {what}")
+    return formats.sniff(p).read(p, initials)
 
 
 def prepare_file(
@@ -122,21 +92,24 @@ def prepare_file(
     import that can run in a worker process (the library itself has one writer). Given a
     batch's `staging` folder, the TOML is also written there (see `library.stage`)."""
     try:
-        if Path(path).suffix.lower() == ".docx" and Path(path).is_file():
-            _refuse_foreign_formats(Path(path), ".docx")
-            from evcards.formats.docx.read import read_docx_marked  # lxml loads only for .docx
-
-            # What the code below makes of parse_file's cards, without the Span objects.
-            prepared = [
-                Prepared.of(_labelled(card, labels), marked=body)
-                for card, body in read_docx_marked(Path(path))
-            ]
-        else:
-            cards = parse_file(path, initials)
-            prepared = [Prepared.of(_labelled(card, labels)) for card in cards]
+        prepared = _prepare(path, initials, labels)
     except EvcardsError as e:
         return path, str(e)
     return path, stage(prepared, staging) if staging is not None else prepared
+
+
+def _prepare(path: str, initials: str | None, labels: tuple[str, ...]) -> list[Prepared]:
+    p = Path(path)
+    if path == "-" or not p.is_file():
+        cards = parse_file(path, initials)  # stdin, or the error for what is not a file
+    else:
+        fmt = formats.sniff(p)
+        if fmt.marked_reader:
+            # What the code below makes of the reader's cards, without the Span objects.
+            read_marked = formats.load(fmt.marked_reader)
+            return [Prepared.of(_labelled(c, labels), marked=body) for c, body in read_marked(p)]
+        cards = fmt.read(p, initials)
+    return [Prepared.of(_labelled(card, labels)) for card in cards]
 
 
 def _labelled(card: Card, labels: tuple[str, ...]) -> Card:
@@ -157,8 +130,9 @@ def _prepare_all(
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    if any(f.lower().endswith(".docx") for f in files):
-        import evcards.formats.docx.read  # noqa: F401  (once here, not once in every worker)
+    found = (formats.by_suffix(f) for f in files)
+    for ref in {fmt.marked_reader for fmt in found if fmt and fmt.marked_reader}:
+        formats.load(ref)  # once here (lxml for .docx), not once in every worker
 
     # fork starts a worker in milliseconds and shares the modules already imported.
     methods = multiprocessing.get_all_start_methods()

@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from evcards.core import cite_build
-from evcards.core.cite_build import CiteFields, cite_form, grade, last_name, short_cite
+from evcards.core.cite_build import (
+    CiteFields,
+    full_cite,
+    grade,
+    last_name,
+    short_cite,
+    write_form,
+)
+from evcards.core.syntax import CITE_FIELDS
 from evcards.errors import CiteTemplateError
 
 MEICK = CiteFields(
@@ -63,26 +71,28 @@ def test_particles_are_kept_only_in_lower_case():
 
 
 def test_standard_full_cite_exact():
-    assert cite_form(MEICK, "standard") == MEICK_FULL
+    assert full_cite(MEICK) == MEICK_FULL
 
 
 def test_frontloaded_and_two_line_exact():
-    assert cite_form(MEICK, "frontloaded") == f"Meick 18 ({MEICK_FULL})"
-    assert cite_form(MEICK, "two-line") == f"Meick 18\n({MEICK_FULL})"
+    short, full = short_cite(MEICK), full_cite(MEICK)
+    assert write_form(short, full, "frontloaded") == f"Meick 18 ({MEICK_FULL})"
+    assert write_form(short, full, "two-line") == f"Meick 18\n({MEICK_FULL})"
+    assert write_form(short, full, "standard") == MEICK_FULL
 
 
 def test_full_cite_leaves_out_what_is_missing():
     f = CiteFields(author="Ethan Meick", date="9-2-2018", title="Why?", accessed="1-1-2026")
-    assert cite_form(f, "standard") == 'Ethan Meick, 9-2-2018, "Why?" accessed 1-1-2026'
-    assert cite_form(CiteFields(title="T"), "standard") == '"T"'
-    assert cite_form(CiteFields(), "standard") == ""
+    assert full_cite(f) == 'Ethan Meick, 9-2-2018, "Why?" accessed 1-1-2026'
+    assert full_cite(CiteFields(title="T")) == '"T"'
+    assert full_cite(CiteFields()) == ""
 
 
 def test_two_and_three_authors_in_the_full_cite():
     two = CiteFields(author="Simon Saradzhyan; Ali Wyne", date="2018")
-    assert cite_form(two, "standard") == "Simon Saradzhyan and Ali Wyne, 2018"
+    assert full_cite(two) == "Simon Saradzhyan and Ali Wyne, 2018"
     three = CiteFields(author="A Smith; B Jones; C Lee")
-    assert cite_form(three, "standard") == "A Smith, B Jones, and C Lee"
+    assert full_cite(three) == "A Smith, B Jones, and C Lee"
 
 
 def test_template_fields():
@@ -130,3 +140,12 @@ def test_grade_names_the_missing_fields():
     assert str(grade(CiteFields(author="A B", date="2018", title="T"))) == (
         "D - missing: quals, publication, url"
     )
+
+
+def test_cite_fields_are_the_cites_own():
+    """CiteFields and the template name the cite's fields (core.syntax.CITE_FIELDS)."""
+    from dataclasses import fields
+
+    assert {f.name for f in fields(CiteFields)} == set(CITE_FIELDS) - {"full"}
+    assert set(cite_build.PARTS) | {"short", "full"} == set(CITE_FIELDS)
+    assert set(CITE_FIELDS) - {"full"} <= set(cite_build.TEMPLATE_FIELDS)

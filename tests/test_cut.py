@@ -18,6 +18,7 @@ from evcards import cutting as cut
 from evcards.cli import app
 from evcards.core.models import content_key
 from evcards.errors import FetchError, InputFileError
+from evcards.formats import webpage
 from evcards.store.library import Library
 from tests.conftest import snapshot
 
@@ -33,7 +34,7 @@ def cut_page(name: str, **overrides):
     opts = cut.CutOptions(
         overrides=overrides, initials="ank", accessed="11-29-2026", tag=overrides.pop("tag", "")
     )
-    return cut.draft_card(cut.extract(page(name)), opts)
+    return cut.draft_card(cut.extract_source(page(name)), opts)
 
 
 # -- extraction and cites over the fixtures -------------------------------------------------
@@ -160,7 +161,7 @@ def test_template_builds_the_full_cite():
         initials="ank",
         template="{last} {yy} | {first} {last} | {date} | {title} | {accessed} {initials}",
     )
-    card = cut.draft_card(cut.extract(page("news-meta.html")), opts)
+    card = cut.draft_card(cut.extract_source(page("news-meta.html")), opts)
     assert card.cite.full == (
         "Meick 18 | Ethan Meick | 9-2-2018 | China and Russia: An Alliance of Convenience?"
         " | 11-29-2026 ank"
@@ -192,9 +193,9 @@ def test_hyphen_at_a_line_end():
 
 
 def test_html_and_text_are_told_apart_by_content():
-    assert cut.looks_like_html(page("no-author.html"))
-    assert cut.looks_like_html("<div><p>Hello</p></div>")
-    assert not cut.looks_like_html("Russia and China <3 each other.\n\nNot a page.")
+    assert webpage.looks_like_html(page("no-author.html"))
+    assert webpage.looks_like_html("<div><p>Hello</p></div>")
+    assert not webpage.looks_like_html("Russia and China <3 each other.\n\nNot a page.")
 
 
 # -- the command, end to end ----------------------------------------------------------------
@@ -435,24 +436,24 @@ def server():
 
 def test_fetch_reads_a_page_with_our_user_agent(server):
     httpd, base = server
-    assert cut.fetch(f"{base}/page") == page("news-meta.html").encode()
-    assert httpd.seen_agents[0] == cut.USER_AGENT
+    assert webpage.fetch(f"{base}/page") == page("news-meta.html").encode()
+    assert httpd.seen_agents[0] == webpage.USER_AGENT
 
 
 def test_fetch_timeout_size_cap_and_http_errors(server):
     _, base = server
     with pytest.raises(FetchError, match=r"no answer within 0.3 s; save the page as .html"):
-        cut.fetch(f"{base}/slow", timeout=0.3)
+        webpage.fetch(f"{base}/slow", timeout=0.3)
     with pytest.raises(FetchError, match="larger than"):
-        cut.fetch(f"{base}/big-declared", max_bytes=10_000)
+        webpage.fetch(f"{base}/big-declared", max_bytes=10_000)
     with pytest.raises(FetchError, match="larger than"):
-        cut.fetch(f"{base}/big-streamed", max_bytes=10_000)
+        webpage.fetch(f"{base}/big-streamed", max_bytes=10_000)
     with pytest.raises(FetchError, match="HTTP 404"):
-        cut.fetch(f"{base}/missing")
+        webpage.fetch(f"{base}/missing")
     with pytest.raises(FetchError, match=r"is a PDF, not a web page; copy its text"):
-        cut.fetch(f"{base}/paper.pdf")
+        webpage.fetch(f"{base}/paper.pdf")
     with pytest.raises(FetchError, match="only http"):
-        cut.fetch("ftp://127.0.0.1/x")
+        webpage.fetch("ftp://127.0.0.1/x")
 
 
 def test_cut_url_end_to_end(server, runner, lib):
@@ -501,12 +502,12 @@ def test_rebuild_cite_respects_hand_written_short_and_full():
 
 
 def test_oversized_inputs_are_refused(monkeypatch):
-    monkeypatch.setattr(cut, "MAX_TEXT_FILE_BYTES", 100)
+    monkeypatch.setattr(webpage, "MAX_TEXT_FILE_BYTES", 100)
     with pytest.raises(InputFileError, match="larger than"):
-        cut.decode_html(b"<html>" + b"x" * 200, "big.html")
+        webpage.decode_html(b"<html>" + b"x" * 200, "big.html")
     monkeypatch.setattr(cut, "MAX_CARD_CHARS", 50)
     with pytest.raises(InputFileError, match="that is not one card"):
-        cut.extract("word " * 40)
+        cut.extract_source("word " * 40)
 
 
 @pytest.mark.parametrize("head", [b"%PDF-1.4\n1 0 obj\n", b"PK\x03\x04\x14\x00\x06\x00"])
@@ -530,7 +531,7 @@ def test_middle_initials_keep_their_dot():
         + "<p>Russia has expanded its military footprint in the Arctic faster than others.</p>" * 5
         + "</article></body></html>"
     )
-    assert cut.extract_html(page).meta.author == "Jane Q. Doe; J. Robert Oppenheimer"
+    assert webpage.extract_html(page).meta.author == "Jane Q. Doe; J. Robert Oppenheimer"
 
 
 def test_pasted_pdf_lines_that_stop_mid_sentence_are_joined():

@@ -16,7 +16,8 @@ from evcards.core.models import Cite, Location, Span, new_card
 from evcards.core.outline import Heading, cite_segments, first_and_last, outline
 from evcards.exporting import select_cards
 from evcards.formats.html import render_html
-from evcards.formats.markdown import render_markdown, render_text
+from evcards.formats.markdown import render_markdown
+from evcards.formats.paste import render_text
 from evcards.stats import duration
 
 LONG = " ".join(f"w{i}" for i in range(40))

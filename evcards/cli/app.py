@@ -22,7 +22,7 @@ def fail(message: str, code: int = 1) -> typer.Exit:
 # Every command and the module that defines it, in `evcards --help` order. A module is imported,
 # and its commands' options built, only when one of its commands runs or the list is asked for
 # (help, completion, a mistyped name): building all fifteen on every start cost about 40 ms.
-# A new command module adds its commands here; tests/test_smoke.py fails on one left out.
+# A new command module adds its commands here; tests/test_startup.py fails on one left out.
 COMMANDS = {
     "show": "cards",
     "list": "cards",

@@ -6,9 +6,12 @@ from typing import Annotated, Any
 
 import typer
 
+from evcards import formats
 from evcards.cli.app import app, check_labels, get_config, get_library
 from evcards.cli.output import console, print_json
 
+# What import reads, from the format registry.
+IMPORT_PATHS_HELP = f"Files ({', '.join(formats.readable_suffixes())}), folders, or - for stdin."
 CardArg = Annotated[
     str, typer.Argument(help="Card id, unambiguous id prefix, or card file.", metavar="CARD")
 ]
@@ -102,6 +105,7 @@ def _print_list(lib: Any, rows: list[dict[str, Any]], wanted: set[str]) -> None:
 
 @app.command()
 def add(
+    ctx: typer.Context,
     source: Annotated[
         str | None,
         typer.Argument(help="Markup file for the body, or - for stdin.", metavar="SOURCE"),
@@ -122,7 +126,8 @@ def add(
     label: Annotated[list[str] | None, typer.Option("--label", "-l", help="Label.")] = None,
 ) -> None:
     """Add a card whose body is written in evcards markup (see README), from a file or stdin."""
-    from evcards.cards import add_card
+    from evcards.cards import add_card, cite_options
+    from evcards.formats.paste import read_text
 
     if source is None:
         if sys.stdin.isatty():
@@ -130,19 +135,8 @@ def add(
                 "give a markup file, or - to read the body from stdin", param_hint="SOURCE"
             )
         source = "-"
-    text = _read_text(source)
-    cite = {
-        "short": short,
-        "full": full,
-        "author": author,
-        "quals": quals,
-        "date": date,
-        "title": title,
-        "publication": publication,
-        "url": url,
-        "accessed": accessed,
-        "initials": initials or get_config().initials,
-    }
+    text = read_text(source)
+    cite = cite_options(ctx.params, default_initials=get_config().initials)
     check_labels(label)
     lib = get_library(create=True)
     result = add_card(
@@ -150,21 +144,6 @@ def add(
     )
     verb = {"added": "Added", "merged": "Already had", "unchanged": "Already had"}[result.status]
     typer.echo(f"{verb} {result.card.id[:8]}  {result.path}")
-
-
-def _read_text(source: str) -> str:
-    from evcards.formats.paste import decode
-
-    if source == "-":
-        return decode(sys.stdin.buffer.read(), "<stdin>")
-    from evcards.errors import InputFileError
-
-    try:
-        return decode(Path(source).read_bytes(), source)
-    except FileNotFoundError:
-        raise InputFileError(f"{source}: no such file") from None
-    except IsADirectoryError:
-        raise InputFileError(f"{source}: is a folder, not a file") from None
 
 
 @app.command()
@@ -233,7 +212,7 @@ def rm(
 def import_(
     paths: Annotated[
         list[str],
-        typer.Argument(help="Text or .docx files, folders, or - for stdin.", metavar="PATH..."),
+        typer.Argument(help=IMPORT_PATHS_HELP, metavar="PATH..."),
     ],
     label: Annotated[
         list[str] | None, typer.Option("--label", "-l", help="Label every card.")
@@ -243,27 +222,11 @@ def import_(
     ] = False,
 ) -> None:
     """Import cards: pasted-text files (`SHORT (FULL CITE) INITIALS` then the body) and .docx."""
-    from evcards.importing import import_paths
+    from evcards.importing import expand, import_paths
 
     check_labels(label)
     lib = get_library(create=True)
-
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    from evcards.importing import expand
-
-    err = console(stderr=True)
-    progress = Progress(
-        TextColumn("Importing"),
-        BarColumn(bar_width=30),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[name]}", style="dim", markup=False),  # a file name as it is
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-        auto_refresh=False,  # no refresh thread: parsing workers are forked from this process
-    )
-    task = progress.add_task("import", total=len(expand(paths)), name="")
+    progress, task = _import_progress(len(expand(paths)))
 
     def on_error(path: str, message: str) -> None:
         progress.console.print(f"Error: {' '.join(message.split())}", markup=False, soft_wrap=True)
@@ -287,16 +250,38 @@ def import_(
     if as_json:
         print_json(summary.as_dict())
     else:
-        from rich.table import Table
-
-        table = Table(title=f"Imported into {lib.root}", box=None, header_style="bold")
-        for key in ("files", "cards", "analytics", "duplicates", "skipped", "failed"):
-            table.add_column(key, justify="right")
-        d = summary.as_dict()
-        table.add_row(
-            *(str(d[k]) for k in ("files", "cards", "analytics", "duplicates", "skipped", "failed"))
-        )
-        console().print(table)
+        console().print(_summary_table(summary.as_dict(), lib.root))
         typer.echo(f"{summary.seconds:.2f}s")
     if summary.failed:
         raise typer.Exit(1)
+
+
+def _import_progress(total: int) -> tuple[Any, Any]:
+    """A progress bar on stderr when it is a terminal, and its one task."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    err = console(stderr=True)
+    progress = Progress(
+        TextColumn("Importing"),
+        BarColumn(bar_width=30),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[name]}", style="dim", markup=False),  # a file name as it is
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+        auto_refresh=False,  # no refresh thread: parsing workers are forked from this process
+    )
+    return progress, progress.add_task("import", total=total, name="")
+
+
+SUMMARY_COLUMNS = ("files", "cards", "analytics", "duplicates", "skipped", "failed")
+
+
+def _summary_table(summary: dict[str, Any], root: Path) -> Any:
+    from rich.table import Table
+
+    table = Table(title=f"Imported into {root}", box=None, header_style="bold")
+    for key in SUMMARY_COLUMNS:
+        table.add_column(key, justify="right")
+    table.add_row(*(str(summary[k]) for k in SUMMARY_COLUMNS))
+    return table

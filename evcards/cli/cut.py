@@ -1,6 +1,5 @@
 """`evcards cut` (a page or pasted text to a card) and `evcards fix` (Verbatim's helpers)."""
 
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,6 +15,30 @@ DRAFT_HEADER = """\
 """
 
 Opt = typer.Option
+SourceArg = Annotated[
+    str,
+    typer.Argument(
+        help="A URL, a saved .html page, a text file, or - for stdin.", metavar="SOURCE"
+    ),
+]
+CiteFormatOpt = Annotated[
+    str | None,
+    Opt(
+        "--cite-format",
+        help="How to print the cite: standard, frontloaded or two-line"
+        " (default: `cite_format` in config).",
+    ),
+]
+TemplateOpt = Annotated[
+    str | None,
+    Opt(
+        help="Full-cite template, e.g. '{author}, {quals}, {date}, \"{title}\", {url}'"
+        " (default: `cite_template` in config)."
+    ),
+]
+NoEditOpt = Annotated[bool, Opt("--no-edit", help="Save the card without opening $EDITOR.")]
+CondenseOpt = Annotated[bool, Opt(help="Join the paragraphs into one.")]
+PilcrowsOpt = Annotated[bool, Opt(help="With --condense: keep ¶ where paragraphs were.")]
 
 
 def _check_color(value: str | None) -> str | None:
@@ -32,45 +55,10 @@ def _check_color(value: str | None) -> str | None:
     return color
 
 
-def _read_source(source: str, timeout: float) -> tuple[str, str | None]:
-    """(text, url) from a URL, a file or stdin; HTML and text are told apart later."""
-    from evcards import cutting as cut
-    from evcards.errors import InputFileError
-    from evcards.formats.paste import decode
-
-    if cut.is_url(source):
-        return cut.decode_html(cut.fetch(source, timeout=timeout)), source
-    if source == "-":
-        raw = sys.stdin.buffer.read()
-        return (
-            cut.decode_html(raw, "<stdin>")
-            if cut.looks_like_html(raw[:4096].decode("latin-1"))
-            else decode(raw, "<stdin>")
-        ), None
-    path = Path(source)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputFileError(
-            f"{source}: no such file; give a URL, a saved page or - for stdin"
-        ) from None
-    except IsADirectoryError:
-        raise InputFileError(f"{source}: is a folder, not a page or text file") from None
-    if path.suffix.lower() in (".html", ".htm") or cut.looks_like_html(
-        raw[:4096].decode("latin-1")
-    ):
-        return cut.decode_html(raw, source), None
-    return decode(raw, source), None
-
-
 @app.command()
 def cut(
-    source: Annotated[
-        str,
-        typer.Argument(
-            help="A URL, a saved .html page, a text file, or - for stdin.", metavar="SOURCE"
-        ),
-    ],
+    ctx: typer.Context,
+    source: SourceArg,
     tag: Annotated[str, Opt("--tag", "-t", help="The tag (else write it in the editor).")] = "",
     author: Annotated[str | None, Opt(help="Author(s); separate several with ';'.")] = None,
     quals: Annotated[str | None, Opt(help="Author's qualifications.")] = None,
@@ -84,26 +72,11 @@ def cut(
     ] = None,
     short: Annotated[str | None, Opt("--short", "-s", help="Short cite, e.g. 'Meick 18'.")] = None,
     label: Annotated[list[str] | None, Opt("--label", "-l", help="Label the card.")] = None,
-    cite_format: Annotated[
-        str | None,
-        Opt(
-            "--cite-format",
-            help="How to print the cite: standard, frontloaded or two-line"
-            " (default: `cite_format` in config).",
-        ),
-    ] = None,
-    template: Annotated[
-        str | None,
-        Opt(
-            help="Full-cite template, e.g. '{author}, {quals}, {date}, \"{title}\", {url}'"
-            " (default: `cite_template` in config)."
-        ),
-    ] = None,
-    no_edit: Annotated[
-        bool, Opt("--no-edit", help="Save the card without opening $EDITOR.")
-    ] = False,
-    condense: Annotated[bool, Opt(help="Join the paragraphs into one.")] = False,
-    pilcrows: Annotated[bool, Opt(help="With --condense: keep ¶ where paragraphs were.")] = False,
+    cite_format: CiteFormatOpt = None,
+    template: TemplateOpt = None,
+    no_edit: NoEditOpt = False,
+    condense: CondenseOpt = False,
+    pilcrows: PilcrowsOpt = False,
     shrink: Annotated[bool, Opt(help="After editing: shrink text that is not underlined.")] = False,
     unhighlighted_underline_off: Annotated[
         bool, Opt(help="After editing: remove underlining from text that is not highlighted.")
@@ -117,75 +90,40 @@ def cut(
 
     The draft opens in $EDITOR for the tag and the marks; it is saved once it is valid.
     """
-    from evcards.core import cite_build
-    from evcards.cutting import CutOptions, draft_card, extract, fields_of, save_cut
-    from evcards.errors import CiteTemplateError
-    from evcards.fixing import Fixes
+    from evcards import cutting
+    from evcards.core.cite_build import write_form
+    from evcards.exporting import BadOption
+    from evcards.fixing import Fixes, apply_fixes
 
     check_labels(label)
     if pilcrows and not condense:
         raise typer.BadParameter("--pilcrows only makes sense with --condense")
     config = get_config()
-    form = cite_format or config.cite_format
-    if form not in cite_build.FORMS:
-        raise typer.BadParameter(
-            f"'{form}' is not a cite format; use {', '.join(cite_build.FORMS)}",
-            param_hint="--cite-format",
-        )
-    if template is not None:
-        try:
-            cite_build.check_template(template)
-        except CiteTemplateError as e:
-            raise typer.BadParameter(str(e), param_hint="--template") from None
-    else:
-        template = config.cite_template
-        if template:
-            try:
-                cite_build.check_template(template)
-            except CiteTemplateError as e:
-                from evcards.config import config_path
-
-                raise CiteTemplateError(f"{config_path()}: cite_template - {e}") from None
+    try:
+        form, template = cutting.cite_settings(cite_format, template, config)
+    except BadOption as e:
+        raise typer.BadParameter(str(e), param_hint=e.option) from None
     after = Fixes(
         shrink=shrink,
         unhighlighted_underline_off=unhighlighted_underline_off,
         highlight_color=_check_color(highlight_color),
     )
-
-    text, fetched_url = _read_source(source, timeout)
-    extracted = extract(text, fetched_url)
-    opts = CutOptions(
-        overrides={
-            "author": author,
-            "quals": quals,
-            "date": date,
-            "title": title,
-            "publication": publication,
-            "url": url,
-            "short": short,
-        },
-        initials=initials or config.initials,
-        accessed=accessed,
-        template=template or None,
-        tag=tag,
-        labels=label or [],
-    )
-    draft = draft_card(extracted, opts)
+    extracted = cutting.extract_source(*cutting.read_source(source, timeout))
+    opts = cutting.cut_options(ctx.params, template, config.initials)
+    draft = cutting.draft_card(extracted, opts)
     if condense:
-        from evcards.fixing import apply_fixes
-
         draft = apply_fixes(draft, Fixes(condense=True, pilcrows=pilcrows))
 
     lib = get_library(create=True)
     if no_edit:
-        result = save_cut(lib, draft, after)
+        result = cutting.save_cut(lib, draft, after)
     else:
-        result = _edit_and_save(lib, draft, after, config.highlight, template or None)
+        result = _edit_and_save(lib, draft, after, config.highlight, template)
     verb = "Added" if result.status == "added" else "Already had"
     typer.echo(f"{verb} {result.card.id[:8]}  {result.path}")
     cite = result.card.cite
-    typer.echo(cite_build.write_form(cite.short, cite.full, form))
-    typer.echo(f"Cite grade: {cite_build.grade(fields_of(cite))}")
+    typer.echo(write_form(cite.short, cite.full, form))
+    typer.echo(f"Cite grade: {cutting.grade_of(cite)}")
 
 
 def _edit_and_save(lib: Any, draft: Any, after: Any, color: str, template: str | None) -> Any:
@@ -209,8 +147,8 @@ def _edit_and_save(lib: Any, draft: Any, after: Any, color: str, template: str |
 @app.command()
 def fix(
     cards: Annotated[list[str], typer.Argument(help="Cards to fix.", metavar="CARD...")],
-    condense: Annotated[bool, Opt(help="Join the paragraphs into one.")] = False,
-    pilcrows: Annotated[bool, Opt(help="With --condense: keep ¶ where paragraphs were.")] = False,
+    condense: CondenseOpt = False,
+    pilcrows: PilcrowsOpt = False,
     shrink: Annotated[
         bool, Opt(help="Set text that is not underlined or highlighted to 8 pt.")
     ] = False,

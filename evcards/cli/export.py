@@ -2,23 +2,20 @@
 
 import sys
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from evcards.cli.app import app, check_labels, fail, get_config, get_library
+from evcards import formats
+from evcards.cli.app import app, check_labels, get_config, get_library
 from evcards.cli.output import console, print_json
 
-
-class Format(StrEnum):
-    docx = "docx"
-    html = "html"
-    text = "text"
-    md = "md"
-    jsonl = "jsonl"
-    csv = "csv"
-
+# --format's choices and the help that names formats, from the format registry.
+Format = StrEnum("Format", {name: name for name in formats.WRITABLE})  # type: ignore[misc]
+READ_MODES = "/".join(f.name for f in formats.FORMATS if f.read_mode)
+EXPORT_HELP = (
+    f"Export cards as {formats.writer_list()}. Prints a summary (cards, words read, read time)."
+)
 
 CardsArg = Annotated[
     list[str] | None,
@@ -32,7 +29,7 @@ LabelOpt = Annotated[
 ]
 
 
-@app.command()
+@app.command(help=EXPORT_HELP)
 def export(
     cards: CardsArg = None,
     query: Annotated[
@@ -50,80 +47,40 @@ def export(
         bool, typer.Option("--flat", help="No Pocket/Hat/Block headings from locations.")
     ] = False,
     read: Annotated[
-        bool, typer.Option("--read", help="text/md: only the highlighted (spoken) words.")
+        bool, typer.Option("--read", help=f"{READ_MODES}: only the highlighted (spoken) words.")
     ] = False,
     cite_request: Annotated[
         bool,
-        typer.Option("--cite-request", help="text/md: first and last 15 words joined by AND."),
+        typer.Option(
+            "--cite-request", help=f"{READ_MODES}: first and last 15 words joined by AND."
+        ),
     ] = False,
     force: Annotated[bool, typer.Option("--force", help="Overwrite OUTPUT if it exists.")] = False,
 ) -> None:
-    """Export cards as a Verbatim .docx, HTML for pasting into Word, text, Markdown, or
-    OpenDebateEvidence JSONL/CSV rows. Prints a summary (cards, words read, read time)."""
-    from evcards.exporting import (
-        BINARY_FORMATS,
-        READ_MODE_FORMATS,
-        check_output,
-        infer_format,
-        render,
-        select_cards,
-        write_output,
-    )
+    from evcards.exporting import BadOption, export_cards, plan_export
     from evcards.stats import summary_line
 
     check_labels(label)
-    to_file = output is not None and output != "-"
-    path = Path(output).expanduser() if to_file and output else None
-    if path is not None and path.is_dir():
-        check_output(path, force)  # before the format: a folder has no suffix to go by
-    name = infer_format(output, fmt.value if fmt else None)
-    if name is None:
-        if output and output != "-":
-            raise typer.BadParameter(
-                f"cannot tell the format from '{Path(output).suffix or output}';"
-                " give --format docx|html|text|md|jsonl|csv",
-                param_hint="--format",
-            )
-        name = "text"
-    if name in BINARY_FORMATS and (output is None or output == "-"):
-        raise typer.BadParameter(
-            f"{name} is a binary format; write it to a file with -o speech.{name}",
-            param_hint="--output",
-        )
-    if (read or cite_request) and name not in READ_MODE_FORMATS:
-        raise typer.BadParameter("--read and --cite-request apply to text and md only")
-    if read and cite_request:
-        raise typer.BadParameter("choose one of --read and --cite-request")
-    if path is not None:
-        check_output(path, force)  # refuse before doing the work
-    chosen = select_cards(get_library(), cards or [], query, label or [])
-    if not chosen:
-        # A mistyped query before a round used to leave an empty speech doc and exit 0.
-        asked = [f"--query {query!r}"] if query else []
-        asked += [f"--label {lab}" for lab in label or []]
-        if not asked:
-            raise fail("the library has no cards, so nothing was exported; import some first")
-        raise fail(
-            f"no cards match {' and '.join(asked)}, so nothing was exported;"
-            " try the same filters with `evcards search`"
-        )
-    data = render(
-        chosen,
-        name,
+    try:
+        plan = plan_export(output, fmt.value if fmt else None, read, cite_request, force)
+    except BadOption as e:
+        raise typer.BadParameter(str(e), param_hint=e.option) from None
+    done = export_cards(
+        get_library(),
+        plan,
+        cards or [],
+        query,
+        label or [],
         flat=flat,
         read=read,
         cite_request=cite_request,
-        title=path.stem if path else "",
     )
-    if path is None:
-        if isinstance(data, bytes):
-            sys.stdout.buffer.write(data)
-        else:
-            typer.echo(data, nl=False)
-    else:
-        write_output(path, data, force)
-    where = f" to {path}" if path else ""
-    typer.echo(f"Exported {summary_line(chosen, get_config().wpm)}{where}", err=True)
+    if plan.path is None and isinstance(done.data, bytes):
+        sys.stdout.buffer.write(done.data)
+    elif plan.path is None:
+        typer.echo(done.data, nl=False)
+    where = f" to {plan.path}" if plan.path else ""
+    typer.echo(f"Exported {summary_line(done.cards, get_config().wpm)}{where}", err=True)
 
 
 @app.command()

@@ -80,24 +80,33 @@ def card_renderable(card: Card, wpm: int, read_only: bool = False, color: bool =
         items.append(Text(card.undertag, style="italic"))
     if card.kind == "card" and (card.cite.short or card.cite.full):
         items.append(cite_text(card))
-    body = body_text(card, read_only, color)
-    if body:
-        items.append(Text(""))
+    items.extend(_spaced_body(body_text(card, read_only, color), read_only))
+    items.append(Text(""))
+    items.append(Text(footer(card, wpm), style="dim"))
+    return RichGroup(*items)
+
+
+def _spaced_body(body: list[Text], read_only: bool) -> list[Text]:
+    """The body after a blank line, its paragraphs apart (run together when read aloud)."""
+    items = [Text("")] if body else []
     for i, para in enumerate(body):
         items.append(para)
         if i < len(body) - 1 and not read_only:
             items.append(Text(""))
+    return items
+
+
+def footer(card: Card, wpm: int) -> str:
+    """id, size, words read and read time, labels, sightings."""
     seconds = card.read_seconds(wpm)
     # An analytic is read from its tag: "0 words · 34 read" looked like a counting bug.
     size = "analytic" if card.kind == "analytic" else f"{card.word_count} words"
-    footer = (
+    text = (
         f"{card.id[:8]}  ·  {size}  ·  {card.words_read} read  ·  "
         f"{int(seconds // 60)}:{int(seconds % 60):02d} at {wpm} wpm"
     )
     if card.labels:
-        footer += "  ·  " + ", ".join(card.labels)
+        text += "  ·  " + ", ".join(card.labels)
     if card.seen > 1:
-        footer += f"  ·  seen {card.seen}×"
-    items.append(Text(""))
-    items.append(Text(footer, style="dim"))
-    return RichGroup(*items)
+        text += f"  ·  seen {card.seen}×"
+    return text

@@ -22,6 +22,7 @@ import re
 import string
 from dataclasses import dataclass, fields
 
+from evcards.core.syntax import CITE_FIELDS
 from evcards.errors import CiteTemplateError
 
 PARTICLES = frozenset(
@@ -43,21 +44,11 @@ _SPLIT = re.compile(r"\s*(?:;|&|\band\b|,\s*and\b)\s*", re.IGNORECASE)
 _ACRONYM_IN_PARENS = re.compile(r"\(([A-Z][A-Za-z&]{1,9})\)")
 
 FORMS = ("standard", "frontloaded", "two-line")
-TEMPLATE_FIELDS = (
-    "author",
-    "first",
-    "last",
-    "short",
-    "year",
-    "yy",
-    "quals",
-    "date",
-    "title",
-    "publication",
-    "url",
-    "accessed",
-    "initials",
-)
+# The cite's fields a short and a full cite are built from: all but those two themselves.
+PARTS = tuple(name for name in CITE_FIELDS if name not in ("short", "full"))
+# A template's fields: the parts, and what is derived from them.
+DERIVED = ("author", "first", "last", "short", "year", "yy")
+TEMPLATE_FIELDS = DERIVED + tuple(name for name in PARTS if name not in DERIVED)
 
 
 def split_authors(author: str | None) -> list[str]:
@@ -180,7 +171,7 @@ def year_of(date: str | None) -> int | None:
 # -- the cite ------------------------------------------------------------------------------
 @dataclass
 class CiteFields:
-    """Everything a cite is built from; None means unknown."""
+    """Everything a cite is built from (PARTS, and a short cite); None means unknown."""
 
     author: str | None = None
     quals: str | None = None
@@ -241,6 +232,13 @@ def standard_full(f: CiteFields) -> str:
 
 
 def template_values(f: CiteFields) -> dict[str, str]:
+    values = {name: getattr(f, name) or "" for name in PARTS}
+    values.update(derived_values(f))
+    return values
+
+
+def derived_values(f: CiteFields) -> dict[str, str]:
+    """The template fields not stored on a cite: names split up, the year, the short cite."""
     authors = f.authors
     year = f.year
     return {
@@ -250,13 +248,6 @@ def template_values(f: CiteFields) -> dict[str, str]:
         "short": short_cite(f),
         "year": str(year) if year else "",
         "yy": f"{year % 100:02d}" if year else "",
-        "quals": f.quals or "",
-        "date": f.date or "",
-        "title": f.title or "",
-        "publication": f.publication or "",
-        "url": f.url or "",
-        "accessed": f.accessed or "",
-        "initials": f.initials or "",
     }
 
 
@@ -288,11 +279,6 @@ def render_template(template: str, f: CiteFields) -> str:
 def full_cite(f: CiteFields, template: str | None = None) -> str:
     """The full cite stored on the card: the user's template when there is one."""
     return render_template(template, f) if template else standard_full(f)
-
-
-def cite_form(f: CiteFields, form: str, template: str | None = None) -> str:
-    """The cite written out in one of the forms debaters use (two-line has a line break)."""
-    return write_form(short_cite(f), full_cite(f, template), form)
 
 
 def write_form(short: str, full: str, form: str) -> str:

@@ -3,7 +3,7 @@
 The public five-million-card dataset names its fields tag, cite (the bold short cite),
 fullcite, summary (underlined text), spoken (highlighted text), fulltext, markup (HTML),
 pocket, hat, block and duplicateCount. Our rows carry every mark in `markup` (see
-`export_html.span_html`), so export -> import -> export gives the same bytes; rows from
+`evcards.formats.html.span_html`), so export -> import -> export gives the same bytes; rows from
 elsewhere are read from their markup when they have one, else from the plain-text fields.
 """
 
@@ -56,7 +56,7 @@ DUPLICATE_SOURCE = "{file}#duplicate"
 
 
 # -- export ------------------------------------------------------------------------------
-def markup(card: Card) -> str:
+def row_markup(card: Card) -> str:
     """`<h4>` tag, undertag and cite paragraphs (classed, so they read back), body `<p>`s."""
     out = [f"<h4>{escape(card.tag, quote=False)}</h4>"]
     out.extend(
@@ -79,7 +79,7 @@ def card_row(card: Card) -> dict[str, Any]:
         "summary": card.underlined,
         "spoken": card.spoken,
         "fulltext": card.text,
-        "markup": markup(card),
+        "markup": row_markup(card),
         "pocket": card.location.pocket,
         "hat": card.location.hat,
         "block": card.location.block,
@@ -113,30 +113,46 @@ def _style(attrs: dict[str, str | None]) -> dict[str, str]:
     return {k: v.strip() for k, v in _STYLE_ITEM.findall((attrs.get("style") or "").lower())}
 
 
+# The mark each inline element stands for (strong is our emphasis: bold and underlined).
+_ELEMENT_MARK = {"u": "underline", "ins": "underline", "strong": "emphasis", "b": "bold"}
+_ELEMENT_MARK |= {"i": "italic", "em": "italic"}
+
+
 def _tag_marks(tag: str, attrs: dict[str, str | None]) -> dict[str, Any]:
     """The marks one element puts on the text inside it."""
     style = _style(attrs)
+    if tag == "mark":
+        return {"highlight": _mark_color(attrs, style)}
     marks: dict[str, Any] = {}
-    if tag in ("u", "ins"):
+    if tag in _ELEMENT_MARK:
+        marks[_ELEMENT_MARK[tag]] = True
+    if tag != "strong":
+        marks |= _style_marks(style)
+    marks |= _box_marks(style)
+    return marks
+
+
+def _mark_color(attrs: dict[str, str | None], style: dict[str, str]) -> str:
+    """A <mark>'s highlight colour: its data-color, else its background's Word colour."""
+    color = normalize_color(attrs.get("data-color") or "")
+    if color is None:
+        hexes = _HEX.search(style.get("background-color", style.get("background", "")))
+        color = _RGB_COLOR.get(hexes.group(1).upper()) if hexes else None
+    return color or DEFAULT_HIGHLIGHT
+
+
+def _style_marks(style: dict[str, str]) -> dict[str, Any]:
+    marks: dict[str, Any] = {}
+    if "underline" in style.get("text-decoration", ""):
         marks["underline"] = True
-    elif tag == "strong":
-        marks["emphasis"] = True
-    elif tag == "b":
+    if style.get("font-weight") in ("bold", "700", "800", "900"):
         marks["bold"] = True
-    elif tag in ("i", "em"):
-        marks["italic"] = True
-    elif tag == "mark":
-        color = normalize_color(attrs.get("data-color") or "")
-        if color is None:
-            hexes = _HEX.search(style.get("background-color", style.get("background", "")))
-            color = _RGB_COLOR.get(hexes.group(1).upper()) if hexes else None
-        marks["highlight"] = color or DEFAULT_HIGHLIGHT
-        return marks
-    if tag not in ("strong", "mark"):
-        if "underline" in style.get("text-decoration", ""):
-            marks["underline"] = True
-        if style.get("font-weight") in ("bold", "700", "800", "900"):
-            marks["bold"] = True
+    return marks
+
+
+def _box_marks(style: dict[str, str]) -> dict[str, Any]:
+    """Size, box and shading, which any element but <mark> may carry."""
+    marks: dict[str, Any] = {}
     size = _SIZE.match(style.get("font-size", ""))
     if size:
         value = round(float(size.group(1)) * 2) / 2
@@ -248,24 +264,31 @@ def body_from_text(fulltext: str, summary: str, spoken: str) -> list[list[Span]]
     tokens: list[tuple[int, str]] = []  # (paragraph, token); whitespace tokens kept
     for n, para in enumerate(paragraphs):
         tokens.extend((n, t) for t in re.split(r"(\s+)", para) if t)
-    word_at = [i for i, (_, t) in enumerate(tokens) if not t.isspace()]
-    words = [tokens[i][1] for i in word_at]
     flags: list[dict[str, Any]] = [{} for _ in tokens]
-    for phrase, mark, value in ((summary, "underline", True), (spoken, "highlight", "yellow")):
-        target = phrase.split()
-        if not target:
-            continue
-        matcher = difflib.SequenceMatcher(None, words, target, autojunk=False)
-        for block in matcher.get_matching_blocks():
-            if block.size < 1:
-                continue
-            first, last = word_at[block.a], word_at[block.a + block.size - 1]
-            for i in range(first, last + 1):
-                flags[i][mark] = value
+    _mark_matches(tokens, flags, summary, "underline", True)
+    _mark_matches(tokens, flags, spoken, "highlight", "yellow")
     body: list[list[Span]] = [[] for _ in paragraphs]
     for (n, token), marks in zip(tokens, flags, strict=True):
         body[n].append(Span(text=token, **marks))
     return normalize_body(body)
+
+
+def _mark_matches(
+    tokens: list[tuple[int, str]], flags: list[dict[str, Any]], phrase: str, mark: str, value: Any
+) -> None:
+    """Set `mark` on the tokens (and the spaces between them) that the phrase's words match."""
+    target = phrase.split()
+    if not target:
+        return
+    word_at = [i for i, (_, t) in enumerate(tokens) if not t.isspace()]
+    words = [tokens[i][1] for i in word_at]
+    matcher = difflib.SequenceMatcher(None, words, target, autojunk=False)
+    for block in matcher.get_matching_blocks():
+        if block.size < 1:
+            continue
+        first, last = word_at[block.a], word_at[block.a + block.size - 1]
+        for i in range(first, last + 1):
+            flags[i][mark] = value
 
 
 def _field(row: dict[str, Any], name: str, where: str) -> str:
@@ -282,46 +305,59 @@ def row_card(row: dict[str, Any], where: str, file: str, position: int) -> Card 
     if not isinstance(row, dict):
         raise InputFileError(f"{where}: expected an object with fields such as tag and fulltext")
     tag, short, full = (clean_text(_field(row, f, where)) for f in ("tag", "cite", "fullcite"))
-    html = _field(row, "markup", where)
-    headings: dict[str, str] = {}
-    undertag = ""
-    if html.strip():
-        found = parse_markup(html, full, short)
-        body = found["body"]
-        tag = tag or found.get("tag", "")
-        undertag = "\n".join(found.get("undertags", []))
-        headings = found["headings"]
-    else:
-        body = body_from_text(
-            _field(row, "fulltext", where),
-            _field(row, "summary", where),
-            _field(row, "spoken", where),
-        )
+    found = _row_content(row, where, full, short)
+    tag = tag or found.get("tag", "")
+    body = found["body"]
     if not (tag or short or full or body):
         return None
+    analytic = not (body or short or full)
+    sources = _sources(file, position, _duplicate_count(row, where))
+    return new_card(
+        tag=tag,
+        kind="analytic" if analytic else "card",
+        cite=Cite(short=short, full=full, **parse_full_cite(full)),
+        undertag="\n".join(found.get("undertags", [])),
+        location=_location(row, where, found["headings"]),
+        sources=sources,
+        body=body,
+    )
+
+
+def _row_content(row: dict[str, Any], where: str, full: str, short: str) -> dict[str, Any]:
+    """The row's body, and its tag, undertags and headings: from its markup when it has some,
+    else from its plain-text fields."""
+    html = _field(row, "markup", where)
+    if html.strip():
+        return parse_markup(html, full, short)
+    body = body_from_text(
+        _field(row, "fulltext", where), _field(row, "summary", where), _field(row, "spoken", where)
+    )
+    return {"body": body, "headings": {}}
+
+
+def _duplicate_count(row: dict[str, Any], where: str) -> int:
     count = row.get("duplicateCount") or 0
     if isinstance(count, str):
         count = int(count) if count.strip().isdigit() else 0
     if not isinstance(count, int) or isinstance(count, bool) or count < 0:
         raise InputFileError(f"{where}: duplicateCount must be a whole number of at least 0")
+    return count
+
+
+def _sources(file: str, position: int, duplicates: int) -> list[Source]:
     sources = [Source(file=file, position=position)]
     sources += [
-        Source(file=DUPLICATE_SOURCE.format(file=file), position=k + 1) for k in range(count)
+        Source(file=DUPLICATE_SOURCE.format(file=file), position=k + 1) for k in range(duplicates)
     ]
-    location = Location(
+    return sources
+
+
+def _location(row: dict[str, Any], where: str, headings: dict[str, str]) -> Location:
+    """Pocket, hat and block from the row's fields, else from its markup's h1, h2, h3."""
+    return Location(
         pocket=clean_text(_field(row, "pocket", where)) or headings.get("h1", ""),
         hat=clean_text(_field(row, "hat", where)) or headings.get("h2", ""),
         block=clean_text(_field(row, "block", where)) or headings.get("h3", ""),
-    )
-    analytic = not (body or short or full)
-    return new_card(
-        tag=tag,
-        kind="analytic" if analytic else "card",
-        cite=Cite(short=short, full=full, **parse_full_cite(full)),
-        undertag=undertag,
-        location=location,
-        sources=sources,
-        body=body,
     )
 
 
@@ -364,10 +400,7 @@ def _json_rows(text: str, name: str) -> Iterable[tuple[int, Any]]:
 
 
 def parse_rows_file(path: Path) -> list[Card]:
-    from evcards.formats.paste import decode
+    """Every card in a .jsonl or .csv file (the format registry's reader)."""
+    from evcards.formats.paste import read_text
 
-    try:
-        raw = path.read_bytes()
-    except OSError as e:
-        raise InputFileError(f"{path}: cannot read ({e.strerror})") from None
-    return parse_rows(decode(raw, str(path)), path.suffix.lower(), path.name)
+    return parse_rows(read_text(str(path)), path.suffix.lower(), path.name)

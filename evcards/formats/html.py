@@ -86,14 +86,14 @@ def card_html(card: Card) -> list[str]:
     return out
 
 
-def render_html(cards: Iterable[Card], flat: bool = False, title: str = "Cards") -> str:
+def render_html(cards: Iterable[Card], flat: bool = False, title: str = "") -> str:
     """A whole HTML document: headings h1..h4 for Pocket, Hat, Block and Tag, then cards."""
     lines = [
         "<!DOCTYPE html>",
         '<html lang="en">',
         "<head>",
         '<meta charset="utf-8">',
-        f"<title>{escape(title)}</title>",
+        f"<title>{escape(title or 'Cards')}</title>",
         "</head>",
         f'<body style="{BODY_STYLE}">',
     ]

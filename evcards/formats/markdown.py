@@ -1,7 +1,8 @@
-"""Cards as plain text (the paste form `evcards import` reads back) and as Markdown.
+"""Cards as Markdown: headings for the outline, inline HTML for underlining and highlights.
 
-Both have a read mode (only the highlighted words a debater speaks) and a cite-request
-mode (the first and last 15 words joined by AND, the form debaters exchange).
+Like the paste form (`evcards.formats.paste`) it has a read mode (only the highlighted words
+a debater speaks) and a cite-request mode (the first and last 15 words joined by AND, the
+form debaters exchange).
 """
 
 from __future__ import annotations
@@ -10,44 +11,10 @@ import re
 from collections.abc import Iterable
 
 from evcards.core.models import Card, Span
-from evcards.core.outline import (
-    Heading,
-    cite_line,
-    cite_segments,
-    first_and_last,
-    outline,
-    spoken_paragraphs,
-)
+from evcards.core.outline import Heading, cite_segments, outline
+from evcards.formats.paste import body_lines
 
-SEPARATOR = "---"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~=!])")
-
-
-def body_lines(card: Card, read: bool, cite_request: bool) -> list[str]:
-    if cite_request:
-        text = first_and_last(card.text)
-        return [text] if text else []
-    if read:
-        return spoken_paragraphs(card)
-    return card.paragraphs
-
-
-def render_text(cards: Iterable[Card], read: bool = False, cite_request: bool = False) -> str:
-    """Tag line, `SHORT (FULL CITE) INITIALS`, one line per paragraph; cards split by ---.
-
-    Locations are left out on purpose: a heading line would read back as a tag.
-    """
-    chunks = []
-    for card in cards:
-        # No undertag: the paste form has one line before the cite, and that is the tag.
-        lines = [card.tag] if card.tag else []
-        if card.kind != "analytic":
-            cite = cite_line(card.cite)
-            if cite:
-                lines.append(cite)
-            lines.extend(body_lines(card, read, cite_request))
-        chunks.append("\n".join(lines))
-    return f"\n{SEPARATOR}\n".join(chunks) + ("\n" if chunks else "")
 
 
 def md_escape(text: str) -> str:
@@ -90,23 +57,32 @@ def render_markdown(
     for item in outline(cards, flat):
         if isinstance(item, Heading):
             blocks.append(f"{'#' * item.level} {md_escape(item.text)}")
-            continue
-        card = item
-        if card.tag:
-            blocks.append(f"#### {md_escape(card.tag)}")
-        if card.undertag and not (read or cite_request):
-            blocks.append(md_escape(card.undertag))
-        if card.kind == "analytic":
-            continue
-        if card.cite.short or card.cite.full:
-            blocks.append(
-                "".join(
-                    f"**{md_escape(text)}**" if bold else md_escape(text)
-                    for text, bold in cite_segments(card.cite)
-                )
-            )
-        if read or cite_request:
-            blocks.extend(md_escape(line) for line in body_lines(card, read, cite_request))
         else:
-            blocks.extend(md_paragraph(p) for p in card.body)
+            blocks.extend(card_blocks(item, read, cite_request))
     return "\n\n".join(b for b in blocks if b) + "\n" if blocks else ""
+
+
+def card_blocks(card: Card, read: bool = False, cite_request: bool = False) -> list[str]:
+    """One card's Markdown paragraphs: tag, undertag, cite line, body."""
+    blocks = []
+    if card.tag:
+        blocks.append(f"#### {md_escape(card.tag)}")
+    if card.undertag and not (read or cite_request):
+        blocks.append(md_escape(card.undertag))
+    if card.kind == "analytic":
+        return blocks
+    if card.cite.short or card.cite.full:
+        blocks.append(md_cite(card))
+    if read or cite_request:
+        blocks.extend(md_escape(line) for line in body_lines(card, read, cite_request))
+    else:
+        blocks.extend(md_paragraph(p) for p in card.body)
+    return blocks
+
+
+def md_cite(card: Card) -> str:
+    """The cite line with its short cite in bold."""
+    return "".join(
+        f"**{md_escape(text)}**" if bold else md_escape(text)
+        for text, bold in cite_segments(card.cite)
+    )

@@ -6,43 +6,30 @@
 
 Several cards may share one file, separated by a line of three or more dashes.
 The body is kept word for word: brackets, ellipses and pilcrows are the cutter's text.
+`render_text` writes the same form, which `parse_text_cards` reads back.
 """
 
 from __future__ import annotations
 
 import re
+import sys
+from collections.abc import Iterable
+from pathlib import Path
 
 from evcards.core.cites import parse_full_cite, split_cite_line
 from evcards.core.models import Card, Cite, Source, Span, clean_text, new_card
+from evcards.core.outline import cite_line, first_and_last, spoken_paragraphs
 from evcards.errors import InputFileError
+from evcards.formats import SNIFF_BYTES, binary_kind
 from evcards.limits import MAX_CARD_CHARS, MAX_TEXT_FILE_BYTES, megabytes
 
+SEPARATOR = "---"
 _SEPARATOR = re.compile(r"^\s*-{3,}\s*$")
-
-
-ZIP_MAGIC = b"PK\x03\x04"
-
-# What a file is, by its first bytes: debaters rename files, and an old .doc or a PDF read as
-# pasted text gave "not UTF-8 text (byte 2)" or "line 2: expected a cite line".
-_MAGIC = {
-    b"%PDF": "a PDF, which evcards cannot read; copy its text into a .txt file, or paste it"
-    " into `evcards cut -`",
-    b"\xd0\xcf\x11\xe0": "an old Word .doc (97-2003); open it in Word, save it as .docx and"
-    " `evcards import` that",
-    b"{\\rtf": "an RTF file; open it in Word, save it as .docx and `evcards import` that",
-    ZIP_MAGIC: "a zip file, such as a Word .docx under another name; give it a .docx name and"
-    " `evcards import` it",
-}
-
-
-def binary_kind(head: bytes) -> str | None:
-    """What a file that is not text is, and what to do with it, from its first bytes."""
-    return next((what for magic, what in _MAGIC.items() if head.startswith(magic)), None)
 
 
 def decode(raw: bytes, where: str) -> str:
     """Bytes from a user's file as text, or a clear error naming the file."""
-    what = binary_kind(raw[:8])
+    what = binary_kind(raw[:SNIFF_BYTES])
     if what:
         raise InputFileError(f"{where}: {what}")
     if len(raw) > MAX_TEXT_FILE_BYTES:
@@ -58,6 +45,38 @@ def decode(raw: bytes, where: str) -> str:
     if "\x00" in text:
         raise InputFileError(f"{where}: contains NUL bytes; it is not a text file")
     return text
+
+
+def read_input(
+    source: str, missing: str = "no such file", folder: str = "is a folder, not a file"
+) -> bytes:
+    """The bytes of a user's file, or of stdin for '-'; `missing` and `folder` say what is
+    wrong, and what to give instead, when there is no such file or it is a folder."""
+    if source == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return Path(source).read_bytes()
+    except FileNotFoundError:
+        raise InputFileError(f"{source}: {missing}") from None
+    except IsADirectoryError:
+        raise InputFileError(f"{source}: {folder}") from None
+    except OSError as e:
+        raise InputFileError(f"{source}: cannot read ({e.strerror})") from None
+
+
+def source_name(source: str) -> str:
+    """How messages name an input: the file as given, or <stdin>."""
+    return "<stdin>" if source == "-" else source
+
+
+def read_text(source: str) -> str:
+    """A text file, or stdin for '-', decoded (see `decode`)."""
+    return decode(read_input(source), source_name(source))
+
+
+def read_paste_file(path: Path, initials: str | None = None) -> list[Card]:
+    """Every card in a pasted-text file (the format registry's reader)."""
+    return parse_text_cards(read_text(str(path)), path.name, initials)
 
 
 def parse_text_cards(text: str, where: str = "<stdin>", initials: str | None = None) -> list[Card]:
@@ -126,3 +145,31 @@ def _one_card(
         kind="card",
         sources=[Source(file=where, position=position)],
     )
+
+
+# -- writing -----------------------------------------------------------------------------
+def body_lines(card: Card, read: bool, cite_request: bool) -> list[str]:
+    if cite_request:
+        text = first_and_last(card.text)
+        return [text] if text else []
+    if read:
+        return spoken_paragraphs(card)
+    return card.paragraphs
+
+
+def render_text(cards: Iterable[Card], read: bool = False, cite_request: bool = False) -> str:
+    """Tag line, `SHORT (FULL CITE) INITIALS`, one line per paragraph; cards split by ---.
+
+    Locations are left out on purpose: a heading line would read back as a tag.
+    """
+    chunks = []
+    for card in cards:
+        # No undertag: the paste form has one line before the cite, and that is the tag.
+        lines = [card.tag] if card.tag else []
+        if card.kind != "analytic":
+            cite = cite_line(card.cite)
+            if cite:
+                lines.append(cite)
+            lines.extend(body_lines(card, read, cite_request))
+        chunks.append("\n".join(lines))
+    return f"\n{SEPARATOR}\n".join(chunks) + ("\n" if chunks else "")
