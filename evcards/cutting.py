@@ -17,8 +17,7 @@ from evcards.core import cite_build
 from evcards.core.cite_build import CiteFields
 from evcards.core.models import Card, Cite, Span, clean_text, content_key, new_card
 from evcards.core.syntax import CITE_FIELDS
-from evcards.errors import CiteTemplateError, InputFileError
-from evcards.exporting import BadOption
+from evcards.errors import BadOption, CiteTemplateError, InputFileError
 from evcards.fixing import Fixes, apply_fixes
 from evcards.formats.paste import decode, read_input, source_name
 from evcards.formats.webpage import (

@@ -5,6 +5,15 @@ class EvcardsError(Exception):
     """Base class: a problem with the user's input, files or environment, not a bug."""
 
 
+class BadOption(EvcardsError):
+    """Options that cannot work together; `option` names the one to change. Commands turn it
+    into a usage error (exit 2) naming that option."""
+
+    def __init__(self, message: str, option: str | None = None) -> None:
+        super().__init__(message)
+        self.option = option
+
+
 class CardNotFound(EvcardsError):
     """No card matches the id, prefix or path the user gave."""
 

@@ -8,17 +8,9 @@ from pathlib import Path
 
 from evcards import formats
 from evcards.core.models import Card
-from evcards.errors import CardNotFound, OutputFileError
+from evcards.errors import BadOption, CardNotFound, OutputFileError
 from evcards.store.atomic import atomic_write
 from evcards.store.library import Library
-
-
-class BadOption(ValueError):
-    """Options that cannot work together; `option` names the one to change (a usage error)."""
-
-    def __init__(self, message: str, option: str | None = None) -> None:
-        super().__init__(message)
-        self.option = option
 
 
 def infer_format(output: str | None, fmt: str | None) -> str | None:

@@ -92,7 +92,7 @@ def cut(
     """
     from evcards import cutting
     from evcards.core.cite_build import write_form
-    from evcards.exporting import BadOption
+    from evcards.errors import BadOption
     from evcards.fixing import Fixes, apply_fixes
 
     check_labels(label)

@@ -57,7 +57,8 @@ def export(
     ] = False,
     force: Annotated[bool, typer.Option("--force", help="Overwrite OUTPUT if it exists.")] = False,
 ) -> None:
-    from evcards.exporting import BadOption, export_cards, plan_export
+    from evcards.errors import BadOption
+    from evcards.exporting import export_cards, plan_export
     from evcards.stats import summary_line
 
     check_labels(label)
