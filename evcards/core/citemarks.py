@@ -20,6 +20,9 @@ def take_url(spans: Spans) -> str | None:
             if spans.text[b - 1] == ")" and "(" in spans.text[a : b - 1]:
                 break
             b -= 1
+        tail = re.search(r"\)?//+(?:[A-Za-z]{2,8})?\)?$", spans.text[a:b])
+        if tail and tail.start() > 8:
+            b = a + tail.start()  # '.../8711)//RT': the cutter's initials after the URL
         if url is None:
             if spans.take("url", a, b):
                 url = spans.text[a:b]
@@ -80,7 +83,7 @@ def take_title(spans: Spans) -> tuple[int, int] | None:
 
 
 _INITIALS = re.compile(
-    r"(?:[)\]>]\s*|//\s*|,\s*)(?P<ini>[A-Za-z][A-Za-z0-9]{1,7})[\s)\]>.]*$",
+    r"(?:[)\]>”\"]\s*|//+\s*|,\s*|\n\s*)(?P<ini>[A-Za-z][A-Za-z0-9]{1,7})[\s)\]>.]*$",
 )
 _NOT_INITIALS = frozenset(
     """pdf html htm web and the ed eds pg pp vol no usa uk un us eu nato cnn bbc npr fall
@@ -101,3 +104,23 @@ def take_initials(spans: Spans) -> str | None:
     if not spans.take("initials", *m.span("ini")):
         return None
     return ini
+
+
+def full_citation(text: str, short: tuple[int, int] | None) -> str:
+    """The model's `full`: the citation after a leading short cite, its outer bracket pair
+    removed (`SHORT (FULL) INI` -> `FULL INI`); otherwise the whole cite. One line."""
+    if short is None or text[: short[0]].strip():
+        return " ".join(text.split())
+    rest = text[short[1] :].lstrip(" \t\r\n,;:–—-")
+    if rest[:1] in "([<" and rest:
+        close = {"(": ")", "[": "]", "<": ">"}[rest[0]]
+        depth = 0
+        for k, c in enumerate(rest):
+            depth += c == rest[0]
+            depth -= c == close
+            if depth == 0:
+                rest = rest[1:k] + " " + rest[k + 1 :]
+                break
+        else:
+            rest = rest[1:]
+    return " ".join(rest.split()) or " ".join(text.split())

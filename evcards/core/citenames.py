@@ -15,7 +15,7 @@ _QUAL_WORDS = frozenset(
     """professor prof lecturer director editor reporter writer journalist columnist analyst
     fellow associate assistant adjunct senior junior research researcher scholar chair
     chairman president vice former executive staff justice judge senator representative
-    secretary ambassador correspondent contributor candidate student graduate author founder
+    secretary ambassador deputy correspondent contributor candidate student graduate author founder
     cofounder co-founder member head chief dean attorney lawyer counsel partner officer
     manager economist scientist historian philosopher expert specialist consultant advisor
     adviser visiting distinguished emeritus the a an is was are he she they who with from
@@ -23,6 +23,11 @@ _QUAL_WORDS = frozenset(
     j.d. b.a. m.a. university college institute school department center centre program
     law policy international national american us u.s. un team group office general
     additional authors published posted updated accessed retrieved vol volume pg pp page""".split()
+)
+_JOBS = frozenset(
+    """professor prof lecturer director editor reporter writer journalist columnist analyst
+    fellow correspondent contributor candidate student attorney lawyer judge justice senator
+    researcher scholar economist member staff""".split()
 )
 _MONTH_WORDS = frozenset(
     """jan january feb february mar march apr april may jun june jul july aug august sep sept
@@ -44,7 +49,32 @@ def _name_word(word: str, first: bool) -> bool:
         return not first
     if low in _QUAL_WORDS or low in _MONTH_WORDS or not _WORD.match(word):
         return False
-    return word[0].isupper()
+    return word[0].isupper() or (not first and any(c.isupper() for c in word[1:]))
+
+
+def has_qual_word(text: str) -> bool:
+    """A word of qualifications among text's words ('Taborda, Journalist')."""
+    return any(w.lower().strip(".,") in _JOBS for w in text.split())
+
+
+def name_prefix(text: str) -> str:
+    """The leading words of text that can be a name: 'Charles W. MILLS Professor of ...' ->
+    'Charles W. MILLS'."""
+    out = []
+    for k, m in enumerate(re.finditer(r"\S+", text)):
+        if not _name_word(m.group(0), k == 0):
+            break
+        out.append(m)
+    return text[: out[-1].end()] if out else ""
+
+
+def initials_of(text: str) -> str:
+    """'Organization for Economic Cooperation and Development' -> 'OECD'."""
+    return "".join(w[0] for w in re.findall(r"[^\W\d_][\w'’\-]*", text) if w[0].isupper())
+
+
+def is_acronym(text: str) -> bool:
+    return 2 <= len(text) <= 6 and text.isalpha() and text.isupper()
 
 
 def is_name(text: str, max_words: int = 5) -> bool:
@@ -64,13 +94,15 @@ def is_name(text: str, max_words: int = 5) -> bool:
 def is_given_name(text: str) -> bool:
     """Given names alone, as the bracket form writes them: 'Emma', 'Robert M. & Jeffrey A'."""
     names = split_names(text)
+    if len(names) == 1 and len(text.split()) == 1 and is_acronym(text) and len(text) > 2:
+        return False  # '(UCL)' after a university's name
     return bool(names) and all(len(n.split()) <= 3 for n in names) and is_name(text, 3)
 
 
 def split_names(text: str) -> list[str]:
     """'Caitlin Chin and Marla Odell' -> ['Caitlin Chin', 'Marla Odell'] ('et al.' dropped)."""
     text = ET_AL.sub("", text)
-    return [n.strip(" .,*") for n in _JOINERS.split(text) if n.strip(" .,*")]
+    return [n.strip(" ,*") for n in _JOINERS.split(text) if n.strip(" ,*")]
 
 
 def surnames(name_part: str) -> list[str]:
@@ -105,7 +137,8 @@ def with_surnames(given: str, family: list[str]) -> list[str]:
 def split_frontloaded(name_part: str) -> int:
     """Where the family name starts in a frontloaded 'Ethan Meick' (0 when the whole part
     is the short cite's name: one word, several authors, an organisation)."""
-    if ET_AL.search(name_part) or _JOINERS.search(name_part) or is_organization(name_part):
+    name_part = ET_AL.split(name_part)[0]
+    if _JOINERS.search(name_part) or is_organization(name_part):
         return 0
     words = list(re.finditer(r"\S+", name_part))
     if len(words) < 2 or not is_name(name_part):

@@ -29,7 +29,7 @@ from evcards.core.citedates import (
     read_date,
     read_short_date,
 )
-from evcards.core.citemarks import take_accessed, take_initials, take_title, take_url
+from evcards.core.citemarks import full_citation, take_accessed, take_initials, take_title, take_url
 from evcards.core.citespans import SEPARATORS, Segment, Spans, segments
 
 __all__ = [
@@ -177,7 +177,7 @@ def _find_short(text: str) -> tuple[int, int] | None:
     full cite alone). Without a date, a name is a short cite only when a bracket or the end
     of its line follows it ('Richardson (01 – professor ...', 'Richardson' then a line)."""
     m = _SHORT_AT_START.match(text)
-    if not m:
+    if not m or names.has_qual_word(m.group("name")):
         return None
     end = m.end()
     if not m.group("date"):
@@ -189,6 +189,10 @@ def _find_short(text: str) -> tuple[int, int] | None:
             return None
     start = m.start("speech") if m.group("speech") else m.start("name")
     return start, end
+
+
+def _one_line(text: str | None) -> str | None:
+    return " ".join(text.split()) if text else None
 
 
 def _parse(spans: Spans, short: tuple[int, int] | None) -> ParsedCite:
@@ -214,19 +218,19 @@ def _parse(spans: Spans, short: tuple[int, int] | None) -> ParsedCite:
     rest = spans.fill_rest()
     return ParsedCite(
         text=text,
-        short=spans.value(short) if short else "",
-        speech=info.speech,
-        authors=tuple(authors),
+        short=_one_line(spans.value(short)) or "" if short else "",
+        speech=_one_line(info.speech),
+        authors=tuple(" ".join(a.split()) for a in authors),
         et_al=info.et_al,
-        quals=quals,
+        quals=_one_line(quals),
         date=date,
         title=" ".join(title.split()) if title else None,
-        publication=publication,
-        url=url,
-        accessed=accessed,
-        initials=initials,
+        publication=_one_line(publication),
+        url=_one_line(url),
+        accessed=_one_line(accessed),
+        initials=_one_line(initials),
         rest="; ".join(rest) or None,
-        full=_full(text, short),
+        full=full_citation(text, short),
         spans=spans.frozen(),
     )
 
@@ -257,7 +261,7 @@ def _take_short(spans: Spans, a: int, b: int) -> _Short:
     at += len(name) - len(name.lstrip(" ,"))
     name = name.strip(" ,")
     info.et_al = bool(names.ET_AL.search(name))
-    cut = names.split_frontloaded(name)
+    cut = names.split_frontloaded(name) if m and m.group("date") else 0
     if cut:
         # 'Ethan Meick 18': the short cite read aloud is 'Meick 18'; 'Ethan' is a given name.
         spans.take("given", at, at + cut)
@@ -346,7 +350,7 @@ def _take_authors(
     if info.authors:
         return info.authors
     head = [s for s in segs if title is None or s.end <= title[0]]
-    found = _full_name(spans, head, info)
+    found = _lone_family(spans, head, info)
     if found is not None and (not info.family or not _only_family(found, info.family)):
         return _completed(found, info.family)
     given = info.given or _given_name(spans, head, info)
@@ -356,14 +360,35 @@ def _take_authors(
 
 
 def _given_name(spans: Spans, head: list[Segment], info: _Short) -> str | None:
-    """Given names alone at the start of the full cite or of a bracket: '[Emma; ...'."""
+    """Given names alone at the start of the full cite or of a bracket: '[Emma; ...', and
+    for several family names the given names that follow ('(Michael, Julian, ...')."""
     if not info.family:
         return None
+    given: list[str] = []
     for k, seg in enumerate(head):
+        count = len(names.split_names(" & ".join(given)))
+        if given and count < len(info.family) and names.is_given_name(seg.text):
+            if spans.take("given", seg.start, seg.end):
+                given.append(seg.text)
+                continue
+        if given:
+            break
         if (k == 0 or seg.opens) and names.is_given_name(seg.text):
             if spans.take("given", seg.start, seg.end):
-                return seg.text
-    return None
+                given.append(seg.text)
+    return " & ".join(given) or None
+
+
+def _lone_family(spans: Spans, head: list[Segment], info: _Short) -> list[str] | None:
+    """The full name; with no short cite, a lone family name leading the cite stands in
+    for one ('Taborda, Journalist, 6-24, (Joanna Taborda, ...')."""
+    lone = head[0] if head and not info.family and names.is_name(head[0].text, 1) else None
+    if lone is not None:
+        info.family = [lone.text]
+    found = _full_name(spans, head, info)
+    if lone is not None and found and spans.free(lone.start, lone.end):
+        spans.take("author", lone.start, lone.end)
+    return found
 
 
 def _completed(found: list[str], family: list[str]) -> list[str]:
@@ -380,26 +405,43 @@ def _only_family(found: list[str], family: list[str]) -> bool:
 
 
 def _full_name(spans: Spans, head: list[Segment], info: _Short) -> list[str] | None:
-    """The first head segment that is a name with a family name of the short cite (or, with
-    no short cite, the first segment when it is a name or an organisation)."""
-    for k, seg in enumerate(head):
-        text = seg.text
-        clause = _IS_CLAUSE.search(text)
-        if clause:
-            text = text[: clause.start()]  # 'Charles W. Mills is a Distinguished Professor'
-        date = _TRAILING_DATE.search(text)
-        if date:
-            text = text[: date.start()]  # 'Nilay Patel 19'
-        if info.family:
-            hit = any(names.contains_name(text, f) for f in info.family)
-            if not (hit and names.is_name(text, 8)):
-                continue
-        elif k > 0 or not (names.is_name(text) or _org_like(text)):
-            return None
-        if spans.take("author", seg.start, seg.start + len(text)):
-            info.et_al = info.et_al or bool(names.ET_AL.search(text))
-            return names.split_names(text) if names.is_name(text, 8) else [text.strip()]
+    """The head segment that is a name with a family name of the short cite, a whole name
+    before a lone family name ('Brickman, ... (Lester' keeps looking); with no short cite,
+    the first segment when it is a name or an organisation."""
+    found = [c for c in (_name_in(seg, info, k) for k, seg in enumerate(head)) if c]
+    if not found:
+        return None
+    whole = [c for c in found if len(c[1].split()) > 1]
+    seg, text = (whole or found)[0]
+    if not spans.take("author", seg.start, seg.start + len(text)):
+        return None
+    info.et_al = info.et_al or bool(names.ET_AL.search(text))
+    return names.split_names(text) if names.is_name(text, 8) else [" ".join(text.split())]
+
+
+def _name_in(seg: Segment, info: _Short, k: int) -> tuple[Segment, str] | None:
+    """The name a segment opens with, when it is the author's."""
+    text = seg.text
+    clause = _IS_CLAUSE.search(text)
+    if clause:
+        text = text[: clause.start()]  # 'Charles W. Mills is a Distinguished Professor'
+    date = _TRAILING_DATE.search(text)
+    if date:
+        text = text[: date.start()]  # 'Nilay Patel 19'
+    if not info.family:
+        ok = k == 0 and (names.is_name(text) or _org_like(text))
+        return (seg, text) if ok else None
+    if (k == 0 or seg.opens) and _spelled_out(text, info.family):
+        return seg, text  # 'OECD 14, Organization for Economic Cooperation and ...'
+    if not names.is_name(text, 8):
+        text = names.name_prefix(text)  # 'Charles W. MILLS Professor of Philosophy'
+    if any(names.contains_name(text, f) for f in info.family) and names.is_name(text, 8):
+        return seg, text
     return None
+
+
+def _spelled_out(text: str, family: list[str]) -> bool:
+    return len(family) == 1 and names.is_acronym(family[0]) and names.initials_of(text) == family[0]
 
 
 def _org_like(text: str) -> bool:
@@ -418,15 +460,25 @@ def _take_publication(
         if seg.start < title[1]:
             continue
         between = text[title[1] : seg.start]
-        if spans.next_taken(title[1]) < seg.start or "(" in between or "[" in between:
+        if "(" in between or "[" in between or not _only_dates(spans, title[1], seg.start):
             return None
-        pub = re.sub(r"[\s,]*\d[\d.:()\s,-]*$", "", seg.text)
+        pub = re.sub(r"[\s,]+\d[\d.:()\s,-]*$", "", seg.text)
         if not re.search(r"[^\W\d_]{2}", pub) or len(pub.split()) > 12:
             return None
         if spans.take("publication", seg.start, seg.start + len(pub)):
             return pub
         return None
     return None
+
+
+def _only_dates(spans: Spans, a: int, b: int) -> bool:
+    """Nothing but dates (and separators) is taken between a and b."""
+    k = spans.next_taken(a)
+    while k < b:
+        if spans.label_at(k) != "date":
+            return False
+        k = spans.next_taken(k + 1)
+    return True
 
 
 def _take_quals(spans: Spans, segs: list[Segment], title: tuple[int, int] | None) -> str | None:
@@ -442,23 +494,3 @@ def _take_quals(spans: Spans, segs: list[Segment], title: tuple[int, int] | None
         if re.search(r"[^\W\d_]", seg.text) and spans.take("quals", seg.start, seg.end):
             parts.append(" ".join(seg.text.split()))
     return "; ".join(parts) or None
-
-
-def _full(text: str, short: tuple[int, int] | None) -> str:
-    """The model's `full`: the citation after a leading short cite, its outer bracket pair
-    removed (`SHORT (FULL) INI` -> `FULL INI`); otherwise the whole cite. One line."""
-    if short is None or text[: short[0]].strip():
-        return " ".join(text.split())
-    rest = text[short[1] :].lstrip(" \t\r\n,;:–—-")
-    if rest[:1] in "([<" and rest:
-        close = {"(": ")", "[": "]", "<": ">"}[rest[0]]
-        depth = 0
-        for k, c in enumerate(rest):
-            depth += c == rest[0]
-            depth -= c == close
-            if depth == 0:
-                rest = rest[1:k] + " " + rest[k + 1 :]
-                break
-        else:
-            rest = rest[1:]
-    return " ".join(rest.split()) or " ".join(text.split())

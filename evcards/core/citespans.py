@@ -14,13 +14,23 @@ SEPARATORS = frozenset(",;:.()[]{}<>\"“”„‘’'`–—-/|*•·¶…") | 
 _OPENERS = frozenset("([{<")
 # Where a segment ends: brackets, commas, semicolons, a colon before a space, a spaced dash
 # or a double one, an asterisk, a bar; sentence periods are found by _sentence_ends.
-_CUT = re.compile(r"[,;()\[\]{}<>|*•¶]|:(?=\s)|\s[-–—]{1,3}(?=\s)|--+|[–—]|\s\.(?=\s)")
+_CUT = re.compile(
+    r"[,;()\[\]{}<>|*•¶]|:(?=\s)|\s[-–—]{1,3}(?=\s)|--+|[–—]|\s\.(?=\s)|(?<=[^\W\d_])-(?=\s)"
+)
 # Words a period follows without ending a sentence.
 _ABBREVIATIONS = frozenset(
     """dr mr ms mrs prof jr sr st mt univ inc co corp ltd vs al vol no nos pp pg rev dept gov
     sen rep gen col lt capt ed eds jan feb mar apr jun jul aug sep sept oct nov dec assn
     intl natl assoc est fig ch sec art""".split()
 )
+
+
+def with_initial_dot(text: str, a: int, b: int) -> int:
+    """The end b of text[a:b], past the period of an initial it ends with ('Jeffrey H.')."""
+    if a < b < len(text) and text[b] == "." and text[b - 1].isupper():
+        if b - 1 == a or not text[b - 2].isalpha():
+            return b + 1
+    return b
 
 
 class Segment(NamedTuple):
@@ -51,6 +61,7 @@ class Spans:
                 a += 1
             while b > a and text[b - 1] in SEPARATORS:
                 b -= 1
+            b = with_initial_dot(text, a, b)
         if not self.free(a, b):
             return False
         index = len(self._spans)
@@ -152,5 +163,6 @@ def _add(text: str, a: int, b: int, out: list[Segment]) -> None:
         a += 1
     while b > a and text[b - 1] in SEPARATORS:
         b -= 1
+    b = with_initial_dot(text, a, b)
     if a < b:
         out.append(Segment(a, b, text[a:b], opens))
