@@ -1,0 +1,126 @@
+"""The parts of a cite found by their own marks, wherever they are: the URL, the access
+date after `accessed`/`DOA`, the quoted title, the cutter's initials at the very end. Each
+takes its span in a `Spans` and returns its text."""
+
+from __future__ import annotations
+
+import re
+
+from evcards.core.citedates import find_dates
+from evcards.core.citespans import SEPARATORS, Spans
+
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"“”]+", re.IGNORECASE)
+
+
+def take_url(spans: Spans) -> str | None:
+    url = None
+    for m in _URL.finditer(spans.text):
+        a, b = m.span()
+        while b > a and spans.text[b - 1] in ".,;:)]}>'’”":
+            if spans.text[b - 1] == ")" and "(" in spans.text[a : b - 1]:
+                break
+            b -= 1
+        tail = re.search(r"\)?//+(?:[A-Za-z]{2,8})?\)?$", spans.text[a:b])
+        if tail and tail.start() > 8:
+            b = a + tail.start()  # '.../8711)//RT': the cutter's initials after the URL
+        if url is None:
+            if spans.take("url", a, b):
+                url = spans.text[a:b]
+        else:
+            spans.take("rest", a, b)
+    return url
+
+
+_ACCESSED = re.compile(
+    r"(?<!\w)(?:date\s+accessed|date\s+of\s+access|accessed|accesed|retrieved|DOA|acc\.)"
+    r"(?:\s+on)?\s*:?\s*",
+    re.IGNORECASE,
+)
+
+
+def take_accessed(spans: Spans) -> str | None:
+    text = spans.text
+    for m in _ACCESSED.finditer(text):
+        if not spans.free(m.start(), m.end()):
+            continue
+        dates = find_dates(text, m.end(), min(len(text), m.end() + 40))
+        short = re.match(r"[01]?\d[-/.][0-3]?\d(?:[-/.]\d{2,4})?", text[m.end() :])
+        spans.take("keyword", m.start(), m.end())
+        if dates and dates[0][0] == m.end():
+            spans.take("accessed", dates[0][0], dates[0][1])
+            return text[dates[0][0] : dates[0][1]]
+        if short:
+            spans.take("accessed", m.end(), m.end() + short.end())
+            return short.group(0)
+        return None
+    return None
+
+
+_OPEN_QUOTE = {'"': '"', "“": "”", "”": "”", "„": "“"}
+
+
+def take_title(spans: Spans) -> tuple[int, int] | None:
+    """The first quoted text of three characters or more, up to its closing quote (or, when
+    it is never closed, up to the URL or the end)."""
+    text = spans.text
+    for k, c in enumerate(text):
+        if c not in _OPEN_QUOTE or not spans.free(k, k + 1):
+            continue
+        close = text.find(_OPEN_QUOTE[c], k + 1)
+        alt = text.find('"', k + 1) if c != '"' else -1
+        if close < 0 or (0 <= alt < close):
+            close = alt
+        if close < 0:
+            close = spans.next_taken(k + 1)
+        a, b = k + 1, close
+        while a < b and text[a] in SEPARATORS:
+            a += 1
+        while b > a and text[b - 1] in " \t\n,.;:":
+            b -= 1
+        if b - a >= 3 and spans.free(a, b) and spans.take("title", a, b):
+            return a, b
+    return None
+
+
+_INITIALS = re.compile(
+    r"(?:[)\]>”\"]\s*|//+\s*|,\s*|\n\s*)(?P<ini>[A-Za-z][A-Za-z0-9]{1,7})[\s)\]>.]*$",
+)
+_NOT_INITIALS = frozenset(
+    """pdf html htm web and the ed eds pg pp vol no usa uk un us eu nato cnn bbc npr fall
+    lexis jstor ebsco online print op ed pg pgs ibid""".split()
+)
+
+
+def take_initials(spans: Spans) -> str | None:
+    """The cutter's initials at the very end: `) ank`, `//MC`, `..., ADL)`."""
+    m = _INITIALS.search(spans.text)
+    if not m:
+        return None
+    ini = m.group("ini")
+    slashes = "//" in m.group(0)
+    plain = len(ini) <= 4 and ini.isalpha() and (ini.islower() or ini.isupper())
+    if ini.lower() in _NOT_INITIALS or not (plain or slashes):
+        return None
+    if not spans.take("initials", *m.span("ini")):
+        return None
+    return ini
+
+
+def full_citation(text: str, short: tuple[int, int] | None) -> str:
+    """The model's `full`: the citation after a leading short cite, its outer bracket pair
+    removed (`SHORT (FULL) INI` -> `FULL INI`); otherwise the whole cite. One line."""
+    if short is None or text[: short[0]].strip():
+        return " ".join(text.split())
+    rest = text[short[1] :].lstrip(" \t\r\n,;:–—-")
+    if rest[:1] in "([<" and rest:
+        close = {"(": ")", "[": "]", "<": ">"}[rest[0]]
+        depth = 0
+        for k, c in enumerate(rest):
+            depth += c == rest[0]
+            depth -= c == close
+            if depth == 0:
+                rest = rest[1:k] + " " + rest[k + 1 :]
+                break
+        else:
+            rest = rest[1:]
+    return " ".join(rest.split()) or " ".join(text.split())

@@ -1,0 +1,168 @@
+"""The bookkeeping that lets the cite parser prove it lost nothing: labelled spans over the
+input that never overlap, and the segments (comma-, bracket-, dash- or sentence-separated
+pieces) of the text no span has taken yet."""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+# What may lie between spans: whitespace, brackets, quotes, dashes and punctuation.
+SEPARATORS = frozenset(",;:.()[]{}<>\"“”„‘’'`–—-/|*•·¶…") | frozenset(
+    " \t\n\r\f\v\u00a0\u2002\u2003\u2009\u200b\u3000\x0b\x0c\x1c\x1d\x1e\x1f\x85\u2028\u2029"
+)
+_OPENERS = frozenset("([{<")
+# Where a segment ends: brackets, commas, semicolons, a colon before a space, a spaced dash
+# or a double one, an asterisk, a bar; sentence periods are found by _sentence_ends.
+_CUT = re.compile(
+    r"[,;()\[\]{}<>|*•¶]|:(?=\s)|\s[-–—]{1,3}(?=\s)|--+|[–—]|\s\.(?=\s)|(?<=[^\W\d_])-(?=\s)"
+)
+# Words a period follows without ending a sentence.
+_ABBREVIATIONS = frozenset(
+    """dr mr ms mrs prof jr sr st mt univ inc co corp ltd vs al vol no nos pp pg rev dept gov
+    sen rep gen col lt capt ed eds jan feb mar apr jun jul aug sep sept oct nov dec assn
+    intl natl assoc est fig ch sec art""".split()
+)
+
+
+def with_initial_dot(text: str, a: int, b: int) -> int:
+    """The end b of text[a:b], past the period of an initial it ends with ('Jeffrey H.')."""
+    if a < b < len(text) and text[b] == "." and text[b - 1].isupper():
+        if b - 1 == a or not text[b - 2].isalpha():
+            return b + 1
+    return b
+
+
+class Segment(NamedTuple):
+    start: int
+    end: int
+    text: str
+    opens: bool  # an opening bracket comes right before it
+
+
+class Spans:
+    """Labelled, non-overlapping spans over a text."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._owner = [-1] * len(text)
+        self._spans: list[tuple[str, int, int]] = []
+
+    def free(self, a: int, b: int) -> bool:
+        return a < b and all(o < 0 for o in self._owner[a:b])
+
+    def take(self, label: str, a: int, b: int, trim: bool = True) -> bool:
+        """Record text[a:b] (trimmed of separators) under label; False when it is empty or
+        overlaps a span already taken."""
+        text = self.text
+        a, b = max(0, a), min(len(text), b)
+        if trim:
+            while a < b and text[a] in SEPARATORS:
+                a += 1
+            while b > a and text[b - 1] in SEPARATORS:
+                b -= 1
+            b = with_initial_dot(text, a, b)
+        if not self.free(a, b):
+            return False
+        index = len(self._spans)
+        self._spans.append((label, a, b))
+        self._owner[a:b] = [index] * (b - a)
+        return True
+
+    def next_taken(self, pos: int) -> int:
+        """The first taken offset at or after pos (the text's length when there is none)."""
+        for k in range(max(0, pos), len(self.text)):
+            if self._owner[k] >= 0:
+                return k
+        return len(self.text)
+
+    def label_at(self, pos: int) -> str | None:
+        if 0 <= pos < len(self.text) and self._owner[pos] >= 0:
+            return self._spans[self._owner[pos]][0]
+        return None
+
+    def value(self, span: tuple[int, int]) -> str:
+        return self.text[span[0] : span[1]]
+
+    def of(self, label: str) -> list[str]:
+        return [
+            self.text[a:b] for lab, a, b in sorted(self._spans, key=lambda s: s[1]) if lab == label
+        ]
+
+    def fill_rest(self) -> list[str]:
+        """Label every untaken piece that is more than separators `rest`; their texts."""
+        for seg in segments(self):
+            self.take("rest", seg.start, seg.end)
+        k, n = 0, len(self.text)
+        while k < n:  # anything the segments missed, so that nothing is ever lost
+            if self._owner[k] < 0 and self.text[k] not in SEPARATORS:
+                j = k
+                while j < n and self._owner[j] < 0:
+                    j += 1
+                self.take("rest", k, j)
+                k = j
+            k += 1
+        return [" ".join(t.split()) for t in self.of("rest")]
+
+    def frozen(self) -> tuple[tuple[str, int, int], ...]:
+        return tuple(sorted(self._spans, key=lambda s: s[1]))
+
+
+def segments(spans: Spans) -> list[Segment]:
+    """The untaken text cut into segments, each trimmed of separators, in order."""
+    text = spans.text
+    out: list[Segment] = []
+    k, n = 0, len(text)
+    while k < n:
+        if not spans.free(k, k + 1):
+            k += 1
+            continue
+        j = k
+        while j < n and spans.free(j, j + 1):
+            j += 1
+        _cut_region(text, k, j, out)
+        k = j
+    return out
+
+
+def _cut_region(text: str, a: int, b: int, out: list[Segment]) -> None:
+    cuts = [(m.start(), m.end()) for m in _CUT.finditer(text, a, b)]
+    cuts += [(p, p + 1) for p in _sentence_ends(text, a, b)]
+    cuts.sort()
+    pos = a
+    for c0, c1 in [*cuts, (b, b)]:
+        if c0 < pos:
+            continue
+        _add(text, pos, c0, out)
+        pos = c1
+
+
+def _sentence_ends(text: str, a: int, b: int) -> list[int]:
+    ends = []
+    for m in re.finditer(r"\.(?=\s|$)", text[a:b]):
+        p = a + m.start()
+        word = re.search(r"([^\W\d_]+)\W*$", text[max(a, p - 12) : p])
+        w = word.group(1) if word else ""
+        if len(w) == 1 and w.isupper():
+            continue  # an initial: 'Toby J. Stern', 'U.S.'
+        if w.lower() in _ABBREVIATIONS or re.search(r"[A-Z]\.[A-Z]$", text[max(a, p - 3) : p]):
+            continue
+        ends.append(p)
+    return ends
+
+
+def _add(text: str, a: int, b: int, out: list[Segment]) -> None:
+    opens = False
+    k = a - 1
+    while k >= 0 and text[k].isspace():
+        k -= 1
+    if k >= 0 and text[k] in _OPENERS:
+        opens = True
+    while a < b and text[a] in SEPARATORS:
+        opens = opens or text[a] in _OPENERS
+        a += 1
+    while b > a and text[b - 1] in SEPARATORS:
+        b -= 1
+    b = with_initial_dot(text, a, b)
+    if a < b:
+        out.append(Segment(a, b, text[a:b], opens))
