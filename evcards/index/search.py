@@ -38,7 +38,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from evcards.errors import SearchQueryError
-from evcards.index.sync import FTS_COLUMNS, HEAD_COLUMNS, TEXT_COLUMNS, WEIGHTS, ensure, sync
+from evcards.index.schema import FTS_COLUMNS, HEAD_COLUMNS, TEXT_COLUMNS, WEIGHTS
+from evcards.index.sync import ensure, sync
 
 if TYPE_CHECKING:
     from evcards.index.snippets import Term
