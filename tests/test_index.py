@@ -157,7 +157,7 @@ def test_evcards_own_writes_need_no_folder_listing(lib: Library, monkeypatch) ->
     rebuild(lib.root)
     db = ensure(lib.root)
     with monkeypatch.context() as m:
-        m.setattr("evcards.index.sync._list", lambda *a: pytest.fail("listed the folder"))
+        m.setattr("evcards.index.sync.scan", lambda *a: pytest.fail("listed the folder"))
         seal = put(lib, "seal", "seals sleep on the ice")
         lib.remove(lib.path_of(seal))
         narwhal = put(lib, "narwhal", "narwhals sleep on the ice")
@@ -201,3 +201,48 @@ def test_facets_follow_the_cards_through_edits_and_deletes(lib: Library) -> None
     cards = db.execute("SELECT rowid, dupkey, year, has_highlight, labels FROM cards").fetchall()
     facets = db.execute("SELECT rowid, dupkey, year, has_highlight, labels FROM facets").fetchall()
     assert sorted(cards) == sorted(facets) and len(cards) == 6
+
+
+def test_the_index_and_the_library_agree_on_which_files_are_cards(
+    lib: Library, tmp_path, monkeypatch
+) -> None:
+    """One walk (evcards.store.walk) for all three. A folder named like a card file is a
+    folder (a rebuild once skipped it, where a sync and the library listed it); dot-names and
+    symlinks are skipped, to files and to folders alike."""
+    import os
+
+    from evcards.store import cardfile
+
+    settle(monkeypatch)
+
+    def card_in(folder, name: str) -> None:
+        folder.mkdir(exist_ok=True)
+        card = new_card(tag=name, body=[[Span(text=f"{name} sleeps", underline=True)]])
+        (folder / f"{name}.toml").write_text(cardfile.dumps(card))
+
+    def indexed() -> set[str]:
+        db = sqlite3.connect(index_path(lib.root))
+        try:
+            return {r[0] for r in db.execute("SELECT path FROM cards")}
+        finally:
+            db.close()
+
+    walrus = put(lib, "walrus", "walruses sleep on the ice")
+    rebuild(lib.root)
+    card_in(lib.root / "old.toml", "seal")
+    card_in(lib.root / "old.toml" / "deeper", "narwhal")
+    card_in(lib.root / ".hidden", "otter")
+    card_in(tmp_path / "outside", "orca")
+    os.symlink(tmp_path / "outside", lib.root / "linked")
+    os.symlink(tmp_path / "outside" / "orca.toml", lib.root / "orca.toml")
+    (lib.root / "notes.txt").write_text("not a card")
+    listed = [p.relative_to(lib.root).as_posix() for p in lib.paths()]
+    assert listed == [
+        lib.path_of(walrus).name,
+        "old.toml/seal.toml",
+        "old.toml/deeper/narwhal.toml",
+    ]
+    ensure(lib.root).close()  # a sync finds the new folders
+    assert indexed() == set(listed)
+    rebuild(lib.root)
+    assert indexed() == set(listed)

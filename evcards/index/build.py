@@ -14,13 +14,13 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
-from evcards.index import schema
 from evcards.index.schema import (
     INDEX_NAME,
     INDEXES,
     INSERT,
+    INSERT_INVALID,
     SCHEMA,
     SCHEMA_VERSION,
     TRIGGERS,
@@ -29,17 +29,22 @@ from evcards.index.schema import (
     index_path,
     last_rowid,
     settled,
+    settled_folder,
     stamp,
 )
+from evcards.store import walk
 
 if TYPE_CHECKING:
     from evcards.index.facts import CardFacts
 
 _PARALLEL_MIN = 4000  # below this, starting worker processes costs more than it saves
+_BATCH = 2000  # rows per INSERT ... SELECT into the FTS tables
 
 
 @dataclass
 class SyncResult:
+    """What a rebuild or a sync did to the index."""
+
     added: int = 0
     updated: int = 0
     removed: int = 0
@@ -47,37 +52,13 @@ class SyncResult:
     rebuilt: bool = False
 
 
-# -- walking the library --------------------------------------------------------------------
-@dataclass
-class _Dir:
-    rel: str
+class CardStat(NamedTuple):
+    """A card file to read, as it was when stat-ed."""
+
+    rel: str  # its path below the library, "/"-separated
+    dir: str  # its folder's, "" for the root
     mtime_ns: int
-    files: list[tuple[str, int, int]]  # (name, mtime_ns, size)
-
-
-def _walk(root: Path) -> Iterator[_Dir]:
-    """Every folder of the library with its card files' (name, mtime_ns, size): one scandir
-    and one stat per entry, dot-names and symlinks skipped as Library.paths() does."""
-    stack = [("", str(root), os.stat(root).st_mtime_ns)]
-    while stack:
-        rel, path, mtime = stack.pop()
-        files = []
-        try:
-            with os.scandir(path) as it:
-                for entry in it:
-                    name = entry.name
-                    if name[0] == ".":
-                        continue
-                    if name.endswith(".toml"):
-                        if entry.is_file(follow_symlinks=False):
-                            st = entry.stat(follow_symlinks=False)
-                            files.append((name, st.st_mtime_ns, st.st_size))
-                    elif entry.is_dir(follow_symlinks=False):
-                        sub = f"{rel}/{name}" if rel else name
-                        stack.append((sub, entry.path, entry.stat().st_mtime_ns))
-        except OSError:
-            continue
-        yield _Dir(rel, mtime, files)
+    size: int
 
 
 # -- reading cards ---------------------------------------------------------------------------
@@ -153,8 +134,36 @@ def read_all(root: Path, rels: list[str]) -> Iterator[Values | str]:
             yield from result
 
 
-def row(values: Values, rel: str, folder: str, mtime: int, size: int) -> Values:
-    return (values[0], rel, folder, mtime, size, *values[1:])
+def _row(values: Values, file: CardStat, mtime: int) -> Values:
+    return (values[0], file.rel, file.dir, mtime, file.size, *values[1:])
+
+
+def insert(
+    db: sqlite3.Connection, files: list[CardStat], read: Iterable[Values | str], now: int
+) -> int:
+    """Store what was read from each file: a `cards` row, or the error in `invalid`. Rows are
+    indexed a batch at a time, so that in a rebuild the workers parse on meanwhile. Returns
+    the number of invalid files."""
+    rows: list[Values] = []
+    invalid = 0
+    for file, values in zip(files, read, strict=True):
+        mtime = settled(file.mtime_ns, now)
+        if isinstance(values, str):
+            db.execute(INSERT_INVALID, (file.rel, file.dir, mtime, file.size, values))
+            invalid += 1
+            continue
+        rows.append(_row(values, file, mtime))
+        if len(rows) >= _BATCH:
+            _insert_rows(db, rows)
+            rows.clear()
+    _insert_rows(db, rows)
+    return invalid
+
+
+def _insert_rows(db: sqlite3.Connection, rows: list[Values]) -> None:
+    after = last_rowid(db)
+    db.executemany(INSERT, rows)
+    index_new(db, after)
 
 
 # -- rebuilding ------------------------------------------------------------------------------
@@ -164,59 +173,13 @@ def rebuild(root: Path) -> SyncResult:
     state.mkdir(parents=True, exist_ok=True)
     tmp = state / f"{INDEX_NAME}.{os.getpid()}.tmp"
     tmp.unlink(missing_ok=True)
-    result = SyncResult(rebuilt=True)
     started = time.time_ns()
     from evcards.store import journal
 
     _, note_files = journal.take(root)  # the walk below sees everything they mention
     db = connect(tmp)
     try:
-        db.execute("PRAGMA journal_mode=OFF")  # a failed build is thrown away whole
-        db.execute("PRAGMA synchronous=OFF")
-        db.executescript(SCHEMA + TRIGGERS)
-        # No merging while loading, one 'optimize' at the end: a quarter less work per card.
-        for table in ("cards_fts", "head_fts"):
-            db.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('automerge', 0)")
-        db.execute("BEGIN")
-        dirs = list(_walk(root)) if root.is_dir() else []
-        where = {}
-        written = []
-        for d in dirs:
-            for name, mtime, size in d.files:
-                rel = f"{d.rel}/{name}" if d.rel else name
-                where[rel] = (d.rel, settled(mtime, started), size)
-                written.append((mtime, rel))
-        # Oldest file first, so rowids follow the order cards were written, as a sync's
-        # appends do: a broad search ranks the newest matches (evcards.index.search._ranked).
-        written.sort()
-        rels = [rel for _, rel in written]
-        _store_dirs(db, dirs, started)
-        rows = []
-        for rel, facts in zip(rels, read_all(root, rels), strict=True):
-            folder, mtime, size = where[rel]
-            if isinstance(facts, str):
-                db.execute(
-                    "INSERT INTO invalid VALUES (?, ?, ?, ?, ?)", (rel, folder, mtime, size, facts)
-                )
-                result.invalid += 1
-                continue
-            rows.append(row(facts, rel, folder, mtime, size))
-            if len(rows) >= 2000:  # indexed batch by batch, while the workers parse on
-                after = last_rowid(db)
-                db.executemany(INSERT, rows)
-                index_new(db, after)
-                rows.clear()
-        after = last_rowid(db)
-        db.executemany(INSERT, rows)
-        index_new(db, after)
-        result.added = db.execute("SELECT count(*) FROM cards").fetchone()[0]
-        for table in ("cards_fts", "head_fts"):
-            db.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
-            db.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('automerge', 4)")
-        stamp(db)
-        db.execute("COMMIT")
-        db.executescript(INDEXES)  # after the bulk load: cheaper than kept up per row
-        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        result = _load(db, root, started)
     except BaseException:
         db.close()
         tmp.unlink(missing_ok=True)
@@ -231,9 +194,42 @@ def rebuild(root: Path) -> SyncResult:
     return result
 
 
-def _store_dirs(db: sqlite3.Connection, dirs: Iterable[_Dir], now: int) -> None:
-    rows = []
-    for d in dirs:
-        recent = d.mtime_ns > now - schema.RACY_NS and len(d.files) <= schema.SMALL
-        rows.append((d.rel, -1 if recent else d.mtime_ns))
+def _load(db: sqlite3.Connection, root: Path, started: int) -> SyncResult:
+    """Every card file of the library into a new, empty database."""
+    db.execute("PRAGMA journal_mode=OFF")  # a failed build is thrown away whole
+    db.execute("PRAGMA synchronous=OFF")
+    db.executescript(SCHEMA + TRIGGERS)
+    # No merging while loading, one 'optimize' at the end: a quarter less work per card.
+    for table in ("cards_fts", "head_fts"):
+        db.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('automerge', 0)")
+    db.execute("BEGIN")
+    folders = list(walk.folders(root))
+    rows = [(f.rel, settled_folder(f.mtime_ns, len(f.files), started)) for f in folders]
     db.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?)", rows)
+    files = _stat_all(folders)
+    invalid = insert(db, files, read_all(root, [f.rel for f in files]), started)
+    for table in ("cards_fts", "head_fts"):
+        db.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
+        db.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('automerge', 4)")
+    stamp(db)
+    db.execute("COMMIT")
+    db.executescript(INDEXES)  # after the bulk load: cheaper than kept up per row
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    return SyncResult(added=len(files) - invalid, invalid=invalid, rebuilt=True)
+
+
+def _stat_all(folders: Iterable[walk.Folder]) -> list[CardStat]:
+    """The card files of these folders, oldest first, so that rowids follow the order cards
+    were written, as a sync's appends do: a broad search ranks the newest matches
+    (evcards.index.search._ranked)."""
+    files = []
+    for folder in folders:
+        for name in folder.files:
+            try:
+                st = os.stat(os.path.join(folder.path, name), follow_symlinks=False)
+            except OSError:
+                continue  # gone since the folder was listed
+            rel = f"{folder.rel}/{name}" if folder.rel else name
+            files.append(CardStat(rel, folder.rel, st.st_mtime_ns, st.st_size))
+    files.sort(key=lambda f: (f.mtime_ns, f.rel))
+    return files

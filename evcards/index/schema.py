@@ -130,6 +130,7 @@ INSERT = (
     f"INSERT INTO cards ({', '.join(_CARD_COLUMNS)})"
     f" VALUES ({', '.join('?' for _ in _CARD_COLUMNS)})"
 )
+INSERT_INVALID = "INSERT INTO invalid VALUES (?, ?, ?, ?, ?)"  # path, dir, mtime_ns, size, error
 
 
 def index_path(root: Path) -> Path:
@@ -159,6 +160,13 @@ def usable(db: sqlite3.Connection) -> bool:
 def settled(mtime: int, now: int) -> int:
     """The mtime to remember: -1 (check again next time) when it is too recent to trust."""
     return -1 if mtime > now - RACY_NS else mtime
+
+
+def settled_folder(mtime: int, files: int, now: int) -> int:
+    """The same for a folder of `files` card files, but only a small one: a file added in the
+    tick of the listing would otherwise go unseen, and listing a small folder again is cheap,
+    where a folder of a million names costs most of a second on every search for a while."""
+    return -1 if files <= SMALL and mtime > now - RACY_NS else mtime
 
 
 def stamp(db: sqlite3.Connection) -> None:

@@ -44,17 +44,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evcards.index import schema
-from evcards.index.build import SyncResult, read_all, rebuild, row
-from evcards.index.schema import (
-    INSERT,
-    connect,
-    index_new,
-    index_path,
-    last_rowid,
-    settled,
-    stamp,
-    usable,
-)
+from evcards.index.build import CardStat, SyncResult, Values, insert, read_all, rebuild
+from evcards.index.schema import connect, index_path, settled_folder, stamp, usable
+from evcards.store import journal
+from evcards.store.walk import scan
 
 STAT_WINDOW = 1_000  # files stat-ed per sync, in turn, in a bigger library (about 6 ms)
 
@@ -89,6 +82,159 @@ def open_index(root: Path) -> tuple[sqlite3.Connection, bool]:
 
 
 # -- syncing ----------------------------------------------------------------------------------
+def sync(
+    root: Path, db: sqlite3.Connection, full: bool = False, only: Iterable[str] | None = None
+) -> SyncResult:
+    """Bring the index in line with the card files (see the module docstring for how).
+    `full=True` stats every known file instead of the rolling window; `only` checks just
+    those files (relative paths) and nothing else."""
+    from evcards.store import journal
+
+    found = _Found(root, db)
+    if only is None:
+        notes, note_files = journal.take(root)
+        found.force.update(path for note in notes for path in note.paths)
+        found.folders(notes)
+        window = _rolling_window(db, full)
+        found.stat_known([*window.rows, *_to_recheck(db)])
+    else:
+        note_files = []
+        found.check.update(only)
+        window = _Window([], _cursor(db, full), rolling=False)
+    to_read = found.to_read()
+    found.forget_gone_folders()
+    if not (to_read or found.delete or found.dirs or found.gone_dirs):
+        for path in note_files:
+            path.unlink(missing_ok=True)
+        if window.rolling:  # a library stat-ed whole has nothing to remember
+            _move_cursor(db, window.next_cursor)
+        return SyncResult()
+    read = list(read_all(root, [f.rel for f in to_read]))  # parsed before the write lock
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        result = found.write(to_read, read)
+        _save_cursor(db, window.next_cursor)
+        stamp(db)
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    for path in note_files:
+        path.unlink(missing_ok=True)
+    return result
+
+
+class _Found:
+    """What one sync's passes find, gathered for one write."""
+
+    def __init__(self, root: Path, db: sqlite3.Connection) -> None:
+        self.root = root
+        self.db = db
+        self.started = time.time_ns()
+        self.base = os.path.join(root, "")  # plain strings: pathlib costs more than the stat
+        self.check: set[str] = set()  # to stat; re-read if new or changed, delete if gone
+        self.force: set[str] = set()  # files evcards wrote: re-read whatever their stat says
+        self.delete: set[str] = set()
+        self.dirs: dict[str, int] = {}  # folders to store, with the mtime to remember
+        self.gone_dirs: list[str] = []
+
+    def folders(self, notes: list[journal.Note]) -> None:
+        """Pass 2: every known folder whose mtime moved, and any new folder found in one."""
+        known = dict(self.db.execute("SELECT path, mtime_ns FROM dirs").fetchall())
+        pending = list(known)
+        while pending:
+            rel = pending.pop()
+            for sub in self._folder(rel, known.get(rel), notes):
+                sub_rel = f"{rel}/{sub}" if rel else sub
+                if sub_rel not in known and sub_rel not in self.dirs:
+                    pending.append(sub_rel)
+
+    def _folder(self, rel: str, stored: int | None, notes: list[journal.Note]) -> list[str]:
+        """One folder of pass 2; its sub-folders when it had to be listed."""
+        path = self.root / rel if rel else self.root
+        try:
+            mtime = os.stat(path).st_mtime_ns
+        except OSError:
+            self.gone_dirs.append(rel)
+            return []
+        if stored is not None:
+            if mtime == stored:
+                return []
+            if journal.explained(stored, mtime, [n for n in notes if n.dir == rel]):
+                self.dirs[rel] = mtime  # only evcards wrote here, and `force` has its files
+                return []
+        try:
+            names, subdirs = scan(path)
+        except OSError:
+            self.gone_dirs.append(rel)
+            return []
+        here = {f"{rel}/{n}" if rel else n for n in names}
+        indexed = set(_paths_in(self.db, rel))
+        self.delete |= indexed - here
+        # A big folder's unchanged names are left to the rolling pass: stat-ing a million
+        # files because one was added would make every search after an import slow.
+        big = stored is not None and len(here) > schema.SMALL
+        self.check |= here - indexed if big else here
+        self.dirs[rel] = settled_folder(mtime, len(here), self.started)
+        return subdirs
+
+    def stat_known(self, rows: Iterable[tuple[str, int, int]]) -> None:
+        """Pass 3: indexed files, (path, mtime_ns, size), whose stat no longer matches."""
+        for rel, mtime, size in rows:
+            try:
+                st = os.stat(self.base + rel)
+            except OSError:
+                self.delete.add(rel)
+                continue
+            if (st.st_mtime_ns, st.st_size) != (mtime, size):
+                self.check.add(rel)
+
+    def to_read(self) -> list[CardStat]:
+        """The files found that are new or changed (or written by evcards), oldest first, as
+        a rebuild orders them: rowids follow writes."""
+        out = []
+        for rel in self.check | self.force:
+            try:
+                st = os.stat(self.base + rel)
+            except OSError:
+                self.delete.add(rel)
+                continue
+            if rel in self.force or _stored_stat(self.db, rel) != (st.st_mtime_ns, st.st_size):
+                out.append(CardStat(rel, rel.rpartition("/")[0], st.st_mtime_ns, st.st_size))
+                self.delete.discard(rel)
+        out.sort(key=lambda f: f.mtime_ns)
+        return out
+
+    def forget_gone_folders(self) -> None:
+        for rel in self.gone_dirs:
+            self.delete.update(_paths_in(self.db, rel))
+
+    def write(self, to_read: list[CardStat], read: list[Values | str]) -> SyncResult:
+        """Everything found, inside the caller's transaction."""
+        db = self.db
+        removed = sum(_forget(db, rel) for rel in self.delete)
+        existed = {f.rel for f in to_read if _forget(db, f.rel)}
+        invalid = insert(db, to_read, read, self.started)
+        cards = {
+            f.rel for f, values in zip(to_read, read, strict=True) if not isinstance(values, str)
+        }
+        db.executemany("DELETE FROM dirs WHERE path = ?", ((rel,) for rel in self.gone_dirs))
+        db.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?)", self.dirs.items())
+        updated = len(cards & existed)
+        return SyncResult(
+            added=len(cards) - updated, updated=updated, removed=removed, invalid=invalid
+        )
+
+
+def _paths_in(db: sqlite3.Connection, folder: str) -> list[str]:
+    """The indexed files of one folder, cards and invalid files alike."""
+    rows = db.execute(
+        "SELECT path FROM cards WHERE dir = ? UNION ALL SELECT path FROM invalid WHERE dir = ?",
+        (folder, folder),
+    )
+    return [r[0] for r in rows]
+
+
 def _stored_stat(db: sqlite3.Connection, rel: str) -> tuple[int, int] | None:
     row = db.execute(
         "SELECT mtime_ns, size FROM cards WHERE path = ?"
@@ -98,193 +244,68 @@ def _stored_stat(db: sqlite3.Connection, rel: str) -> tuple[int, int] | None:
     return (row[0], row[1]) if row else None
 
 
-def _list(root: Path, rel: str) -> tuple[list[str], list[str]] | None:
-    """Card file names and sub-folder names of one folder (no stat per file), or None."""
-    files, subdirs = [], []
+def _forget(db: sqlite3.Connection, rel: str) -> bool:
+    """Drop a file from the index; whether it was indexed as a card."""
+    gone = db.execute("DELETE FROM cards WHERE path = ?", (rel,)).rowcount > 0
+    db.execute("DELETE FROM invalid WHERE path = ?", (rel,))
+    return gone
+
+
+# -- the rolling stat window ------------------------------------------------------------------
+@dataclass
+class _Window:
+    rows: list[tuple[str, int, int]]  # (path, mtime_ns, size) of indexed cards to stat now
+    next_cursor: str  # where the next sync's window starts
+    rolling: bool  # whether it moves: a big library, stat-ed a window at a time
+
+
+def _cursor(db: sqlite3.Connection, full: bool) -> str:
+    row = db.execute("SELECT value FROM meta WHERE key = 'stat_cursor'").fetchone()
+    return row[0] if row and not full else ""
+
+
+def _rolling_window(db: sqlite3.Connection, full: bool) -> _Window:
+    """Pass 3's share of the cards this time: all of a small library, else STAT_WINDOW of
+    them in path order after the cursor, wrapping around at the end."""
+    # max(rowid) is instant where count(*) reads the table; it is at least the count.
+    size = db.execute("SELECT max(rowid) FROM cards").fetchone()[0] or 0
+    if full or size <= schema.SMALL:
+        rows = _stats(db, "path > ?", "", -1)
+        return _Window(rows, rows[-1][0] if rows else "", rolling=False)
+    after = _cursor(db, full)
+    rows = _stats(db, "path > ?", after, STAT_WINDOW)
+    if len(rows) < STAT_WINDOW and after:
+        rows += _stats(db, "path <= ?", after, STAT_WINDOW - len(rows))
+    return _Window(rows, rows[-1][0] if rows else after, rolling=True)
+
+
+def _stats(
+    db: sqlite3.Connection, where: str, after: str, limit: int
+) -> list[tuple[str, int, int]]:
+    sql = f"SELECT path, mtime_ns, size FROM cards WHERE {where} ORDER BY path LIMIT ?"
+    return db.execute(sql, (after, limit)).fetchall()
+
+
+def _to_recheck(db: sqlite3.Connection) -> list[tuple[str, int, int]]:
+    """Files stored as too recent to trust (mtime -1), and invalid files: stat-ed every time."""
+    rows = db.execute(
+        "SELECT path, mtime_ns, size FROM cards INDEXED BY cards_racy WHERE mtime_ns = -1"
+    ).fetchall()
+    return rows + db.execute("SELECT path, mtime_ns, size FROM invalid").fetchall()
+
+
+def _save_cursor(db: sqlite3.Connection, cursor: str) -> None:
+    db.execute("INSERT OR REPLACE INTO meta VALUES ('stat_cursor', ?)", (cursor,))
+
+
+def _move_cursor(db: sqlite3.Connection, cursor: str) -> None:
+    """The only write of a sync that found nothing. Losing it to a power cut costs a re-stat,
+    so it skips the fsyncs (up to 6, and 1-400 ms on a busy disk) every search paid."""
+    db.execute("PRAGMA synchronous=OFF")
     try:
-        with os.scandir(root / rel if rel else root) as it:
-            for entry in it:
-                name = entry.name
-                if name[0] == ".":
-                    continue
-                if name.endswith(".toml") and entry.is_file(follow_symlinks=False):
-                    files.append(name)
-                elif entry.is_dir(follow_symlinks=False):
-                    subdirs.append(name)
-    except OSError:
-        return None
-    return files, subdirs
-
-
-def sync(
-    root: Path, db: sqlite3.Connection, full: bool = False, only: Iterable[str] | None = None
-) -> SyncResult:
-    """Bring the index in line with the card files (see the module docstring for how).
-    `full=True` stats every known file instead of the rolling window; `only` checks just
-    those files (relative paths) and nothing else."""
-    from evcards.store import journal
-
-    result = SyncResult()
-    started = time.time_ns()
-    base = os.path.join(root, "")  # plain strings: pathlib costs more than the stat itself
-    notes, note_files = journal.take(root) if only is None else ([], [])
-    check: set[str] = set(only or ())  # to stat; re-read if new or changed, delete if gone
-    force: set[str] = set()  # files evcards wrote: re-read whatever their stat says
-    for n in notes:
-        force.update(n.paths)
-    delete: set[str] = set()
-    dirs = dict(db.execute("SELECT path, mtime_ns FROM dirs").fetchall())
-    new_dirs: dict[str, int] = {}
-    gone_dirs: list[str] = []
-    pending = list(dirs) if only is None else []
-    while pending:
-        rel = pending.pop()
-        try:
-            mtime = os.stat(root / rel if rel else root).st_mtime_ns
-        except OSError:
-            gone_dirs.append(rel)
-            continue
-        if rel in dirs and mtime == dirs[rel]:
-            continue
-        if rel in dirs and journal.explained(dirs[rel], mtime, [n for n in notes if n.dir == rel]):
-            new_dirs[rel] = mtime  # only evcards wrote here, and `force` has its files
-            continue
-        listing = _list(root, rel)
-        if listing is None:
-            gone_dirs.append(rel)
-            continue
-        names, subdirs = listing
-        here = {f"{rel}/{n}" if rel else n for n in names}
-        known = {
-            r[0]
-            for r in db.execute(
-                "SELECT path FROM cards WHERE dir = ? UNION ALL SELECT path FROM invalid"
-                " WHERE dir = ?",
-                (rel, rel),
-            )
-        }
-        delete |= known - here
-        # A big folder's unchanged names are left to the rolling pass: stat-ing a million
-        # files because one was added would make every search after an import slow.
-        check |= here if len(here) <= schema.SMALL or rel not in dirs else here - known
-        for sub in subdirs:
-            sub_rel = f"{rel}/{sub}" if rel else sub
-            if sub_rel not in dirs and sub_rel not in new_dirs:
-                pending.append(sub_rel)
-        recent = mtime > started - schema.RACY_NS and len(here) <= schema.SMALL
-        new_dirs[rel] = -1 if recent else mtime
-
-    # The rolling stat pass: in-place edits change nothing but the file's own inode.
-    cursor = db.execute("SELECT value FROM meta WHERE key = 'stat_cursor'").fetchone()
-    after = cursor[0] if cursor and not full else ""
-    window: list[tuple[str, int, int]] = []
-    rolling = False  # whether the cursor moves (a big library, a window at a time)
-    if only is None:
-        # max(rowid) is instant where count(*) reads the table; it is at least the count.
-        size = db.execute("SELECT max(rowid) FROM cards").fetchone()[0] or 0
-        if full or size <= schema.SMALL:
-            after, step = "", -1
-        else:
-            step, rolling = STAT_WINDOW, True
-        window = db.execute(
-            "SELECT path, mtime_ns, size FROM cards WHERE path > ? ORDER BY path LIMIT ?",
-            (after, step),
-        ).fetchall()
-        if step > 0 and len(window) < step and after:  # wrap around
-            window += db.execute(
-                "SELECT path, mtime_ns, size FROM cards WHERE path <= ? ORDER BY path LIMIT ?",
-                (after, step - len(window)),
-            ).fetchall()
-    next_cursor = window[-1][0] if window else after
-    if only is None:
-        # Files stored as too recent to trust (mtime -1) are checked again at once.
-        window += db.execute(
-            "SELECT path, mtime_ns, size FROM cards INDEXED BY cards_racy WHERE mtime_ns = -1"
-        )
-        window += db.execute("SELECT path, mtime_ns, size FROM invalid").fetchall()
-    for rel, mtime, size in window:
-        try:
-            st = os.stat(base + rel)
-        except OSError:
-            delete.add(rel)
-            continue
-        if (st.st_mtime_ns, st.st_size) != (mtime, size):
-            check.add(rel)
-
-    to_read: list[tuple[str, str, int, int]] = []
-    for rel in check | force:
-        try:
-            st = os.stat(base + rel)
-        except OSError:
-            delete.add(rel)
-            continue
-        if rel in force or _stored_stat(db, rel) != (st.st_mtime_ns, st.st_size):
-            folder = rel.rpartition("/")[0]
-            to_read.append((rel, folder, st.st_mtime_ns, st.st_size))
-            delete.discard(rel)
-    for rel in gone_dirs:
-        delete.update(
-            r[0]
-            for r in db.execute(
-                "SELECT path FROM cards WHERE dir = ? UNION ALL SELECT path FROM invalid"
-                " WHERE dir = ?",
-                (rel, rel),
-            )
-        )
-
-    to_read.sort(key=lambda r: r[2])  # oldest first, as rebuild does: rowids follow writes
-    read = list(read_all(root, [r[0] for r in to_read]))
-    changed = bool(to_read or delete or new_dirs or gone_dirs)
-    if not changed:
-        for path in note_files:
-            path.unlink(missing_ok=True)
-        if not rolling:  # a library stat-ed whole: nothing to remember
-            return result
-        # Only the rolling cursor moves. Losing it to a power cut costs a re-stat, so this
-        # write skips the fsyncs (up to 6, and 1-400 ms on a busy disk) every search paid.
-        db.execute("PRAGMA synchronous=OFF")
-        try:
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('stat_cursor', ?)", (next_cursor,))
-        finally:
-            db.execute("PRAGMA synchronous=NORMAL")
-        return result
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        for rel in delete:
-            result.removed += db.execute("DELETE FROM cards WHERE path = ?", (rel,)).rowcount
-            db.execute("DELETE FROM invalid WHERE path = ?", (rel,))
-        existed = set()
-        for rel, _, _, _ in to_read:
-            if db.execute("DELETE FROM cards WHERE path = ?", (rel,)).rowcount:
-                existed.add(rel)
-            db.execute("DELETE FROM invalid WHERE path = ?", (rel,))
-        after = last_rowid(db)
-        for (rel, folder, mtime, size), facts in zip(to_read, read, strict=True):
-            mtime = settled(mtime, started)
-            if isinstance(facts, str):
-                db.execute(
-                    "INSERT INTO invalid VALUES (?, ?, ?, ?, ?)", (rel, folder, mtime, size, facts)
-                )
-                result.invalid += 1
-                continue
-            db.execute(INSERT, row(facts, rel, folder, mtime, size))
-            if rel in existed:
-                result.updated += 1
-            else:
-                result.added += 1
-        index_new(db, after)
-        for rel in gone_dirs:
-            db.execute("DELETE FROM dirs WHERE path = ?", (rel,))
-        db.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?)", new_dirs.items())
-        db.execute("INSERT OR REPLACE INTO meta VALUES ('stat_cursor', ?)", (next_cursor,))
-        stamp(db)
-        db.execute("COMMIT")
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    for path in note_files:
-        path.unlink(missing_ok=True)
-    return result
+        _save_cursor(db, cursor)
+    finally:
+        db.execute("PRAGMA synchronous=NORMAL")
 
 
 def ensure(root: Path) -> sqlite3.Connection:
