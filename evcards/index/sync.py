@@ -88,14 +88,12 @@ def sync(
     """Bring the index in line with the card files (see the module docstring for how).
     `full=True` stats every known file instead of the rolling window; `only` checks just
     those files (relative paths) and nothing else."""
-    from evcards.store import journal
-
     found = _Found(root, db)
     if only is None:
         notes, note_files = journal.take(root)
-        found.force.update(path for note in notes for path in note.paths)
-        found.folders(notes)
-        window = _rolling_window(db, full)
+        found.force.update(path for note in notes for path in note.paths)  # pass 1
+        found.folders(notes)  # pass 2
+        window = _rolling_window(db, full)  # pass 3
         found.stat_known([*window.rows, *_to_recheck(db)])
     else:
         note_files = []
@@ -348,7 +346,3 @@ def status(root: Path) -> Status:
         last_sync=last[0] if last else None,
         schema_version=version,
     )
-
-
-def invalid_files(db: sqlite3.Connection) -> list[tuple[str, str]]:
-    return db.execute("SELECT path, error FROM invalid ORDER BY path").fetchall()
