@@ -224,9 +224,10 @@ def _stat_all(folders: Iterable[walk.Folder]) -> list[CardStat]:
     (evcards.index.search._ranked)."""
     files = []
     for folder in folders:
+        base = os.path.join(folder.path, "")  # a join per file costs a tenth of the stat
         for name in folder.files:
             try:
-                st = os.stat(os.path.join(folder.path, name), follow_symlinks=False)
+                st = os.lstat(base + name)
             except OSError:
                 continue  # gone since the folder was listed
             rel = f"{folder.rel}/{name}" if folder.rel else name
