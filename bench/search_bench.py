@@ -196,15 +196,15 @@ def floors(root: Path, n: int = 5000) -> None:
     alone, and FTS5 alone indexing only the body text (one column, nothing stored)."""
     import sqlite3
 
-    from evcards.index import sync as index
+    from evcards.index.build import _read_chunk
 
     names = sorted(e.name for e in os.scandir(root) if e.name.endswith(".toml"))[:n]
     t = time.process_time()
-    rows = [r for r in index._read_chunk((str(root), names)) if not isinstance(r, str)]
+    rows = [r for r in _read_chunk((str(root), names)) if not isinstance(r, str)]
     parse = time.process_time() - t
     db = sqlite3.connect(":memory:")
     db.execute("CREATE VIRTUAL TABLE f USING fts5(body, content='')")
-    bodies = [(r[11],) for r in rows]  # see index._values: the body text
+    bodies = [(r[11],) for r in rows]  # see build._values: the body text
     t = time.process_time()
     db.executemany("INSERT INTO f VALUES (?)", bodies)
     db.commit()
@@ -233,8 +233,10 @@ def main() -> None:
         args.n = sum(1 for e in os.scandir(root) if e.name.endswith(".toml") and e.name[0] != ".")
         args.keep = True
 
-    from evcards.index import sync as index
+    from evcards.index import schema
+    from evcards.index.build import rebuild
     from evcards.index.search import search_db
+    from evcards.index.sync import STAT_WINDOW, ensure, sync
 
     print(
         f"N = {args.n:,} cards in {root}  ({os.cpu_count()} cores, Python {sys.version.split()[0]})"
@@ -249,15 +251,15 @@ def main() -> None:
     files_mb = sum(e.stat().st_size for e in os.scandir(root)) / 1e6
     print(f"card files: {files_mb:,.0f} MB")
 
-    if args.keep_index and index.index_path(root).exists():
-        size = index.index_path(root).stat().st_size
+    if args.keep_index and schema.index_path(root).exists():
+        size = schema.index_path(root).stat().st_size
         print(f"index build: skipped (--keep-index), size {size / 1e6:,.0f} MB")
     else:
         shutil.rmtree(root / ".evcards", ignore_errors=True)
         t = time.perf_counter()
-        result = index.rebuild(root)
+        result = rebuild(root)
         build = time.perf_counter() - t
-        size = index.index_path(root).stat().st_size
+        size = schema.index_path(root).stat().st_size
         print(
             f"index build: {build:.1f} s, {result.added / build:,.0f} cards/s,"
             f" {result.added:,} cards, {result.invalid} invalid, size {size / 1e6:,.0f} MB"
@@ -265,17 +267,17 @@ def main() -> None:
         floors(root)
 
     # Timestamps younger than RACY_NS are re-checked once; let them settle first.
-    time.sleep(index.RACY_NS / 1e9)
-    db = index.ensure(root)
+    time.sleep(schema.RACY_NS / 1e9)
+    db = ensure(root)
     syncs = []
     for _ in range(5):
         t = time.perf_counter()
-        r = index.sync(root, db)
+        r = sync(root, db)
         syncs.append(time.perf_counter() - t)
         assert (r.added, r.updated, r.removed) == (0, 0, 0), r
     print(
         f"no-change sync: p50 {ms(pct(syncs, 50))} (folder mtimes + a rolling stat of"
-        f" {index.STAT_WINDOW:,} files)"
+        f" {STAT_WINDOW:,} files)"
     )
     t = time.perf_counter()
     names = [e.name for e in os.scandir(root)]

@@ -9,8 +9,10 @@ import pytest
 
 from evcards.cli import app
 from evcards.core.models import Span, new_card
-from evcards.index import sync as index
+from evcards.index.build import SyncResult, rebuild
+from evcards.index.schema import SCHEMA_VERSION, index_path
 from evcards.index.search import search
+from evcards.index.sync import ensure, open_index, sync
 from evcards.store.library import Library
 
 
@@ -23,7 +25,7 @@ def put(lib: Library, tag: str, text: str) -> str:
 def test_corrupt_index_is_rebuilt_silently(lib: Library, runner) -> None:
     a = put(lib, "walrus", "walruses sleep on the ice")
     assert [h.id for h in search(lib.root, "walruses")] == [a]
-    path = index.index_path(lib.root)
+    path = index_path(lib.root)
     path.write_bytes(b"this is not a database at all\x00\xff" * 100)
     assert [h.id for h in search(lib.root, "walruses")] == [a]
     result = runner.invoke(app, ["search", "walruses", "--json"])
@@ -34,7 +36,7 @@ def test_corrupt_index_is_rebuilt_silently(lib: Library, runner) -> None:
 def test_truncated_and_missing_index(lib: Library) -> None:
     a = put(lib, "walrus", "walruses sleep on the ice")
     search(lib.root, "x")
-    path = index.index_path(lib.root)
+    path = index_path(lib.root)
     path.write_bytes(path.read_bytes()[:3000])
     assert [h.id for h in search(lib.root, "walruses")] == [a]
     path.unlink()
@@ -44,35 +46,37 @@ def test_truncated_and_missing_index(lib: Library) -> None:
 def test_another_schema_version_is_rebuilt(lib: Library) -> None:
     a = put(lib, "walrus", "walruses sleep on the ice")
     search(lib.root, "x")
-    db = sqlite3.connect(index.index_path(lib.root))
+    db = sqlite3.connect(index_path(lib.root))
     db.execute("PRAGMA user_version = 999")
     db.execute("DELETE FROM cards")
     db.commit()
     db.close()
     assert [h.id for h in search(lib.root, "walruses")] == [a]
-    db = sqlite3.connect(index.index_path(lib.root))
-    assert db.execute("PRAGMA user_version").fetchone()[0] == index.SCHEMA_VERSION
+    db = sqlite3.connect(index_path(lib.root))
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
 def test_sync_counts_and_no_change_sync_reads_nothing(lib: Library, monkeypatch) -> None:
-    monkeypatch.setattr(index, "RACY_NS", 0)  # trust fresh timestamps: this test is not racy
+    monkeypatch.setattr(
+        "evcards.index.schema.RACY_NS", 0
+    )  # trust fresh timestamps: this test is not racy
     a = put(lib, "walrus", "walruses sleep on the ice")
-    db, rebuilt = index.open_index(lib.root)
+    db, rebuilt = open_index(lib.root)
     assert rebuilt
     put(lib, "seal", "seals sleep on the ice")
-    result = index.sync(lib.root, db)
+    result = sync(lib.root, db)
     assert (result.added, result.updated, result.removed) == (1, 0, 0)
 
     def no_reads(*args: object) -> None:
         raise AssertionError("a no-change sync read a card file")
 
-    monkeypatch.setattr(index, "_read", no_reads)
-    assert index.sync(lib.root, db) == index.SyncResult()
+    monkeypatch.setattr("evcards.index.build._read", no_reads)
+    assert sync(lib.root, db) == SyncResult()
     db.close()
     monkeypatch.undo()
     path = lib.path_of(a)
     path.unlink()
-    db = index.ensure(lib.root)
+    db = ensure(lib.root)
     assert db.execute("SELECT count(*) FROM cards").fetchone()[0] == 1
     db.close()
 
@@ -86,7 +90,7 @@ def test_invalid_files_are_skipped_and_counted(lib: Library, runner) -> None:
     result = runner.invoke(app, ["index", "status", "--json"])
     assert result.exit_code == 0, result.output
     st = json.loads(result.stdout)
-    assert (st["cards"], st["invalid"], st["schema_version"]) == (1, 2, index.SCHEMA_VERSION)
+    assert (st["cards"], st["invalid"], st["schema_version"]) == (1, 2, SCHEMA_VERSION)
     assert st["size_bytes"] > 0 and st["last_sync"]
     # fixing the file makes it a card on the next search
     (lib.root / "broken.toml").write_text(
@@ -106,39 +110,41 @@ def test_index_commands(lib: Library, runner) -> None:
 
 
 def test_many_cards_parse_in_parallel(lib: Library, monkeypatch) -> None:
-    monkeypatch.setattr(index, "_PARALLEL_MIN", 10)
+    monkeypatch.setattr("evcards.index.build._PARALLEL_MIN", 10)
     want = {put(lib, f"walrus {i}", f"walrus number {i} sleeps") for i in range(40)}
-    index.rebuild(lib.root)
+    rebuild(lib.root)
     assert {h.id for h in search(lib.root, "walrus", limit=100)} == want
 
 
 def settle(monkeypatch) -> None:
     """Trust fresh timestamps, so that these tests see the steady state, not the racy one."""
-    monkeypatch.setattr(index, "RACY_NS", 0)
+    monkeypatch.setattr("evcards.index.schema.RACY_NS", 0)
 
 
 def test_big_library_in_place_edit_found_by_the_rolling_pass(lib: Library, monkeypatch) -> None:
     settle(monkeypatch)
-    monkeypatch.setattr(index, "SMALL", 5)  # a "big" library: 10 cards, 3 stats a sync
-    monkeypatch.setattr(index, "STAT_WINDOW", 3)
+    monkeypatch.setattr(
+        "evcards.index.schema.SMALL", 5
+    )  # a "big" library: 10 cards, 3 stats a sync
+    monkeypatch.setattr("evcards.index.sync.STAT_WINDOW", 3)
     for i in range(10):
         put(lib, f"walrus {i}", f"walrus number {i} sleeps")
-    index.rebuild(lib.root)
+    rebuild(lib.root)
     path = sorted(lib.root.glob("*.toml"))[-1]
     path.write_text(path.read_text().replace("sleeps", "dances"))
     found = [len(search(lib.root, "dances")) for _ in range(5)]
     assert found[-1] == 1  # within ceil(10 / 3) + 1 searches
-    runner_found = index.sync(lib.root, index.ensure(lib.root), full=True)
+    runner_found = sync(lib.root, ensure(lib.root), full=True)
     assert runner_found.updated == 0
 
 
 def test_a_hit_is_never_shown_stale(lib: Library, monkeypatch) -> None:
     settle(monkeypatch)
-    monkeypatch.setattr(index, "SMALL", 5)
-    monkeypatch.setattr(index, "STAT_WINDOW", 1)
+    monkeypatch.setattr("evcards.index.schema.SMALL", 5)
+    monkeypatch.setattr("evcards.index.sync.STAT_WINDOW", 1)
     for i in range(10):
         put(lib, f"walrus {i}", f"walrus number {i} sleeps")
-    index.rebuild(lib.root)
+    rebuild(lib.root)
     for path in lib.root.glob("*.toml"):
         path.write_text(path.read_text().replace('tag = "walrus', 'tag = "edited walrus'))
     hits = search(lib.root, "walrus", limit=3)
@@ -148,19 +154,18 @@ def test_a_hit_is_never_shown_stale(lib: Library, monkeypatch) -> None:
 def test_evcards_own_writes_need_no_folder_listing(lib: Library, monkeypatch) -> None:
     settle(monkeypatch)
     put(lib, "walrus", "walruses sleep on the ice")
-    index.rebuild(lib.root)
-    db = index.ensure(lib.root)
-    real_list = index._list
-    monkeypatch.setattr(index, "_list", lambda *a: pytest.fail("listed the folder"))
-    seal = put(lib, "seal", "seals sleep on the ice")
-    lib.remove(lib.path_of(seal))
-    narwhal = put(lib, "narwhal", "narwhals sleep on the ice")
-    result = index.sync(lib.root, db)
+    rebuild(lib.root)
+    db = ensure(lib.root)
+    with monkeypatch.context() as m:
+        m.setattr("evcards.index.sync.scan", lambda *a: pytest.fail("listed the folder"))
+        seal = put(lib, "seal", "seals sleep on the ice")
+        lib.remove(lib.path_of(seal))
+        narwhal = put(lib, "narwhal", "narwhals sleep on the ice")
+        result = sync(lib.root, db)
     assert (result.added, result.removed) == (1, 0)
     # a file added by hand breaks the chain of notes: the folder is listed again
-    monkeypatch.setattr(index, "_list", real_list)
     (lib.root / "copy.toml").write_text(lib.path_of(narwhal).read_text())
-    assert index.sync(lib.root, db).added == 1
+    assert sync(lib.root, db).added == 1
     db.close()
 
 
@@ -178,7 +183,7 @@ def test_an_overgrown_journal_drops_the_index(lib: Library, monkeypatch) -> None
     search(lib.root, "x")
     monkeypatch.setattr(journal, "MAX_BYTES", 10)
     seal = put(lib, "seal", "seals sleep on the ice")
-    assert not index.index_path(lib.root).exists()
+    assert not index_path(lib.root).exists()
     assert [h.id for h in search(lib.root, "seals")] == [seal]
 
 
@@ -192,7 +197,52 @@ def test_facets_follow_the_cards_through_edits_and_deletes(lib: Library) -> None
     paths[1].write_text(paths[1].read_text().replace("sleeps", "dances"))
     put(lib, "walrus 9", "walrus number 9 sleeps")
     assert len(search(lib.root, "walrus")) == 6
-    db = sqlite3.connect(index.index_path(lib.root))
+    db = sqlite3.connect(index_path(lib.root))
     cards = db.execute("SELECT rowid, dupkey, year, has_highlight, labels FROM cards").fetchall()
     facets = db.execute("SELECT rowid, dupkey, year, has_highlight, labels FROM facets").fetchall()
     assert sorted(cards) == sorted(facets) and len(cards) == 6
+
+
+def test_the_index_and_the_library_agree_on_which_files_are_cards(
+    lib: Library, tmp_path, monkeypatch
+) -> None:
+    """One walk (evcards.store.walk) for all three. A folder named like a card file is a
+    folder (a rebuild once skipped it, where a sync and the library listed it); dot-names and
+    symlinks are skipped, to files and to folders alike."""
+    import os
+
+    from evcards.store import cardfile
+
+    settle(monkeypatch)
+
+    def card_in(folder, name: str) -> None:
+        folder.mkdir(exist_ok=True)
+        card = new_card(tag=name, body=[[Span(text=f"{name} sleeps", underline=True)]])
+        (folder / f"{name}.toml").write_text(cardfile.dumps(card))
+
+    def indexed() -> set[str]:
+        db = sqlite3.connect(index_path(lib.root))
+        try:
+            return {r[0] for r in db.execute("SELECT path FROM cards")}
+        finally:
+            db.close()
+
+    walrus = put(lib, "walrus", "walruses sleep on the ice")
+    rebuild(lib.root)
+    card_in(lib.root / "old.toml", "seal")
+    card_in(lib.root / "old.toml" / "deeper", "narwhal")
+    card_in(lib.root / ".hidden", "otter")
+    card_in(tmp_path / "outside", "orca")
+    os.symlink(tmp_path / "outside", lib.root / "linked")
+    os.symlink(tmp_path / "outside" / "orca.toml", lib.root / "orca.toml")
+    (lib.root / "notes.txt").write_text("not a card")
+    listed = [p.relative_to(lib.root).as_posix() for p in lib.paths()]
+    assert listed == [
+        lib.path_of(walrus).name,
+        "old.toml/seal.toml",
+        "old.toml/deeper/narwhal.toml",
+    ]
+    ensure(lib.root).close()  # a sync finds the new folders
+    assert indexed() == set(listed)
+    rebuild(lib.root)
+    assert indexed() == set(listed)

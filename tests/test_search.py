@@ -342,10 +342,11 @@ def test_search_does_not_import_lxml_or_docx(filled: Library) -> None:
 
 
 def test_printing_hits_reads_rows_not_card_files(filled: Library, runner, monkeypatch) -> None:
-    from evcards.index import sync as index
     from evcards.store import cardfile
 
-    monkeypatch.setattr(index, "RACY_NS", 0)  # so that the fresh file is not re-read as racy
+    monkeypatch.setattr(
+        "evcards.index.schema.RACY_NS", 0
+    )  # so that the fresh file is not re-read as racy
     put(filled, tag="zebra", body=body("stripes"))
     search(filled.root, "x")  # index built; from here no card file may be parsed
 
@@ -353,7 +354,7 @@ def test_printing_hits_reads_rows_not_card_files(filled: Library, runner, monkey
         raise AssertionError("a card was parsed into a model while printing hits")
 
     monkeypatch.setattr(cardfile, "loads", no_models)
-    monkeypatch.setattr(index, "_read", no_models)
+    monkeypatch.setattr("evcards.index.build._read", no_models)
     for extra in ([], ["--json"]):
         result = runner.invoke(app, ["search", "stripes", *extra])
         assert result.exit_code == 0, result.output

@@ -152,7 +152,7 @@ def _print_table(hits: list[Any]) -> None:
 @index_app.command("rebuild")
 def index_rebuild() -> None:
     """Rebuild the index from the card files (never needed for correctness)."""
-    from evcards.index.sync import rebuild
+    from evcards.index.build import rebuild
 
     lib = get_library()
     result = rebuild(lib.root)

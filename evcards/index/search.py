@@ -38,7 +38,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from evcards.errors import SearchQueryError
-from evcards.index.sync import FTS_COLUMNS, HEAD_COLUMNS, TEXT_COLUMNS, WEIGHTS, ensure, sync
+from evcards.index.schema import FTS_COLUMNS, HEAD_COLUMNS, TEXT_COLUMNS, WEIGHTS
+from evcards.index.sync import ensure, sync
 
 if TYPE_CHECKING:
     from evcards.index.snippets import Term
@@ -281,53 +282,66 @@ def _best(
     Without filters (year, --highlighted, labels) the ranking runs on the FTS table alone
     (joining every match to `facets` costs about as much as ranking it); the page's dupkeys
     are looked up afterwards. Ties are broken by rowid so that pages agree with each other."""
-    rank = _RANK[table]
-    floor = 0
-    if cap:
-        # The rowid of the cap-th newest match: FTS5 walks a doclist backwards by rowid
-        # without scoring, so finding it costs a fraction of ranking the rows past it. With
-        # filters on `cards` (a year, --highlighted) it counts only the matches they keep.
-        join = f" JOIN facets c ON c.rowid = {table}.rowid" if extra else ""
-        row = db.execute(
-            f"SELECT {table}.rowid FROM {table}{join} WHERE {table} MATCH ?{extra}"
-            f" ORDER BY {table}.rowid DESC LIMIT 1 OFFSET ?",
-            [match, *args, cap - 1],
-        ).fetchone()
-        floor = row[0] if row else 0
+    floor = _floor(db, table, match, extra, args, cap) if cap else 0
     done = 0
     while True:
-        if extra:
-            rows = db.execute(
-                f"SELECT c.rowid, c.dupkey, {rank} AS rank FROM {table}"
-                f" JOIN facets c ON c.rowid = {table}.rowid"
-                f" WHERE {table} MATCH ? AND {table}.rowid >= ?{extra}"
-                " ORDER BY rank, c.rowid LIMIT ?",
-                [match, floor, *args, want],
-            ).fetchall()
-        else:
-            ranked = db.execute(
-                f"SELECT rowid, {rank} AS rank FROM {table} WHERE {table} MATCH ?"
-                " AND rowid >= ? ORDER BY rank, rowid LIMIT ?",
-                (match, floor, want),
-            ).fetchall()
-            page = ranked[done:]
-            marks = ",".join("?" * len(page))
-            dupkeys = (
-                dict(
-                    db.execute(
-                        f"SELECT rowid, dupkey FROM facets WHERE rowid IN ({marks})",
-                        [r[0] for r in page],
-                    )
-                )
-                if page
-                else {}
-            )
-            rows = [*ranked[:done], *((r, dupkeys.get(r, ""), k) for r, k in page)]
-        yield from rows[done:]
-        if len(rows) < want:
+        rows = _page(db, table, match, floor, extra, args, want, done)
+        yield from rows
+        if done + len(rows) < want:
             return
-        done = len(rows)
+        done += len(rows)
         want *= 4
+
+
+def _floor(
+    db: sqlite3.Connection, table: str, match: str, extra: str, args: list[object], cap: int
+) -> int:
+    """The rowid of the cap-th newest match: FTS5 walks a doclist backwards by rowid without
+    scoring, so finding it costs a fraction of ranking the rows past it. With filters on
+    `cards` (a year, --highlighted) it counts only the matches they keep."""
+    join = f" JOIN facets c ON c.rowid = {table}.rowid" if extra else ""
+    row = db.execute(
+        f"SELECT {table}.rowid FROM {table}{join} WHERE {table} MATCH ?{extra}"
+        f" ORDER BY {table}.rowid DESC LIMIT 1 OFFSET ?",
+        [match, *args, cap - 1],
+    ).fetchone()
+    return row[0] if row else 0
+
+
+def _page(
+    db: sqlite3.Connection,
+    table: str,
+    match: str,
+    floor: int,
+    extra: str,
+    args: list[object],
+    want: int,
+    done: int,
+) -> list[Row]:
+    """The best `want` matches from rowid `floor` up, less the `done` already yielded."""
+    rank = _RANK[table]
+    if extra:
+        return db.execute(
+            f"SELECT c.rowid, c.dupkey, {rank} AS rank FROM {table}"
+            f" JOIN facets c ON c.rowid = {table}.rowid"
+            f" WHERE {table} MATCH ? AND {table}.rowid >= ?{extra}"
+            " ORDER BY rank, c.rowid LIMIT ?",
+            [match, floor, *args, want],
+        ).fetchall()[done:]
+    page = db.execute(
+        f"SELECT rowid, {rank} AS rank FROM {table} WHERE {table} MATCH ?"
+        " AND rowid >= ? ORDER BY rank, rowid LIMIT ?",
+        (match, floor, want),
+    ).fetchall()[done:]
+    if not page:
+        return []
+    marks = ",".join("?" * len(page))
+    dupkeys = dict(
+        db.execute(
+            f"SELECT rowid, dupkey FROM facets WHERE rowid IN ({marks})", [r[0] for r in page]
+        )
+    )
+    return [(r, dupkeys.get(r, ""), k) for r, k in page]
 
 
 def _ranked(

@@ -125,28 +125,46 @@ def _region(text: str, terms: list[Term], width: int) -> tuple[int, int]:
     costs twenty times more), or, when a term is not found that way and the text has
     accented letters, a regex that folds them. The tokens there are then compared exactly."""
     span = width * _AVERAGE_WORD
+    found = _candidates(text, terms)
+    if not found:
+        return 0, min(len(text), 2 * span)
+    at = _densest(found, span)
+    return max(0, at - span), min(len(text), at + 2 * span)
+
+
+def _candidates(text: str, terms: list[Term]) -> list[tuple[int, int]]:
+    """(position, term number) of every place a term may start, in order of position."""
     lower = text.lower()
-    found: list[tuple[int, int]] = []  # (position, term number)
-    if len(lower) == len(text):  # else positions would not line up
-        for n, term in enumerate(terms):
-            first = term.tokens[0]
-            at = lower.find(first)
-            while at >= 0:
-                if at == 0 or not lower[at - 1].isalnum():
-                    found.append((at, n))
-                at = lower.find(first, at + len(first))
-        found.sort()
+    aligned = len(lower) == len(text)  # else positions in `lower` are not positions in `text`
+    found = _found_lower(lower, terms) if aligned else []
     missing = len({n for _, n in found}) < len(terms)
-    if missing and (len(lower) != len(text) or _NON_ASCII_WORD.search(text)):
+    if missing and (not aligned or _NON_ASCII_WORD.search(text)):
         # A term may be there with accents (or case rules) that find() cannot see.
         pattern = _pattern(tuple(terms))
         found = [(m.start(), int((m.lastgroup or "t0")[1:])) for m in pattern.finditer(text)]
-    if not found:
-        return 0, min(len(text), 2 * span)
+    return found
+
+
+def _found_lower(lower: str, terms: list[Term]) -> list[tuple[int, int]]:
+    found = []
+    for n, term in enumerate(terms):
+        first = term.tokens[0]
+        at = lower.find(first)
+        while at >= 0:
+            if at == 0 or not lower[at - 1].isalnum():
+                found.append((at, n))
+            at = lower.find(first, at + len(first))
+    found.sort()
+    return found
+
+
+def _densest(found: list[tuple[int, int]], span: int) -> int:
+    """Where the `span` characters holding the most distinct terms, then the most matches,
+    begin: a sliding window over the matches, in order."""
     best, at = (-1, -1), 0
-    counts: dict[int, int] = {}
+    counts: dict[int, int] = {}  # term number -> matches inside the window
     k = 0
-    for j, (start, _) in enumerate(found):  # a sliding window over the matches, in order
+    for j, (start, _) in enumerate(found):
         while k < len(found) and found[k][0] < start + span:
             counts[found[k][1]] = counts.get(found[k][1], 0) + 1
             k += 1
@@ -157,56 +175,74 @@ def _region(text: str, terms: list[Term], width: int) -> tuple[int, int]:
         counts[n] -= 1
         if not counts[n]:
             del counts[n]
-    return max(0, at - span), min(len(text), at + 2 * span)
+    return at
 
 
 def snippet(text: str, terms: list[Term], start_mark: str, end_mark: str, width: int = 16) -> str:
     """At most `width` words of `text` around the best cluster of matches, each match between
     the marks, with "…" where text was cut; the first words when nothing matches."""
-    lo, hi = _region(text, terms, width)
-    # Whole words only: a region edge inside a word moves out of it.
+    spans = _word_spans(text, *_region(text, terms, width), width)
+    if not spans:
+        return ""
+    words = [fold(text[a:b]) for a, b in spans]
+    hits = _hits(words, terms)
+    first = _first_word(hits, width, len(words))
+    last = min(len(words), first + width) - 1
+    marked = {i for a, b, _ in hits if a >= first and b <= last for i in range(a, b + 1)}
+    shown = [(a, b, first + k in marked) for k, (a, b) in enumerate(spans[first : last + 1])]
+    out = _cut(text, shown, start_mark, end_mark)
+    # Neighbouring matches read as one: «nuclear war», not «nuclear» «war».
+    joined = re.sub(re.escape(end_mark) + r"(\s+)" + re.escape(start_mark), r"\1", out)
+    return joined.strip()
+
+
+def _word_spans(text: str, lo: int, hi: int, width: int) -> list[tuple[int, int]]:
+    """(start, end) of the words in text[lo:hi], whole words only (an edge inside a word moves
+    out of it); of every word in the text when the region holds too few."""
     while lo > 0 and _TOKEN.match(text, lo - 1):
         lo -= 1
     while hi < len(text) and _TOKEN.match(text, hi):
         hi += 1
     spans = [(m.start(), m.end()) for m in _TOKEN.finditer(text, lo, hi)]
-    if len(spans) < width + 4 and (lo, hi) != (0, len(text)):  # too few words: all of them
+    if len(spans) < width + 4 and (lo, hi) != (0, len(text)):
         spans = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
-    if not spans:
-        return ""
-    words = [fold(text[a:b]) for a, b in spans]
+    return spans
+
+
+def _hits(words: list[str], terms: list[Term]) -> list[tuple[int, int, int]]:
+    """(first word, last word, term number) of every match, in order."""
     firsts = {t.tokens[0][:1] for t in terms}
-    hits: list[tuple[int, int, int]] = []  # (first word, last word, term number)
+    hits = []
     for i, w in enumerate(words):
-        if w[:1] not in firsts:
-            continue
-        for n, term in enumerate(terms):
-            if _matches(words, i, term):
-                hits.append((i, i + len(term.tokens) - 1, n))
-    first = 0
-    if hits:
-        # The window with the most distinct terms, then the most matches, earliest first.
-        best = (-1, -1)
-        for j, (start, _, _) in enumerate(hits):
-            inside = [h for h in hits[j:] if h[1] < start + width]
-            score = (len({h[2] for h in inside}), len(inside))
-            if score > best:
-                best, first = score, start
-        # A few words of lead-in read better than none.
-        first = max(0, min(first - 2, len(words) - width))
-    last = min(len(words), first + width) - 1
-    marked = {i for a, b, _ in hits if a >= first and b <= last for i in range(a, b + 1)}
-    pos = spans[first][0]
+        if w[:1] in firsts:
+            hits += [
+                (i, i + len(t.tokens) - 1, n) for n, t in enumerate(terms) if _matches(words, i, t)
+            ]
+    return hits
+
+
+def _first_word(hits: list[tuple[int, int, int]], width: int, words: int) -> int:
+    """The first word to show: of the `width` words with the most distinct terms, then the
+    most matches, earliest first, with a few words of lead-in (they read better than none)."""
+    if not hits:
+        return 0
+    best, first = (-1, -1), 0
+    for j, (start, _, _) in enumerate(hits):
+        inside = [h for h in hits[j:] if h[1] < start + width]
+        score = (len({h[2] for h in inside}), len(inside))
+        if score > best:
+            best, first = score, start
+    return max(0, min(first - 2, words - width))
+
+
+def _cut(text: str, shown: list[tuple[int, int, bool]], start_mark: str, end_mark: str) -> str:
+    """The words `shown` (start, end, marked) with the text between them, "…" for what is left
+    out before and after; at the very end of the text, its closing punctuation."""
+    pos = shown[0][0]
     out = ["…" if _TOKEN.search(text, 0, pos) else ""]
-    for i in range(first, last + 1):
-        a, b = spans[i]
+    for a, b, mark in shown:
         out.append(text[pos:a])
-        out.append(f"{start_mark}{text[a:b]}{end_mark}" if i in marked else text[a:b])
+        out.append(f"{start_mark}{text[a:b]}{end_mark}" if mark else text[a:b])
         pos = b
-    if _TOKEN.search(text, pos):
-        out.append("…")
-    else:  # the end of the text: keep its closing punctuation
-        out.append(text[pos:].rstrip())
-    # Neighbouring matches read as one: «nuclear war», not «nuclear» «war».
-    joined = re.sub(re.escape(end_mark) + r"(\s+)" + re.escape(start_mark), r"\1", "".join(out))
-    return joined.strip()
+    out.append("…" if _TOKEN.search(text, pos) else text[pos:].rstrip())
+    return "".join(out)

@@ -1,24 +1,16 @@
-"""The search index: a derived SQLite FTS5 database in `<library>/.evcards/index.sqlite`.
+"""Keeping the search index in line with the card files: sync, ensure, status.
 
 The card files stay the truth; the index can be deleted at any time. A missing index, one
-with another schema version (`PRAGMA user_version`) or a corrupt file is rebuilt silently.
-
-Layout (the sqlite-utils way): `cards` is the content table, one row per valid card file;
-`cards_fts` is an FTS5 external-content table over it (text columns for the query, plus
-filter columns with weight 0); `head_fts` a second, small one over the tag, the cite and the
-filter columns, which lets a search rank a broad query without scoring every body
-(evcards.index.search); `facets` the few small columns a search filters on. New rows reach all
-three in batches (`_index_new`), deleted ones through a trigger. `dirs` holds the mtime of
-each folder, `invalid` the files that are not valid cards (so they are not re-read every
-time), `meta` the time of the last sync.
+with another schema version (`PRAGMA user_version`) or a corrupt file is rebuilt silently
+(evcards.index.build). The tables, and SMALL and RACY_NS, are in evcards.index.schema.
 
 Keeping in sync, cheaply. Every search first calls `sync()`, which must notice cards added,
 deleted, renamed or edited by hand without parsing the library, and without a stat per file
 when the library is large (one stat costs 1-6 us, so a full pass over a million files is
 1-6 s). Three passes, each cheap, each catching what the others cannot:
 
-1. The journal (evcards/store/journal.py). `Library.write`/`.remove` note every file evcards itself
-   writes or removes, with the folder's mtime before and after. Those files are re-read
+1. The journal (evcards/store/journal.py). `Library.write`/`.remove` note every file evcards
+   itself writes or removes, with the folder's mtime before and after. Those files are re-read
    exactly, whatever their stat says.
 2. Folder mtimes (table `dirs`), one stat per folder. Adding, deleting or renaming a file
    (which is also how most editors save: write a temporary file, rename it over) changes
@@ -47,126 +39,17 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from evcards.index.facts import CardFacts
+from evcards.index import schema
+from evcards.index.build import CardStat, SyncResult, Values, insert, read_all, rebuild
+from evcards.index.schema import connect, index_path, settled_folder, stamp, usable
+from evcards.store import journal
+from evcards.store.walk import scan
 
-SCHEMA_VERSION = 4
-INDEX_NAME = "index.sqlite"
-RACY_NS = 2_000_000_000
-SMALL = 5_000  # a folder or library this size is stat-ed whole on every sync (about 30 ms)
 STAT_WINDOW = 1_000  # files stat-ed per sync, in turn, in a bigger library (about 6 ms)
-_PARALLEL_MIN = 4000  # below this, starting worker processes costs more than it saves
-
-# FTS columns and their bm25 weights: the query's own columns first, filter columns (0) after.
-TEXT_COLUMNS = ("tag", "cite", "spoken", "underlined", "body")
-FILTER_COLUMNS = ("author", "labels", "pocket", "hat", "block", "files")
-WEIGHTS = {"tag": 10.0, "cite": 5.0, "spoken": 3.0, "underlined": 2.0, "body": 1.0}
-FTS_COLUMNS = TEXT_COLUMNS + FILTER_COLUMNS
-# The small index over the card's head (tag and cite) and filters, ranked first: a broad
-# query is answered from it without scoring every body that mentions the words.
-HEAD_COLUMNS = ("tag", "cite") + FILTER_COLUMNS
-
-_CARD_COLUMNS = (
-    "card_id",
-    "path",
-    "dir",
-    "mtime_ns",
-    "size",
-    "short_cite",
-    "year",
-    "has_highlight",
-    "seen",
-    "words_read",
-    "dupkey",
-    *FTS_COLUMNS,
-)
-
-_SCHEMA = f"""
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
-CREATE TABLE dirs (path TEXT PRIMARY KEY, mtime_ns INTEGER);
-CREATE TABLE invalid (path TEXT PRIMARY KEY, dir TEXT, mtime_ns INTEGER, size INTEGER,
-                      error TEXT);
-CREATE TABLE cards (
-    rowid INTEGER PRIMARY KEY,
-    card_id TEXT NOT NULL, path TEXT NOT NULL UNIQUE, dir TEXT NOT NULL,
-    mtime_ns INTEGER, size INTEGER,
-    short_cite TEXT, year INTEGER, has_highlight INTEGER, seen INTEGER, words_read INTEGER,
-    dupkey TEXT,
-    {", ".join(f"{c} TEXT" for c in FTS_COLUMNS)}
-);
-CREATE TABLE facets (
-    rowid INTEGER PRIMARY KEY, dupkey TEXT, year INTEGER, has_highlight INTEGER, labels TEXT
-);
-CREATE VIRTUAL TABLE cards_fts USING fts5(
-    {", ".join(FTS_COLUMNS)},
-    content='cards', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2'
-);
-CREATE VIRTUAL TABLE head_fts USING fts5(
-    {", ".join(HEAD_COLUMNS)},
-    content='cards', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2'
-);
-"""
-
-
-def _delete_sql(table: str, columns: tuple[str, ...]) -> str:
-    cols = ", ".join(columns)
-    old = ", ".join(f"old.{c}" for c in columns)
-    return f"INSERT INTO {table} ({table}, rowid, {cols}) VALUES ('delete', old.rowid, {old});"
-
-
-_FULL_AD = _delete_sql("cards_fts", FTS_COLUMNS)
-_HEAD_AD = _delete_sql("head_fts", HEAD_COLUMNS)
-# cards rows hold whole bodies, so one row read is a random page of a 10 GB file at a million
-# cards: the rolling stat pass and the duplicate count read these covering indexes instead.
-_INDEXES = """
-CREATE INDEX cards_dir ON cards(dir);
-CREATE INDEX cards_dupkey ON cards(dupkey, seen);
-CREATE INDEX cards_stat ON cards(path, mtime_ns, size);
-CREATE INDEX cards_card_id ON cards(card_id);
-CREATE INDEX cards_racy ON cards(path, mtime_ns, size) WHERE mtime_ns = -1;
-CREATE INDEX invalid_dir ON invalid(dir);
-"""
-# Deleting needs the old values ('delete' in an external-content table), which the trigger has.
-# Inserting is done in batches by `_index_new`: FTS5 fed row by row from a trigger costs
-# twice as much per card as FTS5 fed by one INSERT ... SELECT over the batch.
-_TRIGGERS = f"""
-CREATE TRIGGER cards_ad AFTER DELETE ON cards BEGIN
-  {_FULL_AD}
-  {_HEAD_AD}
-  DELETE FROM facets WHERE rowid = old.rowid;
-END;
-"""
-# `facets` repeats the few columns a search filters or collapses on. A `cards` row holds the
-# whole body, so at a million cards a filter joined to `cards` reads random pages of a 10 GB
-# file (17 s cold for one broad query with --year); `facets` is 50 bytes a card.
-_FACETS = ("dupkey", "year", "has_highlight", "labels")
-_FTS_FILL = [
-    f"INSERT INTO {table} (rowid, {', '.join(cols)}) SELECT rowid, {', '.join(cols)}"
-    " FROM cards WHERE rowid > ?"
-    for table, cols in (("cards_fts", FTS_COLUMNS), ("head_fts", HEAD_COLUMNS), ("facets", _FACETS))
-]
-
-
-def _last_rowid(db: sqlite3.Connection) -> int:
-    return int(db.execute("SELECT coalesce(max(rowid), 0) FROM cards").fetchone()[0])
-
-
-def _index_new(db: sqlite3.Connection, after: int) -> None:
-    """Add to both FTS tables and to `facets` every `cards` row past rowid `after` (rows only
-    ever append: an INTEGER PRIMARY KEY takes max(rowid) + 1)."""
-    for sql in _FTS_FILL:
-        db.execute(sql, (after,))
-
-
-_INSERT = (
-    f"INSERT INTO cards ({', '.join(_CARD_COLUMNS)})"
-    f" VALUES ({', '.join('?' for _ in _CARD_COLUMNS)})"
-)
 
 
 @dataclass
@@ -182,258 +65,174 @@ class Status:
     schema_version: int
 
 
-@dataclass
-class SyncResult:
-    added: int = 0
-    updated: int = 0
-    removed: int = 0
-    invalid: int = 0
-    rebuilt: bool = False
-
-
-def index_path(root: Path) -> Path:
-    return root / ".evcards" / INDEX_NAME
-
-
-# -- walking the library --------------------------------------------------------------------
-@dataclass
-class _Dir:
-    rel: str
-    mtime_ns: int
-    files: list[tuple[str, int, int]]  # (name, mtime_ns, size)
-
-
-def _walk(root: Path) -> Iterator[_Dir]:
-    """Every folder of the library with its card files' (name, mtime_ns, size): one scandir
-    and one stat per entry, dot-names and symlinks skipped as Library.paths() does."""
-    stack = [("", str(root), os.stat(root).st_mtime_ns)]
-    while stack:
-        rel, path, mtime = stack.pop()
-        files = []
-        try:
-            with os.scandir(path) as it:
-                for entry in it:
-                    name = entry.name
-                    if name[0] == ".":
-                        continue
-                    if name.endswith(".toml"):
-                        if entry.is_file(follow_symlinks=False):
-                            st = entry.stat(follow_symlinks=False)
-                            files.append((name, st.st_mtime_ns, st.st_size))
-                    elif entry.is_dir(follow_symlinks=False):
-                        sub = f"{rel}/{name}" if rel else name
-                        stack.append((sub, entry.path, entry.stat().st_mtime_ns))
-        except OSError:
-            continue
-        yield _Dir(rel, mtime, files)
-
-
-# -- reading cards ---------------------------------------------------------------------------
-def _read(root: str, rel: str) -> CardFacts | str:
-    """Facts of one card file, or the one-line reason it is not a valid card."""
-    from evcards.errors import EvcardsError
-    from evcards.index.facts import extract
-    from evcards.limits import MAX_CARD_FILE_BYTES, megabytes
-
-    path = os.path.join(root, rel)
-    try:
-        if os.stat(path).st_size > MAX_CARD_FILE_BYTES:  # as cardfile.read refuses it
-            return f"{path}: larger than {megabytes(MAX_CARD_FILE_BYTES)}, too big to be one card"
-        with open(path, "rb") as f:
-            raw = f.read()
-        return extract(raw, path)
-    except EvcardsError as e:
-        return str(e)
-    except OSError as e:
-        return f"{path}: cannot read ({e.strerror})"
-
-
-Values = tuple[object, ...]  # a `cards` row without its file columns (path, dir, mtime, size)
-
-
-def _values(f: CardFacts) -> Values:
-    return (
-        f.id,
-        f.short_cite,
-        f.year,
-        int(f.has_highlight),
-        f.seen,
-        f.words_read,
-        f.dupkey,
-        f.tag,
-        f"{f.short_cite}\n{f.full_cite}".strip(),
-        f.spoken,
-        f.underlined,
-        f.text,
-        f.author or f.short_cite,
-        " ".join(f.labels),
-        f.pocket,
-        f.hat,
-        f.block,
-        "\n".join(f.files),
-    )
-
-
-def _read_chunk(args: tuple[str, list[str]]) -> list[Values | str]:
-    """A worker's share, as row values: everything per card is done here rather than in the
-    process that writes the index, which is the bottleneck (and plain tuples pickle fast)."""
-    root, rels = args
-    out: list[Values | str] = []
-    for rel in rels:
-        facts = _read(root, rel)
-        out.append(facts if isinstance(facts, str) else _values(facts))
-    return out
-
-
-def _read_all(root: Path, rels: list[str]) -> Iterator[Values | str]:
-    """Parse files, on every core when there are enough of them to pay for the processes."""
-    workers = os.cpu_count() or 1
-    if len(rels) < _PARALLEL_MIN or workers < 2:
-        yield from _read_chunk((str(root), rels))
-        return
-    import multiprocessing
-
-    size = 500
-    chunks = [(str(root), rels[i : i + size]) for i in range(0, len(rels), size)]
-    ctx = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-    with ctx.Pool(workers) as pool:
-        for result in pool.imap(_read_chunk, chunks):
-            yield from result
-
-
-def _row(values: Values, rel: str, folder: str, mtime: int, size: int) -> Values:
-    return (values[0], rel, folder, mtime, size, *values[1:])
-
-
-# -- opening, rebuilding ------------------------------------------------------------------------
-def _connect(path: Path) -> sqlite3.Connection:
-    db = sqlite3.connect(path, timeout=30, isolation_level=None)
-    db.execute("PRAGMA journal_mode=DELETE")
-    db.execute("PRAGMA synchronous=NORMAL")
-    return db
-
-
-def _usable(db: sqlite3.Connection) -> bool:
-    try:
-        if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
-            return False
-        db.execute("SELECT count(*) FROM dirs").fetchone()
-        db.execute("SELECT rowid FROM facets LIMIT 1").fetchall()
-        db.execute("SELECT rowid FROM cards_fts WHERE cards_fts MATCH 'x' LIMIT 1").fetchall()
-        db.execute("SELECT rowid FROM head_fts WHERE head_fts MATCH 'x' LIMIT 1").fetchall()
-        return True
-    except sqlite3.DatabaseError:
-        return False
-
-
 def open_index(root: Path) -> tuple[sqlite3.Connection, bool]:
     """A connection to an up-to-date-schema index, rebuilding it first when it is missing,
     of another schema version or not a database. Returns (connection, rebuilt)."""
     path = index_path(root)
     if path.exists():
         try:
-            db = _connect(path)
-            if _usable(db):
+            db = connect(path)
+            if usable(db):
                 return db, False
             db.close()
         except sqlite3.DatabaseError:
             pass
     rebuild(root)
-    return _connect(path), True
-
-
-def rebuild(root: Path) -> SyncResult:
-    """Build the index from scratch in a temporary file, then swap it in atomically."""
-    state = root / ".evcards"
-    state.mkdir(parents=True, exist_ok=True)
-    tmp = state / f"{INDEX_NAME}.{os.getpid()}.tmp"
-    tmp.unlink(missing_ok=True)
-    result = SyncResult(rebuilt=True)
-    started = time.time_ns()
-    from evcards.store import journal
-
-    _, note_files = journal.take(root)  # the walk below sees everything they mention
-    db = _connect(tmp)
-    try:
-        db.execute("PRAGMA journal_mode=OFF")  # a failed build is thrown away whole
-        db.execute("PRAGMA synchronous=OFF")
-        db.executescript(_SCHEMA + _TRIGGERS)
-        # No merging while loading, one 'optimize' at the end: a quarter less work per card.
-        for table in ("cards_fts", "head_fts"):
-            db.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('automerge', 0)")
-        db.execute("BEGIN")
-        dirs = list(_walk(root)) if root.is_dir() else []
-        where = {}
-        written = []
-        for d in dirs:
-            for name, mtime, size in d.files:
-                rel = f"{d.rel}/{name}" if d.rel else name
-                where[rel] = (d.rel, _settled(mtime, started), size)
-                written.append((mtime, rel))
-        # Oldest file first, so rowids follow the order cards were written, as a sync's
-        # appends do: a broad search ranks the newest matches (evcards.index.search._ranked).
-        written.sort()
-        rels = [rel for _, rel in written]
-        _store_dirs(db, dirs, started)
-        rows = []
-        for rel, facts in zip(rels, _read_all(root, rels), strict=True):
-            folder, mtime, size = where[rel]
-            if isinstance(facts, str):
-                db.execute(
-                    "INSERT INTO invalid VALUES (?, ?, ?, ?, ?)", (rel, folder, mtime, size, facts)
-                )
-                result.invalid += 1
-                continue
-            rows.append(_row(facts, rel, folder, mtime, size))
-            if len(rows) >= 2000:  # indexed batch by batch, while the workers parse on
-                after = _last_rowid(db)
-                db.executemany(_INSERT, rows)
-                _index_new(db, after)
-                rows.clear()
-        after = _last_rowid(db)
-        db.executemany(_INSERT, rows)
-        _index_new(db, after)
-        result.added = db.execute("SELECT count(*) FROM cards").fetchone()[0]
-        for table in ("cards_fts", "head_fts"):
-            db.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
-            db.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('automerge', 4)")
-        _stamp(db)
-        db.execute("COMMIT")
-        db.executescript(_INDEXES)  # after the bulk load: cheaper than kept up per row
-        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-    except BaseException:
-        db.close()
-        tmp.unlink(missing_ok=True)
-        raise
-    db.close()
-    final = index_path(root)
-    os.replace(tmp, final)
-    for path in note_files:
-        path.unlink(missing_ok=True)
-    for suffix in ("-journal", "-wal", "-shm"):
-        Path(f"{final}{suffix}").unlink(missing_ok=True)
-    return result
-
-
-def _settled(mtime: int, now: int) -> int:
-    """The mtime to remember: -1 (check again next time) when it is too recent to trust."""
-    return -1 if mtime > now - RACY_NS else mtime
-
-
-def _store_dirs(db: sqlite3.Connection, dirs: Iterable[_Dir], now: int) -> None:
-    rows = []
-    for d in dirs:
-        recent = d.mtime_ns > now - RACY_NS and len(d.files) <= SMALL
-        rows.append((d.rel, -1 if recent else d.mtime_ns))
-    db.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?)", rows)
-
-
-def _stamp(db: sqlite3.Connection) -> None:
-    now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-    db.execute("INSERT OR REPLACE INTO meta VALUES ('last_sync', ?)", (now,))
+    return connect(path), True
 
 
 # -- syncing ----------------------------------------------------------------------------------
+def sync(
+    root: Path, db: sqlite3.Connection, full: bool = False, only: Iterable[str] | None = None
+) -> SyncResult:
+    """Bring the index in line with the card files (see the module docstring for how).
+    `full=True` stats every known file instead of the rolling window; `only` checks just
+    those files (relative paths) and nothing else."""
+    found = _Found(root, db)
+    if only is None:
+        notes, note_files = journal.take(root)
+        found.force.update(path for note in notes for path in note.paths)  # pass 1
+        found.folders(notes)  # pass 2
+        window = _rolling_window(db, full)  # pass 3
+        found.stat_known([*window.rows, *_to_recheck(db)])
+    else:
+        note_files = []
+        found.check.update(only)
+        window = _Window([], _cursor(db, full), rolling=False)
+    to_read = found.to_read()
+    found.forget_gone_folders()
+    if not (to_read or found.delete or found.dirs or found.gone_dirs):
+        for path in note_files:
+            path.unlink(missing_ok=True)
+        if window.rolling:  # a library stat-ed whole has nothing to remember
+            _move_cursor(db, window.next_cursor)
+        return SyncResult()
+    read = list(read_all(root, [f.rel for f in to_read]))  # parsed before the write lock
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        result = found.write(to_read, read)
+        _save_cursor(db, window.next_cursor)
+        stamp(db)
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    for path in note_files:
+        path.unlink(missing_ok=True)
+    return result
+
+
+class _Found:
+    """What one sync's passes find, gathered for one write."""
+
+    def __init__(self, root: Path, db: sqlite3.Connection) -> None:
+        self.root = root
+        self.db = db
+        self.started = time.time_ns()
+        self.base = os.path.join(root, "")  # plain strings: pathlib costs more than the stat
+        self.check: set[str] = set()  # to stat; re-read if new or changed, delete if gone
+        self.force: set[str] = set()  # files evcards wrote: re-read whatever their stat says
+        self.delete: set[str] = set()
+        self.dirs: dict[str, int] = {}  # folders to store, with the mtime to remember
+        self.gone_dirs: list[str] = []
+
+    def folders(self, notes: list[journal.Note]) -> None:
+        """Pass 2: every known folder whose mtime moved, and any new folder found in one."""
+        known = dict(self.db.execute("SELECT path, mtime_ns FROM dirs").fetchall())
+        pending = list(known)
+        while pending:
+            rel = pending.pop()
+            for sub in self._folder(rel, known.get(rel), notes):
+                sub_rel = f"{rel}/{sub}" if rel else sub
+                if sub_rel not in known and sub_rel not in self.dirs:
+                    pending.append(sub_rel)
+
+    def _folder(self, rel: str, stored: int | None, notes: list[journal.Note]) -> list[str]:
+        """One folder of pass 2; its sub-folders when it had to be listed."""
+        path = self.root / rel if rel else self.root
+        try:
+            mtime = os.stat(path).st_mtime_ns
+        except OSError:
+            self.gone_dirs.append(rel)
+            return []
+        if stored is not None:
+            if mtime == stored:
+                return []
+            if journal.explained(stored, mtime, [n for n in notes if n.dir == rel]):
+                self.dirs[rel] = mtime  # only evcards wrote here, and `force` has its files
+                return []
+        try:
+            names, subdirs = scan(path)
+        except OSError:
+            self.gone_dirs.append(rel)
+            return []
+        here = {f"{rel}/{n}" if rel else n for n in names}
+        indexed = set(_paths_in(self.db, rel))
+        self.delete |= indexed - here
+        # A big folder's unchanged names are left to the rolling pass: stat-ing a million
+        # files because one was added would make every search after an import slow.
+        big = stored is not None and len(here) > schema.SMALL
+        self.check |= here - indexed if big else here
+        self.dirs[rel] = settled_folder(mtime, len(here), self.started)
+        return subdirs
+
+    def stat_known(self, rows: Iterable[tuple[str, int, int]]) -> None:
+        """Pass 3: indexed files, (path, mtime_ns, size), whose stat no longer matches."""
+        for rel, mtime, size in rows:
+            try:
+                st = os.stat(self.base + rel)
+            except OSError:
+                self.delete.add(rel)
+                continue
+            if (st.st_mtime_ns, st.st_size) != (mtime, size):
+                self.check.add(rel)
+
+    def to_read(self) -> list[CardStat]:
+        """The files found that are new or changed (or written by evcards), oldest first, as
+        a rebuild orders them: rowids follow writes."""
+        out = []
+        for rel in self.check | self.force:
+            try:
+                st = os.stat(self.base + rel)
+            except OSError:
+                self.delete.add(rel)
+                continue
+            if rel in self.force or _stored_stat(self.db, rel) != (st.st_mtime_ns, st.st_size):
+                out.append(CardStat(rel, rel.rpartition("/")[0], st.st_mtime_ns, st.st_size))
+                self.delete.discard(rel)
+        out.sort(key=lambda f: f.mtime_ns)
+        return out
+
+    def forget_gone_folders(self) -> None:
+        for rel in self.gone_dirs:
+            self.delete.update(_paths_in(self.db, rel))
+
+    def write(self, to_read: list[CardStat], read: list[Values | str]) -> SyncResult:
+        """Everything found, inside the caller's transaction."""
+        db = self.db
+        removed = sum(_forget(db, rel) for rel in self.delete)
+        existed = {f.rel for f in to_read if _forget(db, f.rel)}
+        invalid = insert(db, to_read, read, self.started)
+        cards = {
+            f.rel for f, values in zip(to_read, read, strict=True) if not isinstance(values, str)
+        }
+        db.executemany("DELETE FROM dirs WHERE path = ?", ((rel,) for rel in self.gone_dirs))
+        db.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?)", self.dirs.items())
+        updated = len(cards & existed)
+        return SyncResult(
+            added=len(cards) - updated, updated=updated, removed=removed, invalid=invalid
+        )
+
+
+def _paths_in(db: sqlite3.Connection, folder: str) -> list[str]:
+    """The indexed files of one folder, cards and invalid files alike."""
+    rows = db.execute(
+        "SELECT path FROM cards WHERE dir = ? UNION ALL SELECT path FROM invalid WHERE dir = ?",
+        (folder, folder),
+    )
+    return [r[0] for r in rows]
+
+
 def _stored_stat(db: sqlite3.Connection, rel: str) -> tuple[int, int] | None:
     row = db.execute(
         "SELECT mtime_ns, size FROM cards WHERE path = ?"
@@ -443,193 +242,68 @@ def _stored_stat(db: sqlite3.Connection, rel: str) -> tuple[int, int] | None:
     return (row[0], row[1]) if row else None
 
 
-def _list(root: Path, rel: str) -> tuple[list[str], list[str]] | None:
-    """Card file names and sub-folder names of one folder (no stat per file), or None."""
-    files, subdirs = [], []
+def _forget(db: sqlite3.Connection, rel: str) -> bool:
+    """Drop a file from the index; whether it was indexed as a card."""
+    gone = db.execute("DELETE FROM cards WHERE path = ?", (rel,)).rowcount > 0
+    db.execute("DELETE FROM invalid WHERE path = ?", (rel,))
+    return gone
+
+
+# -- the rolling stat window ------------------------------------------------------------------
+@dataclass
+class _Window:
+    rows: list[tuple[str, int, int]]  # (path, mtime_ns, size) of indexed cards to stat now
+    next_cursor: str  # where the next sync's window starts
+    rolling: bool  # whether it moves: a big library, stat-ed a window at a time
+
+
+def _cursor(db: sqlite3.Connection, full: bool) -> str:
+    row = db.execute("SELECT value FROM meta WHERE key = 'stat_cursor'").fetchone()
+    return row[0] if row and not full else ""
+
+
+def _rolling_window(db: sqlite3.Connection, full: bool) -> _Window:
+    """Pass 3's share of the cards this time: all of a small library, else STAT_WINDOW of
+    them in path order after the cursor, wrapping around at the end."""
+    # max(rowid) is instant where count(*) reads the table; it is at least the count.
+    size = db.execute("SELECT max(rowid) FROM cards").fetchone()[0] or 0
+    if full or size <= schema.SMALL:
+        rows = _stats(db, "path > ?", "", -1)
+        return _Window(rows, rows[-1][0] if rows else "", rolling=False)
+    after = _cursor(db, full)
+    rows = _stats(db, "path > ?", after, STAT_WINDOW)
+    if len(rows) < STAT_WINDOW and after:
+        rows += _stats(db, "path <= ?", after, STAT_WINDOW - len(rows))
+    return _Window(rows, rows[-1][0] if rows else after, rolling=True)
+
+
+def _stats(
+    db: sqlite3.Connection, where: str, after: str, limit: int
+) -> list[tuple[str, int, int]]:
+    sql = f"SELECT path, mtime_ns, size FROM cards WHERE {where} ORDER BY path LIMIT ?"
+    return db.execute(sql, (after, limit)).fetchall()
+
+
+def _to_recheck(db: sqlite3.Connection) -> list[tuple[str, int, int]]:
+    """Files stored as too recent to trust (mtime -1), and invalid files: stat-ed every time."""
+    rows = db.execute(
+        "SELECT path, mtime_ns, size FROM cards INDEXED BY cards_racy WHERE mtime_ns = -1"
+    ).fetchall()
+    return rows + db.execute("SELECT path, mtime_ns, size FROM invalid").fetchall()
+
+
+def _save_cursor(db: sqlite3.Connection, cursor: str) -> None:
+    db.execute("INSERT OR REPLACE INTO meta VALUES ('stat_cursor', ?)", (cursor,))
+
+
+def _move_cursor(db: sqlite3.Connection, cursor: str) -> None:
+    """The only write of a sync that found nothing. Losing it to a power cut costs a re-stat,
+    so it skips the fsyncs (up to 6, and 1-400 ms on a busy disk) every search paid."""
+    db.execute("PRAGMA synchronous=OFF")
     try:
-        with os.scandir(root / rel if rel else root) as it:
-            for entry in it:
-                name = entry.name
-                if name[0] == ".":
-                    continue
-                if name.endswith(".toml") and entry.is_file(follow_symlinks=False):
-                    files.append(name)
-                elif entry.is_dir(follow_symlinks=False):
-                    subdirs.append(name)
-    except OSError:
-        return None
-    return files, subdirs
-
-
-def sync(
-    root: Path, db: sqlite3.Connection, full: bool = False, only: Iterable[str] | None = None
-) -> SyncResult:
-    """Bring the index in line with the card files (see the module docstring for how).
-    `full=True` stats every known file instead of the rolling window; `only` checks just
-    those files (relative paths) and nothing else."""
-    from evcards.store import journal
-
-    result = SyncResult()
-    started = time.time_ns()
-    base = os.path.join(root, "")  # plain strings: pathlib costs more than the stat itself
-    notes, note_files = journal.take(root) if only is None else ([], [])
-    check: set[str] = set(only or ())  # to stat; re-read if new or changed, delete if gone
-    force: set[str] = set()  # files evcards wrote: re-read whatever their stat says
-    for n in notes:
-        force.update(n.paths)
-    delete: set[str] = set()
-    dirs = dict(db.execute("SELECT path, mtime_ns FROM dirs").fetchall())
-    new_dirs: dict[str, int] = {}
-    gone_dirs: list[str] = []
-    pending = list(dirs) if only is None else []
-    while pending:
-        rel = pending.pop()
-        try:
-            mtime = os.stat(root / rel if rel else root).st_mtime_ns
-        except OSError:
-            gone_dirs.append(rel)
-            continue
-        if rel in dirs and mtime == dirs[rel]:
-            continue
-        if rel in dirs and journal.explained(dirs[rel], mtime, [n for n in notes if n.dir == rel]):
-            new_dirs[rel] = mtime  # only evcards wrote here, and `force` has its files
-            continue
-        listing = _list(root, rel)
-        if listing is None:
-            gone_dirs.append(rel)
-            continue
-        names, subdirs = listing
-        here = {f"{rel}/{n}" if rel else n for n in names}
-        known = {
-            r[0]
-            for r in db.execute(
-                "SELECT path FROM cards WHERE dir = ? UNION ALL SELECT path FROM invalid"
-                " WHERE dir = ?",
-                (rel, rel),
-            )
-        }
-        delete |= known - here
-        # A big folder's unchanged names are left to the rolling pass: stat-ing a million
-        # files because one was added would make every search after an import slow.
-        check |= here if len(here) <= SMALL or rel not in dirs else here - known
-        for sub in subdirs:
-            sub_rel = f"{rel}/{sub}" if rel else sub
-            if sub_rel not in dirs and sub_rel not in new_dirs:
-                pending.append(sub_rel)
-        recent = mtime > started - RACY_NS and len(here) <= SMALL
-        new_dirs[rel] = -1 if recent else mtime
-
-    # The rolling stat pass: in-place edits change nothing but the file's own inode.
-    cursor = db.execute("SELECT value FROM meta WHERE key = 'stat_cursor'").fetchone()
-    after = cursor[0] if cursor and not full else ""
-    window: list[tuple[str, int, int]] = []
-    rolling = False  # whether the cursor moves (a big library, a window at a time)
-    if only is None:
-        # max(rowid) is instant where count(*) reads the table; it is at least the count.
-        size = db.execute("SELECT max(rowid) FROM cards").fetchone()[0] or 0
-        if full or size <= SMALL:
-            after, step = "", -1
-        else:
-            step, rolling = STAT_WINDOW, True
-        window = db.execute(
-            "SELECT path, mtime_ns, size FROM cards WHERE path > ? ORDER BY path LIMIT ?",
-            (after, step),
-        ).fetchall()
-        if step > 0 and len(window) < step and after:  # wrap around
-            window += db.execute(
-                "SELECT path, mtime_ns, size FROM cards WHERE path <= ? ORDER BY path LIMIT ?",
-                (after, step - len(window)),
-            ).fetchall()
-    next_cursor = window[-1][0] if window else after
-    if only is None:
-        # Files stored as too recent to trust (mtime -1) are checked again at once.
-        window += db.execute(
-            "SELECT path, mtime_ns, size FROM cards INDEXED BY cards_racy WHERE mtime_ns = -1"
-        )
-        window += db.execute("SELECT path, mtime_ns, size FROM invalid").fetchall()
-    for rel, mtime, size in window:
-        try:
-            st = os.stat(base + rel)
-        except OSError:
-            delete.add(rel)
-            continue
-        if (st.st_mtime_ns, st.st_size) != (mtime, size):
-            check.add(rel)
-
-    to_read: list[tuple[str, str, int, int]] = []
-    for rel in check | force:
-        try:
-            st = os.stat(base + rel)
-        except OSError:
-            delete.add(rel)
-            continue
-        if rel in force or _stored_stat(db, rel) != (st.st_mtime_ns, st.st_size):
-            folder = rel.rpartition("/")[0]
-            to_read.append((rel, folder, st.st_mtime_ns, st.st_size))
-            delete.discard(rel)
-    for rel in gone_dirs:
-        delete.update(
-            r[0]
-            for r in db.execute(
-                "SELECT path FROM cards WHERE dir = ? UNION ALL SELECT path FROM invalid"
-                " WHERE dir = ?",
-                (rel, rel),
-            )
-        )
-
-    to_read.sort(key=lambda r: r[2])  # oldest first, as rebuild does: rowids follow writes
-    read = list(_read_all(root, [r[0] for r in to_read]))
-    changed = bool(to_read or delete or new_dirs or gone_dirs)
-    if not changed:
-        for path in note_files:
-            path.unlink(missing_ok=True)
-        if not rolling:  # a library stat-ed whole: nothing to remember
-            return result
-        # Only the rolling cursor moves. Losing it to a power cut costs a re-stat, so this
-        # write skips the fsyncs (up to 6, and 1-400 ms on a busy disk) every search paid.
-        db.execute("PRAGMA synchronous=OFF")
-        try:
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('stat_cursor', ?)", (next_cursor,))
-        finally:
-            db.execute("PRAGMA synchronous=NORMAL")
-        return result
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        for rel in delete:
-            result.removed += db.execute("DELETE FROM cards WHERE path = ?", (rel,)).rowcount
-            db.execute("DELETE FROM invalid WHERE path = ?", (rel,))
-        existed = set()
-        for rel, _, _, _ in to_read:
-            if db.execute("DELETE FROM cards WHERE path = ?", (rel,)).rowcount:
-                existed.add(rel)
-            db.execute("DELETE FROM invalid WHERE path = ?", (rel,))
-        after = _last_rowid(db)
-        for (rel, folder, mtime, size), facts in zip(to_read, read, strict=True):
-            mtime = _settled(mtime, started)
-            if isinstance(facts, str):
-                db.execute(
-                    "INSERT INTO invalid VALUES (?, ?, ?, ?, ?)", (rel, folder, mtime, size, facts)
-                )
-                result.invalid += 1
-                continue
-            db.execute(_INSERT, _row(facts, rel, folder, mtime, size))
-            if rel in existed:
-                result.updated += 1
-            else:
-                result.added += 1
-        _index_new(db, after)
-        for rel in gone_dirs:
-            db.execute("DELETE FROM dirs WHERE path = ?", (rel,))
-        db.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?)", new_dirs.items())
-        db.execute("INSERT OR REPLACE INTO meta VALUES ('stat_cursor', ?)", (next_cursor,))
-        _stamp(db)
-        db.execute("COMMIT")
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    for path in note_files:
-        path.unlink(missing_ok=True)
-    return result
+        _save_cursor(db, cursor)
+    finally:
+        db.execute("PRAGMA synchronous=NORMAL")
 
 
 def ensure(root: Path) -> sqlite3.Connection:
@@ -649,7 +323,7 @@ def ensure(root: Path) -> sqlite3.Connection:
                 raise
             db.close()  # corrupt beyond what opening noticed: start again
             rebuild(root)
-            db = _connect(index_path(root))
+            db = connect(index_path(root))
     return db
 
 
@@ -672,7 +346,3 @@ def status(root: Path) -> Status:
         last_sync=last[0] if last else None,
         schema_version=version,
     )
-
-
-def invalid_files(db: sqlite3.Connection) -> list[tuple[str, str]]:
-    return db.execute("SELECT path, error FROM invalid ORDER BY path").fetchall()

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from evcards.errors import AmbiguousCard, CardNotFound, LibraryError
-from evcards.store import journal
+from evcards.store import journal, walk
 from evcards.store.atomic import atomic_write
 
 if TYPE_CHECKING:  # the models load pydantic: `evcards search` finds the library without it
@@ -127,25 +127,11 @@ class Library:
 
     # -- reading ---------------------------------------------------------------------------
     def paths(self) -> Iterator[Path]:
-        """Every card file, in a stable order. Symlinks are not followed (see `Safety`)."""
-        if not self.root.is_dir():
-            return
-        stack = [self.root]
-        while stack:
-            folder = stack.pop()
-            try:
-                entries = sorted(os.scandir(folder), key=lambda e: e.name)
-            except OSError:
-                continue
-            subdirs = []
-            for entry in entries:
-                if entry.name.startswith("."):
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    subdirs.append(Path(entry.path))
-                elif entry.name.endswith(".toml") and entry.is_file(follow_symlinks=False):
-                    yield Path(entry.path)
-            stack.extend(reversed(subdirs))
+        """Every card file (by the rule in `walk`), in a stable order: by name within a folder,
+        then each sub-folder in turn."""
+        for folder in walk.folders(self.root):
+            for name in sorted(folder.files):
+                yield Path(folder.path, name)
 
     def read(self, path: Path) -> Card:
         from evcards.store import cardfile
