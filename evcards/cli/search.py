@@ -1,4 +1,4 @@
-"""`evcards search` and `evcards index rebuild|status`: views over evcards.index.search/.index."""
+"""`evcards search` and `evcards index rebuild|sync|status`: views over evcards.index."""
 
 from typing import Annotated, Any
 
