@@ -1,0 +1,207 @@
+"""Cards out of paragraphs: sections from tag to tag under their pocket, hat and block, and
+in each the undertag, the cite lines (found by style or by how they look) and the body."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from evcards.core.cites import parse_full_cite
+from evcards.core.models import Cite, Location, Source
+from evcards.formats.docx.runs import Body, _drop_markers, _merged, _Para
+
+_URL = re.compile(r"https?://|www\.", re.I)
+
+
+def _looks_short(p: _Para) -> bool:
+    """A line that can be a short cite alone: a few words, bold or cite-styled."""
+    text = p.text.strip()
+    return 0 < len(text.split()) <= 10 and (
+        bool(p.cite_text.strip()) or len(p.bold_text) >= len(text) * 0.5
+    )
+
+
+_YEAR = re.compile(r"(?:[’'‘]\s?\d{2}\b|\b\d{1,2}\b|\b(?:19|20)\d{2}\b)")
+_PLAIN_SHORT = re.compile(r"^\s*([^()\[\],.]{1,60}?\b[’'‘]?\d{1,4})\s*,?\s*[(\[]")
+
+
+def _cite_like(p: _Para) -> bool:
+    """A one-line cite without the cite style: a short bold name and year near the start,
+    or `Name YY (` / `Name YY [` in plain text. Read text is highlighted; cites never are."""
+    if p.highlighted:
+        return False
+    bold = p.bold_text
+    if bold and len(bold.split()) <= 8 and p.text.find(bold.split()[0]) <= 60:
+        rest = p.text[p.text.find(bold.split()[-1]) + len(bold.split()[-1]) :].lstrip(" ,.;:–—-")
+        if _YEAR.search(bold) or rest.startswith(("(", "[")):
+            return True
+    return _PLAIN_SHORT.match(p.text) is not None
+
+
+def _find_cite(paras: list[_Para]) -> tuple[int, int] | None:
+    """(first, end) indices of the cite lines among a card's non-blank paragraphs."""
+    window = paras[:5]
+    # Cites are never highlighted: a highlighted line in the cite style is body text.
+    start = next(
+        (
+            i
+            for i, p in enumerate(window)
+            if ((p.cite_style or 0 < len(p.cite_text.split()) <= 15) and not p.highlighted)
+            or (i < 2 and _cite_like(p))
+        ),
+        None,
+    )
+    if start is None:
+        for i, p in enumerate(window[:4]):
+            if _URL.search(p.text):
+                prev = paras[i - 1] if i > 0 else None
+                if prev is not None and (_looks_short(prev) or _cite_like(prev)):
+                    return i - 1, i + 1
+                return i, i + 1
+        for i, p in enumerate(window[1:3], start=1):
+            if p.text.lstrip().startswith(("(", "[")) and _looks_short(paras[i - 1]):
+                return i - 1, i + 1
+        return None
+    first = paras[start].text.strip()
+    if start + 1 < len(paras) and len(first.split()) <= 12 and not _URL.search(first):
+        nxt = paras[start + 1]
+        tail = nxt.text.lstrip()
+        if not nxt.cite_text.strip() and (
+            tail.startswith(("(", "["))
+            or (_URL.search(tail) and len(tail.split()) < 120 and not nxt.highlighted)
+        ):
+            return start, start + 2
+    return start, start + 1
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _short_cite(lines: list[_Para]) -> str:
+    cited = " ".join(p.cite_text for p in lines if p.cite_text.strip())
+    if not cited.strip():
+        first = lines[0]
+        bold = first.bold_text
+        plain = _PLAIN_SHORT.match(first.text)
+        if plain:
+            cited = plain.group(1)
+        elif bold and len(bold.split()) <= 8:
+            cited = bold
+        elif len(lines) > 1 and len(first.text.split()) <= 10:
+            cited = first.text
+    return _one_line(cited).strip(" ,;:–—-([")
+
+
+def _cite(lines: list[_Para]) -> Cite:
+    """The cite from its lines. `full` is the citation itself: in `SHORT (FULL)` and in the
+    two-line form that is the bracketed part (as in pasted text); otherwise the whole line."""
+    whole = _one_line(" ".join(p.text for p in lines))
+    short = _short_cite(lines)
+    full = whole
+    if len(lines) > 1:
+        first = _one_line(lines[0].text)
+        if not short or first.startswith(short):
+            leftover = first[len(short) :].strip(" ,.;:–—-") if short else first
+            if not leftover or not short:
+                full = _unbracket(_one_line(" ".join(p.text for p in lines[1:]))) or whole
+    elif short and whole.startswith(short):
+        rest = whole[len(short) :].lstrip(" ,.;:–—-")
+        if rest.startswith(("(", "[")):
+            full = _unbracket(rest) or whole
+    # 'Phil Torres 18, Affiliate Scholar...': the author is Phil Torres, not 'Phil Torres 18'.
+    name = _SHORT_DATE.sub("", short)
+    parts = parse_full_cite(full.replace(short, name, 1) if short and name else full)
+    return Cite(short=short, full=full, **parts)
+
+
+_SHORT_DATE = re.compile(r"[\s,]*[’'‘]?\d[\d/.-]*\s*$")
+
+
+def _unbracket(text: str) -> str:
+    """'(Ethan Meick, ...) AB' -> 'Ethan Meick, ... AB': the outer bracket pair removed."""
+    if text[:1] not in ("(", "["):
+        return text
+    depth = 0
+    for i, c in enumerate(text):
+        if c in "([":
+            depth += 1
+        elif c in ")]":
+            depth -= 1
+            if depth == 0:
+                return _one_line(f"{text[1:i]} {text[i + 1 :]}")
+    return text[1:].strip()  # never closed
+
+
+@dataclass
+class _Section:
+    tag: str
+    location: Location
+    paras: list[_Para] = field(default_factory=list)
+
+
+def _assemble(paras: list[_Para], file_name: str) -> list[tuple[dict[str, Any], Body]]:
+    heads = ["", "", ""]
+    sections: list[_Section] = []
+    current: _Section | None = None
+    for p in paras:
+        if p.level:
+            text = _one_line(p.text)
+            if not text:
+                continue
+            if p.level <= 3:
+                heads[p.level - 1] = text
+                for k in range(p.level, 3):
+                    heads[k] = ""
+                current = None
+            else:
+                current = _Section(text, Location(pocket=heads[0], hat=heads[1], block=heads[2]))
+                sections.append(current)
+        elif current is not None and p.text.strip():
+            current.paras.append(p)
+    return [
+        _card(sec, Source(file=file_name, position=position))
+        for position, sec in enumerate(sections)
+    ]
+
+
+def _card(sec: _Section, source: Source) -> tuple[dict[str, Any], Body]:
+    paras = sec.paras
+    found = _find_cite(paras)
+    if found is not None and found[1] >= len(paras):
+        # Nothing after it: a guessed cite (a link, a bold line) over no body is a note under
+        # an analytic ('[Available at https://...]'); a cite-styled one stays a bodiless card.
+        if not any(p.cite_style or p.cite_text for p in paras[found[0] : found[1]]):
+            found = None
+            undertag_only = True
+        else:
+            undertag_only = False
+    else:
+        undertag_only = False
+    cite = Cite()
+    undertag: list[str] = []
+    body_paras = paras
+    if undertag_only:
+        undertag = [_one_line(p.text) for p in paras]
+        body_paras = []
+    elif found is not None:
+        first, end = found
+        undertag = [_one_line(p.text) for p in paras[:first]]
+        cite = _cite(paras[first:end])
+        body_paras = paras[end:]
+    body = [
+        spans
+        for spans in (_merged(_drop_markers(p)) for p in body_paras)
+        if any(not t.isspace() for t, _ in spans)
+    ]
+    fields: dict[str, Any] = {
+        "tag": sec.tag,
+        "kind": "card" if body or found is not None else "analytic",
+        "cite": cite,
+        "undertag": "\n".join(u for u in undertag if u),
+        "location": sec.location,
+        "labels": [],
+        "sources": [source],
+    }
+    return fields, body
