@@ -17,23 +17,17 @@ parser never loads a DTD or expands an entity (see `evcards.formats.docx.safe_zi
 from __future__ import annotations
 
 import gc
-import hashlib
-import re
-import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from evcards.core.models import Card, Marks, Span, content_key, new_card
+from evcards.core.models import Card, Marks, Span, content_key_marked, new_card
 from evcards.errors import InputFileError
 from evcards.formats.docx.runs import _RAW_CONTROL, Body, _Reader
 from evcards.formats.docx.safe_zip import parse_xml, read_docx_parts
 from evcards.formats.docx.structure import _assemble
 from evcards.formats.docx.styles import W, _Styles, _StyleSheet
-
-_WS = re.compile(r"\s+")
-_ODD_WS = re.compile(r"[^\S ]")  # with "  ": whitespace that content_key would rewrite
 
 
 def parse_docx(path: Path, checked: bool = False) -> list[Card]:
@@ -125,44 +119,9 @@ def _span(text: str, m: Marks) -> Span:
     return span
 
 
-def _body_key(body: Body) -> str:
-    """models.content_key of a canonical body given as (text, marks); tested to agree.
-
-    Hashing is incremental, so one update with everything joined equals content_key's many;
-    whitespace and NFC are fixed per span only in the rare paragraphs that need it."""
-    pieces: list[str] = ["card\0"]
-    reprs = _MARKS_REPR
-    for para in body:
-        texts = [t for t, _ in para]
-        joined = "".join(texts)
-        # `"  " in` and a one-class pattern: a third faster than one `[^\S ]|  ` pattern.
-        if "  " in joined or _ODD_WS.search(joined) or not unicodedata.is_normalized("NFC", joined):
-            texts = [_WS.sub(" ", unicodedata.normalize("NFC", t)) for t in texts]
-        for text, (_, marks) in zip(texts, para, strict=True):
-            pieces.append(text)
-            pieces.append(reprs[marks])
-        pieces.append("\0p\0")
-    return hashlib.blake2b("".join(pieces).encode(), digest_size=8).hexdigest()
-
-
-class _Reprs(dict[Marks, str]):
-    """`Marks.id_repr()` of each marks, worked out once per process: the id hashes every span's."""
-
-    def __missing__(self, marks: Marks) -> str:
-        if len(self) > 4096:  # a few hundred in a real corpus; a hostile file gets no more
-            self.clear()
-        r = self[marks] = marks.id_repr()
-        return r
-
-
-_MARKS_REPR = _Reprs()
-
-
 def _card_id(fields: dict[str, Any], body: Body) -> str:
-    """The id `new_card` would give the card (`content_key`), from the pairs."""
-    if body:
-        return _body_key(body)
-    return content_key([], fields["tag"], fields["cite"], fields["kind"])
+    """The id `new_card` would give the card, from the pairs."""
+    return content_key_marked(body, fields["tag"], fields["cite"], fields["kind"])
 
 
 def _spans(body: Body) -> list[list[Span]]:
