@@ -58,13 +58,11 @@ def test_corpus_file(name: str, corpus: Path) -> None:
     if entry["n_shading_fill"] > 50:
         assert any(s.shading for c in cards for para in c.body for s in para)
 
-    # Lossless round trip, the fast TOML writer writes what tomli-w would, and the fast
-    # construction equals the validated one.
+    # Lossless round trip, and the fast TOML writer writes what tomli-w would.
     for card in cards:
         text = cardfile.dumps(card)
         assert cardfile.loads(text) == card
         assert text == tomli_w.dumps(cardfile.card_to_dict(card), multiline_strings=True)
-    assert cards == parse_docx(DOCX / name, checked=True)
     # The import's reader gives each card the id content_key gives the validated card.
     marked = read_docx_marked(DOCX / name)
     assert [card.id for card, _ in marked] == [card.id for card in cards]
