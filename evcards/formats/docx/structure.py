@@ -41,28 +41,40 @@ def _cite_like(p: _Para) -> bool:
 
 def _find_cite(paras: list[_Para]) -> tuple[int, int] | None:
     """(first, end) indices of the cite lines among a card's non-blank paragraphs."""
-    window = paras[:5]
-    # Cites are never highlighted: a highlighted line in the cite style is body text.
-    start = next(
-        (
-            i
-            for i, p in enumerate(window)
-            if ((p.cite_style or 0 < len(p.cite_text.split()) <= 15) and not p.highlighted)
-            or (i < 2 and _cite_like(p))
-        ),
-        None,
-    )
+    start = _cite_start(paras[:5])
     if start is None:
-        for i, p in enumerate(window[:4]):
-            if _URL.search(p.text):
-                prev = paras[i - 1] if i > 0 else None
-                if prev is not None and (_looks_short(prev) or _cite_like(prev)):
-                    return i - 1, i + 1
-                return i, i + 1
-        for i, p in enumerate(window[1:3], start=1):
-            if p.text.lstrip().startswith(("(", "[")) and _looks_short(paras[i - 1]):
+        return _unstyled_cite(paras)
+    return start, _cite_end(paras, start)
+
+
+def _cite_start(window: list[_Para]) -> int | None:
+    """The first line in the cite style, or in the first two one that looks like a cite.
+    Cites are never highlighted: a highlighted line in the cite style is body text."""
+    for i, p in enumerate(window):
+        styled = p.cite_style or 0 < len(p.cite_text.split()) <= 15
+        if (styled and not p.highlighted) or (i < 2 and _cite_like(p)):
+            return i
+    return None
+
+
+def _unstyled_cite(paras: list[_Para]) -> tuple[int, int] | None:
+    """With no line that is or looks like a cite: a link's line (after a short cite line
+    above it, if any), else a bracketed line under a short one."""
+    for i, p in enumerate(paras[:4]):
+        if _URL.search(p.text):
+            prev = paras[i - 1] if i > 0 else None
+            if prev is not None and (_looks_short(prev) or _cite_like(prev)):
                 return i - 1, i + 1
-        return None
+            return i, i + 1
+    for i, p in enumerate(paras[1:3], start=1):
+        if p.text.lstrip().startswith(("(", "[")) and _looks_short(paras[i - 1]):
+            return i - 1, i + 1
+    return None
+
+
+def _cite_end(paras: list[_Para], start: int) -> int:
+    """Past the cite: a short first line takes the next one along when that is the full
+    cite, a bracket or a link that is not body text."""
     first = paras[start].text.strip()
     if start + 1 < len(paras) and len(first.split()) <= 12 and not _URL.search(first):
         nxt = paras[start + 1]
@@ -71,8 +83,8 @@ def _find_cite(paras: list[_Para]) -> tuple[int, int] | None:
             tail.startswith(("(", "["))
             or (_URL.search(tail) and len(tail.split()) < 120 and not nxt.highlighted)
         ):
-            return start, start + 2
-    return start, start + 1
+            return start + 2
+    return start + 1
 
 
 def _one_line(text: str) -> str:
@@ -95,25 +107,30 @@ def _short_cite(lines: list[_Para]) -> str:
 
 
 def _cite(lines: list[_Para]) -> Cite:
-    """The cite from its lines. `full` is the citation itself: in `SHORT (FULL)` and in the
-    two-line form that is the bracketed part (as in pasted text); otherwise the whole line."""
+    """The cite from its lines, its author, date and the rest read from the full cite."""
     whole = _one_line(" ".join(p.text for p in lines))
     short = _short_cite(lines)
-    full = whole
-    if len(lines) > 1:
-        first = _one_line(lines[0].text)
-        if not short or first.startswith(short):
-            leftover = first[len(short) :].strip(" ,.;:–—-") if short else first
-            if not leftover or not short:
-                full = _unbracket(_one_line(" ".join(p.text for p in lines[1:]))) or whole
-    elif short and whole.startswith(short):
-        rest = whole[len(short) :].lstrip(" ,.;:–—-")
-        if rest.startswith(("(", "[")):
-            full = _unbracket(rest) or whole
+    full = _full_cite(lines, short, whole)
     # 'Phil Torres 18, Affiliate Scholar...': the author is Phil Torres, not 'Phil Torres 18'.
     name = _SHORT_DATE.sub("", short)
     parts = parse_full_cite(full.replace(short, name, 1) if short and name else full)
     return Cite(short=short, full=full, **parts)
+
+
+def _full_cite(lines: list[_Para], short: str, whole: str) -> str:
+    """The citation itself: in `SHORT (FULL)` and in the two-line form that is the bracketed
+    part (as in pasted text); otherwise the whole cite."""
+    if len(lines) > 1:
+        first = _one_line(lines[0].text)
+        leftover = first[len(short) :].strip(" ,.;:–—-") if short else first
+        if not short or (first.startswith(short) and not leftover):
+            return _unbracket(_one_line(" ".join(p.text for p in lines[1:]))) or whole
+        return whole
+    if short and whole.startswith(short):
+        rest = whole[len(short) :].lstrip(" ,.;:–—-")
+        if rest.startswith(("(", "[")):
+            return _unbracket(rest) or whole
+    return whole
 
 
 _SHORT_DATE = re.compile(r"[\s,]*[’'‘]?\d[\d/.-]*\s*$")
@@ -167,41 +184,32 @@ def _assemble(paras: list[_Para], file_name: str) -> list[tuple[dict[str, Any], 
 
 
 def _card(sec: _Section, source: Source) -> tuple[dict[str, Any], Body]:
-    paras = sec.paras
-    found = _find_cite(paras)
-    if found is not None and found[1] >= len(paras):
-        # Nothing after it: a guessed cite (a link, a bold line) over no body is a note under
-        # an analytic ('[Available at https://...]'); a cite-styled one stays a bodiless card.
-        if not any(p.cite_style or p.cite_text for p in paras[found[0] : found[1]]):
-            found = None
-            undertag_only = True
-        else:
-            undertag_only = False
-    else:
-        undertag_only = False
-    cite = Cite()
-    undertag: list[str] = []
-    body_paras = paras
-    if undertag_only:
-        undertag = [_one_line(p.text) for p in paras]
-        body_paras = []
-    elif found is not None:
-        first, end = found
-        undertag = [_one_line(p.text) for p in paras[:first]]
-        cite = _cite(paras[first:end])
-        body_paras = paras[end:]
+    undertag, cite_lines, body_lines = _parts(sec.paras)
     body = [
         spans
-        for spans in (_merged(_drop_markers(p)) for p in body_paras)
+        for spans in (_merged(_drop_markers(p)) for p in body_lines)
         if any(not t.isspace() for t, _ in spans)
     ]
     fields: dict[str, Any] = {
         "tag": sec.tag,
-        "kind": "card" if body or found is not None else "analytic",
-        "cite": cite,
-        "undertag": "\n".join(u for u in undertag if u),
+        "kind": "card" if body or cite_lines else "analytic",
+        "cite": _cite(cite_lines) if cite_lines else Cite(),
+        "undertag": "\n".join(u for u in (_one_line(p.text) for p in undertag) if u),
         "location": sec.location,
         "labels": [],
         "sources": [source],
     }
     return fields, body
+
+
+def _parts(paras: list[_Para]) -> tuple[list[_Para], list[_Para], list[_Para]]:
+    """A card's lines as undertag, cite and body."""
+    found = _find_cite(paras)
+    if found is None:
+        return [], [], paras
+    first, end = found
+    if end >= len(paras) and not any(p.cite_style or p.cite_text for p in paras[first:end]):
+        # Nothing after it: a guessed cite (a link, a bold line) over no body is a note under
+        # an analytic ('[Available at https://...]'); a cite-styled one stays a bodiless card.
+        return paras, [], []
+    return paras[:first], paras[first:end], paras[end:]

@@ -44,23 +44,22 @@ def _rpr(rpr: Any) -> dict[str, Any]:
         elif tag == W + "i":
             out["i"] = _on(el)
         elif tag == W + "u":
-            v = el.get(_VAL)
-            out["u"] = v is None or v.lower() not in _FALSE
+            out["u"] = _on(el)  # an underline type, or none
         elif tag == W + "highlight":
             out["hl"] = normalize_color(el.get(_VAL) or "")
         elif tag == W + "shd":
-            fill = (el.get(W + "fill") or "").upper()
-            out["shd"] = (
-                fill if re.fullmatch(r"[0-9A-F]{6}", fill) and fill not in _NO_SHADING else None
-            )
-        elif tag == W + "sz":
-            v = el.get(_VAL)
-            if v and v.isdigit():
-                out["sz"] = int(v)
+            out["shd"] = _shading(el)
+        elif tag == W + "sz" and (el.get(_VAL) or "").isdigit():
+            out["sz"] = int(el.get(_VAL))
         elif tag == W + "bdr":
-            v = el.get(_VAL)
-            out["bdr"] = v is not None and v.lower() not in {"none", "nil"}
+            out["bdr"] = (el.get(_VAL) or "none").lower() not in {"none", "nil"}
     return out
+
+
+def _shading(shd: Any) -> str | None:
+    """The fill as six upper-case hex digits, or None for no fill (auto, white)."""
+    fill = (shd.get(W + "fill") or "").upper()
+    return fill if re.fullmatch(r"[0-9A-F]{6}", fill) and fill not in _NO_SHADING else None
 
 
 def _norm_id(style_id: str) -> str:
