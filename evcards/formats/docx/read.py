@@ -24,10 +24,10 @@ from typing import Any
 
 from evcards.core.models import Card, Span, content_key_marked, new_card
 from evcards.errors import InputFileError
-from evcards.formats.docx.runs import _RAW_CONTROL, Body, _Reader
+from evcards.formats.docx.runs import RAW_CONTROL, Body, Reader
 from evcards.formats.docx.safe_zip import parse_xml, read_docx_parts
-from evcards.formats.docx.structure import _assemble
-from evcards.formats.docx.styles import W, _Styles, _StyleSheet
+from evcards.formats.docx.structure import assemble
+from evcards.formats.docx.styles import Styles, StyleSheet, W
 
 
 def parse_docx(path: Path, checked: bool = False) -> list[Card]:
@@ -69,17 +69,17 @@ def _parse(path: Path) -> list[tuple[dict[str, Any], Body]]:
     """Each card's fields but its id and body, and its body as (text, marks) pairs."""
     document, styles = read_docx_parts(path)
     doc_root = parse_xml(document, f"{path}: word/document.xml")
-    sheet = _StyleSheet(styles, f"{path}: word/styles.xml") if styles else None
+    sheet = StyleSheet(styles, f"{path}: word/styles.xml") if styles else None
     body = doc_root.find(W + "body")
     if body is None:
         raise InputFileError(f"{path}: word/document.xml has no body; is this a Word document?")
     # Text can hold a control character only if the XML has one raw or as a reference; Word
     # writes neither inside the body, so most files skip the per-run check.
     start = document.find(b"<w:body")
-    controls = b"&#" in document or _RAW_CONTROL.search(document, max(start, 0)) is not None
-    reader = _Reader(_Styles(sheet), controls)
+    controls = b"&#" in document or RAW_CONTROL.search(document, max(start, 0)) is not None
+    reader = Reader(Styles(sheet), controls)
     paras = reader.paragraphs(body)
-    return _assemble(paras, path.name)
+    return assemble(paras, path.name)
 
 
 def _card_id(fields: dict[str, Any], body: Body) -> str:

@@ -8,14 +8,14 @@ import re
 from typing import Any
 
 from evcards.core.models import Marks, clean_text
-from evcards.formats.docx.styles import _VAL, W, _ParaStyle, _rpr, _Styles
+from evcards.formats.docx.styles import VAL, ParaStyle, Styles, W, run_props
 
 _MARKED = re.compile(r"~ ?Marked \d{1,2}:\d{2}(?::\d{2})? ?(?:[AP]M ?)?~", re.I)
 
 Body = list[list[tuple[str, Marks]]]  # paragraphs of (text, marks): a body before its Spans
 
 
-class _Para:
+class Para:
     """One paragraph: its level and its runs as (text, marks), runs with no text left out.
 
     What the cite heuristics ask of a paragraph (its cite-styled text, its bold text, whether
@@ -92,19 +92,19 @@ _CONTAINERS = {
 }
 
 
-class _Reader:
-    def __init__(self, styles: _Styles, controls: bool = True) -> None:
+class Reader:
+    def __init__(self, styles: Styles, controls: bool = True) -> None:
         self.styles = styles
         self.controls = controls  # may text hold line breaks or control characters?
         self._field_depth: list[bool] = []  # per open field: still in its code part?
         self._marks_cache: dict[int, dict[Any, tuple[Marks, bool]]] = {}
 
-    def paragraphs(self, body: Any) -> list[_Para]:
-        out: list[_Para] = []
+    def paragraphs(self, body: Any) -> list[Para]:
+        out: list[Para] = []
         self._blocks(body, out)
         return out
 
-    def _blocks(self, parent: Any, out: list[_Para]) -> None:
+    def _blocks(self, parent: Any, out: list[Para]) -> None:
         for el in parent:
             tag = el.tag
             if tag == W + "p":
@@ -119,9 +119,9 @@ class _Reader:
             elif tag == W + "customXml":
                 self._blocks(el, out)
 
-    def _para(self, p: Any) -> _Para:
+    def _para(self, p: Any) -> Para:
         pstyle, level = self._para_style(p)
-        para = _Para(level, [], cite_style=pstyle.cite)
+        para = Para(level, [], cite_style=pstyle.cite)
         runs = para.runs
         base = pstyle.props
         marks_of = self._marks_cache.setdefault(id(pstyle), {})
@@ -145,7 +145,7 @@ class _Reader:
             runs.append((text, info[0]))
         return para
 
-    def _para_style(self, p: Any) -> tuple[_ParaStyle, int]:
+    def _para_style(self, p: Any) -> tuple[ParaStyle, int]:
         """The paragraph's style and its heading level: a direct outline level counts only
         when the style's id or name does not say."""
         ppr = p.find(_PPR)
@@ -154,10 +154,10 @@ class _Reader:
         if ppr is not None:
             ps = ppr.find(_PSTYLE)
             if ps is not None:
-                style_id = ps.get(_VAL)
+                style_id = ps.get(VAL)
             ol = ppr.find(_OUTLINE)
-            if ol is not None and (ol.get(_VAL) or "").isdigit():
-                direct_outline = int(ol.get(_VAL))
+            if ol is not None and (ol.get(VAL) or "").isdigit():
+                direct_outline = int(ol.get(VAL))
         pstyle = self.styles.para(style_id)
         level = pstyle.level
         if direct_outline is not None and not pstyle.named:
@@ -201,11 +201,11 @@ class _Reader:
         cite = emphasis = False
         if rpr is not None:
             rs = rpr.find(_RSTYLE)
-            if rs is not None and rs.get(_VAL):
-                cs = self.styles.char(rs.get(_VAL))
+            if rs is not None and rs.get(VAL):
+                cs = self.styles.char(rs.get(VAL))
                 props.update(cs.props)
                 cite, emphasis = cs.cite, cs.emphasis
-            props.update(_rpr(rpr))
+            props.update(run_props(rpr))
         if props["b"] and props["u"]:
             emphasis = True
         normal_sz = base["sz"]
@@ -236,7 +236,7 @@ _NBHYPHEN = W + "noBreakHyphen"
 _SPACES = {W + "tab", W + "br", W + "cr", W + "ptab"}
 _SDT = W + "sdt"
 _SDT_CONTENT = W + "sdtContent"
-_RAW_CONTROL = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
+RAW_CONTROL = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
 _CTRL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 # rPr children that change nothing evcards keeps: fonts, languages, complex-script twins.
 _IGNORED_RPR = {
@@ -289,7 +289,7 @@ def _collect_runs(parent: Any, out: list[Any]) -> None:
                 _collect_runs(content, out)
 
 
-def _drop_markers(para: _Para) -> list[tuple[str, Marks]]:
+def drop_markers(para: Para) -> list[tuple[str, Marks]]:
     """Remove Verbatim's `~ Marked 12:34 ~` speech markers, which may span several runs."""
     runs, text = para.runs, para.text
     if "arked" not in text or not _MARKED.search(text):
@@ -308,7 +308,7 @@ def _drop_markers(para: _Para) -> list[tuple[str, Marks]]:
     return out
 
 
-def _merged(runs: list[tuple[str, Marks]]) -> list[tuple[str, Marks]]:
+def merged(runs: list[tuple[str, Marks]]) -> list[tuple[str, Marks]]:
     """Canonical spans as (text, marks): equal neighbours merged, empty ones dropped."""
     out: list[tuple[str, Marks]] = []
     for text, marks in runs:

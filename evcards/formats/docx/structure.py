@@ -9,12 +9,12 @@ from typing import Any
 
 from evcards.core.cites import parse_full_cite
 from evcards.core.models import Cite, Location, Source
-from evcards.formats.docx.runs import Body, _drop_markers, _merged, _Para
+from evcards.formats.docx.runs import Body, Para, drop_markers, merged
 
 _URL = re.compile(r"https?://|www\.", re.I)
 
 
-def _looks_short(p: _Para) -> bool:
+def _looks_short(p: Para) -> bool:
     """A line that can be a short cite alone: a few words, bold or cite-styled."""
     text = p.text.strip()
     return 0 < len(text.split()) <= 10 and (
@@ -26,7 +26,7 @@ _YEAR = re.compile(r"(?:[’'‘]\s?\d{2}\b|\b\d{1,2}\b|\b(?:19|20)\d{2}\b)")
 _PLAIN_SHORT = re.compile(r"^\s*([^()\[\],.]{1,60}?\b[’'‘]?\d{1,4})\s*,?\s*[(\[]")
 
 
-def _cite_like(p: _Para) -> bool:
+def _cite_like(p: Para) -> bool:
     """A one-line cite without the cite style: a short bold name and year near the start,
     or `Name YY (` / `Name YY [` in plain text. Read text is highlighted; cites never are."""
     if p.highlighted:
@@ -39,7 +39,7 @@ def _cite_like(p: _Para) -> bool:
     return _PLAIN_SHORT.match(p.text) is not None
 
 
-def _find_cite(paras: list[_Para]) -> tuple[int, int] | None:
+def _find_cite(paras: list[Para]) -> tuple[int, int] | None:
     """(first, end) indices of the cite lines among a card's non-blank paragraphs."""
     start = _cite_start(paras[:5])
     if start is None:
@@ -47,7 +47,7 @@ def _find_cite(paras: list[_Para]) -> tuple[int, int] | None:
     return start, _cite_end(paras, start)
 
 
-def _cite_start(window: list[_Para]) -> int | None:
+def _cite_start(window: list[Para]) -> int | None:
     """The first line in the cite style, or in the first two one that looks like a cite.
     Cites are never highlighted: a highlighted line in the cite style is body text."""
     for i, p in enumerate(window):
@@ -57,7 +57,7 @@ def _cite_start(window: list[_Para]) -> int | None:
     return None
 
 
-def _unstyled_cite(paras: list[_Para]) -> tuple[int, int] | None:
+def _unstyled_cite(paras: list[Para]) -> tuple[int, int] | None:
     """With no line that is or looks like a cite: a link's line (after a short cite line
     above it, if any), else a bracketed line under a short one."""
     for i, p in enumerate(paras[:4]):
@@ -72,7 +72,7 @@ def _unstyled_cite(paras: list[_Para]) -> tuple[int, int] | None:
     return None
 
 
-def _cite_end(paras: list[_Para], start: int) -> int:
+def _cite_end(paras: list[Para], start: int) -> int:
     """Past the cite: a short first line takes the next one along when that is the full
     cite, a bracket or a link that is not body text."""
     first = paras[start].text.strip()
@@ -91,7 +91,7 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _short_cite(lines: list[_Para]) -> str:
+def _short_cite(lines: list[Para]) -> str:
     cited = " ".join(p.cite_text for p in lines if p.cite_text.strip())
     if not cited.strip():
         first = lines[0]
@@ -106,7 +106,7 @@ def _short_cite(lines: list[_Para]) -> str:
     return _one_line(cited).strip(" ,;:–—-([")
 
 
-def _cite(lines: list[_Para]) -> Cite:
+def _cite(lines: list[Para]) -> Cite:
     """The cite from its lines, its author, date and the rest read from the full cite."""
     whole = _one_line(" ".join(p.text for p in lines))
     short = _short_cite(lines)
@@ -117,7 +117,7 @@ def _cite(lines: list[_Para]) -> Cite:
     return Cite(short=short, full=full, **parts)
 
 
-def _full_cite(lines: list[_Para], short: str, whole: str) -> str:
+def _full_cite(lines: list[Para], short: str, whole: str) -> str:
     """The citation itself: in `SHORT (FULL)` and in the two-line form that is the bracketed
     part (as in pasted text); otherwise the whole cite."""
     if len(lines) > 1:
@@ -155,10 +155,10 @@ def _unbracket(text: str) -> str:
 class _Section:
     tag: str
     location: Location
-    paras: list[_Para] = field(default_factory=list)
+    paras: list[Para] = field(default_factory=list)
 
 
-def _assemble(paras: list[_Para], file_name: str) -> list[tuple[dict[str, Any], Body]]:
+def assemble(paras: list[Para], file_name: str) -> list[tuple[dict[str, Any], Body]]:
     heads = ["", "", ""]
     sections: list[_Section] = []
     current: _Section | None = None
@@ -187,7 +187,7 @@ def _card(sec: _Section, source: Source) -> tuple[dict[str, Any], Body]:
     undertag, cite_lines, body_lines = _parts(sec.paras)
     body = [
         spans
-        for spans in (_merged(_drop_markers(p)) for p in body_lines)
+        for spans in (merged(drop_markers(p)) for p in body_lines)
         if any(not t.isspace() for t, _ in spans)
     ]
     fields: dict[str, Any] = {
@@ -202,7 +202,7 @@ def _card(sec: _Section, source: Source) -> tuple[dict[str, Any], Body]:
     return fields, body
 
 
-def _parts(paras: list[_Para]) -> tuple[list[_Para], list[_Para], list[_Para]]:
+def _parts(paras: list[Para]) -> tuple[list[Para], list[Para], list[Para]]:
     """A card's lines as undertag, cite and body."""
     found = _find_cite(paras)
     if found is None:

@@ -12,7 +12,7 @@ from evcards.core.models import normalize_color
 from evcards.formats.docx.safe_zip import parse_xml, refuse_doctype
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_VAL = W + "val"
+VAL = W + "val"
 
 # Character styles that mark the short cite, by id (case-insensitive, pasted-id junk removed).
 _CITE_IDS = {"style13ptbold", "cite", "style12ptbold", "style11ptbold"}
@@ -28,11 +28,11 @@ _PROPS = ("b", "i", "u", "bdr", "hl", "shd", "sz")
 
 def _on(el: Any) -> bool:
     """A toggle property (w:b, w:i...): present means on unless its val says off."""
-    v = el.get(_VAL)
+    v = el.get(VAL)
     return v is None or v.lower() not in _FALSE
 
 
-def _rpr(rpr: Any) -> dict[str, Any]:
+def run_props(rpr: Any) -> dict[str, Any]:
     """The run properties an rPr element sets explicitly."""
     out: dict[str, Any] = {}
     if rpr is None:
@@ -46,13 +46,13 @@ def _rpr(rpr: Any) -> dict[str, Any]:
         elif tag == W + "u":
             out["u"] = _on(el)  # an underline type, or none
         elif tag == W + "highlight":
-            out["hl"] = normalize_color(el.get(_VAL) or "")
+            out["hl"] = normalize_color(el.get(VAL) or "")
         elif tag == W + "shd":
             out["shd"] = _shading(el)
-        elif tag == W + "sz" and (el.get(_VAL) or "").isdigit():
-            out["sz"] = int(el.get(_VAL))
+        elif tag == W + "sz" and (el.get(VAL) or "").isdigit():
+            out["sz"] = int(el.get(VAL))
         elif tag == W + "bdr":
-            out["bdr"] = (el.get(_VAL) or "none").lower() not in {"none", "nil"}
+            out["bdr"] = (el.get(VAL) or "none").lower() not in {"none", "nil"}
     return out
 
 
@@ -72,7 +72,7 @@ def _norm_id(style_id: str) -> str:
 
 
 @dataclass
-class _ParaStyle:
+class ParaStyle:
     level: int  # 1-4 for headings, 0 for body
     named: bool  # the level comes from the style's id or name, which beats an outline level
     cite: bool  # a paragraph style meant for cites (CiteSpacing, Cites, 003Cite)
@@ -80,13 +80,13 @@ class _ParaStyle:
 
 
 @dataclass
-class _CharStyle:
+class CharStyle:
     cite: bool
     emphasis: bool
     props: dict[str, Any]
 
 
-class _StyleSheet:
+class StyleSheet:
     """styles.xml, each style parsed on first use: files list hundreds of styles (a third of
     a megabyte) and use a dozen. Falls back to one full parse of the file when it is not
     laid out the way Word writes it (w: prefix, double-quoted ids)."""
@@ -165,12 +165,12 @@ _DEFAULT_STYLE = re.compile(rb'<w:style [^>]*w:default="(?:1|true|on)"[^>]*>')
 
 
 @dataclass
-class _Styles:
+class Styles:
     """The styles document.xml uses, resolved on first use through their basedOn chains."""
 
-    sheet: _StyleSheet | None
-    _para: dict[str | None, _ParaStyle] = field(default_factory=dict)
-    _char: dict[str, _CharStyle] = field(default_factory=dict)
+    sheet: StyleSheet | None
+    _para: dict[str | None, ParaStyle] = field(default_factory=dict)
+    _char: dict[str, CharStyle] = field(default_factory=dict)
     defaults: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -184,7 +184,7 @@ class _Styles:
             "sz": 20,
         }
         if self.sheet is not None:
-            self.defaults.update(_rpr(self.sheet.default_rpr))
+            self.defaults.update(run_props(self.sheet.default_rpr))
 
     def _chain(self, style_id: str | None) -> list[Any]:
         """The style and its ancestors, root first."""
@@ -197,10 +197,10 @@ class _Styles:
             seen.add(style_id)
             out.append(st)
             based = st.find(W + "basedOn")
-            style_id = based.get(_VAL) if based is not None else None
+            style_id = based.get(VAL) if based is not None else None
         return out[::-1]
 
-    def para(self, style_id: str | None) -> _ParaStyle:
+    def para(self, style_id: str | None) -> ParaStyle:
         if style_id is None and self.sheet is not None:
             style_id = self.sheet.default_para
         cached = self._para.get(style_id)
@@ -210,35 +210,35 @@ class _Styles:
         props = dict(self.defaults)
         outline: int | None = None
         for st in chain:
-            props.update(_rpr(st.find(W + "rPr")))
+            props.update(run_props(st.find(W + "rPr")))
             ol = st.find(f"{W}pPr/{W}outlineLvl")
-            if ol is not None and (ol.get(_VAL) or "").isdigit():
-                outline = int(ol.get(_VAL))
+            if ol is not None and (ol.get(VAL) or "").isdigit():
+                outline = int(ol.get(VAL))
         level = _level_by_name(style_id, chain[-1] if chain else None)
         named = level is not None
         if level is None:
             level = outline + 1 if outline is not None and outline <= 3 else 0
         names = _names(style_id, chain[-1] if chain else None)
         cite = level == 0 and any("cite" in n for n in names)
-        result = _ParaStyle(level, named, cite, props)
+        result = ParaStyle(level, named, cite, props)
         self._para[style_id] = result
         return result
 
-    def char(self, style_id: str) -> _CharStyle:
+    def char(self, style_id: str) -> CharStyle:
         cached = self._char.get(style_id)
         if cached is not None:
             return cached
         chain = self._chain(style_id)
         props: dict[str, Any] = {}
         for st in chain:
-            props.update(_rpr(st.find(W + "rPr")))
+            props.update(run_props(st.find(W + "rPr")))
         names = _names(style_id, chain[-1] if chain else None)
         nid = _norm_id(style_id)
         cite = nid in _CITE_IDS or bool(names & _CITE_NAMES)
         emphasis = nid == "emphasis" or "emphasis" in names
         if cite:
             emphasis = False
-        result = _CharStyle(cite, emphasis, props)
+        result = CharStyle(cite, emphasis, props)
         self._char[style_id] = result
         return result
 
@@ -253,11 +253,11 @@ def _names(style_id: str | None, st: Any) -> set[str]:
     if st is None:
         return out
     name = st.find(W + "name")
-    if name is not None and name.get(_VAL):
-        out.add(name.get(_VAL).strip().lower())
+    if name is not None and name.get(VAL):
+        out.add(name.get(VAL).strip().lower())
     aliases = st.find(W + "aliases")
-    if aliases is not None and aliases.get(_VAL):
-        out.update(a.strip().lower() for a in aliases.get(_VAL).split(","))
+    if aliases is not None and aliases.get(VAL):
+        out.update(a.strip().lower() for a in aliases.get(VAL).split(","))
     return out
 
 
@@ -271,13 +271,13 @@ def _level_by_name(style_id: str | None, st: Any) -> int | None:
         return None
     name = st.find(W + "name")
     if name is not None:
-        m = re.fullmatch(r"heading ([1-9])", (name.get(_VAL) or "").strip().lower())
+        m = re.fullmatch(r"heading ([1-9])", (name.get(VAL) or "").strip().lower())
         if m:
             n = int(m.group(1))
             return n if n <= 4 else 0
     aliases = st.find(W + "aliases")
-    if aliases is not None and aliases.get(_VAL):
-        for a in aliases.get(_VAL).split(","):
+    if aliases is not None and aliases.get(VAL):
+        for a in aliases.get(VAL).split(","):
             role = _HEADING_ROLE.get(a.strip().lower())
             if role:
                 return role
