@@ -93,6 +93,9 @@ _CONTAINERS = {
 
 
 class Reader:
+    """A document's paragraphs in order. One reader reads one document: a field can open in
+    one paragraph and close in another, and the marks it resolves for a style are reused."""
+
     def __init__(self, styles: Styles, controls: bool = True) -> None:
         self.styles = styles
         self.controls = controls  # may text hold line breaks or control characters?
