@@ -62,7 +62,7 @@ def phases(files: list[Path], into: Path) -> dict[str, float]:
     """One process, no overlap: where the CPU time goes (the write phase's disk waits are
     not counted; its kernel time is). Each phase is the import's own code: `read_docx_marked` is
     what a worker runs, and its parse (`_parse`) is timed alone to split it from the TOML."""
-    from evcards.formats.docx import read as docx_import
+    from evcards.formats.docx import read as docx_read
     from evcards.formats.docx.safe_zip import parse_xml, read_docx_parts
     from evcards.store.library import Library, Prepared
 
@@ -75,10 +75,10 @@ def phases(files: list[Path], into: Path) -> dict[str, float]:
             t1 = time.process_time()
             parse_xml(document, str(f))
             t2 = time.process_time()
-            with docx_import._gc_paused():
-                docx_import._parse(f)  # again from the zip: subtract the above
+            with docx_read._gc_paused():
+                docx_read._parse(f)  # again from the zip: subtract the above
             t3 = time.process_time()
-            prepared = [Prepared.of(c, marked=b) for c, b in docx_import.read_docx_marked(f)]
+            prepared = [Prepared.of(c, marked=b) for c, b in docx_read.read_docx_marked(f)]
             t4 = time.process_time()
             for item in prepared:
                 batch.add(item)

@@ -11,7 +11,7 @@ import pytest
 
 from evcards.core.models import Card
 from evcards.errors import InputFileError
-from evcards.formats.docx.read import parse_docx
+from evcards.formats.docx.read import parse_docx, read_docx_marked
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -321,14 +321,21 @@ def test_broken_xml_names_the_file(tmp_path: Path) -> None:
         parse_docx(bad)
 
 
-def test_fast_construction_equals_validated_construction(tmp_path: Path) -> None:
+def test_marked_reader_gives_the_cards_parse_docx_gives(tmp_path: Path) -> None:
+    """The import's reader keeps bodies as (text, marks) pairs and works out the id itself."""
     body = (
         p(r("Tag"), style="Heading4")
         + p(r("Smith 19", style="Style13ptBold"), r(" (John Smith)"))
         + p(r("é and  e\u0301 spaced", '<w:highlight w:val="green"/>'), r(" x", "<w:i/>"))
     )
     path = make_docx(tmp_path / "f.docx", body)
-    assert parse_docx(path) == parse_docx(path, checked=True)
+    cards = parse_docx(path)
+    marked = read_docx_marked(path)
+    assert [card.id for card, _ in marked] == [card.id for card in cards]
+    assert [card.model_copy(update={"body": []}) for card in cards] == [c for c, _ in marked]
+    assert [[[(s.text, s.marks()) for s in para] for para in card.body] for card in cards] == [
+        body for _, body in marked
+    ]
 
 
 def test_docx_is_written_by_python_docx_too(tmp_path: Path) -> None:

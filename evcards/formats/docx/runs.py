@@ -1,0 +1,324 @@
+"""Paragraphs and their runs out of document.xml: each run's text and the marks its styles
+and direct properties give it, with field codes, deletions and Verbatim's speech markers
+left out."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from evcards.core.models import Marks, clean_text
+from evcards.formats.docx.styles import VAL, ParaStyle, Styles, W, run_props
+
+_MARKED = re.compile(r"~ ?Marked \d{1,2}:\d{2}(?::\d{2})? ?(?:[AP]M ?)?~", re.I)
+
+Body = list[list[tuple[str, Marks]]]  # paragraphs of (text, marks): a body before its Spans
+
+
+class Para:
+    """One paragraph: its level and its runs as (text, marks), runs with no text left out.
+
+    What the cite heuristics ask of a paragraph (its cite-styled text, its bold text, whether
+    any of it is highlighted) is worked out on first use: they look at the first few lines of
+    each card, so most paragraphs never need it, and it saves a list append per run."""
+
+    __slots__ = ("level", "runs", "cite_style", "cite_runs", "_text", "_cite", "_bold")
+
+    def __init__(self, level: int, runs: list[tuple[str, Marks]], cite_style: bool = False):
+        self.level = level
+        self.runs = runs
+        self.cite_style = cite_style  # the paragraph style is a cite style
+        self.cite_runs: list[int] = []  # indices into runs of the cite-styled ones
+        self._text: str | None = None
+        self._cite: str | None = None
+        self._bold: str | None = None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = "".join([t for t, _ in self.runs])
+        return self._text
+
+    @property
+    def cite_text(self) -> str:
+        """Text in cite-styled runs."""
+        if self._cite is None:
+            self._cite = ""
+            if self.cite_runs:
+                # Some cutters put the whole cite line in the cite style and un-bold all but
+                # the short cite: then the short cite is the part still bold. A run between
+                # cite runs is a word break: 'Nye' ' Jr. ' '20'.
+                cited = set(self.cite_runs)
+                parts: list[str] = []
+                bold: list[str] = []
+                for k in range(self.cite_runs[0], len(self.runs)):
+                    text, marks = self.runs[k]
+                    if k in cited:
+                        parts.append(text)
+                        bold.append(text if marks.emphasis or marks.bold else "\0")
+                    else:
+                        parts.append("\0")
+                        bold.append("\0")
+                self._cite = _words("".join(parts))
+                if "\0" in bold:
+                    self._cite = _words("".join(bold)) or self._cite
+        return self._cite
+
+    @property
+    def bold_text(self) -> str:
+        """Text in bold (or emphasised) runs; runs apart are separate words: 'STEINBAUM' ...
+        '’19'. A run is bold when its style or properties say so or it is emphasised, which
+        its marks keep as emphasis or bold."""
+        if self._bold is None:
+            self._bold = _words(
+                "".join([t if m.emphasis or m.bold else "\0" for t, m in self.runs])
+            )
+        return self._bold
+
+    @property
+    def highlighted(self) -> bool:
+        return any(m[3] for _, m in self.runs)
+
+
+_CONTAINERS = {
+    W + "hyperlink",
+    W + "smartTag",
+    W + "ins",
+    W + "customXml",
+    W + "fldSimple",
+    W + "moveTo",
+    W + "dir",
+    W + "bdo",
+}
+
+
+class Reader:
+    """A document's paragraphs in order. One reader reads one document: a field can open in
+    one paragraph and close in another, and the marks it resolves for a style are reused."""
+
+    def __init__(self, styles: Styles, controls: bool = True) -> None:
+        self.styles = styles
+        self.controls = controls  # may text hold line breaks or control characters?
+        self._field_depth: list[bool] = []  # per open field: still in its code part?
+        self._marks_cache: dict[int, dict[Any, tuple[Marks, bool]]] = {}
+
+    def paragraphs(self, body: Any) -> list[Para]:
+        out: list[Para] = []
+        self._blocks(body, out)
+        return out
+
+    def _blocks(self, parent: Any, out: list[Para]) -> None:
+        for el in parent:
+            tag = el.tag
+            if tag == W + "p":
+                out.append(self._para(el))
+            elif tag == W + "tbl":
+                for tc in el.iter(W + "tc"):
+                    self._blocks(tc, out)
+            elif tag == W + "sdt":
+                content = el.find(W + "sdtContent")
+                if content is not None:
+                    self._blocks(content, out)
+            elif tag == W + "customXml":
+                self._blocks(el, out)
+
+    def _para(self, p: Any) -> Para:
+        pstyle, level = self._para_style(p)
+        para = Para(level, [], cite_style=pstyle.cite)
+        runs = para.runs
+        base = pstyle.props
+        marks_of = self._marks_cache.setdefault(id(pstyle), {})
+        controls = self.controls
+        run_els: list[Any] = []
+        _collect_runs(p, run_els)
+        # This loop runs once per run (155,000 in the corpus): keep what it calls to two
+        # functions a run, and resolve each distinct rPr's marks once per paragraph style.
+        for r in run_els:
+            text, rpr = self._run_text(r)
+            if text and controls and _CTRL.search(text):
+                text = clean_text(text)
+            if not text:
+                continue
+            key = None if rpr is None else _rpr_key(rpr)
+            info = marks_of.get(key)
+            if info is None:
+                info = marks_of[key] = self._resolve(base, rpr)
+            if info[1]:
+                para.cite_runs.append(len(runs))
+            runs.append((text, info[0]))
+        return para
+
+    def _para_style(self, p: Any) -> tuple[ParaStyle, int]:
+        """The paragraph's style and its heading level: a direct outline level counts only
+        when the style's id or name does not say."""
+        ppr = p.find(_PPR)
+        style_id = None
+        direct_outline = None
+        if ppr is not None:
+            ps = ppr.find(_PSTYLE)
+            if ps is not None:
+                style_id = ps.get(VAL)
+            ol = ppr.find(_OUTLINE)
+            if ol is not None and (ol.get(VAL) or "").isdigit():
+                direct_outline = int(ol.get(VAL))
+        pstyle = self.styles.para(style_id)
+        level = pstyle.level
+        if direct_outline is not None and not pstyle.named:
+            level = direct_outline + 1 if direct_outline <= 3 else 0
+        return pstyle, level
+
+    def _run_text(self, r: Any) -> tuple[str, Any]:
+        """The run's text, field codes and deletions left out, and its rPr element."""
+        fields = self._field_depth
+        text = ""
+        rpr = None
+        for el in r:
+            tag = el.tag
+            if tag == _T:
+                if not (fields and fields[-1]) and el.text:
+                    text += el.text
+            elif tag == _RPR:
+                rpr = el
+            elif tag == _FLDCHAR:
+                self._field_char(el.get(_FLDTYPE))
+            elif tag in _SPACES:
+                if not (fields and fields[-1]):
+                    text += " "
+            elif tag == _NBHYPHEN:
+                text += "-"
+        return text, rpr
+
+    def _field_char(self, kind: str | None) -> None:
+        """A field opens in its code part, shows its result after `separate`, and may nest."""
+        fields = self._field_depth
+        if kind == "begin":
+            fields.append(True)
+        elif kind == "separate" and fields:
+            fields[-1] = False
+        elif kind == "end" and fields:
+            fields.pop()
+
+    def _resolve(self, base: dict[str, Any], rpr: Any) -> tuple[Marks, bool]:
+        """A run's marks from paragraph style, character style and direct properties."""
+        props = dict(base)
+        cite = emphasis = False
+        if rpr is not None:
+            rs = rpr.find(_RSTYLE)
+            if rs is not None and rs.get(VAL):
+                cs = self.styles.char(rs.get(VAL))
+                props.update(cs.props)
+                cite, emphasis = cs.cite, cs.emphasis
+            props.update(run_props(rpr))
+        if props["b"] and props["u"]:
+            emphasis = True
+        normal_sz = base["sz"]
+        sz = props["sz"]
+        marks = Marks(
+            props["u"] and not emphasis,
+            emphasis,
+            bool(props["bdr"]),
+            props["hl"],
+            props["shd"],
+            props["b"] and not emphasis,
+            props["i"],
+            sz / 2 if sz != normal_sz and 2 <= sz <= 800 else None,
+        )
+        return marks, cite
+
+
+_PPR = W + "pPr"
+_PSTYLE = W + "pStyle"
+_OUTLINE = W + "outlineLvl"
+_RPR = W + "rPr"
+_RSTYLE = W + "rStyle"
+_R = W + "r"
+_T = W + "t"
+_FLDCHAR = W + "fldChar"
+_FLDTYPE = W + "fldCharType"
+_NBHYPHEN = W + "noBreakHyphen"
+_SPACES = {W + "tab", W + "br", W + "cr", W + "ptab"}
+_SDT = W + "sdt"
+_SDT_CONTENT = W + "sdtContent"
+RAW_CONTROL = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
+_CTRL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+# rPr children that change nothing evcards keeps: fonts, languages, complex-script twins.
+_IGNORED_RPR = {
+    W + t
+    for t in (
+        "rFonts",
+        "lang",
+        "szCs",
+        "bCs",
+        "iCs",
+        "noProof",
+        "color",
+        "kern",
+        "spacing",
+        "w",
+        "position",
+        "vertAlign",
+        "webHidden",
+    )
+}
+
+
+def _rpr_key(rpr: Any) -> tuple[Any, ...]:
+    """What in the rPr can change the run's marks, as the key of the resolution cache."""
+    parts: list[Any] = []
+    for el in rpr:
+        tag = el.tag
+        if tag not in _IGNORED_RPR:
+            parts.append(tag)
+            parts.extend(el.values())
+    return tuple(parts)
+
+
+def _words(text: str) -> str:
+    """Text with NUL word breaks and runs of whitespace made single spaces."""
+    return " ".join(text.replace("\0", " ").split())
+
+
+def _collect_runs(parent: Any, out: list[Any]) -> None:
+    """Runs in document order, through hyperlinks, insertions, smart tags, content controls."""
+    for el in parent:
+        tag = el.tag
+        if tag == _R:
+            out.append(el)
+        elif tag in _CONTAINERS:
+            _collect_runs(el, out)
+        elif tag == _SDT:
+            content = el.find(_SDT_CONTENT)
+            if content is not None:
+                _collect_runs(content, out)
+
+
+def drop_markers(para: Para) -> list[tuple[str, Marks]]:
+    """Remove Verbatim's `~ Marked 12:34 ~` speech markers, which may span several runs."""
+    runs, text = para.runs, para.text
+    if "arked" not in text or not _MARKED.search(text):
+        return runs
+    keep = [True] * len(text)
+    for m in _MARKED.finditer(text):
+        for k in range(m.start(), m.end()):
+            keep[k] = False
+    out: list[tuple[str, Marks]] = []
+    pos = 0
+    for t, marks in runs:
+        kept = "".join(c for k, c in enumerate(t) if keep[pos + k])
+        pos += len(t)
+        if kept:
+            out.append((kept, marks))
+    return out
+
+
+def merged(runs: list[tuple[str, Marks]]) -> list[tuple[str, Marks]]:
+    """Canonical spans as (text, marks): equal neighbours merged, empty ones dropped."""
+    out: list[tuple[str, Marks]] = []
+    for text, marks in runs:
+        if not text:
+            continue
+        if out and out[-1][1] == marks:
+            out[-1] = (out[-1][0] + text, marks)
+        else:
+            out.append((text, marks))
+    return out
