@@ -27,7 +27,10 @@ PARSED_FIELDS = tuple(name for name in CITE_FIELDS if name not in ("short", "ful
 def paragraph_runs(cite: Cite) -> list[Run]:
     """The cite paragraph as (text, bold, cite-styled) runs: the short cite's words bold.
 
-    The cutter's initials are added at the end unless the full cite already ends with them."""
+    The cutter's initials are added at the end unless the full cite already ends with them;
+    with neither a short nor a full cite there is no paragraph."""
+    if not (cite.short or cite.full):
+        return []
     pieces = locate(cite.short, cite.full, 4 + len(cite.short) // 10) if cite.short else None
     runs: list[Run] = []
     if pieces is not None:
@@ -42,7 +45,7 @@ def paragraph_runs(cite: Cite) -> list[Run]:
         runs = [(cite.full, False, False)]
     text = "".join(r[0] for r in runs)
     if cite.initials and not ends_with_initials(text, cite.initials):
-        runs.append((f" {cite.initials}" if text else cite.initials, False, False))
+        runs.append((f" {cite.initials}", False, False))
     return [run for run in runs if run[0]]
 
 

@@ -329,9 +329,9 @@ def row_card(row: dict[str, Any], where: str, file: str, position: int) -> Card 
     cite = _row_cite(row, where, short, full)
     tag = tag or found.get("tag", "")
     body = found["body"]
-    if not (tag or short or full or body):
+    if not (tag or cite.short or cite.full or body):
         return None
-    analytic = not (body or short or full)
+    analytic = not (body or cite.short or cite.full)
     sources = _sources(file, position, _duplicate_count(row, where))
     return new_card(
         tag=tag,
