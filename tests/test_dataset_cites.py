@@ -74,7 +74,8 @@ def test_real_row_fields_are_parsed_and_the_paragraph_kept():
     assert card.cite.full == fullcite
     assert card.cite.author == "Emma Black"
     assert card.cite.title == "Educational Background in Politics"
-    assert card.cite.initials == "ank"
+    # 'ank' stays in the paragraph only: the writers would print an initials field again.
+    assert card.cite.initials is None
     assert card.cite.year == 2021
     row = card_row(card)
     assert (row["cite"], row["fullcite"]) == ("Black 21", fullcite)
@@ -214,3 +215,11 @@ def test_corpus_cards_through_rows(corpus):
     assert len(back) == len(cards) > 1000
     assert [c.cite for c in back] == [c.cite for c in cards]
     assert [c.body for c in back] == [c.body for c in cards]
+
+
+def test_imported_initials_are_not_printed_twice():
+    from evcards.core.outline import cite_segments
+
+    fullcite = "Meick 18 (Ethan Meick, Policy Analyst, 9-2-2018) ank"
+    card = one(row_of(cite="Meick 18", fullcite=fullcite))
+    assert "".join(text for text, _ in cite_segments(card.cite)) == fullcite

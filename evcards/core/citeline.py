@@ -63,11 +63,14 @@ def reparsed(cite: Cite) -> Cite:
     """The cite with its fields read again from its paragraph (`parse_cite_runs`).
 
     The short and full cite are kept as stored, so the paragraph stays the same; an empty
-    short cite takes the one the parser found in the full cite. The initials are kept when
-    the parser finds none (a cutter's initials typed after a frontloaded cite read as text)."""
+    short cite takes the one the parser found in the full cite. Stored initials are kept;
+    initials found at the end of the full cite are not copied into the field, because the
+    .docx, HTML and text writers (`outline.cite_segments`) would print them twice."""
     fields = parse_cite_runs(paragraph_runs(cite)).cite_fields()
     parts = {name: fields[name] or None for name in PARSED_FIELDS}
-    parts["initials"] = parts["initials"] or cite.initials
+    found_initials = parts["initials"]
+    if cite.initials or (found_initials and ends_with_initials(cite.full, found_initials)):
+        parts["initials"] = cite.initials
     short = cite.short
     found = fields["short"] or ""
     if not short and found and locate(found, cite.full, 4 + len(found) // 10) is not None:
