@@ -1,4 +1,5 @@
-"""Applying Verbatim's formatting helpers (evcards.core.transforms) to cards and library cards."""
+"""Applying Verbatim's formatting helpers (evcards.core.transforms) to cards and library cards,
+and re-reading stored cites into their fields (evcards.core.citeline)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evcards.core import transforms
+from evcards.core.citeline import reparsed
 from evcards.core.models import Card
 from evcards.store.library import Library
 
@@ -19,8 +21,12 @@ class Fixes:
     shrink: bool = False
     unhighlighted_underline_off: bool = False
     highlight_color: str | None = None
+    cites: bool = False  # the cite's fields parsed again from its paragraph; the body untouched
 
     def __bool__(self) -> bool:
+        return self.cites or self.touches_body()
+
+    def touches_body(self) -> bool:
         return bool(
             self.condense or self.shrink or self.unhighlighted_underline_off or self.highlight_color
         )
@@ -35,11 +41,25 @@ class Fixes:
             out.append("shrink")
         if self.highlight_color:
             out.append(f"highlight {self.highlight_color}")
+        if self.cites:
+            out.append("cites")
         return out
 
 
 def apply_fixes(card: Card, fixes: Fixes) -> Card:
-    """The card with its body fixed; the id is kept (it names the card, as after `edit`)."""
+    """The card with its body (and with `cites`, its cite) fixed; the id is kept (it names the
+    card, as after `edit`). Analytics have no body and are left alone."""
+    fixed = card
+    if fixes.touches_body() and card.body:
+        fixed = _fix_body(fixed, fixes)
+    if fixes.cites and (card.cite.short or card.cite.full):
+        cite = reparsed(card.cite)
+        if cite != card.cite:
+            fixed = fixed.model_copy(update={"cite": cite})
+    return fixed
+
+
+def _fix_body(card: Card, fixes: Fixes) -> Card:
     body = card.body
     if fixes.condense:
         body = transforms.condense(body, pilcrows=fixes.pilcrows)
@@ -55,15 +75,16 @@ def apply_fixes(card: Card, fixes: Fixes) -> Card:
 
 
 def fix_cards(lib: Library, refs: list[str], fixes: Fixes) -> list[tuple[Card, Path, bool]]:
-    """Fix every card named: all are found and fixed before any is written, under the lock.
+    """Fix every card named (no names: every card in the library): all are found and fixed
+    before any is written, under the lock, so an unknown card or a bad file writes nothing.
 
-    Returns (card, path, changed) for each; analytics have no body and are left alone.
+    Returns (card, path, changed) for each.
     """
     with lib.lock():
-        found = [lib.resolve(ref) for ref in refs]
+        found = [lib.resolve(ref) for ref in refs] if refs else list(lib.cards())
         planned = []
         for path, card in found:
-            fixed = apply_fixes(card, fixes) if card.body else card
+            fixed = apply_fixes(card, fixes)
             planned.append((fixed, path, fixed != card))
         return [
             (card, lib.write(card, path) if changed else path, changed)

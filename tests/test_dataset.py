@@ -12,7 +12,15 @@ from hypothesis import strategies as st
 
 from evcards.cli import app
 from evcards.core.models import HIGHLIGHT_COLORS, Cite, Location, Source, Span, new_card
-from evcards.formats.dataset import FIELDS, parse_markup, parse_rows, render_csv, render_jsonl
+from evcards.formats.dataset import (
+    CITE_COLUMNS,
+    COLUMNS,
+    FIELDS,
+    parse_markup,
+    parse_rows,
+    render_csv,
+    render_jsonl,
+)
 
 # -- strategies: any card the model allows ------------------------------------------------
 text = st.text(
@@ -72,9 +80,12 @@ def meick():
 # -- export ------------------------------------------------------------------------------
 def test_jsonl_row_fields():
     row = json.loads(render_jsonl([meick()]))
-    assert tuple(row) == FIELDS
+    assert tuple(row) == FIELDS + CITE_COLUMNS == COLUMNS
     assert row["cite"] == "Meick 18"
-    assert row["fullcite"] == "Ethan Meick, Policy Analyst, 9-2-2018"
+    # The whole cite paragraph, as OpenDebateEvidence has it; evcards' fields beside it.
+    assert row["fullcite"] == "Meick 18 (Ethan Meick, Policy Analyst, 9-2-2018)"
+    assert row["cite_full"] == "Ethan Meick, Policy Analyst, 9-2-2018"
+    assert (row["cite_author"], row["cite_date"], row["cite_title"]) == (None, None, None)
     assert row["summary"] == "preoccupied buffer states"
     assert row["spoken"] == "preoccupied buffer states"
     assert row["fulltext"] == "Moscow is preoccupied with buffer states\nBeijing & <the> sea"

@@ -146,7 +146,12 @@ def _edit_and_save(lib: Any, draft: Any, after: Any, color: str, template: str |
 
 @app.command()
 def fix(
-    cards: Annotated[list[str], typer.Argument(help="Cards to fix.", metavar="CARD...")],
+    cards: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Cards to fix (with --cites alone, none means every card).", metavar="[CARD...]"
+        ),
+    ] = None,
     condense: CondenseOpt = False,
     pilcrows: PilcrowsOpt = False,
     shrink: Annotated[
@@ -158,9 +163,38 @@ def fix(
     highlight_color: Annotated[
         str | None, Opt(help="Make every highlight this colour (standardise).")
     ] = None,
+    cites: Annotated[
+        bool,
+        Opt(help="Parse each stored full cite again into author, date, title ...; bodies kept."),
+    ] = False,
 ) -> None:
-    """Verbatim's formatting helpers on library cards: condense, shrink, underline, colour."""
-    from evcards.fixing import Fixes, fix_cards
+    """Verbatim's formatting helpers on library cards: condense, shrink, underline, colour;
+    and --cites, which re-reads stored cites into their fields. Ids never change."""
+    from evcards.fixing import fix_cards
+
+    fixes = _fixes(condense, pilcrows, shrink, unhighlighted_underline_off, highlight_color, cites)
+    if not cards and fixes.touches_body():
+        raise typer.BadParameter(
+            "name the cards to fix: only --cites alone runs over the whole library",
+            param_hint="CARD...",
+        )
+    lib = get_library()
+    done = ", ".join(fixes.names())
+    for card, _path, changed in fix_cards(lib, cards or [], fixes):
+        status = f"fixed ({done})" if changed else "unchanged"
+        typer.echo(f"{card.id[:8]}  {card.cite.short}  {status}")
+
+
+def _fixes(
+    condense: bool,
+    pilcrows: bool,
+    shrink: bool,
+    unhighlighted_underline_off: bool,
+    highlight_color: str | None,
+    cites: bool,
+) -> Any:
+    """The fix command's options as `Fixes`; a usage error when they ask for nothing."""
+    from evcards.fixing import Fixes
 
     if pilcrows and not condense:
         raise typer.BadParameter("--pilcrows only makes sense with --condense")
@@ -170,14 +204,11 @@ def fix(
         shrink=shrink,
         unhighlighted_underline_off=unhighlighted_underline_off,
         highlight_color=_check_color(highlight_color),
+        cites=cites,
     )
     if not fixes:
         raise typer.BadParameter(
-            "say what to fix: --condense, --shrink, --unhighlighted-underline-off"
-            " or --highlight-color COLOR"
+            "say what to fix: --condense, --shrink, --unhighlighted-underline-off,"
+            " --highlight-color COLOR or --cites"
         )
-    lib = get_library()
-    done = ", ".join(fixes.names())
-    for card, _path, changed in fix_cards(lib, cards, fixes):
-        status = f"fixed ({done})" if changed else "unchanged"
-        typer.echo(f"{card.id[:8]}  {card.cite.short}  {status}")
+    return fixes

@@ -1,10 +1,14 @@
 """Rows in the OpenDebateEvidence layout (JSONL or CSV), out of and back into cards.
 
 The public five-million-card dataset names its fields tag, cite (the bold short cite),
-fullcite, summary (underlined text), spoken (highlighted text), fulltext, markup (HTML),
-pocket, hat, block and duplicateCount. Our rows carry every mark in `markup` (see
-`evcards.formats.html.span_html`), so export -> import -> export gives the same bytes; rows from
-elsewhere are read from their markup when they have one, else from the plain-text fields.
+fullcite (the whole cite paragraph, short cite included), summary (underlined text), spoken
+(highlighted text), fulltext, markup (HTML), pocket, hat, block and duplicateCount. Our rows
+carry every mark in `markup` (see `evcards.formats.html.span_html`) and every cite field in
+a `cite_<field>` column after those (`CITE_COLUMNS`), so export -> import -> export gives
+the same bytes and library -> rows -> library the same cards. Rows from elsewhere are read
+from their markup when they have one, else from the plain-text fields, and their cite's
+fields are parsed from `fullcite` (`evcards.core.citeline`, which also says how `Cite.full`
+relates to the paragraph).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from evcards.core.cites import parse_full_cite
+from evcards.core.citeline import paragraph, paragraph_runs, reparsed
 from evcards.core.models import (
     HIGHLIGHT_RGB,
     Card,
@@ -33,8 +37,9 @@ from evcards.core.models import (
     normalize_body,
     normalize_color,
 )
+from evcards.core.syntax import CITE_FIELDS
 from evcards.errors import InputFileError
-from evcards.formats.html import cite_html, paragraph_html
+from evcards.formats.html import paragraph_html
 
 FIELDS = (
     "tag",
@@ -49,6 +54,10 @@ FIELDS = (
     "block",
     "duplicateCount",
 )
+# evcards' own cite fields, beyond the dataset's `cite` (the short cite) and `fullcite`
+# (the paragraph): `cite_full` is `Cite.full` as stored, then the parts.
+CITE_COLUMNS = tuple(f"cite_{name}" for name in CITE_FIELDS if name != "short")
+COLUMNS = FIELDS + CITE_COLUMNS
 DEFAULT_HIGHLIGHT = "yellow"
 # A dataset's duplicateCount has no file names behind it; each counted sighting is kept
 # as a source of this name so the count survives a trip through the library.
@@ -65,17 +74,26 @@ def row_markup(card: Card) -> str:
         if card.undertag
     )
     if card.cite.short or card.cite.full:
-        # No initials: the row has no field to bring them back, and rows must round-trip.
-        out.append(f'<p class="cite">{cite_html(card, style=None, initials=False)}</p>')
+        out.append(f'<p class="cite">{cite_paragraph_html(card.cite)}</p>')
     out.extend(f"<p>{paragraph_html(para)}</p>" for para in card.body)
     return "".join(out)
 
 
+def cite_paragraph_html(cite: Cite) -> str:
+    """The `fullcite` paragraph with the short cite's words in <strong>, as Word bolds them."""
+    return "".join(
+        f"<strong>{escape(text, quote=False)}</strong>" if bold else escape(text, quote=False)
+        for text, bold, _ in paragraph_runs(cite)
+    )
+
+
 def card_row(card: Card) -> dict[str, Any]:
-    return {
+    """The card as a row: the dataset's fields, then `CITE_COLUMNS` (None for an unknown part)."""
+    cite = card.cite
+    row: dict[str, Any] = {
         "tag": card.tag,
-        "cite": card.cite.short,
-        "fullcite": card.cite.full,
+        "cite": cite.short,
+        "fullcite": paragraph(cite),
         "summary": card.underlined,
         "spoken": card.spoken,
         "fulltext": card.text,
@@ -85,6 +103,8 @@ def card_row(card: Card) -> dict[str, Any]:
         "block": card.location.block,
         "duplicateCount": card.seen - 1,
     }
+    row.update((f"cite_{name}", getattr(cite, name)) for name in CITE_FIELDS if name != "short")
+    return row
 
 
 def render_jsonl(cards: Iterable[Card]) -> str:
@@ -93,7 +113,7 @@ def render_jsonl(cards: Iterable[Card]) -> str:
 
 def render_csv(cards: Iterable[Card]) -> str:
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=FIELDS)
+    writer = csv.DictWriter(buf, fieldnames=COLUMNS)
     writer.writeheader()
     for card in cards:
         writer.writerow(card_row(card))
@@ -306,21 +326,33 @@ def row_card(row: dict[str, Any], where: str, file: str, position: int) -> Card 
         raise InputFileError(f"{where}: expected an object with fields such as tag and fulltext")
     tag, short, full = (clean_text(_field(row, f, where)) for f in ("tag", "cite", "fullcite"))
     found = _row_content(row, where, full, short)
+    cite = _row_cite(row, where, short, full)
     tag = tag or found.get("tag", "")
     body = found["body"]
-    if not (tag or short or full or body):
+    if not (tag or cite.short or cite.full or body):
         return None
-    analytic = not (body or short or full)
+    analytic = not (body or cite.short or cite.full)
     sources = _sources(file, position, _duplicate_count(row, where))
     return new_card(
         tag=tag,
         kind="analytic" if analytic else "card",
-        cite=Cite(short=short, full=full, **parse_full_cite(full)),
+        cite=cite,
         undertag="\n".join(found.get("undertags", [])),
         location=_location(row, where, found["headings"]),
         sources=sources,
         body=body,
     )
+
+
+def _row_cite(row: dict[str, Any], where: str, short: str, fullcite: str) -> Cite:
+    """The row's cite: each `cite_<field>` column the row has gives that field as it was
+    stored; fields without one are parsed from the paragraph (`citeline.reparsed`). A row of
+    ours has them all; an OpenDebateEvidence row has none, and its paragraph is `Cite.full`."""
+    given = {c[5:]: clean_text(_field(row, c, where)) for c in CITE_COLUMNS if c in row}
+    cite = Cite(short=short, full=given.pop("full", fullcite))
+    if (cite.short or cite.full) and len(given) < len(CITE_COLUMNS) - 1:
+        cite = reparsed(cite)
+    return cite.model_copy(update={name: value or None for name, value in given.items()})
 
 
 def _row_content(row: dict[str, Any], where: str, full: str, short: str) -> dict[str, Any]:
