@@ -12,8 +12,13 @@ import json
 import re
 from pathlib import Path
 
+from budget import examples
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from evcards.core.citeparse import parse_cite
-from evcards.formats.paste import read_text_cards
+from evcards.core.models import Cite, Span, new_card
+from evcards.formats.paste import read_text_cards, render_text
 
 _CLOSE = {"(": ")", "[": "]", "<": ">"}
 
@@ -76,3 +81,60 @@ def test_every_debatesum_card_imports_as_a_paste_in_three_forms(corpus: Path) ->
             ):
                 wrong.append((form, cite[:60], card.tag[:30], card.cite.short))
     assert not wrong, f"{len(wrong)} of 3000: {wrong[:10]}"
+
+
+# -- render_text, then the reader: the same cards ------------------------------------------
+_word = st.text(alphabet="abcdefghijklmnopqrstuvwxyzéß", min_size=1, max_size=9)
+_words = st.lists(_word, min_size=1, max_size=12).map(" ".join)
+_sentence = _words.map(lambda s: s[0].upper() + s[1:] + ".")
+_name = st.sampled_from(["Meick", "Brands", "Black", "Richardson", "Smith and Jones", "RAND"])
+_year = st.sampled_from(["18", "’19", "2021", "6/14", "ND", "9-2-2018"])
+
+
+@st.composite
+def _cites(draw: st.DrawFn) -> Cite:
+    if draw(st.booleans()):
+        return Cite()
+    name, year = draw(_name), draw(_year)
+    quals = draw(_words)
+    full = (
+        f'{name.split()[0]}, {quals}, {year}, "{draw(_words)}," https://example.org/{draw(_word)}'
+    )
+    initials = draw(st.none() | st.sampled_from(["ank", "ceb", "jd"]))
+    fields = parse_cite(f"{name} {year} ({full}) {initials or ''}".strip()).cite_fields()
+    fields.update(full=full, initials=initials)
+    return Cite.model_validate(fields)
+
+
+@st.composite
+def _paste_cards(draw: st.DrawFn):
+    if draw(st.integers(0, 5)) == 0:
+        return new_card(tag=draw(_sentence), kind="analytic")
+    body = [[Span(text=p)] for p in draw(st.lists(_sentence, min_size=1, max_size=4))]
+    return new_card(tag=draw(st.just("") | _sentence), cite=draw(_cites()), body=body)
+
+
+def _without_sources(cards):
+    return [c.model_copy(update={"sources": []}) for c in cards]
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(st.lists(_paste_cards(), min_size=1, max_size=5))
+def test_render_text_reads_back_as_the_same_cards(cards) -> None:
+    back = read_text_cards(render_text(cards), "x.txt")
+    assert back.warnings == []
+    assert _without_sources(back) == _without_sources(cards)
+
+
+def test_a_card_with_no_cite_reads_back_with_none() -> None:
+    # It read back with its first paragraph as the cite, or was refused.
+    card = new_card(tag="Analysis", body=[[Span(text="First.")], [Span(text="Second.")]])
+    text = render_text([card])
+    assert text == "Analysis\n(no cite)\nFirst.\nSecond.\n"
+    [back] = read_text_cards(text, "x.txt")
+    assert (back.tag, back.cite, back.paragraphs, back.id) == (
+        "Analysis",
+        Cite(),
+        ["First.", "Second."],
+        card.id,
+    )
