@@ -20,6 +20,7 @@ from evcards.core.syntax import CITE_FIELDS
 from evcards.errors import BadOption, CiteTemplateError, InputFileError
 from evcards.fixing import Fixes, apply_fixes
 from evcards.formats.paste import decode, read_input, source_name
+from evcards.formats.pastecite import find_cite
 from evcards.formats.webpage import (
     DEFAULT_TIMEOUT,
     Extracted,
@@ -63,11 +64,29 @@ def clean_pasted(text: str) -> list[str]:
     return paragraphs
 
 
+@dataclass
+class Pasted(Extracted):
+    """Pasted text whose first lines held a cite (and a tag): the cite as written."""
+
+    cite: Cite = field(default_factory=Cite)
+    tag: str = ""
+
+
 def extract_text(text: str) -> Extracted:
-    paragraphs = clean_pasted(text)
-    if not paragraphs:
-        raise InputFileError("nothing to cut: the text is empty")
-    return Extracted(paragraphs)
+    """The paragraphs of pasted text; a cite line at its top (after a tag line, or two
+    lines `SHORT` then `(FULL)`) is read as the cite, as `evcards import` reads a paste."""
+    raw = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    at = [i for i, line in enumerate(raw) if line.strip()][:5]
+    found = find_cite([clean_text(raw[i]).strip() for i in at])
+    if found is None or found.parsed is None or found.end >= len(at):
+        paragraphs = clean_pasted(text)
+        if not paragraphs:
+            raise InputFileError("nothing to cut: the text is empty")
+        return Extracted(paragraphs)
+    cite = found.model()
+    meta = CiteFields(**{name: getattr(cite, name) for name in cite_build.PARTS})
+    tag = clean_text(raw[at[found.tag]]).strip() if found.tag is not None else ""
+    return Pasted(clean_pasted("\n".join(raw[at[found.end] :])), meta, cite, tag)
 
 
 def read_source(source: str, timeout: float = DEFAULT_TIMEOUT) -> tuple[str, str | None]:
@@ -170,15 +189,29 @@ def build_cite(f: CiteFields, template: str | None = None) -> Cite:
 
 
 def draft_card(extracted: Extracted, opts: CutOptions) -> Card:
-    """A card with the source's text unmarked and the cite built; the id is provisional."""
-    f = cite_fields(extracted, opts)
+    """A card with the source's text unmarked and the cite built; the id is provisional.
+    A pasted cite is kept as written, unless options change its parts."""
     body = [[Span(text=p)] for p in extracted.paragraphs]
+    tag = opts.tag or (extracted.tag if isinstance(extracted, Pasted) else "")
     return new_card(
-        tag=clean_text(opts.tag).strip(),
-        cite=build_cite(f, opts.template),
+        tag=clean_text(tag).strip(),
+        cite=_draft_cite(extracted, opts),
         body=body,
         labels=sorted(set(opts.labels)),
     )
+
+
+def _draft_cite(extracted: Extracted, opts: CutOptions) -> Cite:
+    if not isinstance(extracted, Pasted):
+        return build_cite(cite_fields(extracted, opts), opts.template)
+    pasted = extracted.cite
+    if not any(v is not None for v in opts.overrides.values()) and opts.accessed is None:
+        return pasted.model_copy(update={"initials": pasted.initials or opts.initials})
+    # Options change the pasted cite's parts: the short and full cite are built again.
+    f = cite_fields(extracted, opts)
+    if opts.overrides.get("short") is None:
+        f.short = pasted.short or None
+    return build_cite(f, opts.template)
 
 
 def rebuild_cite(draft: Cite, edited: Cite, template: str | None = None) -> Cite:

@@ -15,7 +15,7 @@ from pathlib import Path
 from evcards import formats
 from evcards.core.models import Card
 from evcards.errors import EvcardsError, InputFileError
-from evcards.formats.paste import parse_text_cards, read_text
+from evcards.formats.paste import read_text, read_text_cards
 from evcards.store.library import Batch, Library, Prepared, stage
 
 NO_CARDS = (
@@ -72,7 +72,7 @@ def expand(paths: Iterable[str]) -> list[str]:
 def parse_file(path: str, initials: str | None = None) -> list[Card]:
     """All cards in one file (or '-' for stdin), by the file's kind (see `formats.sniff`)."""
     if path == "-":
-        return parse_text_cards(read_text("-"), "<stdin>", initials)
+        return read_text_cards(read_text("-"), "<stdin>", initials)
     p = Path(path)
     if not p.exists():
         raise InputFileError(f"{path}: no such file")
@@ -95,10 +95,21 @@ def prepare_file(
         prepared = _prepare(path, initials, labels)
     except EvcardsError as e:
         return path, str(e)
-    return path, stage(prepared, staging) if staging is not None else prepared
+    if staging is not None:
+        prepared = Warned(stage(prepared, staging), prepared.warnings)
+    return path, prepared
 
 
-def _prepare(path: str, initials: str | None, labels: tuple[str, ...]) -> list[Prepared]:
+class Warned(list[Prepared]):
+    """A file's prepared cards and the warnings its reader gave about them (a list, so that
+    it compares equal to the cards alone, and a plain one to pickle back from a worker)."""
+
+    def __init__(self, items: Iterable[Prepared] = (), warnings: Iterable[str] = ()) -> None:
+        super().__init__(items)
+        self.warnings = list(warnings)
+
+
+def _prepare(path: str, initials: str | None, labels: tuple[str, ...]) -> Warned:
     p = Path(path)
     if path == "-" or not p.is_file():
         cards = parse_file(path, initials)  # stdin, or the error for what is not a file
@@ -107,9 +118,13 @@ def _prepare(path: str, initials: str | None, labels: tuple[str, ...]) -> list[P
         if fmt.marked_reader:
             # What the code below makes of the reader's cards, without the Span objects.
             read_marked = formats.load(fmt.marked_reader)
-            return [Prepared.of(_labelled(c, labels), marked=body) for c, body in read_marked(p)]
+            return Warned(
+                Prepared.of(_labelled(c, labels), marked=body) for c, body in read_marked(p)
+            )
         cards = fmt.read(p, initials)
-    return [Prepared.of(_labelled(card, labels)) for card in cards]
+    # Readers that warn (pasted text: a cite it could not read) return a list with warnings.
+    warnings = getattr(cards, "warnings", ())
+    return Warned((Prepared.of(_labelled(card, labels)) for card in cards), warnings)
 
 
 def _labelled(card: Card, labels: tuple[str, ...]) -> Card:
@@ -204,6 +219,9 @@ def import_paths(
                 summary.files += 1
                 if not outcome and on_warning:
                     on_warning(path, NO_CARDS)
+                for message in getattr(outcome, "warnings", ()):
+                    if on_warning:
+                        on_warning(path, message)
                 for item in outcome:
                     status = batch.add(item)
                     if status == "added":

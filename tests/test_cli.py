@@ -364,9 +364,25 @@ def test_non_utf8_input(runner, lib, tmp_path):
     assert snapshot(lib.root) == before
 
 
-def test_not_a_pasted_card(runner, lib, tmp_path):
-    (tmp_path / "x.txt").write_text("just some words\nand more words\n")
-    assert_clean_error(run(runner, "import", tmp_path / "x.txt"), "line 2: expected a cite line")
+def test_a_paste_with_a_cite_it_cannot_read_imports_with_a_warning(runner, lib, tmp_path):
+    # It was refused with "line 2: expected a cite line"; now the line is the full cite.
+    (tmp_path / "x.txt").write_text("A tag\njust some words\nand more words\n")
+    result = run(runner, "import", tmp_path / "x.txt")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        f"Warning: {tmp_path / 'x.txt'}: line 2: no cite found in `just some words`; kept as"
+        " the full cite with no short cite"
+    ]
+    _, card = only_card(lib)
+    assert (card.tag, card.cite.short, card.cite.full) == ("A tag", "", "just some words")
+    assert card.paragraphs == ["and more words"]
+
+
+def test_an_empty_paste_or_a_cite_with_no_body_is_an_error(runner, lib, tmp_path):
+    (tmp_path / "e.txt").write_text("\n\n")
+    assert_clean_error(run(runner, "import", tmp_path / "e.txt"), "e.txt: no card found")
+    (tmp_path / "c.txt").write_text("A tag\nMeick 18 (Ethan Meick, 2018) ank\n")
+    assert_clean_error(run(runner, "import", tmp_path / "c.txt"), "line 2: a cite with no card")
 
 
 def test_bad_markup_in_add(runner, lib):
@@ -581,11 +597,15 @@ def test_import_a_cite_line_with_no_short_cite_part(runner, lib, tmp_path):
     result = run(runner, "import", tmp_path / "c.txt")
     assert result.exit_code == 0, result.output
     _, card = only_card(lib)
-    assert (card.tag, card.cite.full, card.paragraphs) == (
+    # The comma form is read (issue 12): 'Wallace-Wells 21' is its short cite, no longer
+    # part of the full cite with no short cite.
+    assert (card.tag, card.cite.short, card.cite.full, card.paragraphs) == (
         "Climate change can be averted",
-        cite,
+        "Wallace-Wells 21",
+        "David Wallace-Wells, deputy editor, 1-18-2021, https://nymag.com/x",
         ["The change is big."],
     )
+    assert (card.cite.author, card.cite.date) == ("David Wallace-Wells", "1-18-2021")
 
 
 def test_import_an_html_page_points_to_cut(runner, lib, tmp_path):

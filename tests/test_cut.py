@@ -542,3 +542,58 @@ def test_pasted_pdf_lines_that_stop_mid_sentence_are_joined():
         "A new claim.",
     ]
     assert cut.clean_pasted("Heading\nBody starts here") == ["Heading", "Body starts here"]
+
+
+# -- cutting a paste with its cite (issue 12) ----------------------------------------------
+MEICK = (
+    'Meick 18 (Ethan Meick, Policy Analyst, 9-2-2018, "China-Russia Ties," The National'
+    " Interest, https://example.org/x) jd"
+)
+ARTICLE = "While both states may oppose American hegemony,\nthey pursue different objectives.\n"
+
+
+@pytest.mark.parametrize("tag", ["", "China-Russia alliance unlikely"])
+def test_cut_of_a_paste_uses_its_cite_line(runner, lib, tmp_path, tag):
+    # It saved anonymous-nd-....toml graded F, with the cite line as body text.
+    src = tmp_path / "paste.txt"
+    src.write_text((f"{tag}\n" if tag else "") + f"{MEICK}\n{ARTICLE}", encoding="utf-8")
+    result = runner.invoke(app, ["cut", str(src), "--no-edit", "--initials", "ank"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == "Cite grade: A"
+    [(path, card)] = list(lib.cards())
+    assert path.name.startswith("meick-18-")
+    assert card.tag == tag
+    assert card.paragraphs == [
+        "While both states may oppose American hegemony, they pursue different objectives."
+    ]
+    c = card.cite
+    assert (c.short, c.author, c.quals, c.date) == (
+        "Meick 18",
+        "Ethan Meick",
+        "Policy Analyst",
+        "9-2-2018",
+    )
+    assert (c.title, c.publication, c.url) == (
+        "China-Russia Ties",
+        "The National Interest",
+        "https://example.org/x",
+    )
+    assert c.initials == "jd"  # the paste's own, not the option's
+    assert c.full.startswith("Ethan Meick, Policy Analyst, 9-2-2018, ")
+
+
+def test_cut_of_piped_text_with_a_two_line_cite_and_an_option(runner, lib):
+    text = "Brands 22\n(Hal Brands, Professor at SAIS, 1-2-2022, https://fa.org/x)\nThe body.\n"
+    result = runner.invoke(app, ["cut", "-", "--no-edit", "--tag", "Eurasia", *STAMP], input=text)
+    assert result.exit_code == 0, result.output
+    [(_, card)] = list(lib.cards())
+    assert (card.tag, card.cite.short, card.cite.author) == ("Eurasia", "Brands 22", "Hal Brands")
+    assert card.paragraphs == ["The body."]
+    # --accessed changes the cite's parts: the full cite is built from them again.
+    assert "accessed 11-29-2026" in card.cite.full
+
+
+def test_cut_of_text_with_no_cite_line_is_unchanged():
+    found = cut.extract_text("Just a paragraph of text.\n\nAnother one.")
+    assert type(found) is webpage.Extracted
+    assert found.paragraphs == ["Just a paragraph of text.", "Another one."]

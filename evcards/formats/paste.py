@@ -16,11 +16,11 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from evcards.core.cites import parse_full_cite, split_cite_line
-from evcards.core.models import Card, Cite, Source, Span, clean_text, new_card
+from evcards.core.models import Card, Source, Span, clean_text, new_card
 from evcards.core.outline import cite_line, first_and_last, spoken_paragraphs
 from evcards.errors import InputFileError
 from evcards.formats import SNIFF_BYTES, binary_kind
+from evcards.formats.pastecite import NO_CITE, find_cite, unread_cite
 from evcards.limits import MAX_CARD_CHARS, MAX_TEXT_FILE_BYTES, megabytes
 
 SEPARATOR = "---"
@@ -74,77 +74,91 @@ def read_text(source: str) -> str:
     return decode(read_input(source), source_name(source))
 
 
-def read_paste_file(path: Path, initials: str | None = None) -> list[Card]:
-    """Every card in a pasted-text file (the format registry's reader)."""
-    return parse_text_cards(read_text(str(path)), path.name, initials)
+def read_paste_file(path: Path, initials: str | None = None) -> PastedCards:
+    """Every card in a pasted-text file (the format registry's reader), with its warnings."""
+    return read_text_cards(read_text(str(path)), path.name, initials)
 
 
 def parse_text_cards(text: str, where: str = "<stdin>", initials: str | None = None) -> list[Card]:
-    """Every card in a pasted-text file. Raises InputFileError naming the line at fault."""
+    """Every card in a pasted-text file, its warnings dropped (see `read_text_cards`)."""
+    return list(read_text_cards(text, where, initials))
+
+
+def read_text_cards(text: str, where: str = "<stdin>", initials: str | None = None) -> PastedCards:
+    """Every card in a pasted-text file, and a warning for each cite it could not read.
+    Raises InputFileError naming the line at fault for an empty file or a cite with no body."""
     chunks: list[tuple[int, list[str]]] = [(1, [])]
     for n, line in enumerate(text.splitlines(), start=1):
         if _SEPARATOR.match(line):
             chunks.append((n + 1, []))
         else:
             chunks[-1][1].append(line)
-    cards: list[Card] = []
+    cards = PastedCards()
     for first_line, lines in chunks:
-        if any(line.strip() for line in lines):
-            cards.append(_one_card(lines, first_line, where, len(cards), initials))
+        numbered = [
+            (first_line + i, clean_text(line).strip())
+            for i, line in enumerate(lines)
+            if line.strip()
+        ]
+        if numbered:
+            cards.append(_one_card(numbered, where, len(cards), initials, cards.warnings))
     if not cards:
         raise InputFileError(f"{where}: no card found; the file is empty")
     return cards
 
 
-# What marks a line as a cite when it is not in the `SHORT (FULL)` form: a year or a URL.
-_FULL_CITE_HINT = re.compile(r"\b(?:19|20)[0-9]{2}\b|https?://")
+class PastedCards(list[Card]):
+    """Cards read from pasted text, with `warnings` about them ('line 3: ...')."""
+
+    warnings: list[str]
+
+    def __init__(self, cards: Iterable[Card] = ()) -> None:
+        super().__init__(cards)
+        self.warnings = []
 
 
 def _one_card(
-    lines: list[str], first_line: int, where: str, position: int, initials: str | None
+    numbered: list[tuple[int, str]],
+    where: str,
+    position: int,
+    initials: str | None,
+    warnings: list[str],
 ) -> Card:
-    numbered = [
-        (first_line + i, clean_text(line).strip()) for i, line in enumerate(lines) if line.strip()
-    ]
-    tag = ""
-    (n, line), rest = numbered[0], numbered[1:]
-    parsed = split_cite_line(line)
-    if parsed is None and not rest:
+    source = [Source(file=where, position=position)]
+    if len(numbered) == 1:
         # A lone line is an analytic (a tag with no card), as `export --format text` writes
         # one: a speech with analytics in it could not be imported back.
-        return new_card(
-            tag=clean_text(line),
-            kind="analytic",
-            sources=[Source(file=where, position=position)],
+        return new_card(tag=numbered[0][1], kind="analytic", sources=source)
+    lines = [text for _, text in numbered]
+    found = find_cite(lines)
+    if found is None:
+        found = unread_cite(lines)
+        n, line = numbered[found.start]
+        warnings.append(
+            f"line {n}: no cite found in {_quoted(line)}; kept as the full cite with no short cite"
         )
-    if parsed is None and rest:
-        tag = clean_text(line)
-        (n, line), rest = rest[0], rest[1:]
-        parsed = split_cite_line(line)
-        if parsed is None and rest and _FULL_CITE_HINT.search(line):
-            # Tag, then a cite with no short-cite part (Word's `Wallace-Wells 21, David ...,
-            # 2021, https://...` as export writes it back), then the body.
-            parsed = ("", line, None)
-    if parsed is None:
+    rest = numbered[found.end :]
+    if not rest:
         raise InputFileError(
-            f"{where}, line {n}: expected a cite line like"
-            ' `Smith 19 (John Smith, Professor, 2019, "Title," Journal, https://...) abc`'
+            f"{where}, line {numbered[found.end - 1][0]}: a cite with no card text after it;"
+            " paste the card's text below its cite"
         )
-    short, full, cut_by = parsed
-    cite = Cite(short=short, full=full, initials=cut_by or initials, **parse_full_cite(full))
     if sum(len(text) for _, text in rest) > MAX_CARD_CHARS:
         raise InputFileError(
-            f"{where}, line {n}: the card is over {MAX_CARD_CHARS:,} characters;"
+            f"{where}, line {rest[0][0]}: the card is over {MAX_CARD_CHARS:,} characters;"
             " that is not one card - separate cards with --- lines"
         )
-    body = [[Span(text=clean_text(text))] for _, text in rest]
     return new_card(
-        tag=tag,
-        cite=cite,
-        body=body,
+        tag=lines[found.tag] if found.tag is not None else "",
+        cite=found.model(initials),
+        body=[[Span(text=text)] for _, text in rest],
         kind="card",
-        sources=[Source(file=where, position=position)],
+        sources=source,
     )
+
+
+def _quoted(line: str, most: int = 60) -> str:
+    return f"`{line if len(line) <= most else line[: most - 1] + '…'}`"
 
 
 # -- writing -----------------------------------------------------------------------------
@@ -167,9 +181,8 @@ def render_text(cards: Iterable[Card], read: bool = False, cite_request: bool = 
         # No undertag: the paste form has one line before the cite, and that is the tag.
         lines = [card.tag] if card.tag else []
         if card.kind != "analytic":
-            cite = cite_line(card.cite)
-            if cite:
-                lines.append(cite)
+            # A card with no cite says so: its first paragraph would read back as the cite.
+            lines.append(cite_line(card.cite) or NO_CITE)
             lines.extend(body_lines(card, read, cite_request))
         chunks.append("\n".join(lines))
     return f"\n{SEPARATOR}\n".join(chunks) + ("\n" if chunks else "")

@@ -28,12 +28,11 @@ TEXT_CASES = {
     "nul-bytes": (CITE + b"body with a \x00 NUL", "NUL bytes"),
     "empty": (b"", "no card found"),
     "only-whitespace": (b"\n \n\t\n", "no card found"),
-    "no-cite-line": (b"just text\nmore text\n", "expected a cite line"),
     "binary-garbage": (bytes(range(256)) * 64, "UTF-8"),
     "huge-paragraph": (CITE + b"word " * (11 * 1024 * 1024 // 5), "over 1,000,000 characters"),
     "too-big-file": (b"x" * (21 * 1024 * 1024), "larger than 20 MB"),
     "utf16-bom": ("Smith 19 (Smith) ab\nbody".encode("utf-16"), "not UTF-8"),
-    "cite-line-parens-only": (b"()\nbody\n", "expected a cite line"),
+    "cite-with-no-body": (b"Tag\n" + CITE, "a cite with no card text after it"),
 }
 
 
@@ -46,6 +45,22 @@ def test_hostile_text_import(name, filled, tmp_path):
     out = evcards("import", path, library=filled.root)
     assert_clean_failure(out, fragment)
     assert snapshot(filled.root) == before
+
+
+# A cite it cannot read no longer refuses the file (issue 12): the line is kept as the full
+# cite, and one warning names the file and the line.
+UNREAD_CITES = {"no-cite-line": b"just text\nmore text\n", "cite-line-parens-only": b"()\nbody\n"}
+
+
+@pytest.mark.parametrize("name", sorted(UNREAD_CITES))
+def test_unread_cite_imports_with_one_warning(name, filled, tmp_path):
+    path = tmp_path / f"{name}.txt"
+    path.write_bytes(UNREAD_CITES[name])
+    out = evcards("import", path, library=filled.root)
+    assert out.code == 0, out.stderr
+    [warning] = out.stderr.splitlines()
+    assert warning.startswith(f"Warning: {path}: line 1: no cite found in ")
+    assert len(list(filled.cards())) == 2
 
 
 @pytest.mark.parametrize("name", ["invalid-utf8", "nul-bytes", "empty", "huge-paragraph"])
