@@ -44,122 +44,173 @@ def body_text(markup: str) -> BodyText:
     text = markup.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
     if _CONTROL_IN_BODY.search(text):  # markup.parse drops them (pasted PDFs carry some)
         text = _CONTROL_IN_BODY.sub("", text)
-    under = emph = hl = False
-    size = shading = False
-    toggles = {"b": False, "i": False, "box": False}
-    paragraphs: list[str] = []
-    para: list[str] = []
-    para_blank = True
-    u_runs: list[str] = []
-    s_runs: list[str] = []
-    u_run: list[str] = []
-    s_run: list[str] = []
-    any_hl = para_hl = False
-    buf: list[str] = []
-
-    def flush() -> None:
-        nonlocal para_blank, para_hl
-        if not buf:
-            return
-        piece = "".join(buf)
-        buf.clear()
-        if not piece:
-            return
-        para.append(piece)
-        if para_blank and not piece.isspace():
-            para_blank = False
-        if under or emph:
-            u_run.append(piece)
-        elif u_run:
-            u_runs.append("".join(u_run))
-            u_run.clear()
-        if hl:
-            para_hl = True
-            s_run.append(piece)
-        elif s_run:
-            s_runs.append("".join(s_run))
-            s_run.clear()
-
-    def end_paragraph() -> None:
-        nonlocal para_blank, para_hl, any_hl
-        flush()
-        if para and not para_blank:  # a blank paragraph is dropped, highlight and all
-            paragraphs.append("".join(para))
-            any_hl = any_hl or para_hl
-        para.clear()
-        para_blank = True
-        para_hl = False
-        if u_run:
-            u_runs.append("".join(u_run))
-            u_run.clear()
-        if s_run:
-            s_runs.append("".join(s_run))
-            s_run.clear()
-
+    walk = _Walk()
     # markup.parse's loop, jumping between the characters a token can start with (the regex
     # alone would try nine alternatives at every character of a 5 KB body)
     pos = at = 0
-    search, match = _TOKEN_START.search, _TOKEN.match
+    search, match, buf, token = _TOKEN_START.search, _TOKEN.match, walk.buf, walk.token
     while (start := search(text, at)) is not None:
         m = match(text, start.start())
-        if m is None:
+        if m is None:  # a lone `*` or `=`, or a backslash before a line break: text
             at = start.start() + 1
             continue
         if m.start() > pos:
             buf.append(text[pos : m.start()])
-        pos = m.end()
-        kind = m.lastgroup
-        # A closing `==` or `~` takes no argument: a brace after it is the next token.
-        if kind == "hlcolor" and hl:
-            pos, kind = m.start() + 2, "hl"
-        elif kind == "size" and size:
-            pos, kind = m.start() + 1, "shrink"
-        at = pos
-        if kind == "para":
-            end_paragraph()
-        elif kind == "soft":
-            buf.append(" ")
-        elif kind == "esc":
-            buf.append(m.group("esc"))
-        elif kind == "emph":
-            flush()
-            emph = not emph
-        elif kind in ("hl", "hlcolor"):
-            color = m.group("hlcolor") if kind == "hlcolor" else None
-            if color is not None and color.lower() not in _COLORS:
-                raise NotPlain("highlight colour")
-            flush()
-            hl = not hl
-        elif kind == "under":
-            flush()
-            under = not under
-        elif kind in ("shrink", "size"):
-            if kind == "size":
-                value = float(m.group("size"))
-                if not (1.0 <= value <= 400.0 and (value * 2).is_integer()):
-                    raise NotPlain("shrink size")
-            flush()
-            size = not size
-        elif kind in ("name", "close", "hex"):
-            name = m.group("name")
-            if name == "shade":
-                if m.group("close"):
-                    if not shading:
-                        raise NotPlain("shade")
-                elif m.group("hex") is None or shading:
-                    raise NotPlain("shade")
-                flush()
-                shading = not shading
-            else:
-                if m.group("close") or m.group("hex"):
-                    raise NotPlain("toggle")
-                flush()
-                toggles[name] = not toggles[name]
-        else:  # a lone brace
-            raise NotPlain("brace")
+        pos = at = token(m)
     if pos < len(text):
         buf.append(text[pos:])
-    end_paragraph()
-    if under or emph or hl or size or shading or any(toggles.values()):
-        raise NotPlain("unclosed mark")
-    return BodyText("\n".join(paragraphs), _joined(u_runs), _joined(s_runs), any_hl)
+    return walk.finish()
+
+
+class _Walk:
+    """The marks that are on at one point of the markup, and the text read so far: the
+    shape of `markup._Parser`, keeping only what the index needs instead of Span objects."""
+
+    __slots__ = (
+        "under",
+        "emph",
+        "hl",
+        "size",
+        "shading",
+        "toggles",
+        "buf",
+        "para",
+        "para_blank",
+        "para_hl",
+        "any_hl",
+        "paragraphs",
+        "u_run",
+        "u_runs",
+        "s_run",
+        "s_runs",
+    )
+
+    def __init__(self) -> None:
+        self.under = self.emph = self.hl = self.size = self.shading = False
+        self.toggles = {"b": False, "i": False, "box": False}
+        self.buf: list[str] = []  # text since the last mark
+        self.para: list[str] = []  # the paragraph's pieces so far
+        self.para_blank = True
+        self.para_hl = self.any_hl = False
+        self.paragraphs: list[str] = []
+        self.u_run: list[str] = []  # the underlined (or emphasised) stretch going on
+        self.u_runs: list[str] = []
+        self.s_run: list[str] = []  # the highlighted (spoken) stretch going on
+        self.s_runs: list[str] = []
+
+    def token(self, m: re.Match[str]) -> int:
+        """Act on one token; return where the text after it starts."""
+        kind = m.lastgroup
+        if kind == "para":
+            self.end_paragraph()
+        elif kind == "soft":
+            self.buf.append(" ")
+        elif kind == "esc":
+            self.buf.append(m.group("esc"))
+        elif kind == "under":
+            self.flush()
+            self.under = not self.under
+        elif kind == "emph":
+            self.flush()
+            self.emph = not self.emph
+        elif kind in ("hl", "hlcolor"):
+            return self.highlight(m)
+        elif kind in ("shrink", "size"):
+            return self.shrink(m)
+        elif kind == "brace":  # a lone brace
+            raise NotPlain("brace")
+        else:
+            self.named(m)
+        return m.end()
+
+    def highlight(self, m: re.Match[str]) -> int:
+        if self.hl:  # a closing `==` takes no colour: a brace after it is the next token
+            end = m.start() + 2
+        else:
+            color = m.group("hlcolor")
+            if color is not None and color.lower() not in _COLORS:
+                raise NotPlain("highlight colour")
+            end = m.end()
+        self.flush()
+        self.hl = not self.hl
+        return end
+
+    def shrink(self, m: re.Match[str]) -> int:
+        if self.size:  # a closing `~` takes no size: a brace after it is the next token
+            end = m.start() + 1
+        else:
+            size = m.group("size")
+            if size is not None and not _point_size(float(size)):
+                raise NotPlain("shrink size")
+            end = m.end()
+        self.flush()
+        self.size = not self.size
+        return end
+
+    def named(self, m: re.Match[str]) -> None:
+        """`{b}`, `{i}`, `{box}`, `{shade:HEX}` or `{/shade}`."""
+        name = m.group("name")
+        if name == "shade":
+            if m.group("close") and not self.shading:
+                raise NotPlain("shade")
+            if not m.group("close") and (m.group("hex") is None or self.shading):
+                raise NotPlain("shade")
+            self.flush()
+            self.shading = not self.shading
+        elif m.group("close") or m.group("hex"):
+            raise NotPlain("toggle")
+        else:
+            self.flush()
+            self.toggles[name] = not self.toggles[name]
+
+    def flush(self) -> None:
+        """File the text since the last mark under the marks that were on for it."""
+        buf = self.buf
+        if not buf:
+            return
+        piece = "".join(buf)
+        buf.clear()
+        self.para.append(piece)
+        if self.para_blank and not piece.isspace():
+            self.para_blank = False
+        if self.under or self.emph:
+            self.u_run.append(piece)
+        elif self.u_run:
+            self.u_runs.append("".join(self.u_run))
+            self.u_run.clear()
+        if self.hl:
+            self.para_hl = True
+            self.s_run.append(piece)
+        elif self.s_run:
+            self.s_runs.append("".join(self.s_run))
+            self.s_run.clear()
+
+    def end_paragraph(self) -> None:
+        self.flush()
+        if self.para and not self.para_blank:  # a blank paragraph is dropped, highlight and all
+            self.paragraphs.append("".join(self.para))
+            self.any_hl = self.any_hl or self.para_hl
+        self.para.clear()
+        self.para_blank = True
+        self.para_hl = False
+        if self.u_run:
+            self.u_runs.append("".join(self.u_run))
+            self.u_run.clear()
+        if self.s_run:
+            self.s_runs.append("".join(self.s_run))
+            self.s_run.clear()
+
+    def finish(self) -> BodyText:
+        self.end_paragraph()
+        if self.under or self.emph or self.hl or self.size or self.shading:
+            raise NotPlain("unclosed mark")
+        if any(self.toggles.values()):
+            raise NotPlain("unclosed mark")
+        return BodyText(
+            "\n".join(self.paragraphs), _joined(self.u_runs), _joined(self.s_runs), self.any_hl
+        )
+
+
+def _point_size(value: float) -> bool:
+    """A size markup.parse accepts: 1 to 400 points in half points."""
+    return 1.0 <= value <= 400.0 and (value * 2).is_integer()
