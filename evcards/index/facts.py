@@ -13,6 +13,7 @@ This module imports neither pydantic nor the models, so `evcards search` starts 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from evcards.core.markup_text import BodyText, NotPlain, body_text
@@ -72,11 +73,78 @@ class CardFacts:
         return h.hexdigest()
 
 
-def _str(table: dict[str, object], key: str) -> str:
+def facts_from_dict(data: dict[str, object]) -> CardFacts:
+    """Index facts of a card given as TOML data; NotPlain when the data is unusual."""
+    if not set(data) <= _TOP_KEYS:
+        raise NotPlain("unknown key")
+    card_id = data.get("id")
+    if not isinstance(card_id, str) or not _ID.match(card_id):
+        raise NotPlain("id")
+    cite, loc = _cite(data.get("cite", {})), data.get("location", {})
+    if not isinstance(loc, dict):
+        raise NotPlain("location")
+    labels, files = _labels(data.get("labels", [])), _files(data.get("sources", []))
+    kind = _str(data, "kind") or "card"
+    tag = _str(data, "tag")
+    if kind not in ("card", "analytic") or _FORBIDDEN_CHARS.search(tag):
+        raise NotPlain("kind or tag")
+    bt = _body(data.get("body"))
+    if kind == "analytic" and bt.text:
+        raise NotPlain("analytic with a body")
+    short, full = _str(cite, "short"), _str(cite, "full")
+    return CardFacts(
+        id=card_id,
+        kind=kind,
+        tag=tag,
+        short_cite=short,
+        full_cite=full,
+        author=str(cite.get("author") or ""),
+        year=cite_year(cite.get("date"), full, short),
+        labels=labels,
+        pocket=_str(loc, "pocket"),
+        hat=_str(loc, "hat"),
+        block=_str(loc, "block"),
+        files=files,
+        text=bt.text,
+        underlined=bt.underlined,
+        spoken=bt.spoken,
+        has_highlight=bt.has_highlight,
+        seen=max(1, len(files)),
+        words_read=len(tag.split()) + len(bt.spoken.split()),
+    )
+
+
+def _str(table: Mapping[str, object], key: str) -> str:
     value = table.get(key, "")
     if value is None or not isinstance(value, str):
         raise NotPlain(key)
     return value
+
+
+def _cite(cite: object) -> dict[str, str]:
+    """The cite table, when every field is a known one and a single line of text."""
+    if not isinstance(cite, dict) or not set(cite) <= _CITE_KEYS:
+        raise NotPlain("cite")
+    for value in cite.values():
+        if not isinstance(value, str) or _FORBIDDEN_CHARS.search(value):
+            raise NotPlain("cite")
+    return cite
+
+
+def _labels(labels: object) -> tuple[str, ...]:
+    """The labels as the model keeps them: each valid, sorted, once."""
+    if not (
+        isinstance(labels, list) and all(isinstance(x, str) and LABEL.match(x) for x in labels)
+    ):
+        raise NotPlain("labels")
+    return tuple(sorted(set(labels)))
+
+
+def _files(sources: object) -> tuple[str, ...]:
+    """The file of each sighting, when each is a plain {file, position} table."""
+    if not (isinstance(sources, list) and all(_plain_source(s) for s in sources)):
+        raise NotPlain("sources")
+    return tuple(s["file"] for s in sources)
 
 
 def _plain_source(s: object) -> bool:
@@ -86,67 +154,17 @@ def _plain_source(s: object) -> bool:
     return isinstance(s.get("file"), str) and (pos is None or type(pos) is int)
 
 
-def facts_from_dict(data: dict[str, object]) -> CardFacts:
-    """Index facts of a card given as TOML data; NotPlain when the data is unusual."""
-    if not set(data) <= _TOP_KEYS:
-        raise NotPlain("unknown key")
-    card_id = data.get("id")
-    if not isinstance(card_id, str) or not _ID.match(card_id):
-        raise NotPlain("id")
-    cite = data.get("cite", {})
-    loc = data.get("location", {})
-    body = data.get("body")
-    labels = data.get("labels", [])
-    sources = data.get("sources", [])
-    if not (isinstance(cite, dict) and isinstance(loc, dict) and set(cite) <= _CITE_KEYS):
-        raise NotPlain("cite or location")
-    if not (
-        isinstance(labels, list) and all(isinstance(x, str) and LABEL.match(x) for x in labels)
-    ):
-        raise NotPlain("labels")
-    if not (isinstance(sources, list) and all(_plain_source(s) for s in sources)):
-        raise NotPlain("sources")
-    kind = _str(data, "kind") or "card"
-    tag = _str(data, "tag")
-    if kind not in ("card", "analytic") or _FORBIDDEN_CHARS.search(tag):
-        raise NotPlain("kind or tag")
+def _body(body: object) -> BodyText:
+    """The text facts of the body table, read by the fast markup reader."""
     if body is None:
-        bt = BodyText("", "", "", False)
-    elif isinstance(body, dict) and set(body) <= {"text", "highlight"}:
-        bt = body_text(_str(body, "text"))
-        color = body.get("highlight", "yellow")
-        if not isinstance(color, str) or color.strip().lower() not in _COLORS:
-            raise NotPlain("body.highlight")
-    else:
+        return BodyText("", "", "", False)
+    if not isinstance(body, dict) or not set(body) <= {"text", "highlight"}:
         raise NotPlain("body")
-    if kind == "analytic" and bt.text:
-        raise NotPlain("analytic with a body")
-    short, full = _str(cite, "short"), _str(cite, "full")
-    for value in cite.values():
-        if not isinstance(value, str) or _FORBIDDEN_CHARS.search(value):
-            raise NotPlain("cite")
-    date = cite.get("date")
-    files = tuple(s["file"] for s in sources)
-    return CardFacts(
-        id=card_id,
-        kind=kind,
-        tag=tag,
-        short_cite=short,
-        full_cite=full,
-        author=str(cite.get("author") or ""),
-        year=cite_year(date, full, short),
-        labels=tuple(sorted(set(labels))),
-        pocket=_str(loc, "pocket"),
-        hat=_str(loc, "hat"),
-        block=_str(loc, "block"),
-        files=files,
-        text=bt.text,
-        underlined=bt.underlined,
-        spoken=bt.spoken,
-        has_highlight=bt.has_highlight,
-        seen=max(1, len(sources)),
-        words_read=len(tag.split()) + len(bt.spoken.split()),
-    )
+    bt = body_text(_str(body, "text"))
+    color = body.get("highlight", "yellow")
+    if not isinstance(color, str) or color.strip().lower() not in _COLORS:
+        raise NotPlain("body.highlight")
+    return bt
 
 
 def facts_from_card(card: object) -> CardFacts:
