@@ -1,15 +1,23 @@
-"""The fast TOML reader (store/cardtoml.loads_card_toml) reads card files exactly as tomllib."""
+"""The fast TOML reader (store/cardtoml.loads_card_toml) reads card files exactly as tomllib:
+every file `cardfile.dumps` writes, generated or from the corpus, it reads itself; on any
+other TOML it either agrees with tomllib or raises NotPlain."""
 
 from __future__ import annotations
 
 import tomllib
+from pathlib import Path
 
+import pytest
 from budget import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import cards
 
 from evcards.core.markup_text import NotPlain
+from evcards.core.models import Card
+from evcards.store import cardfile
 from evcards.store.cardtoml import loads_card_toml
+from tests.conftest import CORPUS
 
 _any_text = st.lists(
     st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=3)
@@ -90,3 +98,24 @@ def test_fast_toml_never_disagrees_with_tomllib(text: str) -> None:
     except NotPlain:
         return
     assert got == tomllib.loads(text)  # raises if the fast reader accepted invalid TOML
+
+
+@settings(max_examples=examples(1000), deadline=None)
+@given(cards())
+def test_fast_toml_reads_every_card_file_dumps_writes(card: Card) -> None:
+    text = cardfile.dumps(card)
+    assert loads_card_toml(text) == tomllib.loads(text)  # no NotPlain: no slow path for these
+
+
+def _docx_files() -> list[str]:
+    folder = CORPUS / "docx"
+    return sorted(p.name for p in folder.glob("*.docx")) if folder.is_dir() else ["(absent)"]
+
+
+@pytest.mark.parametrize("name", _docx_files())
+def test_fast_toml_reads_the_corpus(name: str, corpus: Path) -> None:
+    from evcards.formats.docx.read import parse_docx
+
+    for card in parse_docx(corpus / "docx" / name):
+        text = cardfile.dumps(card)
+        assert loads_card_toml(text) == tomllib.loads(text), card.id
