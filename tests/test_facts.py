@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import cards
 
+from evcards.core.markup_text import NotPlain
 from evcards.core.models import Card, Cite, Span, new_card
 from evcards.errors import InvalidCard
 from evcards.index.facts import extract, facts_from_card, facts_from_dict
@@ -84,3 +85,30 @@ def test_fast_facts_agree_on_the_corpus(name: str, corpus: Path) -> None:
         raw = cardfile.dumps(card).encode()
         assert facts_from_dict(loads_card_toml(raw.decode())) == facts_from_card(card), card.id
         assert extract(raw) == facts_from_card(card)
+
+
+_odd_values = st.sampled_from(
+    [3, None, True, [], {}, ["x"], "a\nb", "\x01", "", "no spaces", "pink"]
+)
+
+
+@st.composite
+def _mistyped(draw: st.DrawFn) -> dict:
+    """A card's TOML data with one field changed to a value or key the model may refuse."""
+    data = cardfile.card_to_dict(draw(cards()))
+    tables = [data] + [v for v in data.values() if isinstance(v, dict)]
+    tables += [s for s in data.get("sources", []) if isinstance(s, dict)]
+    table = draw(st.sampled_from(tables))
+    keys = sorted(table) + ["extra", "undertag", "pocket", "position", "highlight", "kind"]
+    table[draw(st.sampled_from(keys))] = draw(_odd_values)
+    return data
+
+
+@settings(max_examples=examples(1000), deadline=None)
+@given(_mistyped())
+def test_fast_facts_refuse_what_the_model_rejects(data: dict) -> None:
+    try:
+        fast = facts_from_dict(data)
+    except NotPlain:
+        return  # extract then asks the full parser, which judges the file
+    assert fast == facts_from_card(cardfile.card_from_dict(data))  # raises if the model rejects

@@ -31,6 +31,7 @@ _ID = re.compile(r"^[0-9a-f]{16}$")
 _COLORS = {c.lower() for c in HIGHLIGHT_COLORS}
 _TOP_KEYS = {"id", "tag", "kind", "cite", "undertag", "location", "labels", "sources", "body"}
 _CITE_KEYS = set(CITE_FIELDS)
+_LOCATION_KEYS = {"pocket", "hat", "block"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,11 +82,12 @@ def facts_from_dict(data: dict[str, object]) -> CardFacts:
     if not isinstance(card_id, str) or not _ID.match(card_id):
         raise NotPlain("id")
     cite, loc = _cite(data.get("cite", {})), data.get("location", {})
-    if not isinstance(loc, dict):
+    if not isinstance(loc, dict) or not set(loc) <= _LOCATION_KEYS:
         raise NotPlain("location")
     labels, files = _labels(data.get("labels", [])), _files(data.get("sources", []))
-    kind = _str(data, "kind") or "card"
+    kind = data.get("kind", "card")
     tag = _str(data, "tag")
+    _str(data, "undertag")  # not indexed, but the model wants a string
     if kind not in ("card", "analytic") or _FORBIDDEN_CHARS.search(tag):
         raise NotPlain("kind or tag")
     bt = _body(data.get("body"))
