@@ -7,6 +7,8 @@
 Every mark is a toggle, so marks nest and overlap freely (`_a ==b_ c==`). A blank line starts
 a new paragraph; a single line break inside a paragraph is a space. A lone `*` or `=` is
 literal text; `render` escapes every markup character anyway, so `parse(render(b)) == b`.
+`core.markup_text` reads a body's plain, underlined and spoken text fast, for the index,
+without building spans; it must agree with `parse`.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@
     _Russia and China_ ==pursue different objectives== ...\"\"\"
 
 Empty fields are left out; the body is the inline markup of evcards.core.markup.
+`store.cardtoml` is this shape's fast reader, for the index; it must agree with tomllib.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
-"""The TOML of a card file as `cardfile.dumps` writes it, read fast.
+"""The TOML of a card file as `cardfile.dumps` writes it (through tomli-w), read fast.
 
-`loads_card_toml` is the fast twin of `tomllib.loads` for the small, fixed shape of a card
-file (what tomli-w writes for `cardfile.card_to_dict`); it raises NotPlain on anything else,
-and the caller then uses tomllib. tests/test_cardtoml.py checks the agreement with hypothesis
-and on the corpus.
+tomllib is pure Python and reads strings a character at a time (~0.8 ms for a 5 KB card).
+Card files have a small, fixed shape, so `loads_card_toml`, the fast twin of `tomllib.loads`,
+reads that shape line by line with C-speed regexes and gives up (NotPlain) on anything else,
+which the caller then gives to tomllib. What it accepts it reads exactly as tomllib does
+(tests/test_cardtoml.py checks that with hypothesis and on the corpus).
 """
 
 from __future__ import annotations
@@ -12,11 +13,6 @@ import re
 
 from evcards.core.markup_text import NotPlain
 
-# -- reading the TOML that cardfile.dumps (tomli_w) writes, fast ---------------------------------
-# tomllib is pure Python and reads strings a character at a time (~0.8 ms for a 5 KB card).
-# Card files have a small, fixed shape, so `loads_card_toml` reads that shape line by line with
-# C-speed regexes and gives up (NotPlain) on anything else, which then goes to tomllib. What it
-# accepts it reads exactly as tomllib does (tests/test_cardtoml.py checks that with hypothesis).
 _BASIC = r'"((?:[^"\\\x00-\x08\x0a-\x1f\x7f]|\\(?:[btnfr"\\]|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}))*)"'
 _KEY = r"([A-Za-z0-9_-]+)"
 _LINE = re.compile(
