@@ -65,3 +65,19 @@ def cards(draw: st.DrawFn) -> Card:
             )
         ),
     )
+
+
+# Card markup as a debater might mistype it: the markup's pieces in any order, many invalid.
+markup_pieces = [*"ab _*=~{}\\\n", "{b}", "=={cyan}", "~{6}", "{shade:D9D9D9}", "{/shade}", "{box}"]
+markup_pieces += ["=={pink}", "~{0}", "\x01", "\n\n", " \n \n", "=={b}", "=={i}", "~{8}", "=={box}"]
+markup_pieces += [
+    "{i}",
+    "{/b}",
+    "{b:D9D9D9}",
+    "{shade}",
+    "~{6.5}",
+    "~{401}",
+    "=={DarkGray}",
+    "\r\n",
+]
+any_markup = st.lists(st.sampled_from(markup_pieces), max_size=20).map("".join)

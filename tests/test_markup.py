@@ -121,3 +121,40 @@ def test_toml_body_uses_the_most_common_colour_as_plain_equals():
     assert 'highlight = "cyan"' in text
     assert "==a long stretch== =={green}b==" in text
     assert cardfile.loads(text) == card
+
+
+_COLOURS = (
+    "use one of Word's: yellow, green, cyan, magenta, blue, red, darkBlue, darkCyan, darkGreen,"
+    " darkMagenta, darkRed, darkYellow, darkGray, lightGray, black, white"
+)
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("{z}", "unknown markup '{z}' at line 1, column 1; write \\{ for a literal brace"),
+        (
+            "a _b",
+            "`_` (underline) opened at line 1, column 3 is never closed;"
+            " close it, or escape a literal character with a backslash",
+        ),
+        ("=={purple}x==", f"unknown highlight colour 'purple' at line 1, column 1; {_COLOURS}"),
+        (
+            "~{0.3}x~",
+            "size 0.3 at line 1, column 1 is not a point size from 1 to 400 in half points",
+        ),
+        ("{shade}x", "`{shade}` at line 1, column 1 needs a colour: {shade:D9D9D9}"),
+        ("{/shade}", "`{/shade}` at line 1, column 1 closes no shading"),
+        (
+            "{shade:aaaaaa}{shade:aaaaaa}",
+            "shading opened again at line 1, column 15 before `{/shade}`",
+        ),
+        ("{/b}", "`{/b}` at line 1, column 1: write {b} to both open and close it"),
+        ("x\n{i:aaaaaa}", "`{i:aaaaaa}` at line 2, column 1: write {i} to both open and close it"),
+    ],
+)
+def test_parse_error_messages_are_exact(source, message):
+    """Users and the TOML loader's line arithmetic read these messages: they stay as they are."""
+    with pytest.raises(MarkupError) as e:
+        markup.parse(source)
+    assert str(e.value) == message

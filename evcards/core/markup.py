@@ -7,6 +7,8 @@
 Every mark is a toggle, so marks nest and overlap freely (`_a ==b_ c==`). A blank line starts
 a new paragraph; a single line break inside a paragraph is a space. A lone `*` or `=` is
 literal text; `render` escapes every markup character anyway, so `parse(render(b)) == b`.
+`core.markup_text` reads a body's plain, underlined and spoken text fast, for the index,
+without building spans; it must agree with `parse`.
 """
 
 from __future__ import annotations
@@ -42,141 +44,169 @@ def parse(text: str, default_highlight: str = "yellow") -> list[list[Span]]:
     # Surrounding newlines are layout (the TOML string's own lines), never text.
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
     text = _CONTROL.sub("", text)  # stray form feeds and the like from pasted PDFs
-    state: dict[str, Any] = {
-        "underline": False,
-        "emphasis": False,
-        "box": False,
-        "highlight": None,
-        "shading": None,
-        "bold": False,
-        "italic": False,
-        "size": None,
-    }
-    opened_at: dict[str, int] = {}
-    body: list[list[Span]] = []
-    para: list[Span] = []
-    buf: list[str] = []
-
-    def flush() -> None:
-        if buf:
-            para.append(Span(text="".join(buf), **state))
-            buf.clear()
-
-    def toggle(key: str, value: Any, pos: int) -> None:
-        flush()
-        if state[key] in (None, False):
-            state[key] = value
-            opened_at[key] = pos
-        else:
-            state[key] = None if value is not True else False
-            opened_at.pop(key, None)
-
+    parser = _Parser(text, default_highlight)
     pos = 0
     while (m := _TOKEN.search(text, pos)) is not None:
         if m.start() > pos:
-            buf.append(text[pos : m.start()])
-        pos = m.end()
-        g = m.groupdict()
-        # A closing `==` or `~` takes no argument: a brace after it is the next token
-        # (`=={i}` closes a highlight, then toggles italic).
-        if (g["hlcolor"] is not None and state["highlight"] is not None) or (
-            g["size"] is not None and state["size"] is not None
-        ):
-            pos = m.start() + (2 if g["hl"] else 1)
-            g = {**g, "hlcolor": None, "size": None}
-        if g["para"] is not None:
-            flush()
-            body.append(para)
-            para = []
-        elif g["soft"] is not None:
-            buf.append(" ")
-        elif g["esc"] is not None:
-            buf.append(g["esc"])
-        elif g["emph"] is not None:
-            toggle("emphasis", True, m.start())
-        elif g["hl"] is not None:
-            color = default_highlight
-            if g["hlcolor"] is not None:
-                found = normalize_color(g["hlcolor"])
-                if found is None:
-                    raise MarkupError(
-                        f"unknown highlight colour '{g['hlcolor']}' at {_where(text, m.start())};"
-                        " use one of Word's: yellow, green, cyan, magenta, blue, red, darkBlue,"
-                        " darkCyan, darkGreen, darkMagenta, darkRed, darkYellow, darkGray,"
-                        " lightGray, black, white"
-                    )
-                color = found
-            toggle("highlight", color, m.start())
-        elif g["under"] is not None:
-            toggle("underline", True, m.start())
-        elif g["shrink"] is not None:
-            size = DEFAULT_SHRINK
-            if g["size"] is not None:
-                size = float(g["size"])
-                if not (1.0 <= size <= 400.0 and (size * 2).is_integer()):
-                    raise MarkupError(
-                        f"size {g['size']} at {_where(text, m.start())} is not a point size"
-                        " from 1 to 400 in half points"
-                    )
-            toggle("size", size, m.start())
-        elif g["name"] is not None:
-            name = g["name"]
-            if name == "shade":
-                if g["close"]:
-                    if state["shading"] is None:
-                        raise MarkupError(
-                            f"`{{/shade}}` at {_where(text, m.start())} closes no shading"
-                        )
-                    flush()
-                    state["shading"] = None
-                    opened_at.pop("shading", None)
-                elif g["hex"] is None:
-                    raise MarkupError(
-                        f"`{{shade}}` at {_where(text, m.start())} needs a colour: {{shade:D9D9D9}}"
-                    )
-                elif state["shading"] is not None:
-                    raise MarkupError(
-                        f"shading opened again at {_where(text, m.start())} before `{{/shade}}`"
-                    )
-                else:
-                    flush()
-                    state["shading"] = g["hex"].upper()
-                    opened_at["shading"] = m.start()
-            else:
-                if g["close"] or g["hex"]:
-                    raise MarkupError(
-                        f"`{m.group(0)}` at {_where(text, m.start())}: write {{{name}}} to both"
-                        " open and close it"
-                    )
-                key = {"b": "bold", "i": "italic", "box": "box"}[name]
-                toggle(key, True, m.start())
-        elif g["brace"] is not None:
-            snippet = text[m.start() : m.start() + 12].split("\n")[0]
-            raise MarkupError(
-                f"unknown markup '{snippet}' at {_where(text, m.start())};"
-                " write \\{ for a literal brace"
-            )
+            parser.buf.append(text[pos : m.start()])
+        pos = parser.token(m)
     if pos < len(text):
-        buf.append(text[pos:])
-    flush()
-    body.append(para)
-    if opened_at:
-        key, at = min(opened_at.items(), key=lambda kv: kv[1])
-        names = {
-            "underline": "`_` (underline)",
-            "emphasis": "`**` (emphasis)",
-            "highlight": "`==` (highlight)",
-            "size": "`~` (shrink)",
-            "shading": "`{shade:…}` (shading)",
-            "bold": "`{b}` (bold)",
-            "italic": "`{i}` (italic)",
-            "box": "`{box}` (box)",
+        parser.buf.append(text[pos:])
+    return parser.finish()
+
+
+_BOOL_KEYS = {"b": "bold", "i": "italic", "box": "box"}
+_MARK_NAMES = {
+    "underline": "`_` (underline)",
+    "emphasis": "`**` (emphasis)",
+    "highlight": "`==` (highlight)",
+    "size": "`~` (shrink)",
+    "shading": "`{shade:…}` (shading)",
+    "bold": "`{b}` (bold)",
+    "italic": "`{i}` (italic)",
+    "box": "`{box}` (box)",
+}
+
+
+class _Parser:
+    """The marks that are on at one point of the markup, and the body read so far
+    (markup_text._Walk has the same shape, for the index's fast reader)."""
+
+    def __init__(self, text: str, default_highlight: str) -> None:
+        self.text = text
+        self.default_highlight = default_highlight
+        self.state: dict[str, Any] = {
+            "underline": False,
+            "emphasis": False,
+            "box": False,
+            "highlight": None,
+            "shading": None,
+            "bold": False,
+            "italic": False,
+            "size": None,
         }
-        raise MarkupError(
-            f"{names[key]} opened at {_where(text, at)} is never closed;"
-            " close it, or escape a literal character with a backslash"
-        )
-    return normalize_body(body)
+        self.opened_at: dict[str, int] = {}  # where each mark that is on was opened
+        self.body: list[list[Span]] = []
+        self.para: list[Span] = []
+        self.buf: list[str] = []  # text since the last mark
+
+    def token(self, m: re.Match[str]) -> int:
+        """Act on one token; return where the text after it starts."""
+        kind = m.lastgroup
+        if kind == "para":
+            self.flush()
+            self.body.append(self.para)
+            self.para = []
+        elif kind == "soft":
+            self.buf.append(" ")
+        elif kind == "esc":
+            self.buf.append(m.group("esc"))
+        elif kind == "emph":
+            self.toggle("emphasis", True, m.start())
+        elif kind in ("hl", "hlcolor"):
+            return self.highlight(m)
+        elif kind == "under":
+            self.toggle("underline", True, m.start())
+        elif kind in ("shrink", "size"):
+            return self.shrink(m)
+        elif kind == "brace":
+            snippet = self.text[m.start() : m.start() + 12].split("\n")[0]
+            raise MarkupError(
+                f"unknown markup '{snippet}' at {self.where(m)}; write \\{{ for a literal brace"
+            )
+        else:
+            self.named(m)
+        return m.end()
+
+    def highlight(self, m: re.Match[str]) -> int:
+        if self.state["highlight"] is not None:
+            # A closing `==` takes no colour: a brace after it is the next token
+            # (`=={i}` closes a highlight, then toggles italic).
+            self.toggle("highlight", None, m.start())
+            return m.start() + 2
+        color = self.default_highlight
+        if m.group("hlcolor") is not None:
+            found = normalize_color(m.group("hlcolor"))
+            if found is None:
+                raise MarkupError(
+                    f"unknown highlight colour '{m.group('hlcolor')}' at {self.where(m)};"
+                    " use one of Word's: yellow, green, cyan, magenta, blue, red, darkBlue,"
+                    " darkCyan, darkGreen, darkMagenta, darkRed, darkYellow, darkGray,"
+                    " lightGray, black, white"
+                )
+            color = found
+        self.toggle("highlight", color, m.start())
+        return m.end()
+
+    def shrink(self, m: re.Match[str]) -> int:
+        if self.state["size"] is not None:  # a closing `~` takes no size, as for `==`
+            self.toggle("size", None, m.start())
+            return m.start() + 1
+        size = DEFAULT_SHRINK
+        if m.group("size") is not None:
+            size = float(m.group("size"))
+            if not (1.0 <= size <= 400.0 and (size * 2).is_integer()):
+                raise MarkupError(
+                    f"size {m.group('size')} at {self.where(m)} is not a point size"
+                    " from 1 to 400 in half points"
+                )
+        self.toggle("size", size, m.start())
+        return m.end()
+
+    def named(self, m: re.Match[str]) -> None:
+        """`{b}`, `{i}`, `{box}`, `{shade:HEX}` or `{/shade}`."""
+        name = m.group("name")
+        if name == "shade":
+            self.shade(m)
+        elif m.group("close") or m.group("hex"):
+            raise MarkupError(
+                f"`{m.group(0)}` at {self.where(m)}: write {{{name}}} to both open and close it"
+            )
+        else:
+            self.toggle(_BOOL_KEYS[name], True, m.start())
+
+    def shade(self, m: re.Match[str]) -> None:
+        shading = self.state["shading"]
+        if m.group("close"):
+            if shading is None:
+                raise MarkupError(f"`{{/shade}}` at {self.where(m)} closes no shading")
+            self.toggle("shading", None, m.start())
+        elif m.group("hex") is None:
+            raise MarkupError(f"`{{shade}}` at {self.where(m)} needs a colour: {{shade:D9D9D9}}")
+        elif shading is not None:
+            raise MarkupError(f"shading opened again at {self.where(m)} before `{{/shade}}`")
+        else:
+            self.toggle("shading", m.group("hex").upper(), m.start())
+
+    def toggle(self, key: str, value: Any, pos: int) -> None:
+        """Turn a mark on (to `value`) if it is off, else off."""
+        self.flush()
+        state = self.state
+        if state[key] in (None, False):
+            state[key] = value
+            self.opened_at[key] = pos
+        else:
+            state[key] = None if value is not True else False
+            self.opened_at.pop(key, None)
+
+    def flush(self) -> None:
+        if self.buf:
+            self.para.append(Span(text="".join(self.buf), **self.state))
+            self.buf.clear()
+
+    def finish(self) -> list[list[Span]]:
+        self.flush()
+        self.body.append(self.para)
+        if self.opened_at:
+            key, at = min(self.opened_at.items(), key=lambda kv: kv[1])
+            raise MarkupError(
+                f"{_MARK_NAMES[key]} opened at {_where(self.text, at)} is never closed;"
+                " close it, or escape a literal character with a backslash"
+            )
+        return normalize_body(self.body)
+
+    def where(self, m: re.Match[str]) -> str:
+        return _where(self.text, m.start())
 
 
 _BOOL_OPEN = {"bold": "{b}", "italic": "{i}", "box": "{box}", "emphasis": "**", "underline": "_"}
@@ -253,13 +283,9 @@ def _marks_on(marks: Marks) -> dict[str, Any]:
     return {k: v for k, v in marks._asdict().items() if v is not None and v is not False}
 
 
-def most_common_highlight(body: list[list[Span]]) -> str | None:
-    """The colour most of the body is highlighted in, so the markup can write it as `==`."""
-    return most_common_highlight_marked([[(s.text, s.marks()) for s in para] for para in body])
-
-
 def most_common_highlight_marked(body: list[list[tuple[str, Marks]]]) -> str | None:
-    """`most_common_highlight` of a body given as (text, marks) pairs."""
+    """The colour most of the body (given as (text, marks) pairs) is highlighted in, so that
+    its markup can write that colour as a plain `==`."""
     counts: dict[str, int] = {}
     for para in body:
         for text, marks in para:

@@ -14,6 +14,7 @@
     _Russia and China_ ==pursue different objectives== ...\"\"\"
 
 Empty fields are left out; the body is the inline markup of evcards.core.markup.
+`store.cardtoml` is this shape's fast reader, for the index; it must agree with tomllib.
 """
 
 from __future__ import annotations
@@ -50,8 +51,7 @@ def card_to_dict(
         data["labels"] = list(card.labels)
     if card.undertag:
         data["undertag"] = card.undertag
-    cite = card.cite.model_dump(exclude_none=True)
-    cite = {k: v for k, v in cite.items() if v != ""}
+    cite = _cite_table(card)
     if cite:
         data["cite"] = cite
     loc = {k: v for k, v in card.location.model_dump().items() if v}
@@ -62,13 +62,23 @@ def card_to_dict(
     if marked is None:
         marked = [[(s.text, s.marks()) for s in para] for para in card.body]
     if marked:
-        color = markup.most_common_highlight_marked(marked) or default_highlight or "yellow"
-        body: dict[str, Any] = {}
-        if color != "yellow":
-            body["highlight"] = color
-        body["text"] = markup.render_marked(marked, default_highlight=color) + "\n"
-        data["body"] = body
+        data["body"] = _body_table(marked, default_highlight)
     return data
+
+
+def _cite_table(card: Card) -> dict[str, Any]:
+    """The cite's fields that say something (neither None nor empty)."""
+    return {k: v for k, v in card.cite.model_dump(exclude_none=True).items() if v != ""}
+
+
+def _body_table(marked: MarkedBody, default_highlight: str | None) -> dict[str, Any]:
+    """The [body] table: the markup, and the colour its plain `==` means when not yellow."""
+    color = markup.most_common_highlight_marked(marked) or default_highlight or "yellow"
+    body: dict[str, Any] = {}
+    if color != "yellow":
+        body["highlight"] = color
+    body["text"] = markup.render_marked(marked, default_highlight=color) + "\n"
+    return body
 
 
 def dumps(
