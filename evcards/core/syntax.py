@@ -1,8 +1,8 @@
 """The card markup's tokens and the text rules cards obey, with no heavy imports.
 
-One source of truth for the full parser (evcards.core.markup, evcards.core.models) and the fast
-extractor the search index uses (evcards.index.facts), which must agree to the character and
-must not load pydantic.
+One source of truth for the full parser (core.markup, core.models) and its fast twin for the
+search index (core.markup_text, read through index.facts), which must agree to the character
+and must not load pydantic.
 """
 
 from __future__ import annotations
