@@ -101,6 +101,10 @@ def _cite(lines: list[Para]) -> Cite:
         if k:
             runs.append(("\n", False, False))
         runs.extend(p.cite_runs_flagged())
+    if not any(bold for _, bold, _ in runs):
+        # A Cite style with its bold undone everywhere: its runs are all that marks the
+        # short cite ('Jayan Nayar, law prof ...' with 'Nayar' in the style).
+        runs = [(t, cite, cite) for t, _, cite in runs]
     return Cite.model_validate(parse_cite_runs(runs).cite_fields())
 
 
