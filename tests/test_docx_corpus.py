@@ -153,3 +153,23 @@ def test_a_file_without_tags_is_named_not_silently_empty(corpus, runner):
     assert result.exit_code == 0, result.output
     assert "Warning: " in result.stderr and "no cards found" in result.stderr
     assert path.name in result.stderr
+
+
+def test_a_cite_and_its_article_split_at_a_line_break(corpus: Path) -> None:
+    """JCCC's Krimbel card: the cite line, a w:br, then the highlighted article, all in one
+    paragraph. The cite is its first line; the body keeps its highlighting."""
+    cards = parse_docx(DOCX / "JCCC-Babcock-Babcock-Neg-Kentucky-Round6.docx")
+    (card,) = [c for c in cards if c.tag.startswith("A similar case is not a perfect case")]
+    assert card.kind == "card" and card.undertag == ""
+    assert card.cite.short == "Krimbel, 89" and card.cite.author == "Rosemary Krimbel"
+    assert card.body[0][0].text.startswith("Indeed,")
+    assert card.spoken.startswith("the Court hears only a small proportion")
+
+
+def test_a_cite_styled_run_with_bold_undone_is_still_the_short_cite(corpus: Path) -> None:
+    """Emory's Nayar card: the Cite style's bold undone, so its runs alone mark the short
+    cite; the author is the full name."""
+    cards = parse_docx(DOCX / "Emory University-Piekut-Roytburg-Neg-5 - texas-Round4.docx")
+    (card,) = [c for c in cards if c.tag.startswith("They de-theorize the demand")]
+    assert card.cite.short == "Nayar" and card.cite.author == "Jayan Nayar"
+    assert card.cite.date == "12-15-2012"

@@ -380,3 +380,96 @@ def test_line_breaks_inside_text_become_spaces(tmp_path: Path) -> None:
     body = p(r("Tag"), style="Heading4") + p(r("one&#10;two&#13;three&#9;four"))
     card = parse_docx(make_docx(tmp_path / "nl.docx", body))[0]
     assert card.paragraphs == ["one two three\tfour"]
+
+
+# -- cites read by evcards.core.citeparse (issue 12) -------------------------------------------
+BODY = p(
+    r("The read text of the card, " * 4, "<w:u/>"), r("highlighted", '<w:highlight w:val="cyan"/>')
+)
+
+
+def test_resolved_bold_beats_a_cite_style_whose_bold_is_off(tmp_path: Path) -> None:
+    """The name and year bolded directly, the URL in the Cite style with bold off: the short
+    cite is the bold part, not the URL."""
+    body = (
+        p(r("Tag"), style="Heading4")
+        + p(
+            r("Ethan "),
+            r("Meick 18", "<w:b/>"),
+            r(", Policy Analyst, 9-2-2018, "),
+            r("https://example.com/a", '<w:b w:val="0"/>', style="Style13ptBold"),
+        )
+        + BODY
+    )
+    (card,) = parse_docx(make_docx(tmp_path / "a.docx", body))
+    assert card.cite.short == "Meick 18"
+    assert card.cite.author == "Ethan Meick"
+    assert card.cite.url == "https://example.com/a"
+
+
+def test_a_paragraph_wholly_in_the_cite_style_is_the_cite(tmp_path: Path) -> None:
+    """A family name in capitals, quals, the year, then the given name and the rest in
+    parentheses, all in the Cite style: the cite, not the body."""
+    cite = (
+        "HAASS, President of the Council on Foreign Relations, 2019 (Richard, "
+        '"How a World Order Ends," Foreign Affairs, https://example.com/h)'
+    )
+    body = p(r("Tag"), style="Heading4") + p(r(cite, style="Style13ptBold")) + BODY
+    (card,) = parse_docx(make_docx(tmp_path / "a.docx", body))
+    assert card.kind == "card"
+    assert card.cite.full.startswith("HAASS, President")
+    assert card.cite.short == ""  # none is written: 'HAASS' alone is the family name
+    assert card.cite.author == "Richard HAASS"
+    assert card.cite.title == "How a World Order Ends"
+    assert card.cite.date == "2019"
+    assert card.body[0][0].text.startswith("The read text")
+
+
+def test_a_cite_line_ended_by_a_line_break_is_split_from_the_body(tmp_path: Path) -> None:
+    """The cite and the article in one paragraph, a w:br after the cite: the first line is
+    the cite, the rest the body with its highlighting (not an analytic's undertag)."""
+    para = (
+        "<w:p>"
+        + r("Krimbel, 89", style="Style13ptBold")
+        + r(" – JD at Chicago-Kent (Rosemary, “Rehearing Sua Sponte,” lexis)")
+        + '<w:r><w:br/><w:t xml:space="preserve">Indeed, </w:t></w:r>'
+        + r("the Court hears only a few cases " * 3, '<w:highlight w:val="cyan"/><w:u/>')
+        + r("of the thousands that ask.")
+        + "</w:p>"
+    )
+    body = p(r("Tag"), style="Heading4") + para
+    (card,) = parse_docx(make_docx(tmp_path / "a.docx", body))
+    assert card.kind == "card" and card.undertag == ""
+    assert card.cite.short == "Krimbel, 89"
+    assert card.cite.author == "Rosemary Krimbel"
+    assert card.cite.full.endswith("lexis)") or card.cite.full.endswith("lexis")
+    assert card.body[0][0].text == "Indeed, "
+    assert card.spoken.startswith("the Court hears only a few cases")
+    # A two-line cite in one paragraph (a bracket after the break) is not split.
+    two = (
+        "<w:p>"
+        + r("Meick 18", style="Style13ptBold")
+        + '<w:r><w:br/><w:t xml:space="preserve">(Ethan Meick, Analyst, 2018)</w:t></w:r>'
+        + "</w:p>"
+    )
+    (card,) = parse_docx(make_docx(tmp_path / "b.docx", p(r("T"), style="Heading4") + two + BODY))
+    assert card.cite.short == "Meick 18" and card.cite.author == "Ethan Meick"
+    assert card.body[0][0].text.startswith("The read text")
+
+
+def test_highlighted_words_in_a_cite_paragraph_stay_in_the_cite(tmp_path: Path) -> None:
+    """The short cite highlighted to be read out: the line is still the cite and its words
+    are the short cite; the body keeps its own highlighting."""
+    body = (
+        p(r("Tag"), style="Heading4")
+        + p(
+            r("Meick 18", '<w:highlight w:val="yellow"/>', style="Style13ptBold"),
+            r(' (Ethan Meick, Policy Analyst, 9-2-2018, "Title," Pub) ank'),
+        )
+        + BODY
+    )
+    (card,) = parse_docx(make_docx(tmp_path / "a.docx", body))
+    assert card.cite.short == "Meick 18"
+    assert card.cite.author == "Ethan Meick" and card.cite.initials == "ank"
+    assert card.body[0][0].text.startswith("The read text")
+    assert card.spoken == "highlighted"

@@ -27,7 +27,7 @@ _QUAL_WORDS = frozenset(
 _JOBS = frozenset(
     """professor prof lecturer director editor reporter writer journalist columnist analyst
     fellow correspondent contributor candidate student attorney lawyer judge justice senator
-    researcher scholar economist member staff""".split()
+    researcher scholar economist member staff president""".split()
 )
 _MONTH_WORDS = frozenset(
     """jan january feb february mar march apr april may jun june jul july aug august sep sept

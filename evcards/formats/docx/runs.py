@@ -22,13 +22,15 @@ class Para:
     any of it is highlighted) is worked out on first use: they look at the first few lines of
     each card, so most paragraphs never need it, and it saves a list append per run."""
 
-    __slots__ = ("level", "runs", "cite_style", "cite_runs", "_text", "_cite", "_bold")
+    __slots__ = ("level", "runs", "cite_style", "cite_runs", "breaks", "_text", "_cite", "_bold")
 
     def __init__(self, level: int, runs: list[tuple[str, Marks]], cite_style: bool = False):
         self.level = level
         self.runs = runs
         self.cite_style = cite_style  # the paragraph style is a cite style
         self.cite_runs: list[int] = []  # indices into runs of the cite-styled ones
+        # Line breaks (w:br, w:cr), read as spaces: (run index, offset of the space in it).
+        self.breaks: list[tuple[int, int]] = []
         self._text: str | None = None
         self._cite: str | None = None
         self._bold: str | None = None
@@ -79,6 +81,34 @@ class Para:
     def highlighted(self) -> bool:
         return any(m[3] for _, m in self.runs)
 
+    @property
+    def wholly_cite(self) -> bool:
+        """Every run with text but whitespace is in the cite style."""
+        cited = set(self.cite_runs)
+        return bool(cited) and all(k in cited or t.isspace() for k, (t, _) in enumerate(self.runs))
+
+    def cite_runs_flagged(self) -> list[tuple[str, bool, bool]]:
+        """The runs as the cite parser takes them: (text, resolved bold, in the cite style).
+        Emphasis is bold: its marks keep bold + underline as emphasis alone."""
+        cited = set(self.cite_runs)
+        return [(t, m.emphasis or m.bold, k in cited) for k, (t, m) in enumerate(self.runs)]
+
+    def split(self, run: int, offset: int) -> tuple[Para, Para]:
+        """The paragraph cut at the space a line break left at runs[run][offset]: the line
+        before it and the lines after, the space itself in neither."""
+        text, marks = self.runs[run]
+        head = self.runs[:run] + [(text[:offset], marks)]
+        tail = [(text[offset + 1 :], marks)] + self.runs[run + 1 :]
+        first, rest = Para(self.level, [], self.cite_style), Para(self.level, [], self.cite_style)
+        cited = set(self.cite_runs)
+        for part, runs, base in ((first, head, 0), (rest, tail, run)):
+            for k, (t, m) in enumerate(runs):
+                if t:
+                    if base + k in cited:
+                        part.cite_runs.append(len(part.runs))
+                    part.runs.append((t, m))
+        return first, rest  # only the first line break is ever cut at: rest.breaks stays empty
+
 
 _CONTAINERS = {
     W + "hyperlink",
@@ -101,6 +131,7 @@ class Reader:
         self.controls = controls  # may text hold line breaks or control characters?
         self._field_depth: list[bool] = []  # per open field: still in its code part?
         self._marks_cache: dict[int, dict[Any, tuple[Marks, bool]]] = {}
+        self._breaks: list[int] = []  # offsets of line breaks in the run being read
 
     def paragraphs(self, body: Any) -> list[Para]:
         out: list[Para] = []
@@ -139,6 +170,10 @@ class Reader:
                 text = clean_text(text)
             if not text:
                 continue
+            if self._breaks:
+                n = len(runs)
+                para.breaks.extend((n, min(k, len(text) - 1)) for k in self._breaks)
+                self._breaks.clear()
             key = None if rpr is None else _rpr_key(rpr)
             info = marks_of.get(key)
             if info is None:
@@ -146,6 +181,7 @@ class Reader:
             if info[1]:
                 para.cite_runs.append(len(runs))
             runs.append((text, info[0]))
+        self._breaks.clear()  # a break in a run that had no text left
         return para
 
     def _para_style(self, p: Any) -> tuple[ParaStyle, int]:
@@ -183,6 +219,8 @@ class Reader:
                 self._field_char(el.get(_FLDTYPE))
             elif tag in _SPACES:
                 if not (fields and fields[-1]):
+                    if tag in _BREAKS:
+                        self._breaks.append(len(text))
                     text += " "
             elif tag == _NBHYPHEN:
                 text += "-"
@@ -237,6 +275,7 @@ _FLDCHAR = W + "fldChar"
 _FLDTYPE = W + "fldCharType"
 _NBHYPHEN = W + "noBreakHyphen"
 _SPACES = {W + "tab", W + "br", W + "cr", W + "ptab"}
+_BREAKS = {W + "br", W + "cr"}
 _SDT = W + "sdt"
 _SDT_CONTENT = W + "sdtContent"
 RAW_CONTROL = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from evcards.core.cites import parse_full_cite
+from evcards.core.citeparse import Run, parse_cite_runs
 from evcards.core.models import Cite, Location, Source
 from evcards.formats.docx.runs import Body, Para, drop_markers, merged
 
@@ -29,7 +29,7 @@ _PLAIN_SHORT = re.compile(r"^\s*([^()\[\],.]{1,60}?\b[’'‘]?\d{1,4})\s*,?\s*[
 def _cite_like(p: Para) -> bool:
     """A one-line cite without the cite style: a short bold name and year near the start,
     or `Name YY (` / `Name YY [` in plain text. Read text is highlighted; cites never are."""
-    if p.highlighted:
+    if p.highlighted and not _short_read(p):
         return False
     bold = p.bold_text
     if bold and len(bold.split()) <= 8 and p.text.find(bold.split()[0]) <= 60:
@@ -49,10 +49,12 @@ def _find_cite(paras: list[Para]) -> tuple[int, int] | None:
 
 def _cite_start(window: list[Para]) -> int | None:
     """The first line in the cite style, or in the first two one that looks like a cite.
-    Cites are never highlighted: a highlighted line in the cite style is body text."""
+    Cites are not read out but for the short cite: a highlighted line in the cite style is
+    body text unless only a few bold words of it are highlighted. A line wholly in the cite
+    style is a cite however long ('HAASS, President of ..., 2019 (Richard, ...')."""
     for i, p in enumerate(window):
-        styled = p.cite_style or 0 < len(p.cite_text.split()) <= 15
-        if (styled and not p.highlighted) or (i < 2 and _cite_like(p)):
+        styled = p.cite_style or 0 < len(p.cite_text.split()) <= 15 or p.wholly_cite
+        if (styled and (not p.highlighted or _short_read(p))) or (i < 2 and _cite_like(p)):
             return i
     return None
 
@@ -91,64 +93,59 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _short_cite(lines: list[Para]) -> str:
-    cited = " ".join(p.cite_text for p in lines if p.cite_text.strip())
-    if not cited.strip():
-        first = lines[0]
-        bold = first.bold_text
-        plain = _PLAIN_SHORT.match(first.text)
-        if plain:
-            cited = plain.group(1)
-        elif bold and len(bold.split()) <= 8:
-            cited = bold
-        elif len(lines) > 1 and len(first.text.split()) <= 10:
-            cited = first.text
-    return _one_line(cited).strip(" ,;:–—-([")
-
-
 def _cite(lines: list[Para]) -> Cite:
-    """The cite from its lines, its author, date and the rest read from the full cite."""
-    whole = _one_line(" ".join(p.text for p in lines))
-    short = _short_cite(lines)
-    full = _full_cite(lines, short, whole)
-    # 'Phil Torres 18, Affiliate Scholar...': the author is Phil Torres, not 'Phil Torres 18'.
-    name = _SHORT_DATE.sub("", short)
-    parts = parse_full_cite(full.replace(short, name, 1) if short and name else full)
-    return Cite(short=short, full=full, **parts)
+    """The cite from its lines, read by the one cite parser from their runs: each with its
+    resolved bold and whether it is in the cite style, the lines apart by a line break."""
+    runs: list[Run] = []
+    for k, p in enumerate(lines):
+        if k:
+            runs.append(("\n", False, False))
+        runs.extend(p.cite_runs_flagged())
+    if not any(bold for _, bold, _ in runs):
+        # A Cite style with its bold undone everywhere: its runs are all that marks the
+        # short cite ('Jayan Nayar, law prof ...' with 'Nayar' in the style).
+        runs = [(t, cite, cite) for t, _, cite in runs]
+    return Cite.model_validate(parse_cite_runs(runs).cite_fields())
 
 
-def _full_cite(lines: list[Para], short: str, whole: str) -> str:
-    """The citation itself: in `SHORT (FULL)` and in the two-line form that is the bracketed
-    part (as in pasted text); otherwise the whole cite."""
-    if len(lines) > 1:
-        first = _one_line(lines[0].text)
-        leftover = first[len(short) :].strip(" ,.;:–—-") if short else first
-        if not short or (first.startswith(short) and not leftover):
-            return _unbracket(_one_line(" ".join(p.text for p in lines[1:]))) or whole
-        return whole
-    if short and whole.startswith(short):
-        rest = whole[len(short) :].lstrip(" ,.;:–—-")
-        if rest.startswith(("(", "[")):
-            return _unbracket(rest) or whole
-    return whole
+def _split_first_line(paras: list[Para]) -> list[Para]:
+    """A cite and the article in one paragraph, the cite's line ended by a line break: the
+    paragraph cut there, the cite a line of its own and the rest body (once a card)."""
+    for i, p in enumerate(paras[:3]):
+        if not p.breaks:
+            continue
+        run, offset = p.breaks[0]
+        if p.runs[run][0][offset : offset + 1] != " ":
+            continue  # the break's space was cleaned away: do not guess where it was
+        first, rest = p.split(run, offset)
+        if first.runs and rest.runs and _is_cite_line(first) and _is_body(rest):
+            return paras[:i] + [first, rest] + paras[i + 1 :]
+    return paras
 
 
-_SHORT_DATE = re.compile(r"[\s,]*[’'‘]?\d[\d/.-]*\s*$")
+def _is_cite_line(p: Para) -> bool:
+    """A line the cite parser reads as a short cite with an author or a date, not read out
+    but for its short cite."""
+    if len(p.text.split()) > 80 or (p.highlighted and not _short_read(p)):
+        return False
+    parsed = parse_cite_runs(p.cite_runs_flagged())
+    return bool(parsed.short and (parsed.authors or parsed.date))
 
 
-def _unbracket(text: str) -> str:
-    """'(Ethan Meick, ...) AB' -> 'Ethan Meick, ... AB': the outer bracket pair removed."""
-    if text[:1] not in ("(", "["):
-        return text
-    depth = 0
-    for i, c in enumerate(text):
-        if c in "([":
-            depth += 1
-        elif c in ")]":
-            depth -= 1
-            if depth == 0:
-                return _one_line(f"{text[1:i]} {text[i + 1 :]}")
-    return text[1:].strip()  # never closed
+def _is_body(p: Para) -> bool:
+    """Lines that are the article: marked for reading or long, and not a bracketed cite."""
+    if p.text.lstrip().startswith(("(", "[")):
+        return False
+    marked = any(m.highlight or m.underline or m.emphasis for _, m in p.runs)
+    return (marked and len(p.text.split()) >= 10) or len(p.text.split()) >= 60
+
+
+def _short_read(p: Para) -> bool:
+    """Highlighted only in a few bold words: the short cite, highlighted to be read out with
+    the card. Such a line can be a cite; other highlighted lines are read text."""
+    lit = [(t, m) for t, m in p.runs if m.highlight and t.strip()]
+    words = len(" ".join(t for t, _ in lit).split())
+    return all(m.bold or m.emphasis for _, m in lit) and words <= 6
 
 
 @dataclass
@@ -204,6 +201,7 @@ def _card(sec: _Section, source: Source) -> tuple[dict[str, Any], Body]:
 
 def _parts(paras: list[Para]) -> tuple[list[Para], list[Para], list[Para]]:
     """A card's lines as undertag, cite and body."""
+    paras = _split_first_line(paras)
     found = _find_cite(paras)
     if found is None:
         return [], [], paras

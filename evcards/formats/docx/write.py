@@ -177,13 +177,26 @@ def card_xml(card: Card) -> list[str]:
     out.extend(_paragraph(_plain_run(line)) for line in card.undertag.splitlines() if line.strip())
     if card.kind == "analytic":
         return out
-    runs = [
-        _plain_run(text, CITE_STYLE if bold else None) for text, bold in cite_segments(card.cite)
-    ]
+    runs = [_plain_run(text, CITE_STYLE if bold else None) for text, bold in _cite_line(card)]
     if runs:
         out.append(_paragraph("".join(runs)))
     out.extend(_paragraph("".join(run_xml(s) for s in para)) for para in card.body)
     return out
+
+
+def _cite_line(card: Card) -> list[tuple[str, bool]]:
+    """The cite line's pieces. A short cite found in the full cite in pieces ('Fath' ...
+    '10/19') is written `SHORT (FULL)` instead: the reader takes one bold group as the short
+    cite, so pieces would come back as the first alone."""
+    cite = card.cite
+    # The full cite the cite parser read holds the initials already: do not write them twice.
+    held = bool(cite.initials) and cite.full.rstrip(" .)]").endswith(cite.initials or "")
+    segs = cite_segments(cite, initials=not held)
+    if sum(bold for _, bold in segs) <= 1:
+        return segs
+    # No initials after the bracket: the full cite read from Word already holds them.
+    tail = "" if held or not cite.initials else f" {cite.initials}"
+    return [(cite.short, True), (f" ({cite.full}){tail}", False)]
 
 
 def body_xml(cards: Iterable[Card], flat: bool = False) -> str:
