@@ -95,11 +95,9 @@ def read_text_cards(text: str, where: str = "<stdin>", initials: str | None = No
             chunks[-1][1].append(line)
     cards = PastedCards()
     for first_line, lines in chunks:
-        numbered = [
-            (first_line + i, clean_text(line).strip())
-            for i, line in enumerate(lines)
-            if line.strip()
-        ]
+        # A line of nothing but control characters is blank, like one of spaces.
+        cleaned = [(first_line + i, clean_text(line).strip()) for i, line in enumerate(lines)]
+        numbered = [(n, line) for n, line in cleaned if line]
         if numbered:
             cards.append(_one_card(numbered, where, len(cards), initials, cards.warnings))
     if not cards:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from budget import examples
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from evcards.core import markup
@@ -75,6 +75,7 @@ cite_lines = st.builds(
 
 @FUZZ
 @given(cite_lines)
+@example(" () \n\x1b\x850")  # \x85 breaks the line; the line of \x1b was taken as the cite
 def test_text_importer_fuzz_near_valid(text):
     try:
         cards = parse_text_cards(text, "fuzz.txt")
