@@ -276,3 +276,16 @@ def test_rederive_cite_and_save_edit(lib, meick):
     assert saved.rederived == ["publication"]
     assert lib.read(saved.path).cite.publication == "Foreign Affairs"
     assert lib.read(saved.path).id == meick.id
+
+
+@pytest.mark.parametrize("sep", [" –", ":", ","])
+def test_read_cite_line_in_the_dash_colon_and_comma_forms(sep):
+    fields, warnings = read_cite_line(
+        f"Brands 22{sep} Hal Brands, Professor at SAIS, 1-2-2022, Foreign Affairs"
+    )
+    assert warnings == []
+    assert (fields["short"], fields["author"], fields["date"]) == (
+        "Brands 22",
+        "Hal Brands",
+        "1-2-2022",
+    )

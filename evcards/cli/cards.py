@@ -137,7 +137,10 @@ def add(
     ] = None,
     label: Annotated[list[str] | None, typer.Option("--label", "-l", help="Label.")] = None,
 ) -> None:
-    """Add a card whose body is written in evcards markup (see README), from a file or stdin."""
+    """Add a card whose body is written in evcards markup (see README), from a file or stdin.
+
+    Give the cite as written with --cite (`SHORT (FULL) INI`, `SHORT [FULL] INI`, `SHORT, FULL`)
+    and its short cite and fields are read from it; --short, --author etc. override them."""
     from evcards.cards import add_card, cite_options
     from evcards.errors import BadOption
     from evcards.formats.paste import read_text
@@ -177,7 +180,10 @@ def add(
 
 @app.command()
 def edit(card: CardArg) -> None:
-    """Open a card's TOML in $EDITOR; invalid edits are explained and reopened, never lost."""
+    """Open a card's TOML in $EDITOR; invalid edits are explained and reopened, never lost.
+
+    Change the short or full cite and leave author, date etc. as they were, and those fields
+    are read again from the new cite; change one of them too, and your edit stands."""
     from evcards.cards import save_edit
     from evcards.cli.editing import edit_until_valid
 
