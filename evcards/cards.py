@@ -5,13 +5,21 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from evcards.core import markup
 from evcards.core.models import Card, Cite, clean_text, new_card
 from evcards.core.syntax import CITE_FIELDS
-from evcards.errors import AmbiguousCard, CardNotFound, EvcardsError, InvalidCard, MarkupError
+from evcards.errors import (
+    AmbiguousCard,
+    BadOption,
+    CardNotFound,
+    EvcardsError,
+    InvalidCard,
+    MarkupError,
+)
 from evcards.store.library import AddResult, Library
 
 
@@ -23,6 +31,18 @@ def cite_options(params: Mapping[str, Any], default_initials: str | None = None)
     return cite
 
 
+# The fields the cite parser derives from the short and full cite. The cutter's initials are not
+# among them: they say who cut the card, and an edit of the cite leaves them as they are.
+DERIVED_FIELDS = ("author", "quals", "date", "title", "publication", "url", "accessed")
+
+
+@dataclass
+class Added(AddResult):
+    """What `add_card` did, and warnings for the user (a cite it could not read)."""
+
+    warnings: list[str] = field(default_factory=list)
+
+
 def add_card(
     lib: Library,
     text: str,
@@ -30,19 +50,30 @@ def add_card(
     cite: dict[str, Any] | None = None,
     labels: list[str] | None = None,
     default_highlight: str = "yellow",
-) -> AddResult:
-    """A new card from a markup body and cite fields (None fields are left out)."""
+    *,
+    cite_line: str | None = None,
+    default_initials: str | None = None,
+) -> Added:
+    """A new card from a markup body and cite fields (None fields are left out).
+
+    `cite_line` is a cite as written (`SHORT (FULL) INI`, `SHORT, FULL`, `SHORT [FULL] INI`),
+    read into the short cite and fields by the cite parser; fields given in `cite` win over
+    what it found. A line it cannot read is kept as the full cite, with a warning. A full cite
+    given as a field (`--full`) is the citation alone: its fields are read too, when the
+    paragraph `SHORT (FULL)` reads as a cite. `default_initials` stand in for none found."""
     try:
         body = markup.parse(text, default_highlight=default_highlight)
     except MarkupError as e:
         raise InvalidCard(f"body: {e}") from None
-    fields = {k: v for k, v in (cite or {}).items() if v is not None}
     if not body and not tag:
         raise InvalidCard("the card has no body and no tag; give a body or --tag")
+    given = {k: v for k, v in (cite or {}).items() if v is not None}
+    fields, warnings = cite_fields(given, cite_line)
+    fields["initials"] = fields.get("initials") or default_initials
     try:
         card = new_card(
             tag=clean_text(tag),
-            cite=Cite(**fields),
+            cite=Cite(**{k: v for k, v in fields.items() if v is not None}),
             body=body,
             kind="card" if body else "analytic",
             labels=sorted(set(labels or [])),
@@ -52,18 +83,113 @@ def add_card(
 
         raise InvalidCard(format_validation(e)) from None
     with lib.lock():
-        return lib.add(card)
+        done = lib.add(card)
+    return Added(done.card, done.path, done.status, warnings)
 
 
-def save_edit(lib: Library, path: Path, before: Card, after: Card) -> Path:
-    """Write a hand-edited card over its file. Call under lib.lock()."""
+def cite_fields(
+    given: dict[str, Any], cite_line: str | None = None
+) -> tuple[dict[str, Any], list[str]]:
+    """The cite fields of a new card: those read from `cite_line` (or from the short and full
+    cite given), then the `given` ones over them; and a warning when the line cannot be read.
+    An empty short or full cite in `given` counts as not given."""
+    given = {k: v for k, v in given.items() if not (k in ("short", "full") and v == "")}
+    if cite_line is not None:
+        if "full" in given:
+            raise BadOption(
+                "--cite and --full both give the full cite; give one (--cite reads the"
+                " fields from the cite, --full stores the full cite as written)",
+                "--full",
+            )
+        from_line, warnings = read_cite_line(cite_line)
+        return {**from_line, **given}, warnings
+    if given.get("full"):
+        found = _fields_read_from(Cite(short=given.get("short", ""), full=given["full"]))
+        if found is not None:
+            return {**found, **given}, []
+    return given, []
+
+
+def read_cite_line(line: str) -> tuple[dict[str, Any], list[str]]:
+    """A cite as written, as a card's cite fields (as `import` reads a paste's cite line); a
+    line that does not read as a cite is the full cite, with no short cite, and a warning."""
+    from evcards.core.citeparse import parse_cite
+    from evcards.formats.pastecite import MAX_CITE_CHARS, FoundCite, is_cite
+
+    line = clean_text(line).strip()
+    parsed = parse_cite(line) if line and len(line) <= MAX_CITE_CHARS else None
+    if parsed is not None and is_cite(parsed):
+        cite = FoundCite(None, 0, 1, line, parsed).model()
+        return cite.model_dump(exclude_none=True), []
+    full = " ".join(line.split())
+    shown = full if len(full) <= 60 else full[:59] + "…"
+    warning = (
+        f"--cite: no short cite found in `{shown}`; kept as the full cite with no short cite"
+        " (give one with --short)"
+    )
+    return {"full": full}, [warning] if full else []
+
+
+def _fields_read_from(cite: Cite) -> dict[str, Any] | None:
+    """`cite` with its derived fields read from its paragraph (`citeline.reparsed`), or None
+    when the paragraph does not read as a cite (the parser would make up an author)."""
+    from evcards.core.citeline import paragraph, reparsed
+    from evcards.core.citeparse import parse_cite
+    from evcards.formats.pastecite import MAX_CITE_CHARS, is_cite
+
+    text = paragraph(cite)
+    if not text or len(text) > MAX_CITE_CHARS or not is_cite(parse_cite(text)):
+        return None
+    new = reparsed(cite)
+    found = {name: getattr(new, name) for name in DERIVED_FIELDS}
+    return {"short": new.short, "full": new.full, **found}
+
+
+@dataclass
+class Saved:
+    """What `save_edit` wrote, the cite fields it read again from an edited cite, and
+    warnings for the user."""
+
+    card: Card
+    path: Path
+    rederived: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def save_edit(lib: Library, path: Path, before: Card, after: Card) -> Saved:
+    """Write a hand-edited card over its file. Call under lib.lock().
+
+    When the edit changed the short or full cite and left every derived field (author, quals,
+    date, ...) as it was, those fields are read again from the new cite, so they do not go
+    stale; when the user edited one of them too, their edit stands as written."""
     if after.id != before.id:
         raise InvalidCard(
             f"id - changed from {before.id} to {after.id}; the id names the card, put it back"
         )
     if not path.exists():
         raise CardNotFound(f"{path}: the card was deleted while you edited it")
-    return lib.write(after, path)
+    cite, rederived, warnings = rederive_cite(before.cite, after.cite)
+    if rederived:
+        after = after.model_copy(update={"cite": cite})
+    return Saved(after, lib.write(after, path), rederived, warnings)
+
+
+def rederive_cite(before: Cite, after: Cite) -> tuple[Cite, list[str], list[str]]:
+    """(the edited cite, the derived fields that changed, warnings): see `save_edit`."""
+    if (after.short, after.full) == (before.short, before.full):
+        return after, [], []
+    if any(getattr(after, name) != getattr(before, name) for name in DERIVED_FIELDS):
+        return after, [], []  # the user's own edit of a field wins
+    found = _fields_read_from(after)
+    if found is None:
+        kept = ", ".join(name for name in DERIVED_FIELDS if getattr(after, name) is not None)
+        if not kept:
+            return after, [], []
+        return after, [], [f"cite: the new cite does not read as a cite; {kept} kept as they were"]
+    update = {name: found[name] for name in DERIVED_FIELDS}
+    new = Cite.model_validate({**after.model_dump(), **update})
+    changed = [name for name in DERIVED_FIELDS if getattr(new, name) != getattr(after, name)]
+    return new, changed, []
 
 
 def split_tag_args(

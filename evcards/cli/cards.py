@@ -112,7 +112,19 @@ def add(
     ] = None,
     tag: Annotated[str, typer.Option("--tag", "-t", help="The tag (your claim).")] = "",
     short: Annotated[str, typer.Option("--short", "-s", help="Short cite, e.g. 'Meick 18'.")] = "",
-    full: Annotated[str, typer.Option("--full", "-f", help="Full cite.")] = "",
+    full: Annotated[
+        str, typer.Option("--full", "-f", help="Full cite, the citation alone (not with --cite).")
+    ] = "",
+    cite_line: Annotated[
+        str | None,
+        typer.Option(
+            "--cite",
+            "-c",
+            help="The cite as written, e.g. 'Meick 18 (Ethan Meick, ..., 9-2-2018, ...) ank':"
+            " read into the short cite and fields; other cite options override what it finds.",
+            metavar="LINE",
+        ),
+    ] = None,
     author: Annotated[str | None, typer.Option(help="Author.")] = None,
     quals: Annotated[str | None, typer.Option(help="Author's qualifications.")] = None,
     date: Annotated[str | None, typer.Option(help="Date of the source.")] = None,
@@ -125,8 +137,12 @@ def add(
     ] = None,
     label: Annotated[list[str] | None, typer.Option("--label", "-l", help="Label.")] = None,
 ) -> None:
-    """Add a card whose body is written in evcards markup (see README), from a file or stdin."""
+    """Add a card whose body is written in evcards markup (see README), from a file or stdin.
+
+    Give the cite as written with --cite (`SHORT (FULL) INI`, `SHORT [FULL] INI`, `SHORT, FULL`)
+    and its short cite and fields are read from it; --short, --author etc. override them."""
     from evcards.cards import add_card, cite_options
+    from evcards.errors import BadOption
     from evcards.formats.paste import read_text
 
     if source is None:
@@ -135,36 +151,60 @@ def add(
                 "give a markup file, or - to read the body from stdin", param_hint="SOURCE"
             )
         source = "-"
+    if cite_line is not None and full:
+        raise typer.BadParameter(
+            "--cite and --full both give the full cite; give one", param_hint="--full"
+        )
     text = read_text(source)
-    cite = cite_options(ctx.params, default_initials=get_config().initials)
+    config = get_config()
     check_labels(label)
     lib = get_library(create=True)
-    result = add_card(
-        lib, text, tag=tag, cite=cite, labels=label or [], default_highlight=get_config().highlight
-    )
+    try:
+        result = add_card(
+            lib,
+            text,
+            tag=tag,
+            cite=cite_options(ctx.params),
+            labels=label or [],
+            default_highlight=config.highlight,
+            cite_line=cite_line,
+            default_initials=config.initials,
+        )
+    except BadOption as e:
+        raise typer.BadParameter(str(e), param_hint=e.option) from None
+    for warning in result.warnings:
+        typer.echo(f"Warning: {warning}", err=True)
     verb = {"added": "Added", "merged": "Already had", "unchanged": "Already had"}[result.status]
     typer.echo(f"{verb} {result.card.id[:8]}  {result.path}")
 
 
 @app.command()
 def edit(card: CardArg) -> None:
-    """Open a card's TOML in $EDITOR; invalid edits are explained and reopened, never lost."""
+    """Open a card's TOML in $EDITOR; invalid edits are explained and reopened, never lost.
+
+    Change the short or full cite and leave author, date etc. as they were, and those fields
+    are read again from the new cite; change one of them too, and your edit stands."""
     from evcards.cards import save_edit
     from evcards.cli.editing import edit_until_valid
 
     lib = get_library()
     path, found = lib.resolve(card)
+    saved: list[Any] = []
 
     def save(edited: Any) -> Path:
         with lib.lock():
-            return save_edit(lib, path, found, edited)
+            saved.append(save_edit(lib, path, found, edited))
+        return Path(saved[-1].path)
 
-    result = edit_until_valid(path.read_text(encoding="utf-8"), save)
-    if result is None:
+    if edit_until_valid(path.read_text(encoding="utf-8"), save) is None:
         typer.echo("No changes.")
-    else:
-        edited, new_path = result
-        typer.echo(f"Saved {edited.id[:8]}  {new_path}")
+        return
+    done = saved[-1]
+    typer.echo(f"Saved {done.card.id[:8]}  {done.path}")
+    if done.rederived:
+        typer.echo(f"Read from the new cite: {', '.join(done.rederived)}")
+    for warning in done.warnings:
+        typer.echo(f"Warning: {warning}", err=True)
 
 
 @app.command()
