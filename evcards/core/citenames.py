@@ -149,3 +149,19 @@ def split_frontloaded(name_part: str) -> int:
     if words[k].group(0).lower().rstrip(".") in _SUFFIX:
         k -= 1
     return words[k].start() if k > 0 else 0
+
+
+# A short cite's name part, as `citeparse` reads it: after a speech prefix, before the date's
+# first digit ('Klare ’19', 'RM 6/14'); 'No Date' and month words are left in (a search
+# index is its only user, and to it they are harmless extra words).
+_SHORT_NAME = re.compile(
+    r"^\s*(?:(?:[12][AN][CR]|[12]NR|[12]AR|1NC|2NC)\s+)?(?P<name>.*?)[\s,]*(?:[`'‘’]?\s?\d|$)",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def short_name(short: str) -> str:
+    """The name part of a short cite: '1AC Alford 18' -> 'Alford', 'Smith & Jones 19' ->
+    'Smith & Jones', 'RAND 19' -> 'RAND', 'Richardson' -> 'Richardson'."""
+    m = _SHORT_NAME.match(short)
+    return m.group("name") if m else short

@@ -98,7 +98,7 @@ def _values(f: CardFacts) -> Values:
         f.spoken,
         f.underlined,
         f.text,
-        f.author or f.short_cite,
+        f.author_names,
         " ".join(f.labels),
         f.pocket,
         f.hat,

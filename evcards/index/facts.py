@@ -18,6 +18,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from evcards.core.citenames import short_name
 from evcards.core.markup_text import BodyText, NotPlain, body_text
 from evcards.core.syntax import (
     CITE_FIELDS,
@@ -46,6 +47,7 @@ class CardFacts:
     short_cite: str
     full_cite: str
     author: str
+    author_names: str  # what `search --author` matches: see `author_names`
     year: int | None
     labels: tuple[str, ...]
     pocket: str
@@ -103,6 +105,7 @@ def facts_from_dict(data: dict[str, object]) -> CardFacts:
         short_cite=short,
         full_cite=full,
         author=str(cite.get("author") or ""),
+        author_names=author_names(cite.get("author") or "", short),
         year=cite_year(cite.get("date"), full, short),
         labels=labels,
         pocket=_str(loc, "pocket"),
@@ -116,6 +119,22 @@ def facts_from_dict(data: dict[str, object]) -> CardFacts:
         seen=max(1, len(files)),
         words_read=len(tag.split()) + len(bt.spoken.split()),
     )
+
+
+def author_names(author: str, short: str) -> str:
+    """What `search --author` matches (the index's `author` column): the authors as stored
+    (the cite parser writes them as names: 'Emma Black', 'Smith and Jones', 'RAND
+    Corporation'), then the short cite's name part ('Stern 3' -> 'Stern', '1AC Alford 18'
+    -> 'Alford') unless the authors already hold it. Every word of a name matches, the
+    family name as the given one, and the short cite's always: a card whose stored author
+    lacks its family name (imported before the parser: `author = "Emma"` for `Black 21
+    [Emma; ...]`) is still found by it. Accents and case are the tokenizer's
+    (`remove_diacritics 2`, schema.py); joining words ('and', 'et al.') stay, matching only
+    themselves in a filter column of weight 0. Cheap: one regex a card (bench/README.md)."""
+    name = short_name(short) if short else ""
+    if not name or name in author:
+        return author
+    return f"{author}\n{name}" if author else name
 
 
 def _str(table: Mapping[str, object], key: str) -> str:
@@ -181,6 +200,7 @@ def facts_from_card(card: object) -> CardFacts:
         short_cite=c.cite.short,  # type: ignore[attr-defined]
         full_cite=c.cite.full,  # type: ignore[attr-defined]
         author=c.cite.author or "",  # type: ignore[attr-defined]
+        author_names=author_names(c.cite.author or "", c.cite.short),  # type: ignore[attr-defined]
         year=c.cite.year,  # type: ignore[attr-defined]
         labels=tuple(c.labels),  # type: ignore[attr-defined]
         pocket=c.location.pocket,  # type: ignore[attr-defined]

@@ -20,7 +20,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5  # 5: `author` holds the names `--author` matches (facts.author_names)
 INDEX_NAME = "index.sqlite"
 RACY_NS = 2_000_000_000
 SMALL = 5_000  # a folder or library this size is stat-ed whole on every sync (about 30 ms)
