@@ -39,7 +39,12 @@ def search(
         Many, _opt("--body", help="Words that must be in the body text.", metavar="WORDS")
     ] = None,
     author: Annotated[
-        Many, _opt("--author", help="Author (or short cite) words.", metavar="WORDS")
+        Many,
+        _opt(
+            "--author",
+            help="Any author's name, else the short cite's (accents and case ignored).",
+            metavar="WORDS",
+        ),
     ] = None,
     year: Annotated[
         str | None,
