@@ -26,7 +26,7 @@ from typing import Any
 
 from evcards.core.models import Cite
 from evcards.formats import dataset
-from evcards.formats.docx import read
+from evcards.formats.docx import read, structure
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "docx"
 
@@ -39,9 +39,9 @@ def main() -> int:
     if not CORPUS.is_dir() or not any(CORPUS.glob("*.docx")):
         print(f"{CORPUS} is not present", file=sys.stderr)
         return 1
-    original = getattr(read, "_cite", None)
+    original = getattr(structure, "_cite", None)
     if original is None:
-        print("formats.docx.read has no _cite(lines) to wrap any more", file=sys.stderr)
+        print("formats.docx.structure has no _cite(lines) to wrap any more", file=sys.stderr)
         return 1
     written: dict[tuple[str, str], str] = {}
 
@@ -50,7 +50,7 @@ def main() -> int:
         written[(cite.short, cite.full)] = _one_line(" ".join(p.text for p in lines))
         return cite
 
-    read._cite = noting  # type: ignore[attr-defined]
+    structure._cite = noting
     rows = 0
     matched = {"before": 0, "now": 0, "with the reader keeping the paragraph": 0}
     misses: list[tuple[str, str]] = []
