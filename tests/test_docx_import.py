@@ -3,9 +3,8 @@ and on the real corpus (../shared/corpus/docx, skipped when absent)."""
 
 from __future__ import annotations
 
-import re
-
 import io
+import re
 import zipfile
 from pathlib import Path
 
