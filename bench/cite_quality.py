@@ -4,9 +4,10 @@
 
 For .docx it imports every file of ../shared/corpus/docx the way `evcards import` does
 (`read_docx_marked`, the reader the import runs) and judges each card's stored `Cite`; for
-DebateSum (../shared/corpus/debatesum, whose `Citation` is the whole cite line) it compares
-`parse_full_cite`, the old full-cite reader the dataset import used, with
-`evcards.core.citeparse.parse_cite`. For each it prints: the cards (not analytics) with an
+DebateSum (../shared/corpus/debatesum, whose `Citation` is the whole cite line) it reads each
+`Citation` with `evcards.core.citeparse.parse_cite`, the one cite parser (`core/cites.py`'s
+`parse_full_cite`, the old full-cite reader the dataset import used, is gone; its figures are
+in bench/README.md). For each it prints: the cards (not analytics) with an
 empty short cite; among those with one, the share whose author contains the short cite's
 name (its first word after a speech prefix such as 1AC, or the acronym of the author, 'OECD'
 for 'Organization for Economic Cooperation and Development'); and how many cards have each
@@ -29,7 +30,6 @@ from pathlib import Path
 
 from evcards.core.citenames import initials_of
 from evcards.core.citeparse import parse_cite
-from evcards.core.cites import parse_full_cite
 from evcards.formats.docx.read import read_docx_marked
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
@@ -64,18 +64,14 @@ def docx_cards(folder: Path) -> list[Row]:
     return out
 
 
-def debatesum_cards() -> tuple[list[Row], list[Row]]:
-    """Each DebateSum `Citation` as the old full-cite reader and as citeparse read it."""
-    old: list[Row] = []
-    new: list[Row] = []
+def debatesum_cards() -> list[Row]:
+    """Each DebateSum `Citation` as citeparse reads it."""
+    out: list[Row] = []
     with gzip.open(CORPUS / "debatesum" / "train-DebateSum.jsonl.gz", "rt") as f:
         for line in f:
             text = json.loads(line)["source_sample"]["Citation"]
-            fields: dict[str, str | None] = {"short": ""}
-            fields.update(parse_full_cite(" ".join(text.split())))
-            old.append(("debatesum", fields))
-            new.append(("debatesum", parse_cite(text).cite_fields()))
-    return old, new
+            out.append(("debatesum", parse_cite(text).cite_fields()))
+    return out
 
 
 def report(label: str, rows: list[Row]) -> None:
@@ -102,9 +98,7 @@ def main() -> None:
     print(f"{len(rows)} .docx cards imported in {time.perf_counter() - start:.1f}s")
     report(f"docx import ({args.docx.name})", rows)
     if (CORPUS / "debatesum").is_dir():
-        old, new = debatesum_cards()
-        report("debatesum, parse_full_cite (old)", old)
-        report("debatesum, citeparse.parse_cite", new)
+        report("debatesum, citeparse.parse_cite", debatesum_cards())
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ and on the real corpus (../shared/corpus/docx, skipped when absent)."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -185,9 +186,28 @@ def test_two_line_cite(tmp_path: Path) -> None:
     )
     card = parse_docx(make_docx(tmp_path / "t.docx", body))[0]
     assert card.cite.short == "Meick 18"
-    assert card.cite.full == "Ethan Meick, Policy Analyst, 2018, https://example.com/x"
+    # The whole cite, its two lines joined as the writer writes them back: one line.
+    assert card.cite.full == "Meick 18 (Ethan Meick, Policy Analyst, 2018, https://example.com/x)"
     assert card.cite.author == "Ethan Meick"
+    assert card.cite.url == "https://example.com/x"
     assert card.text == "the body"
+
+
+def test_cite_paragraph_kept_verbatim(tmp_path: Path) -> None:
+    """`full` is the cite paragraph as written: brackets of either kind, the initials where
+    they stand (`citeline`'s convention, OpenDebateEvidence's `fullcite`)."""
+    lines = [
+        (r("Black 21", style="Style13ptBold") + r(" [Emma; Lecturer, 2021]  ank"), "]  ank"),
+        (r("Meick 18", style="Style13ptBold") + r(" (Ethan Meick, 2018) ank"), ") ank"),
+        (r("Kang 19", style="Style13ptBold") + r(" (David Kang, 2019 ]"), "2019 ]"),
+    ]
+    for k, (cite, _) in enumerate(lines):
+        body = p(r("Tag"), style="Heading4") + p(cite) + p(r("the body", style="StyleUnderline"))
+        card = parse_docx(make_docx(tmp_path / f"v{k}.docx", body))[0]
+        text = "".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", cite))
+        assert card.cite.full == " ".join(text.split())
+    black = parse_docx(tmp_path / "v0.docx")[0].cite
+    assert (black.short, black.author, black.initials) == ("Black 21", "Emma Black", "ank")
 
 
 def test_hyperlinked_cite_text(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from conftest import snapshot
 
 from evcards.cli import app
 from evcards.core.models import Cite, Location, Span, new_card
-from evcards.core.outline import Heading, cite_segments, first_and_last, outline
+from evcards.core.outline import Heading, cite_line, cite_segments, first_and_last, outline
 from evcards.exporting import select_cards
 from evcards.formats.html import render_html
 from evcards.formats.markdown import render_markdown
@@ -96,6 +96,50 @@ def test_cite_segments():
         ("RM 6/14", True),
         (" (RM, citing experts) ank", False),
     ]
+    assert cite_segments(Cite(short="Meick 18", initials="ank")) == [
+        ("Meick 18", True),
+        (" ank", False),
+    ]
+    assert cite_segments(Cite(full="Ethan Meick, 2018", initials="ank"), initials=False) == [
+        ("Ethan Meick, 2018", False)
+    ]
+
+
+def test_cite_segments_print_initials_once():
+    """A cite paragraph read from Word holds the initials already: they are not added again,
+    whether after a bracket, a link or a comma; a word that merely ends in them is no help."""
+    for full in (
+        "Meick 18 (Ethan Meick, 2018) ank",
+        "Meick 18 (Ethan Meick, https://x.org/a//ank",
+        "Meick 18 (Ethan Meick, 2018, ank).",
+        "Meick 18 (Ethan Meick, 2018 ank)",
+    ):
+        cite = Cite(short="Meick 18", full=full, initials="ank")
+        assert "".join(text for text, _ in cite_segments(cite)) == full
+    frank = Cite(short="Meick 18", full="Meick 18 (Ethan Meick, Frank)", initials="ank")
+    assert "".join(t for t, _ in cite_segments(frank)).endswith("Frank) ank")
+
+
+def test_cite_line():
+    """The text form: a `SHORT (FULL) INI` paragraph as it is, initials once; other full
+    cites inside the parentheses whole, so that text import reads the paragraph back."""
+    line = "Meick 18 (Ethan Meick (NIU), 2018) ank"
+    assert cite_line(Cite(short="Meick 18", full=line, initials="ank")) == line
+    assert cite_line(Cite(short="Meick 18", full="Meick 18 (Ethan)", initials="ank")) == (
+        "Meick 18 (Ethan) ank"
+    )
+    assert cite_line(Cite(short="Black 21", full="Black 21 [Emma; Lecturer] ank")) == (
+        "Black 21 (Black 21 [Emma; Lecturer] ank)"
+    )
+    assert cite_line(Cite(short="Kang 19", full="Kang 19 (David, 2019 ]")) == (
+        "Kang 19 (Kang 19 (David, 2019 ])"
+    )
+    assert cite_line(Cite(short="Meick 18", full="Ethan Meick, 2018", initials="ab")) == (
+        "Meick 18 (Ethan Meick, 2018) ab"
+    )
+    assert cite_line(Cite(full="Ethan Meick, 2018", initials="ab")) == "Ethan Meick, 2018 ab"
+    assert cite_line(Cite(short="Meick 18")) == "Meick 18"
+    assert cite_line(Cite()) == ""
 
 
 def test_first_and_last():

@@ -13,50 +13,27 @@ cite's words found, in order, in the full cite), so the paragraph is a function 
 
 from __future__ import annotations
 
-import re
-
 from evcards.core.citeparse import Run, parse_cite_runs
 from evcards.core.models import Cite
-from evcards.core.outline import locate
+from evcards.core.outline import cite_segments, ends_with_initials, locate
 from evcards.core.syntax import CITE_FIELDS
+
+__all__ = ["PARSED_FIELDS", "ends_with_initials", "paragraph", "paragraph_runs", "reparsed"]
 
 # The fields the parser fills; the short cite and the full cite are what it reads.
 PARSED_FIELDS = tuple(name for name in CITE_FIELDS if name not in ("short", "full"))
 
 
 def paragraph_runs(cite: Cite) -> list[Run]:
-    """The cite paragraph as (text, bold, cite-styled) runs: the short cite's words bold.
-
-    The cutter's initials are added at the end unless the full cite already ends with them;
-    with neither a short nor a full cite there is no paragraph."""
-    if not (cite.short or cite.full):
-        return []
-    pieces = locate(cite.short, cite.full, 4 + len(cite.short) // 10) if cite.short else None
-    runs: list[Run] = []
-    if pieces is not None:
-        at = 0
-        for start, end in pieces:
-            runs += [(cite.full[at:start], False, False), (cite.full[start:end], True, True)]
-            at = end
-        runs.append((cite.full[at:], False, False))
-    elif cite.short:
-        runs = [(cite.short, True, True), (f" ({cite.full})" if cite.full else "", False, False)]
-    else:
-        runs = [(cite.full, False, False)]
-    text = "".join(r[0] for r in runs)
-    if cite.initials and not ends_with_initials(text, cite.initials):
-        runs.append((f" {cite.initials}", False, False))
-    return [run for run in runs if run[0]]
+    """The cite paragraph as (text, bold, cite-styled) runs: the short cite's words bold,
+    as the writers lay it out (`outline.cite_segments`, initials added unless the full cite
+    already ends with them); with neither a short nor a full cite there is no paragraph."""
+    return [(text, short, short) for text, short in cite_segments(cite)]
 
 
 def paragraph(cite: Cite) -> str:
     """The whole cite paragraph as one line: what a dataset's `fullcite` holds."""
     return "".join(run[0] for run in paragraph_runs(cite))
-
-
-def ends_with_initials(text: str, initials: str) -> bool:
-    """'... Interest) ank' ends with 'ank'; so do '...//ank' and '..., ank).'"""
-    return re.search(rf"(?<![^\W_]){re.escape(initials)}[\W_]*$", text) is not None
 
 
 def reparsed(cite: Cite) -> Cite:

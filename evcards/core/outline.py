@@ -7,6 +7,7 @@ one heading, in the order the user asked for them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -49,22 +50,34 @@ def cite_segments(cite: Cite, initials: bool = True) -> list[tuple[str, bool]]:
     A full cite read from Word may be the whole cite line and hold the short cite, sometimes
     in pieces (`HiLA KEREN, Professor, '15` with KEREN and '15 in the Cite style): it is
     kept as it is, the pieces picked out. A full cite typed as text is what goes in the
-    parentheses, so the line becomes `SHORT (FULL CITE) INITIALS`.
+    parentheses, so the line becomes `SHORT (FULL CITE) INITIALS`. The initials are added
+    unless the line already ends with them (a cite paragraph read from Word holds them).
     """
-    tail_initials = f" {cite.initials}" if initials and cite.initials else ""
     pieces = locate(cite.short, cite.full, 4 + len(cite.short) // 10) if cite.short else None
+    out: list[tuple[str, bool]] = []
     if pieces is not None:
-        out: list[tuple[str, bool]] = []
         at = 0
         for start, end in pieces:
             out += [(cite.full[at:start], False), (cite.full[start:end], True)]
             at = end
-        out.append((cite.full[at:] + tail_initials, False))
-        return [seg for seg in out if seg[0]]
-    if not cite.short:
-        return [(cite.full + tail_initials, False)] if cite.full else []
-    tail = (f" ({cite.full})" if cite.full else "") + tail_initials
-    return [seg for seg in ((cite.short, True), (tail, False)) if seg[0]]
+        out.append((cite.full[at:], False))
+    elif cite.short:
+        out = [(cite.short, True), (f" ({cite.full})" if cite.full else "", False)]
+    elif cite.full:
+        out = [(cite.full, False)]
+    out = [seg for seg in out if seg[0]]
+    text = "".join(seg[0] for seg in out)
+    if text and initials and cite.initials and not ends_with_initials(text, cite.initials):
+        if out[-1][1]:
+            out.append((f" {cite.initials}", False))
+        else:
+            out[-1] = (f"{out[-1][0]} {cite.initials}", False)
+    return out
+
+
+def ends_with_initials(text: str, initials: str) -> bool:
+    """'... Interest) ank' ends with 'ank'; so do '...//ank' and '..., ank).'"""
+    return re.search(rf"(?<![^\W_]){re.escape(initials)}[\W_]*$", text) is not None
 
 
 def locate(short: str, full: str, max_pieces: int = 4) -> list[tuple[int, int]] | None:
@@ -107,17 +120,38 @@ def _word_find(full: str, piece: str, at: int) -> int:
 
 
 def cite_line(cite: Cite) -> str:
-    """The cite as one line of text in the `SHORT (FULL CITE) INITIALS` form text import reads."""
-    from evcards.core.cites import split_cite_line
+    """The cite as one line of text in the `SHORT (FULL CITE) INITIALS` form text import reads.
 
-    parsed = split_cite_line(cite.full) if cite.full else None
-    if parsed is not None and parsed[0] == cite.short:
-        line = cite.full  # already `SHORT (FULL)`, as Word's two-part cites read back
-        return f"{line} {cite.initials}" if cite.initials and not parsed[2] else line
-    if not cite.short:
-        return " ".join(p for p in (cite.full, cite.initials) if p)
-    full = f"({cite.full})" if cite.full else ""
-    return " ".join(p for p in (cite.short, full, cite.initials) if p)
+    A full cite that already is that line (a cite paragraph read from Word, `SHORT (FULL)
+    INI`) is written as it is. Any other full cite goes into the parentheses whole, so that
+    text import reads back the same paragraph: `SHORT [FULL]` or `SHORT, FULL` written as
+    they are would come back as `SHORT (FULL)`."""
+    if cite.short and _bracket_line(cite.short, cite.full):
+        line = cite.full
+    elif cite.short:
+        line = f"{cite.short} ({cite.full})" if cite.full else cite.short
+    else:
+        line = cite.full
+    if cite.initials and not ends_with_initials(line, cite.initials):
+        line = " ".join(p for p in (line, cite.initials) if p)
+    return line
+
+
+_INITIALS_ALONE = re.compile(r"\s*(?:[^\W\d_]{1,6})?\s*")
+
+
+def _bracket_line(short: str, full: str) -> bool:
+    """`SHORT (FULL)` or `SHORT (FULL) INI`: the short cite, one round bracket closed by its
+    pair, and at most a word of initials after it."""
+    if not full.startswith(f"{short} ("):
+        return False
+    rest = full[len(short) + 1 :]
+    depth = 0
+    for k, c in enumerate(rest):
+        depth += (c == "(") - (c == ")")
+        if depth == 0:
+            return _INITIALS_ALONE.fullmatch(rest[k + 1 :]) is not None
+    return False
 
 
 def first_and_last(text: str, n: int = 15) -> str:

@@ -95,7 +95,12 @@ def _one_line(text: str) -> str:
 
 def _cite(lines: list[Para]) -> Cite:
     """The cite from its lines, read by the one cite parser from their runs: each with its
-    resolved bold and whether it is in the cite style, the lines apart by a line break."""
+    resolved bold and whether it is in the cite style, the lines apart by a line break.
+
+    `full` is the whole cite paragraph as written (`evcards.core.citeline`), whitespace
+    collapsed: short cite, brackets and initials included. A two-line cite (`Meick 18`, then
+    `(Ethan Meick, ...)`) is its lines joined by a space, the one line the writer writes
+    back, so a card read, written and read again keeps its full cite."""
     runs: list[Run] = []
     for k, p in enumerate(lines):
         if k:
@@ -105,7 +110,9 @@ def _cite(lines: list[Para]) -> Cite:
         # A Cite style with its bold undone everywhere: its runs are all that marks the
         # short cite ('Jayan Nayar, law prof ...' with 'Nayar' in the style).
         runs = [(t, cite, cite) for t, _, cite in runs]
-    return Cite.model_validate(parse_cite_runs(runs).cite_fields())
+    fields = parse_cite_runs(runs).cite_fields()
+    fields["full"] = _one_line("".join(text for text, _, _ in runs))
+    return Cite.model_validate(fields)
 
 
 def _split_first_line(paras: list[Para]) -> list[Para]:

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from xml.sax.saxutils import escape
 
 from evcards.core.models import Card, Span
-from evcards.core.outline import Heading, cite_segments, outline
+from evcards.core.outline import Heading, cite_segments, ends_with_initials, outline
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = f'xmlns:w="{W_NS}"'
@@ -189,12 +189,10 @@ def _cite_line(card: Card) -> list[tuple[str, bool]]:
     '10/19') is written `SHORT (FULL)` instead: the reader takes one bold group as the short
     cite, so pieces would come back as the first alone."""
     cite = card.cite
-    # The full cite the cite parser read holds the initials already: do not write them twice.
-    held = bool(cite.initials) and cite.full.rstrip(" .)]").endswith(cite.initials or "")
-    segs = cite_segments(cite, initials=not held)
+    segs = cite_segments(cite)
     if sum(bold for _, bold in segs) <= 1:
         return segs
-    # No initials after the bracket: the full cite read from Word already holds them.
+    held = bool(cite.initials) and ends_with_initials(cite.full, cite.initials or "")
     tail = "" if held or not cite.initials else f" {cite.initials}"
     return [(cite.short, True), (f" ({cite.full}){tail}", False)]
 
