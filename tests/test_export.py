@@ -121,18 +121,18 @@ def test_cite_segments_print_initials_once():
 
 
 def test_cite_line():
-    """The text form: a `SHORT (FULL) INI` paragraph as it is, initials once; other full
-    cites inside the parentheses whole, so that text import reads the paragraph back."""
+    """The text form: a cite paragraph (a full cite that begins with the short cite) as the
+    debater wrote it, initials once; a full cite typed as parts in parentheses."""
     line = "Meick 18 (Ethan Meick (NIU), 2018) ank"
     assert cite_line(Cite(short="Meick 18", full=line, initials="ank")) == line
     assert cite_line(Cite(short="Meick 18", full="Meick 18 (Ethan)", initials="ank")) == (
         "Meick 18 (Ethan) ank"
     )
     assert cite_line(Cite(short="Black 21", full="Black 21 [Emma; Lecturer] ank")) == (
-        "Black 21 (Black 21 [Emma; Lecturer] ank)"
+        "Black 21 [Emma; Lecturer] ank"
     )
     assert cite_line(Cite(short="Kang 19", full="Kang 19 (David, 2019 ]")) == (
-        "Kang 19 (Kang 19 (David, 2019 ])"
+        "Kang 19 (David, 2019 ]"
     )
     assert cite_line(Cite(short="Meick 18", full="Ethan Meick, 2018", initials="ab")) == (
         "Meick 18 (Ethan Meick, 2018) ab"

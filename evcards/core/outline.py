@@ -120,13 +120,14 @@ def _word_find(full: str, piece: str, at: int) -> int:
 
 
 def cite_line(cite: Cite) -> str:
-    """The cite as one line of text in the `SHORT (FULL CITE) INITIALS` form text import reads.
+    """The cite as one line of text, the cite line text import reads.
 
-    A full cite that already is that line (a cite paragraph read from Word, `SHORT (FULL)
-    INI`) is written as it is. Any other full cite goes into the parentheses whole, so that
-    text import reads back the same paragraph: `SHORT [FULL]` or `SHORT, FULL` written as
-    they are would come back as `SHORT (FULL)`."""
-    if cite.short and _bracket_line(cite.short, cite.full):
+    A full cite that already is the whole cite paragraph (read from Word or a dataset, it
+    begins with the short cite: `SHORT (FULL) INI`, `SHORT [FULL]`, `SHORT, FULL`) is written
+    as the debater wrote it; any other goes in parentheses after the short cite. Text import
+    reads either back to the same short cite and fields (a `SHORT [FULL]` paragraph comes
+    back with the bracket's text as its full cite)."""
+    if cite.short and cite.full.startswith(cite.short):
         line = cite.full
     elif cite.short:
         line = f"{cite.short} ({cite.full})" if cite.full else cite.short
@@ -135,23 +136,6 @@ def cite_line(cite: Cite) -> str:
     if cite.initials and not ends_with_initials(line, cite.initials):
         line = " ".join(p for p in (line, cite.initials) if p)
     return line
-
-
-_INITIALS_ALONE = re.compile(r"\s*(?:[^\W\d_]{1,6})?\s*")
-
-
-def _bracket_line(short: str, full: str) -> bool:
-    """`SHORT (FULL)` or `SHORT (FULL) INI`: the short cite, one round bracket closed by its
-    pair, and at most a word of initials after it."""
-    if not full.startswith(f"{short} ("):
-        return False
-    rest = full[len(short) + 1 :]
-    depth = 0
-    for k, c in enumerate(rest):
-        depth += (c == "(") - (c == ")")
-        if depth == 0:
-            return _INITIALS_ALONE.fullmatch(rest[k + 1 :]) is not None
-    return False
 
 
 def first_and_last(text: str, n: int = 15) -> str:
