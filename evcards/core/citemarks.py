@@ -112,15 +112,25 @@ def full_citation(text: str, short: tuple[int, int] | None) -> str:
     if short is None or text[: short[0]].strip():
         return " ".join(text.split())
     rest = text[short[1] :].lstrip(" \t\r\n,;:–—-")
-    if rest[:1] in "([<" and rest:
-        close = {"(": ")", "[": "]", "<": ">"}[rest[0]]
-        depth = 0
-        for k, c in enumerate(rest):
-            depth += c == rest[0]
-            depth -= c == close
-            if depth == 0:
-                rest = rest[1:k] + " " + rest[k + 1 :]
-                break
-        else:
-            rest = rest[1:]
+    if rest[:1] in BRACKETS:
+        k = closing_bracket(rest)
+        rest = rest[1:] if k is None else rest[1:k] + " " + rest[k + 1 :]
     return " ".join(rest.split()) or " ".join(text.split())
+
+
+BRACKETS = {"(": ")", "[": "]", "<": ">"}
+
+
+def closing_bracket(text: str) -> int | None:
+    """Where the bracket `text` opens with is closed, nested pairs of its kind counted; None
+    when it is not closed (or `text` does not open with a bracket)."""
+    close = BRACKETS.get(text[:1])
+    if close is None:
+        return None
+    depth = 0
+    for k, c in enumerate(text):
+        depth += c == text[0]
+        depth -= c == close
+        if depth == 0:
+            return k
+    return None

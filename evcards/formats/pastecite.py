@@ -25,13 +25,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from evcards.core.citemarks import BRACKETS, closing_bracket
 from evcards.core.citeparse import ParsedCite, parse_cite
 from evcards.core.models import Cite
 
 NO_CITE = "(no cite)"  # what `render_text` writes for a card without one, to read it back
 _EVIDENCE = frozenset({"date", "url", "title", "accessed", "author", "given"})
-_OPENERS = "([<"
-_CLOSERS = {"(": ")", "[": "]", "<": ">"}
+_OPENERS = "".join(BRACKETS)  # ([<
 _SHORT_HAS_DATE = re.compile(r"\d|\bN\.?D\b|\bno date\b|\bn\.d\.", re.IGNORECASE)
 _TRAILING_INITIALS = re.compile(r"\s*([^\W\d_]{1,6})?\s*$")
 MAX_SHORT_WORDS = 10
@@ -167,19 +167,14 @@ def _bracketed(parsed: ParsedCite) -> tuple[str, str | None] | None:
     if short is None:
         return None
     rest = parsed.text[short[1] :].lstrip(" \t\r\n")
-    if rest[:1] not in _OPENERS:
+    k = closing_bracket(rest)
+    if k is None:
         return None
-    depth = 0
-    for k, c in enumerate(rest):
-        depth += c == rest[0]
-        depth -= c == _CLOSERS[rest[0]]
-        if depth == 0:
-            tail = _TRAILING_INITIALS.fullmatch(rest[k + 1 :])
-            if tail is None:
-                return None
-            inside = " ".join(rest[1:k].split())
-            return (inside, tail.group(1)) if inside else None
-    return None
+    tail = _TRAILING_INITIALS.fullmatch(rest[k + 1 :])
+    if tail is None:
+        return None
+    inside = " ".join(rest[1:k].split())
+    return (inside, tail.group(1)) if inside else None
 
 
 def unread_cite(lines: Sequence[str]) -> FoundCite:
