@@ -126,9 +126,17 @@ def render(
     read: bool = False,
     cite_request: bool = False,
     title: str = "",
+    page_breaks: bool = True,
 ) -> bytes | str:
-    """The cards in `fmt`: bytes for a binary format (docx), text for the rest."""
-    options = {"flat": flat, "read": read, "cite_request": cite_request, "title": title}
+    """The cards in `fmt`: bytes for a binary format (docx), text for the rest. A format
+    takes only the options it names (`Format.options`); the rest are ignored."""
+    options = {
+        "flat": flat,
+        "read": read,
+        "cite_request": cite_request,
+        "title": title,
+        "page_breaks": page_breaks,
+    }
     return formats.get(fmt).write(cards, **options)
 
 
