@@ -111,8 +111,10 @@ def _row(lib: Library, number: int, item: Item, notes: dict[str, str]) -> Row:
     if isinstance(item, Analytic):
         return Row(number, None, item.analytic, "", words(item.analytic))
     path = lib.path_of(item)
-    if path is None:
-        return Row(number, item, notes.get(item, ""), "", 0)
+    if path is None:  # named from the comment the speech file keeps beside its id
+        seen = notes.get(item, "")
+        short, _, tag = seen.partition(" | ") if " | " in seen else ("", "", seen)
+        return Row(number, item, tag, short, 0)
     card = lib.read(path)
     return Row(number, item, card.tag, card.cite.short, card.words_read, card)
 

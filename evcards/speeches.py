@@ -268,7 +268,11 @@ def _first_number(speech: Speech, index: int) -> int:
 def _block_of_number(speech: Speech, number: int) -> int:
     """The block holding item `number`; one past the last item is the last block."""
     flat = _flat(speech)
-    _check_number(number, len(flat) + 1, "--at")
+    if not 1 <= number <= len(flat) + 1:
+        raise InvalidSpeech(
+            f"--at {number}: the speech has {plural(len(flat), 'item')}; give --at from 1 to"
+            f" {len(flat) + 1} (`evcards speech show` numbers them)"
+        )
     return flat[number - 1][0] if number <= len(flat) else len(speech.blocks) - 1
 
 
@@ -317,9 +321,9 @@ def drop_items(lib: Library, name: str, positions: Sequence[int]) -> Changed:
             _check_number(n, len(flat), "item")
         gone = set(positions)
         dropped = [item for n, (_, item) in enumerate(flat, 1) if n in gone]
-        for block_index, block in enumerate(speech.blocks):
-            first = _first_number(speech, block_index)
-            block.items = [x for n, x in enumerate(block.items, first) if n not in gone]
+        numbers = iter(range(1, len(flat) + 1))  # counted before any block shrinks
+        for block in speech.blocks:
+            block.items = [x for x in block.items if next(numbers) not in gone]
         removed = _prune(speech)
         speechfile.write(lib.root, name, speech, notes)
     return Changed(dropped, removed)
@@ -365,6 +369,10 @@ def _prune(speech: Speech) -> list[str]:
     removed = [b.heading for b in speech.blocks if not b.items]
     speech.blocks = [b for b in speech.blocks if b.items]
     return removed
+
+
+def plural(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def note(short_cite: str, tag: str, width: int = 90) -> str:

@@ -51,7 +51,7 @@ def list_(as_json: JsonOpt = False) -> None:
     from dataclasses import asdict
 
     from evcards.cli.output import print_json
-    from evcards.speeches import list_speeches
+    from evcards.speeches import list_speeches, plural
     from evcards.stats import duration
 
     lib = get_library()
@@ -64,7 +64,7 @@ def list_(as_json: JsonOpt = False) -> None:
         mark = "*" if r.current else " "
         if r.problem is None:
             typer.echo(
-                f"{mark} {r.name:<20} {r.items:>3} items  {r.words_read:>5} words"
+                f"{mark} {r.name:<20} {plural(r.items, 'item'):>9}  {r.words_read:>5} words"
                 f"  {duration(r.seconds):>6}  {r.title}"
             )
         else:
@@ -98,7 +98,12 @@ def use(name: NameArg = None) -> None:
     typer.echo(f"The current speech is now {use_speech(lib, name)}.")
 
 
-@speech_app.command("add", help=f"Add cards or analytics to a speech. {NUMBERS}")
+@speech_app.command(
+    "add",
+    help="Add cards or analytics to a speech: the CARDs in order, then the best --query"
+    " matches, then each --analytic, at the end of --block (default: the last block) or"
+    f" before item --at. A card already in the speech is skipped. {NUMBERS}",
+)
 def add(
     args: Annotated[
         list[str] | None,
@@ -185,7 +190,11 @@ def _echo_removed(blocks: list[str]) -> None:
         typer.echo(f"Block '{heading}' has no items left and was removed.")
 
 
-@speech_app.command("drop", help=f"Remove items from a speech (e.g. 3 5-7). {NUMBERS}")
+@speech_app.command(
+    "drop",
+    help="Remove items from a speech by number: 3, or 5-7 for a range; a block left with no"
+    f" items goes too. {NUMBERS}",
+)
 def drop(
     args: Annotated[list[str], typer.Argument(metavar="[NAME] POSITION...", show_default=False)],
 ) -> None:
@@ -267,8 +276,11 @@ def _print_outline(view: Any) -> None:
         table.add_row("", "", "", heading, str(block.words_read), seconds, style="bold")
         for r in block.rows:
             if r.missing:
-                tag = f"(not in the library: `evcards speech drop {view.name} {r.number}`)"
-                table.add_row(str(r.number), r.id[:8], "", tag, "", "", style="red")
+                was = f"{r.tag}: " if r.tag else ""
+                tag = (
+                    f"{was}no longer in the library (`evcards speech drop {view.name} {r.number}`)"
+                )
+                table.add_row(str(r.number), r.id[:8], r.short_cite, tag, "", "", style="red")
                 continue
             ident = r.id[:8] if r.id else "analytic"
             table.add_row(str(r.number), ident, r.short_cite, r.tag, str(r.words_read), "")

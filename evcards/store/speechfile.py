@@ -21,6 +21,7 @@ error, and `line_of` finds the line of a field the model refuses.
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import re
@@ -233,7 +234,10 @@ def _problem(text: str, err: Mapping[str, Any]) -> str:
     place = _place(loc)
     kind = "block" if len(loc) > 1 and loc[0] == "blocks" else ""
     if err["type"] == "extra_forbidden":
-        what = f"unknown key '{loc[-1]}' (a {kind or 'speech'} has {KEYS[kind]})"
+        fields = Block.model_fields if kind else Speech.model_fields
+        close = difflib.get_close_matches(str(loc[-1]), list(fields), n=1)
+        meant = f"did you mean '{close[0]}'? " if close else ""
+        what = f"unknown key '{loc[-1]}' ({meant}a {kind or 'speech'} has {KEYS[kind]})"
     elif err["type"] == "missing":
         what = f"'{loc[-1]}' is missing; add {loc[-1]} = \"...\""
     elif err["type"] == "string_type":
