@@ -58,10 +58,7 @@ def split_name(lib: Library, args: Sequence[str]) -> tuple[str, list[str]]:
     first = args[0] if args else ""
     if first and not _ID_LIKE.fullmatch(first) and not _RANGE.fullmatch(first):
         if "/" not in first and not first.endswith(".toml") and not Path(first).exists():
-            raise SpeechNotFound(
-                f"no speech named '{first}'; `evcards speech list` shows them,"
-                f" `evcards speech new {first}` makes it"
-            )
+            raise speechfile.not_found(lib.root, first)
     return target(lib, None), list(args)
 
 
@@ -81,8 +78,7 @@ def remove_speech(lib: Library, name: str) -> Path:
     """Delete the speech's file (the cards stay in the library)."""
     name = speechfile.check_name(name)
     with speechfile.locked(lib.root):
-        speechfile.read(lib.root, name)  # the usual error when there is none
-        path = speechfile.path_of(lib.root, name)
+        path = _existing(lib, name)
         path.unlink()
         if speechfile.current(lib.root) == name:
             speechfile.set_current(lib.root, None)
@@ -92,9 +88,17 @@ def remove_speech(lib: Library, name: str) -> Path:
 def use_speech(lib: Library, name: str) -> str:
     name = speechfile.check_name(name)
     with speechfile.locked(lib.root):
-        speechfile.read(lib.root, name)
+        _existing(lib, name)
         speechfile.set_current(lib.root, name)
     return name
+
+
+def _existing(lib: Library, name: str) -> Path:
+    """The speech's file, which need not be valid (a broken speech can be removed)."""
+    path = speechfile.path_of(lib.root, name)
+    if not path.is_file():
+        raise speechfile.not_found(lib.root, name)
+    return path
 
 
 @dataclass
@@ -179,14 +183,19 @@ def add_items(
         raise InvalidSpeech("nothing to add: give CARD ids, --query or --analytic")
     with speechfile.locked(lib.root):
         speech, old_notes = speechfile.load(lib.root, name)
-        done = _insert(speech, new, block, hat, at)
-        done.name = name
+        done = _insert(speech, name, new, block, hat, at)
+        _prune(speech)  # a new block all of whose cards were in the speech already
         speechfile.write(lib.root, name, speech, {**old_notes, **notes})
     return done
 
 
 def _insert(
-    speech: Speech, new: list[Item], heading: str | None, hat: str | None, at: int | None
+    speech: Speech,
+    name: str,
+    new: list[Item],
+    heading: str | None,
+    hat: str | None,
+    at: int | None,
 ) -> Added:
     """Put `new` into the speech (in place); see `add_items`."""
     index, created = _block_for(speech, heading, hat, at)
@@ -200,12 +209,14 @@ def _insert(
             f" give --at from {first} to {last} (`evcards speech show` numbers them)"
         )
     present = {item: n for n, (_, item) in enumerate(_flat(speech), 1) if isinstance(item, str)}
-    done = Added("", target_block.heading, created=created)
+    done = Added(name, target_block.heading, created=created)
     kept: list[Item] = []
     for item in new:
-        if isinstance(item, str) and (item in present or item in kept):
-            where = f"item {present[item]}" if item in present else "given twice"
-            done.skipped.append(f"card {item[:8]} is already in the speech ({where}); skipped")
+        if isinstance(item, str) and item in present:
+            done.skipped.append(f"card {item[:8]} is already item {present[item]}; skipped")
+            continue
+        if isinstance(item, str) and item in kept:
+            done.skipped.append(f"card {item[:8]} was given twice; added once")
             continue
         kept.append(item)
     target_block.items[offset:offset] = kept

@@ -435,3 +435,44 @@ def test_two_processes_adding_at_once_lose_nothing(lib):
     # Each process's own cards stay in the order it added them.
     for half in halves:
         assert [i for i in items if i in half] == half
+
+
+def test_a_broken_speech_can_still_be_chosen_and_removed(lib, filled):
+    path = good_file(lib, filled)
+    path.write_text("title = [\n")
+    speeches.new_speech(lib, "other")
+    assert speeches.use_speech(lib, "1nc") == "1nc"
+    assert [s.problem is not None for s in speeches.list_speeches(lib, 250)] == [True, False]
+    speeches.remove_speech(lib, "1nc")
+    assert not path.exists()
+
+
+def test_a_refused_command_leaves_no_library_behind(tmp_path):
+    lib = Library(tmp_path / "nowhere")
+    with pytest.raises(SpeechNotFound):
+        speeches.move_item(lib, "s", 1, "2")
+    with pytest.raises(SpeechNotFound):
+        speeches.use_speech(lib, "s")
+    assert not lib.root.exists()
+    assert speeches.list_speeches(lib, 250) == []
+
+
+def test_export_passes_the_title_and_page_breaks_to_the_writer(lib, filled, monkeypatch, tmp_path):
+    import evcards.speechdoc
+
+    seen = {}
+
+    def fake_render(cards, fmt, **options):
+        seen.update(options, fmt=fmt, tags=[c.tag for c in cards])
+        return b"PK"
+
+    monkeypatch.setattr(evcards.speechdoc, "render", fake_render)
+    good_file(lib, filled)
+    export_speech(lib, "1nc", plan_export(str(tmp_path / "s.docx"), None), page_breaks=False)
+    assert (seen["fmt"], seen["title"], seen["page_breaks"], seen["read"]) == (
+        "docx",
+        "1NC",
+        False,
+        False,
+    )
+    assert seen["tags"][-1] == "Extend it" and (tmp_path / "s.docx").read_bytes() == b"PK"

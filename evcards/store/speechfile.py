@@ -169,6 +169,13 @@ def names(root: Path) -> list[str]:
 
 
 # -- reading ---------------------------------------------------------------------------------
+def not_found(root: Path, name: str) -> SpeechNotFound:
+    return SpeechNotFound(
+        f"no speech named '{name}' in {root}; `evcards speech list` shows them,"
+        f" `evcards speech new {name}` makes it"
+    )
+
+
 def read(root: Path, name: str) -> Speech:
     return load(root, name)[0]
 
@@ -182,10 +189,7 @@ def load(root: Path, name: str) -> tuple[Speech, dict[str, str]]:
             raise InvalidSpeech(f"{path}: too big for a speech file; fix or delete it")
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise SpeechNotFound(
-            f"no speech named '{name}' in {root}; `evcards speech list` shows them,"
-            f" `evcards speech new {name}` makes it"
-        ) from None
+        raise not_found(root, name) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -265,7 +269,7 @@ def line_of(text: str, loc: tuple[Any, ...], value: object = None) -> int:
     """The 1-based line a validation error's `loc` points at: within the `[[blocks]]` table
     it names, the line of the item refused or of the key at fault; else the table's first
     line."""
-    lines = text.splitlines()
+    lines = text.split("\n")  # as TOML counts lines: splitlines() also breaks at U+2028
     start, end, rest = _table(lines, loc)
     if len(rest) > 1 and rest[0] == "items" and isinstance(rest[1], int):
         found = _item_line(lines[start:end], rest[1], value)
@@ -335,7 +339,7 @@ def dumps(speech: Speech, notes: Mapping[str, str] | None = None) -> str:
             if isinstance(item, Analytic):
                 out.append(f"    {{ analytic = {_toml_value(item.analytic)} }},\n")
             else:
-                note = " ".join(notes.get(item, "").split())
+                note = " ".join(FORBIDDEN_CHARS.sub(" ", notes.get(item, "")).split())
                 out.append(f"    {_toml_value(item)},{f'  # {note}' if note else ''}\n")
         out.append("]\n")
     return "".join(out)
@@ -376,8 +380,10 @@ def locked(root: Path) -> Iterator[None]:
     """Serialise every read-modify-write of the library's speeches across processes: two
     `speech add` at once both land. One lock for all speeches: a speech is written in
     milliseconds, and `new`, `rm` and `use` then need no order among locks."""
+    if not root.is_dir():  # a failed command must not leave a new library folder behind
+        raise SpeechNotFound(f"{root}: no library here, so no speeches; check --library")
     state = root / STATE_DIR
-    state.mkdir(parents=True, exist_ok=True)
+    state.mkdir(exist_ok=True)
     with open(state / LOCK, "a+b") as f:
         try:
             import fcntl
