@@ -68,3 +68,11 @@ class OutputFileError(EvcardsError):
 
 class SearchQueryError(EvcardsError):
     """A search query FTS5 cannot parse (raw mode), or filters that cannot work together."""
+
+
+class InvalidSpeech(EvcardsError):
+    """A speech file or a change to a speech that the speech format does not allow."""
+
+
+class SpeechNotFound(EvcardsError):
+    """No speech of that name, or no current speech when the command needs one."""

@@ -24,6 +24,8 @@ USE_CASES = {
     "evcards.cutting",
     "evcards.fixing",
     "evcards.stats",
+    "evcards.speeches",
+    "evcards.speechdoc",
 }
 # What each layer may import, besides itself.
 MAY_USE = {

@@ -21,7 +21,7 @@ def fail(message: str, code: int = 1) -> typer.Exit:
 
 # Every command and the module that defines it, in `evcards --help` order. A module is imported,
 # and its commands' options built, only when one of its commands runs or the list is asked for
-# (help, completion, a mistyped name): building all fifteen on every start cost about 40 ms.
+# (help, completion, a mistyped name): building all of them on every start cost about 40 ms.
 # A new command module adds its commands here; tests/test_startup.py fails on one left out.
 COMMANDS = {
     "show": "cards",
@@ -35,6 +35,7 @@ COMMANDS = {
     "fix": "cut",
     "export": "export",
     "stats": "export",
+    "speech": "speech",
     "search": "search",
     "index": "search",
 }

@@ -162,7 +162,7 @@ class _Found:
                 self.dirs[rel] = mtime  # only evcards wrote here, and `force` has its files
                 return []
         try:
-            names, subdirs = scan(path)
+            names, subdirs = scan(path, root=not rel)
         except OSError:
             self.gone_dirs.append(rel)
             return []

@@ -2,7 +2,8 @@
 
 A card file is a regular file named `*.toml` anywhere below the library's root. Names that
 start with a dot are skipped, files and folders alike: the `.evcards/` state folder, the
-`.evcards.toml` marker, editors' swap and temporary files. Symlinks are not followed, to files
+`.evcards.toml` marker, editors' swap and temporary files. The root's `speeches/` folder holds
+speeches (`store/speechfile.py`), not cards, and is skipped too. Symlinks are not followed, to files
 or to folders (README, "Safety"): a library must not read or index what lies outside it.
 
 Listing reads each folder once with `os.scandir` and never stats a file: the type comes with
@@ -16,10 +17,13 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+SPEECHES = "speeches"  # below the root only: a speech file is TOML but not a card
 
-def scan(folder: str | os.PathLike[str]) -> tuple[list[str], list[str]]:
-    """The names of a folder's card files and of its sub-folders, in no particular order.
-    Raises OSError when the folder cannot be listed."""
+
+def scan(folder: str | os.PathLike[str], root: bool = False) -> tuple[list[str], list[str]]:
+    """The names of a folder's card files and of its sub-folders, in no particular order;
+    root=True for the library's own folder, whose `speeches/` is left out. Raises OSError
+    when the folder cannot be listed."""
     files: list[str] = []
     subdirs: list[str] = []
     with os.scandir(folder) as it:
@@ -30,7 +34,7 @@ def scan(folder: str | os.PathLike[str]) -> tuple[list[str], list[str]]:
             # The cheap test first: in a folder of cards nearly every name ends in .toml.
             if name.endswith(".toml") and entry.is_file(follow_symlinks=False):
                 files.append(name)
-            elif entry.is_dir(follow_symlinks=False):
+            elif entry.is_dir(follow_symlinks=False) and not (root and name == SPEECHES):
                 subdirs.append(name)
     return files, subdirs
 
@@ -53,7 +57,7 @@ def folders(root: str | os.PathLike[str]) -> Iterator[Folder]:
         rel, path = stack.pop()
         try:
             mtime = os.stat(path).st_mtime_ns
-            files, subdirs = scan(path)
+            files, subdirs = scan(path, root=not rel)
         except OSError:
             continue
         for name in sorted(subdirs, reverse=True):  # popped in name order
