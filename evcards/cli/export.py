@@ -43,7 +43,7 @@ def export(
     ] = None,
     limit: Annotated[
         int | None,
-        typer.Option("--limit", "-n", min=1, help="With -q: only the best N matches."),
+        typer.Option("--limit", "-n", min=1, metavar="N", help="With -q: only the best N matches."),
     ] = None,
     order: Annotated[Order | None, typer.Option("--order", help=ORDER_HELP)] = None,
     label: LabelOpt = None,
@@ -82,8 +82,8 @@ def export(
     check_labels(label)
     breaks = not no_page_breaks
     try:
-        plan = plan_export(output, fmt.value if fmt else None, read, cite_request, force, breaks)
         how = choose_order(order.value if order else None, cards or [], query, limit)
+        plan = plan_export(output, fmt.value if fmt else None, read, cite_request, force, breaks)
     except BadOption as e:
         raise typer.BadParameter(str(e), param_hint=e.option) from None
     done = export_cards(
