@@ -91,31 +91,30 @@ def pdf_pages(pdf: Path) -> int:
     return len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf.read_bytes()))
 
 
-@pytest.mark.slow
-def test_libreoffice_lays_out_the_page_breaks(tmp_path):
+def to_pdf(tmp_path: Path, *docs: Path) -> list[Path]:
+    """The documents converted to PDF by LibreOffice (skip the test without it)."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
         pytest.skip("LibreOffice (soffice) is not installed")
-    cards = outline_cards(blocks=6, per_block=2)
-    (tmp_path / "paged.docx").write_bytes(render_docx(cards))
-    (tmp_path / "compact.docx").write_bytes(render_docx(cards, page_breaks=False))
+    profile = f"-env:UserInstallation=file://{tmp_path}/lo"  # not the user's own profile
     subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation=file://{tmp_path}/lo",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(tmp_path / "paged.docx"),
-            str(tmp_path / "compact.docx"),
-        ],
+        [soffice, profile, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path)]
+        + [str(d) for d in docs],
         check=True,
         capture_output=True,
         timeout=180,
     )
-    paged, compact = pdf_pages(tmp_path / "paged.pdf"), pdf_pages(tmp_path / "compact.pdf")
+    return [tmp_path / f"{d.stem}.pdf" for d in docs]
+
+
+@pytest.mark.slow
+def test_libreoffice_lays_out_the_page_breaks(tmp_path):
+    cards = outline_cards(blocks=6, per_block=2)
+    (tmp_path / "paged.docx").write_bytes(render_docx(cards))
+    (tmp_path / "compact.docx").write_bytes(render_docx(cards, page_breaks=False))
+    paged, compact = map(
+        pdf_pages, to_pdf(tmp_path, tmp_path / "paged.docx", tmp_path / "compact.docx")
+    )
     # 1 Pocket, 2 Hats and 6 Blocks, each on a new page (a Pocket over a Hat stands alone,
     # as in Verbatim); the compact document fits 12 short cards on a few pages.
     headings = 1 + 2 + 6
