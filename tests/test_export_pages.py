@@ -57,8 +57,9 @@ def test_pocket_hat_and_block_start_a_page_unless_told_not_to(runner, lib, tmp_p
     off = dict.fromkeys(HEADINGS, False)
     assert breaks(render_docx(outline_cards())) == on
     assert breaks(render_docx(outline_cards(), page_breaks=False)) == off
-    for args, expected in (([], on), (["--no-page-breaks"], off), (["--flat"], on)):
-        out = tmp_path / f"speech{len(args)}{args[:1]}.docx"
+    runs = (([], on), (["--no-page-breaks"], off), (["--flat"], on))
+    for i, (args, expected) in enumerate(runs):
+        out = tmp_path / f"speech{i}.docx"
         result = runner.invoke(app, ["export", "-o", str(out), *args])
         assert result.exit_code == 0, result.output
         assert breaks(out) == expected, args

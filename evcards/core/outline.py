@@ -2,7 +2,8 @@
 
 A speech document lists cards under Pocket > Hat > Block headings; a heading is written
 when it changes from the previous card's, so cards filed together stay together under
-one heading, in the order the user asked for them.
+one heading, in the order the user asked for them. `doc_order` is the order that gives
+each imported file's cards the file's own headings again.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class Heading:
 # The Pocket over cards filed nowhere that follow filed ones: a document has no way to end a
 # heading but another heading, and without one they would read as filed under the last.
 UNFILED = "Unfiled"
+_UNFILED_PLACE = (UNFILED, "", "")
 
 
 def outline(cards: Iterable[Card], flat: bool = False) -> Iterator[Heading | Card]:
@@ -40,7 +42,8 @@ def outline(cards: Iterable[Card], flat: bool = False) -> Iterator[Heading | Car
         if not flat:
             loc = (card.location.pocket, card.location.hat, card.location.block)
             yield from _headings(previous, loc)
-            previous = loc if any(loc) or not any(previous) else (UNFILED, "", "")
+            # Unfiled cards before the first heading need none; after one they need UNFILED.
+            previous = loc if any(loc) or not any(previous) else _UNFILED_PLACE
         yield card
 
 
@@ -50,7 +53,7 @@ def _headings(previous: tuple[str, ...], loc: tuple[str, ...]) -> Iterator[Headi
     if changed is None:
         return
     if not any(loc):
-        if previous != (UNFILED, "", ""):
+        if previous != _UNFILED_PLACE:
             yield Heading(1, UNFILED)
         return
     start = changed
