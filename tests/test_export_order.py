@@ -4,6 +4,9 @@ the outline of cards filed nowhere."""
 from __future__ import annotations
 
 import pytest
+from budget import examples
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from evcards.cli import app
 from evcards.core.models import Card, Location, Source, Span, new_card
@@ -179,3 +182,35 @@ def test_a_query_export_past_the_limit_warns(runner, lib):
     lib.remove(lib.path_of(card("Nuclear war 0", ("f.docx", 0), body="nuclear war, take 0").id))
     result = runner.invoke(app, ["export", "-f", "md", "-q", "nuclear"])
     assert result.exit_code == 0 and "Warning" not in result.stderr  # exactly 50
+
+
+# -- doc order on generated documents ------------------------------------------------------
+@st.composite
+def documents(draw, name: str) -> list[Card]:
+    """The cards of one imported file: headings and tags in any sequence, each card filed
+    under the headings above it (as the .docx reader files them) and numbered in order."""
+    heads = ["", "", ""]
+    cards: list[Card] = []
+    for level in draw(st.lists(st.integers(1, 4), max_size=25)):
+        if level < 4:
+            heads[level - 1] = draw(st.sampled_from(["1NC", "Case", "DA", "CP"]))
+            heads[level:] = [""] * (3 - level)
+            continue
+        pocket, hat, block = heads
+        tag = f"{name} {len(cards)}"
+        cards.append(card(tag, (name, len(cards)), pocket=pocket, hat=hat, block=block))
+    return cards
+
+
+@settings(max_examples=examples(200))
+@given(st.data())
+def test_doc_order_gives_back_each_files_order_and_outline(data):
+    files = [data.draw(documents(name)) for name in ("a.docx", "b.docx")]
+    mixed = data.draw(st.permutations([c for cards in files for c in cards]))
+    ordered = doc_order(mixed)
+    # Each file's cards together, in its order, under its own headings.
+    firsts = list(dict.fromkeys(c.sources[0].file for c in mixed))
+    by_file = {cards[0].sources[0].file: cards for cards in files if cards}
+    assert ordered == [c for f in firsts for c in by_file[f]]
+    for cards in files:
+        assert shape(doc_order(list(reversed(cards)))) == shape(cards)
