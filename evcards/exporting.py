@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from evcards import formats
 from evcards.core.models import Card
+from evcards.core.outline import by_sighting, doc_order
 from evcards.errors import BadOption, CardNotFound, OutputFileError
 from evcards.store.atomic import atomic_write
 from evcards.store.library import Library
@@ -29,7 +30,11 @@ def output_path(output: str | None) -> Path | None:
 
 
 def choose_format(
-    output: str | None, fmt: str | None, read: bool = False, cite_request: bool = False
+    output: str | None,
+    fmt: str | None,
+    read: bool = False,
+    cite_request: bool = False,
+    page_breaks: bool = True,
 ) -> str:
     """The format to write, from --format or the output's suffix (else text); BadOption
     when the options cannot work together."""
@@ -47,12 +52,20 @@ def choose_format(
         raise BadOption(
             f"{name} is a binary format; write it to a file with -o speech.{name}", "--output"
         )
+    _check_modes(chosen, read, cite_request, page_breaks)
+    return name
+
+
+def _check_modes(chosen: formats.Format, read: bool, cite_request: bool, page_breaks: bool) -> None:
+    """BadOption for a mode the format cannot write."""
     if (read or cite_request) and not chosen.read_mode:
         readable = " and ".join(f.name for f in formats.FORMATS if f.read_mode)
         raise BadOption(f"--read and --cite-request apply to {readable} only")
     if read and cite_request:
         raise BadOption("choose one of --read and --cite-request")
-    return name
+    if not page_breaks and "page_breaks" not in chosen.options:
+        paged = " and ".join(f.name for f in formats.FORMATS if "page_breaks" in f.options)
+        raise BadOption(f"--no-page-breaks applies to {paged} only", "--no-page-breaks")
 
 
 @dataclass
@@ -70,25 +83,33 @@ def plan_export(
     read: bool = False,
     cite_request: bool = False,
     force: bool = False,
+    page_breaks: bool = True,
 ) -> ExportPlan:
     """Refuse a bad output or bad options (BadOption) before doing any work."""
     path = output_path(output)
     if path is not None and path.is_dir():
         check_output(path, force)  # before the format: a folder has no suffix to go by
-    name = choose_format(output, fmt, read, cite_request)
+    name = choose_format(output, fmt, read, cite_request, page_breaks)
     if path is not None:
         check_output(path, force)
     return ExportPlan(name, path, force)
 
 
 SEARCH_LIMIT = 100_000  # export wants every match, not a screenful
+# A query export past this many cards, with no --limit, is warned about: 82 matches of
+# "nuclear war" were 33 minutes of reading, not a speech.
+WARN_OVER = 50
 
 
-def search_cards(library: Library, query: str) -> list[Card]:
-    """Cards matching `query` in the search index, best first (duplicates collapsed)."""
-    from evcards.index.search import search
+def search_cards(
+    library: Library, query: str, labels: Iterable[str] = (), limit: int | None = None
+) -> list[Card]:
+    """Cards matching `query` in the search index, best first (duplicates collapsed), that
+    carry every label in `labels`: the best `limit` of them, or all."""
+    from evcards.index.search import Filters, search
 
-    hits = search(library.root, query, limit=SEARCH_LIMIT)
+    filters = Filters(labels=list(labels))
+    hits = search(library.root, query, filters, limit=limit or SEARCH_LIMIT)
     return [library.read(library.root / hit.path) for hit in hits]
 
 
@@ -97,17 +118,19 @@ def select_cards(
     refs: Sequence[str] = (),
     query: str | None = None,
     labels: Iterable[str] = (),
+    limit: int | None = None,
 ) -> list[Card]:
-    """CARDs in the order given, then --query matches; neither means the whole library.
-    --label narrows the selection to cards carrying every label named."""
+    """CARDs in the order given, then the --query matches best first (the best `limit` of
+    them); neither means the whole library, in document order (`by_sighting`). --label
+    narrows the selection to cards carrying every label named."""
+    wanted = set(labels)
     chosen: list[Card] = []
     if refs or query:
         chosen.extend(library.resolve(ref)[1] for ref in refs)
         if query:
-            chosen.extend(search_cards(library, query))
+            chosen.extend(search_cards(library, query, sorted(wanted), limit))
     else:
-        chosen.extend(card for _, card in library.cards())
-    wanted = set(labels)
+        chosen.extend(sorted((card for _, card in library.cards()), key=by_sighting))
     seen: set[str] = set()
     out = []
     for card in chosen:
@@ -140,10 +163,38 @@ def render(
     return formats.get(fmt).write(cards, **options)
 
 
+ORDERS = ("doc", "rank", "given")
+
+
+def choose_order(
+    order: str | None, refs: Sequence[str], query: str | None, limit: int | None
+) -> str:
+    """The order to export in, `order` or the default for what was asked (BadOption when
+    the options cannot work together). The default is `given` when CARDs are named (the
+    user said the order) and `doc` otherwise: for a query, doc order writes each file's
+    headings once over its cards, where best-first order changes heading at nearly every
+    card; --limit already keeps the best."""
+    if limit is not None and not query:
+        raise BadOption("--limit takes the best N matches of --query; give -q too", "--limit")
+    if order is None:
+        return "given" if refs else "doc"
+    if order not in ORDERS:
+        raise BadOption(f"--order is one of {', '.join(ORDERS)}, not {order!r}", "--order")
+    if order == "rank" and not query:
+        raise BadOption("--order rank is the order of --query's matches; give -q", "--order")
+    if order == "given" and not refs:
+        raise BadOption(
+            "--order given keeps the order CARDs are named in; name them, or use --order doc",
+            "--order",
+        )
+    return order
+
+
 @dataclass
 class Exported:
     cards: list[Card]
     data: bytes | str  # what was written to the plan's path, or is for stdout
+    warnings: list[str] = field(default_factory=list)
 
 
 def export_cards(
@@ -156,17 +207,40 @@ def export_cards(
     flat: bool = False,
     read: bool = False,
     cite_request: bool = False,
+    order: str | None = None,
+    limit: int | None = None,
+    page_breaks: bool = True,
 ) -> Exported:
     """The chosen cards rendered and, when the plan names a file, written to it; an error
     when nothing matches (an empty speech doc before a round, exit 0, was worse)."""
-    chosen = select_cards(library, refs, query, labels)
+    how = choose_order(order, refs, query, limit)
+    chosen = select_cards(library, refs, query, labels, limit)
     if not chosen:
         raise CardNotFound(_nothing_to_export(query, labels))
+    if how == "doc":
+        chosen = doc_order(chosen)
     title = plan.path.stem if plan.path else ""
-    data = render(chosen, plan.fmt, flat=flat, read=read, cite_request=cite_request, title=title)
+    data = render(
+        chosen,
+        plan.fmt,
+        flat=flat,
+        read=read,
+        cite_request=cite_request,
+        title=title,
+        page_breaks=page_breaks,
+    )
     if plan.path is not None:
         write_output(plan.path, data, plan.force)
-    return Exported(chosen, data)
+    return Exported(chosen, data, _too_many(chosen, query, limit))
+
+
+def _too_many(chosen: list[Card], query: str | None, limit: int | None) -> list[str]:
+    if not query or limit is not None or len(chosen) <= WARN_OVER:
+        return []
+    return [
+        f"--query {query!r} exported {len(chosen)} cards; add --limit N (-n N) to export"
+        " only the best N matches"
+    ]
 
 
 def _nothing_to_export(query: str | None, labels: Iterable[str]) -> str:

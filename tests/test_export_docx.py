@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -278,24 +276,7 @@ def test_generated_round_trip(tmp_path, generated):
 
 @pytest.mark.slow
 def test_libreoffice_opens_it(tmp_path):
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        pytest.skip("LibreOffice (soffice) is not installed")
-    path = write(tmp_path, sample_cards() * 50)
-    subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation=file://{tmp_path}/lo",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(path),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    pdf = tmp_path / "speech.pdf"
+    from tests.test_export_pages import to_pdf
+
+    [pdf] = to_pdf(tmp_path, write(tmp_path, sample_cards() * 50))
     assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 2000

@@ -17,7 +17,7 @@ def test_each_reader_and_writer_names_a_function(fmt):
             assert callable(formats.load(ref)), ref
     assert fmt.suffixes and all(s.startswith(".") and s == s.lower() for s in fmt.suffixes)
     assert set(fmt.folder_suffixes) <= set(fmt.suffixes)
-    assert set(fmt.options) <= {"flat", "read", "cite_request", "title"}
+    assert set(fmt.options) <= {"flat", "read", "cite_request", "title", "page_breaks"}
 
 
 def test_names_and_suffixes_are_unique():

@@ -24,6 +24,12 @@ CardsArg = Annotated[
         metavar="[CARD]...",
     ),
 ]
+Order = StrEnum("Order", {name: name for name in ("doc", "rank", "given")})  # type: ignore[misc]
+ORDER_HELP = (
+    "doc: each source file's cards together, in the file's order, under its headings;"
+    " rank: best --query match first; given: the order CARDs are named in, then the"
+    " matches. Default: given when you name CARDs, else doc."
+)
 LabelOpt = Annotated[
     list[str] | None, typer.Option("--label", "-l", help="Only cards with this label.")
 ]
@@ -35,6 +41,11 @@ def export(
     query: Annotated[
         str | None, typer.Option("--query", "-q", help="Add the cards matching this search.")
     ] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", "-n", min=1, metavar="N", help="With -q: only the best N matches."),
+    ] = None,
+    order: Annotated[Order | None, typer.Option("--order", help=ORDER_HELP)] = None,
     label: LabelOpt = None,
     fmt: Annotated[
         Format | None,
@@ -55,15 +66,24 @@ def export(
             "--cite-request", help=f"{READ_MODES}: first and last 15 words joined by AND."
         ),
     ] = False,
+    no_page_breaks: Annotated[
+        bool,
+        typer.Option(
+            "--no-page-breaks",
+            help="docx: Pocket, Hat and Block start no new page (a compact doc to read from).",
+        ),
+    ] = False,
     force: Annotated[bool, typer.Option("--force", help="Overwrite OUTPUT if it exists.")] = False,
 ) -> None:
     from evcards.errors import BadOption
-    from evcards.exporting import export_cards, plan_export
+    from evcards.exporting import choose_order, export_cards, plan_export
     from evcards.stats import summary_line
 
     check_labels(label)
+    breaks = not no_page_breaks
     try:
-        plan = plan_export(output, fmt.value if fmt else None, read, cite_request, force)
+        how = choose_order(order.value if order else None, cards or [], query, limit)
+        plan = plan_export(output, fmt.value if fmt else None, read, cite_request, force, breaks)
     except BadOption as e:
         raise typer.BadParameter(str(e), param_hint=e.option) from None
     done = export_cards(
@@ -75,7 +95,12 @@ def export(
         flat=flat,
         read=read,
         cite_request=cite_request,
+        order=how,
+        limit=limit,
+        page_breaks=breaks,
     )
+    for warning in done.warnings:
+        typer.echo(f"Warning: {warning}", err=True)
     if plan.path is None and isinstance(done.data, bytes):
         sys.stdout.buffer.write(done.data)
     elif plan.path is None:

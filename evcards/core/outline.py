@@ -2,16 +2,18 @@
 
 A speech document lists cards under Pocket > Hat > Block headings; a heading is written
 when it changes from the previous card's, so cards filed together stay together under
-one heading, in the order the user asked for them.
+one heading, in the order the user asked for them. `doc_order` is the order that gives
+each imported file's cards the file's own headings again.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from evcards.core.models import Card, Cite
+from evcards.core.models import Card, Cite, Location, Source
 
 
 @dataclass(frozen=True)
@@ -22,26 +24,100 @@ class Heading:
     text: str
 
 
+# The Pocket over cards filed nowhere that follow filed ones: a document has no way to end a
+# heading but another heading, and without one they would read as filed under the last.
+UNFILED = "Unfiled"
+_UNFILED_PLACE = (UNFILED, "", "")
+
+
 def outline(cards: Iterable[Card], flat: bool = False) -> Iterator[Heading | Card]:
     """The cards with the headings their locations call for; flat=True ignores locations.
 
     A heading also ends every lower level, so a level that becomes empty is cleared by
-    repeating the nearest heading above it.
+    repeating the nearest heading above it; a card with no location after filed cards goes
+    under an `UNFILED` Pocket.
     """
     previous = ("", "", "")
     for card in cards:
         if not flat:
             loc = (card.location.pocket, card.location.hat, card.location.block)
-            changed = next((i for i in range(3) if loc[i] != previous[i]), None)
-            if changed is not None:
-                start = changed
-                if not loc[changed]:
-                    start = max((k for k in range(changed) if loc[k]), default=changed)
-                for level in range(start, 3):
-                    if loc[level]:
-                        yield Heading(level + 1, loc[level])
-            previous = loc
+            yield from _headings(previous, loc)
+            # Unfiled cards before the first heading need none; after one they need UNFILED.
+            previous = loc if any(loc) or not any(previous) else _UNFILED_PLACE
         yield card
+
+
+def _headings(previous: tuple[str, ...], loc: tuple[str, ...]) -> Iterator[Heading]:
+    """The headings that take a document from `previous`'s place to `loc`'s."""
+    changed = next((i for i in range(3) if loc[i] != previous[i]), None)
+    if changed is None:
+        return
+    if not any(loc):
+        if previous != _UNFILED_PLACE:
+            yield Heading(1, UNFILED)
+        return
+    start = changed
+    if not loc[changed]:
+        start = max((k for k in range(changed) if loc[k]), default=changed)
+    for level in range(start, 3):
+        if loc[level]:
+            yield Heading(level + 1, loc[level])
+
+
+def by_sighting(card: Card) -> tuple[str, int]:
+    """Where a card was first met: its first source file and position ('' for none)."""
+    if not card.sources:
+        return ("", -1)
+    first = card.sources[0]
+    return (first.file, _position(first))
+
+
+def _position(source: Source) -> int:
+    return source.position if source.position is not None else _UNKNOWN
+
+
+_UNKNOWN = 1 << 62  # a sighting with no position goes after those with one
+
+
+def doc_order(cards: Sequence[Card]) -> list[Card]:
+    """The cards as the files they were imported from hold them: each file's cards together,
+    in the file's own order, so that `outline` gives them the file's own headings.
+
+    Files come in the order their first card comes in `cards` (for a query, the file of the
+    best match first); cards from no file come first. A card met in several files is placed
+    by the one holding the most of `cards` (a file exported alone keeps its order). Its
+    location is where it was first met; placed by another file, it takes the location of
+    the card before it there, rather than a heading from elsewhere in the middle.
+    """
+    counts = Counter(f for card in cards for f in {s.file for s in card.sources})
+    files: dict[str, int] = {}
+    placed: list[tuple[tuple[int, int, int], Source | None, Card]] = []
+    for i, card in enumerate(cards):
+        home = _home(card, counts)
+        if home is None:
+            placed.append(((-1, 0, i), None, card))
+        else:
+            rank = files.setdefault(home.file, len(files))
+            placed.append(((rank, _position(home), i), home, card))
+    placed.sort(key=lambda item: item[0])
+    out: list[Card] = []
+    previous: tuple[str | None, Location] | None = None
+    for _, home, card in placed:
+        file = home.file if home else None
+        if home and card.sources[0].file != home.file and previous and previous[0] == file:
+            card = card.model_copy(update={"location": previous[1]})
+        out.append(card)
+        previous = (file, card.location)
+    return out
+
+
+def _home(card: Card, counts: Counter[str]) -> Source | None:
+    """The sighting a card is placed by: the first in the file with the most of the cards
+    exported (ties: the file where it was first met)."""
+    if not card.sources:
+        return None
+    best = max(card.sources, key=lambda s: counts[s.file])  # the first of equals
+    return min((s for s in card.sources if s.file == best.file), key=_position)
 
 
 def cite_segments(cite: Cite, initials: bool = True) -> list[tuple[str, bool]]:

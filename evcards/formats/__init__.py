@@ -51,7 +51,8 @@ class Format(NamedTuple):
     reader: str | None = None
     # "module:function" (cards, **options) -> str, or bytes when `binary`
     writer: str | None = None
-    # The keyword options the writer takes, of export's flat, read, cite_request and title
+    # The keyword options the writer takes, of export's flat, read, cite_request, title and
+    # page_breaks
     options: tuple[str, ...] = ()
     binary: bool = False  # written to a file only, never to stdout
     magic: bytes | None = None  # how its files begin, when they begin alike
@@ -90,7 +91,7 @@ FORMATS = (
         reader="evcards.formats.docx.read:parse_docx",
         marked_reader="evcards.formats.docx.read:read_docx_marked",
         writer="evcards.formats.docx.write:render_docx",
-        options=("flat", "title"),
+        options=("flat", "title", "page_breaks"),
         binary=True,
         magic=ZIP_MAGIC,
         folder_suffixes=(".docx",),

@@ -32,23 +32,29 @@ EMPHASIS_STYLE = "Emphasis"
 
 _FONT = '<w:rFonts w:ascii="Calibri" w:hAnsi="Calibri" w:eastAsia="Calibri" w:cs="Calibri"/>'
 _BOX = '<w:bdr w:val="single" w:sz="4" w:space="0" w:color="auto"/>'
+# The Pocket's box: 3 pt lines, as in Verbatim 6's template.
 _PBOX = (
     "<w:pBdr>"
     + "".join(
-        f'<w:{side} w:val="single" w:sz="4" w:space="1" w:color="auto"/>'
-        for side in ("top", "left", "bottom", "right")
+        f'<w:{side} w:val="single" w:sz="24" w:space="{space}" w:color="auto"/>'
+        for side, space in (("top", 1), ("left", 4), ("bottom", 1), ("right", 4))
     )
     + "</w:pBdr>"
 )
+_CENTER = '<w:jc w:val="center"/>'
 
 
-def _heading(level: int, alias: str, pPr: str, rPr: str) -> str:
+def _heading(level: int, alias: str, page_break: bool, pPr: str, rPr: str) -> str:
+    """A heading style as Verbatim 6 defines it: kept with the next paragraph and, for
+    Pocket, Hat and Block, on a new page (`page_break`)."""
+    brk = "<w:pageBreakBefore/>" if page_break else ""
     return (
         f'<w:style {_W} w:type="paragraph" w:styleId="Heading{level}">'
         f'<w:name w:val="heading {level}"/><w:aliases w:val="{alias}"/>'
         '<w:basedOn w:val="Normal"/><w:next w:val="Normal"/>'
         '<w:uiPriority w:val="9"/><w:unhideWhenUsed/><w:qFormat/>'
-        f'<w:pPr><w:keepNext/><w:keepLines/>{pPr}<w:outlineLvl w:val="{level - 1}"/></w:pPr>'
+        f"<w:pPr><w:keepNext/><w:keepLines/>{brk}{pPr}"
+        f'<w:outlineLvl w:val="{level - 1}"/></w:pPr>'
         f"<w:rPr><w:b/><w:bCs/>{rPr}</w:rPr></w:style>"
     )
 
@@ -63,54 +69,68 @@ def _char(style_id: str, name: str, alias: str | None, rPr: str, custom: bool = 
     )
 
 
-# Verbatim's defaults (DOMAIN.md): sizes in half points.
-VERBATIM_STYLES = {
-    "Normal": (
-        f'<w:style {_W} w:type="paragraph" w:default="1" w:styleId="Normal">'
-        '<w:name w:val="Normal"/><w:aliases w:val="Normal/Card"/><w:qFormat/>'
-        f'<w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>'
-        f'<w:rPr>{_FONT}<w:sz w:val="22"/><w:szCs w:val="22"/></w:rPr></w:style>'
-    ),
-    "Heading1": _heading(
-        1,
-        "Pocket",
-        f'<w:pageBreakBefore/>{_PBOX}<w:jc w:val="center"/>',
-        '<w:sz w:val="52"/><w:szCs w:val="52"/>',
-    ),
-    "Heading2": _heading(
-        2,
-        "Hat",
-        '<w:jc w:val="center"/>',
-        '<w:sz w:val="44"/><w:szCs w:val="44"/><w:u w:val="double"/>',
-    ),
-    "Heading3": _heading(
-        3,
-        "Block",
-        '<w:jc w:val="center"/>',
-        '<w:sz w:val="32"/><w:szCs w:val="32"/><w:u w:val="single"/>',
-    ),
-    "Heading4": _heading(4, "Tag", "", '<w:sz w:val="26"/><w:szCs w:val="26"/>'),
-    CITE_STYLE: _char(
-        CITE_STYLE,
-        "Style 13 pt Bold",
-        "Cite",
-        '<w:b/><w:bCs/><w:sz w:val="26"/><w:szCs w:val="26"/><w:u w:val="none"/>',
-    ),
-    UNDERLINE_STYLE: _char(
-        UNDERLINE_STYLE,
-        "Style Underline",
-        "Underline",
-        '<w:b w:val="0"/><w:sz w:val="22"/><w:szCs w:val="22"/><w:u w:val="single"/>',
-    ),
-    EMPHASIS_STYLE: _char(
-        EMPHASIS_STYLE,
-        "Emphasis",
-        None,
-        '<w:b/><w:bCs/><w:i w:val="0"/><w:iCs w:val="0"/><w:sz w:val="22"/><w:szCs w:val="22"/>'
-        '<w:u w:val="single"/>',
-        custom=False,
-    ),
-}
+def _size(half_points: int) -> str:
+    return f'<w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/>'
+
+
+def verbatim_styles(page_breaks: bool = True) -> dict[str, str]:
+    """Verbatim 6's definitions of the styles a speech document uses, by style ID.
+
+    Taken from the styles.xml of the Verbatim documents in the corpus (25 of 30 carry this
+    template unchanged): Pocket, Hat and Block start a new page, and every heading has its
+    spacing before and none after; Normal keeps Word's 8 pt after and 1.08 lines, which
+    Verbatim inherits from its document defaults. `page_breaks=False` leaves the page
+    breaks out, for a compact document to read from.
+    """
+    return {
+        "Normal": (
+            f'<w:style {_W} w:type="paragraph" w:default="1" w:styleId="Normal">'
+            '<w:name w:val="Normal"/><w:aliases w:val="Normal/Card"/><w:qFormat/>'
+            '<w:pPr><w:spacing w:after="160" w:line="259" w:lineRule="auto"/></w:pPr>'
+            f"<w:rPr>{_FONT}{_size(22)}</w:rPr></w:style>"
+        ),
+        "Heading1": _heading(
+            1,
+            "Pocket",
+            page_breaks,
+            f'{_PBOX}<w:spacing w:before="240" w:after="0"/>{_CENTER}',
+            _size(52),
+        ),
+        "Heading2": _heading(
+            2,
+            "Hat",
+            page_breaks,
+            f'<w:spacing w:before="40" w:after="0"/>{_CENTER}',
+            f'{_size(44)}<w:u w:val="double"/>',
+        ),
+        "Heading3": _heading(
+            3,
+            "Block",
+            page_breaks,
+            f'<w:spacing w:before="40" w:after="0"/>{_CENTER}',
+            f'{_size(32)}<w:u w:val="single"/>',
+        ),
+        "Heading4": _heading(4, "Tag", False, '<w:spacing w:before="40" w:after="0"/>', _size(26)),
+        CITE_STYLE: _char(
+            CITE_STYLE, "Style 13 pt Bold", "Cite", f'<w:b/><w:bCs/>{_size(26)}<w:u w:val="none"/>'
+        ),
+        UNDERLINE_STYLE: _char(
+            UNDERLINE_STYLE,
+            "Style Underline",
+            "Underline",
+            f'<w:b w:val="0"/>{_size(22)}<w:u w:val="single"/>',
+        ),
+        EMPHASIS_STYLE: _char(
+            EMPHASIS_STYLE,
+            "Emphasis",
+            None,
+            f'<w:b/><w:bCs/><w:i w:val="0"/><w:iCs w:val="0"/>{_size(22)}<w:u w:val="single"/>',
+            custom=False,
+        ),
+    }
+
+
+VERBATIM_STYLES = verbatim_styles()
 # The template's own linked "Heading N Char" styles point at headings we replace.
 _DROP = ("Heading1Char", "Heading2Char", "Heading3Char", "Heading4Char")
 
@@ -208,7 +228,7 @@ def body_xml(cards: Iterable[Card], flat: bool = False) -> str:
     return "".join(parts)
 
 
-def install_styles(document: object) -> None:
+def install_styles(document: object, page_breaks: bool = True) -> None:
     """Put Verbatim's style definitions, under Verbatim's IDs, into the document."""
     from docx.oxml import parse_xml
     from docx.oxml.ns import qn
@@ -217,16 +237,18 @@ def install_styles(document: object) -> None:
     for style in list(styles.findall(qn("w:style"))):
         if style.get(qn("w:styleId")) in (*VERBATIM_STYLES, *_DROP):
             styles.remove(style)
-    for xml in VERBATIM_STYLES.values():
+    for xml in verbatim_styles(page_breaks).values():
         styles.append(parse_xml(xml))
 
 
-def render_docx(cards: Iterable[Card], flat: bool = False, title: str = "") -> bytes:
-    """The .docx file's bytes."""
+def render_docx(
+    cards: Iterable[Card], flat: bool = False, title: str = "", page_breaks: bool = True
+) -> bytes:
+    """The .docx file's bytes; `page_breaks=False` for styles that start no new pages."""
     import docx
 
     document = docx.Document()
-    install_styles(document)
+    install_styles(document, page_breaks)
     if title:
         document.core_properties.title = title
     document.core_properties.author = "evcards"
