@@ -213,3 +213,24 @@ def test_show_read_time_follows_the_configured_wpm(runner, lib, filled, tmp_path
     words = filled[0].words_read + filled[1].words_read
     assert (shown["words_read"], shown["seconds"]) == (words, round(words * 60 / 120, 1))
     assert "at 120 wpm" in ok(runner, "speech", "show").stdout
+
+
+@pytest.mark.slow
+def test_a_speech_lays_out_in_libreoffice_with_its_page_breaks(runner, lib, filled, tmp_path):
+    from test_export_pages import breaks, pdf_pages, to_pdf
+
+    ok(runner, "speech", "new", "2nc", "-t", "2NC vs Michigan")
+    ok(runner, "speech", "add", filled[2].id, "-b", "DA")
+    ok(runner, "speech", "add", "--analytic", "They drop the link", "-b", "DA")
+    ok(runner, "speech", "add", filled[0].id, filled[1].id, "-b", "Case", "--hat", "Aff")
+    paged, compact = tmp_path / "paged.docx", tmp_path / "compact.docx"
+    ok(runner, "speech", "export", "-o", str(paged))
+    ok(runner, "speech", "export", "-o", str(compact), "--no-page-breaks")
+    heads = ("Heading1", "Heading2", "Heading3")  # Pocket, Hat, Block; never a Tag
+    assert [breaks(paged)[h] for h in heads] == [True] * 3
+    assert not any(breaks(compact).values())
+    paged_pages, compact_pages = map(pdf_pages, to_pdf(tmp_path, paged, compact))
+    pages = {"paged": paged_pages, "compact": compact_pages}
+    # The Pocket (alone on its page, as in Verbatim), the DA block, the Aff Hat and the Case
+    # block each start a page; the compact read doc puts four short items on one page.
+    assert pages == {"paged": 4, "compact": 1}, pages
