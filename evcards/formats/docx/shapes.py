@@ -26,11 +26,12 @@ Shape = tuple[int, int]  # (index of the tag, index of the first cite line)
 
 
 def is_plain(paras: list[Para]) -> bool:
-    """No paragraph has bold, underline, emphasis or highlight: text pasted without its
-    formatting, where only the order of lines tells a tag from a cite."""
+    """No body paragraph has bold, underline, emphasis or highlight: text pasted without
+    its formatting, where only the order of lines tells a tag from a cite."""
     return not any(
         m.bold or m.emphasis or m.underline or m.highlight or m.shading
         for p in paras
+        if not p.level
         for _, m in p.runs
     )
 
@@ -120,45 +121,42 @@ def _read_out(p: Para) -> bool:
 def relevel(paras: list[Para]) -> list[Para]:
     """The paragraphs with headings that are a card's cite or body made body paragraphs."""
     out: list[Para] = []
-    in_card = False  # after a tag or a cite: where article text goes
+    in_card = False  # after a tag: where a cite and article text go
     last: Para | None = None  # the previous non-blank paragraph, as read
     for k, p in enumerate(paras):
         if not p.text.strip():
             out.append(p)
             continue
-        if 1 <= p.level <= 3 and last is not None:
-            after = _next_text(paras, k)
-            cite = _after_tag(last) and accepts_cite(_unheaded(p)) and _body_next(after)
-            if cite or (in_card and len(p.text.split()) >= BODY_HEADING_WORDS):
-                p = _unheaded(p)
+        if 1 <= p.level <= 3 and last is not None and _not_a_heading(p, last, in_card, paras, k):
+            p = _unheaded(p)
         if p.level:
             in_card = p.level == 4
         elif not in_card:
-            in_card = _after_tag(last) if last is not None else False
+            in_card = _after_tag(last)
         out.append(p)
         last = p
     return out
 
 
-def _after_tag(p: Para) -> bool:
-    """The line is a tag: the Tag style, or a short bold body line."""
-    return p.level == 4 or _tag_like(p, plain=False)
-
-
-def _next_text(paras: list[Para], k: int) -> Para | None:
-    for p in paras[k + 1 :]:
-        if p.text.strip():
-            return p
-    return None
-
-
-def _body_next(p: Para | None) -> bool:
-    """Article text follows: a body paragraph or one more heading as long as an article."""
-    if p is None:
+def _not_a_heading(p: Para, last: Para, in_card: bool, paras: list[Para], k: int) -> bool:
+    """A heading that is a cite (it parses as one, right after a tag, with article text
+    next) or article text (inside a card, as long as an article paragraph or highlighted:
+    no Pocket, Hat or Block in the corpus is either)."""
+    if in_card and (len(p.text.split()) >= BODY_HEADING_WORDS or p.highlighted):
+        return True
+    if not _after_tag(last) or not accepts_cite(_unheaded(p)):
         return False
-    if p.level:
-        return len(p.text.split()) >= BODY_HEADING_WORDS
-    return body_like(p) or accepts_cite(p) is False and len(p.text.split()) >= 8
+    after = next((q for q in paras[k + 1 :] if q.text.strip()), None)
+    if after is None:
+        return False
+    if after.level:
+        return len(after.text.split()) >= BODY_HEADING_WORDS or after.highlighted
+    return len(after.text.split()) >= 8  # the article, or a title or second cite line
+
+
+def _after_tag(p: Para | None) -> bool:
+    """The line is a tag: the Tag style, or a short bold body line."""
+    return p is not None and (p.level == 4 or _tag_like(p, plain=False))
 
 
 def _unheaded(p: Para) -> Para:
