@@ -194,6 +194,19 @@ def _size(path: str) -> int:
         return 0
 
 
+def _note_shapes(
+    summary: ImportSummary,
+    path: str,
+    count: int,
+    on_warning: Callable[[str, str], None] | None,
+) -> None:
+    """Record and say how many of a file's cards were found by their shape."""
+    if count:
+        summary.by_shape[path] = count
+        if on_warning:
+            on_warning(path, by_shape_note(count))
+
+
 def default_jobs() -> int:
     """Worker processes for parsing: the cores this process may use, at most 4."""
     try:
@@ -238,11 +251,7 @@ def import_paths(
                 for message in getattr(outcome, "warnings", ()):
                     if on_warning:
                         on_warning(path, message)
-                shaped = getattr(outcome, "by_shape", 0)
-                if shaped:
-                    summary.by_shape[path] = shaped
-                    if on_warning:
-                        on_warning(path, by_shape_note(shaped))
+                _note_shapes(summary, path, getattr(outcome, "by_shape", 0), on_warning)
                 for item in outcome:
                     status = batch.add(item)
                     if status == "added":
