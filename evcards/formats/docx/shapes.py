@@ -4,7 +4,7 @@ Files that lost Verbatim's styles (cards pasted from Word Online, cut in another
 pasted as plain text) still lay a card out the way Verbatim does: a short bold line, the
 tag; then a line the cite parser reads as a cite (an author and a date); then the article.
 `find` finds that shape in a run of paragraphs. A plain file, with no bold, underline or
-highlight anywhere, asks no bold of its tags: its text is all there is.
+highlight in any body paragraph, asks no bold of its tags: its text is all there is.
 
 Some such files also style a cite or a body paragraph as a heading (Heading 1 for a cite
 pasted from another file): read as headings they would end the card and open a Pocket.
@@ -15,11 +15,14 @@ a tag, with article text after it, is a cite; a heading as long as an article pa
 
 from __future__ import annotations
 
-from evcards.core.citeparse import parse_cite_runs
+from evcards.core.citeparse import ParsedCite, parse_cite_runs
 from evcards.formats.docx.runs import Para
 
 TAG_WORDS = 60  # a tag longer than this is an article paragraph, whatever its bold
 CITE_WORDS = 250  # cite paragraphs with qualifications run long; articles run longer
+# Lines longer than these in characters are let go before their words are counted.
+TAG_CHARS = 20 * TAG_WORDS
+CITE_CHARS = 20 * CITE_WORDS
 BODY_HEADING_WORDS = 25  # a heading this long is text, not a Pocket, Hat or Block
 
 Shape = tuple[int, int]  # (index of the tag, index of the first cite line)
@@ -51,7 +54,7 @@ def find(paras: list[Para], plain: bool) -> list[Shape]:
         two_lines = (
             len(cite.text.split()) <= 12
             and paras[i + 2].text.lstrip().startswith(("(", "["))
-            and _names_and_dates(cite)
+            and _names_and_dates(cite) is not None
         )
         if not (accepts_cite(cite) or two_lines):
             continue
@@ -65,9 +68,9 @@ def accepts_cite(p: Para) -> bool:
     """A cite line: it starts with a short cite, a name and a date ('Meick 18', 'Ethan
     Meick 18'), the parser finds an author and a date in it, and it is not read out
     (highlighted beyond a few bold words, which would be a highlighted short cite)."""
-    if not _names_and_dates(p):
+    parsed = _names_and_dates(p)
+    if parsed is None:
         return False
-    parsed = parse_cite_runs(p.cite_runs_flagged())
     start = next((a for label, a, _ in parsed.spans if label == "short"), None)
     short = parsed.short
     return (
@@ -78,12 +81,16 @@ def accepts_cite(p: Para) -> bool:
     )
 
 
-def _names_and_dates(p: Para) -> bool:
-    """The parser finds an author and a date in a line of cite length not read out."""
-    if not 2 <= len(p.text.split()) <= CITE_WORDS or _read_out(p):
-        return False
+def _names_and_dates(p: Para) -> ParsedCite | None:
+    """The parsed cite of a line of cite length, not read out, in which the parser finds
+    an author and a date; else None."""
+    text = p.text
+    if len(text) > CITE_CHARS or not any(c.isdigit() for c in text) or _read_out(p):
+        return None  # a date has a digit: most lines are let go before they are parsed
+    if not 2 <= len(text.split()) <= CITE_WORDS:
+        return None
     parsed = parse_cite_runs(p.cite_runs_flagged())
-    return bool(parsed.authors and parsed.date)
+    return parsed if parsed.authors and parsed.date else None
 
 
 def _short_cite_alone(p: Para) -> bool:
@@ -98,8 +105,10 @@ def _short_cite_alone(p: Para) -> bool:
 
 def _tag_like(p: Para, plain: bool) -> bool:
     """A short line, bold throughout unless the file is plain, and not read out."""
+    if p.level or len(p.text) > TAG_CHARS or p.highlighted:
+        return False
     text = " ".join(p.text.split())
-    if not 0 < len(text.split()) <= TAG_WORDS or p.level or p.highlighted:
+    if not 0 < len(text.split()) <= TAG_WORDS:
         return False
     return plain or len(p.bold_text) >= 0.9 * len(text)
 
