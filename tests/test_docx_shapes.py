@@ -22,6 +22,19 @@ ARTICLE = (
     "Congressional Democrats painted a rosy view this past weekend of the prospects for swift"
     " passage of the bill, and of the votes it needs from the moderates in the House"
 )
+# (tag, short cite, the rest of the cite line, article text)
+DUMAIN = (
+    "Biden's political capital is key to the reconciliation bill",
+    "Dumain 21",
+    ", reporter at E&E News, 11-8-2021, “Democrats cheer the vote”",
+)
+MCKIBBEN = (
+    "Warming causes extinction",
+    "McKibben 19",
+    ", Schumann Distinguished Scholar at Middlebury College, 2019",
+    "Oh it could get very bad: a study pointed out that oceans warming would kill",
+)
+SMITH = ("The plan fails", "Smith 19", ", Professor of Law at Yale, 2019, “A title”")
 CITE = 'Emma Dumain 21, reporter at E&E News, 11-8-2021, "Democrats cheer the vote", E&E News'
 
 
@@ -49,6 +62,18 @@ def article(doc: Any, text: str = ARTICLE, style: str | None = None, marked: boo
             run.font.highlight_color = WD_COLOR_INDEX.YELLOW
 
 
+def add_card(
+    doc: Any, tag_text: str, short: str, rest: str, text: str = ARTICLE, tagged: bool = False
+) -> None:
+    """A card: its tag (a Heading 4 when `tagged`, else a bold paragraph), cite, article."""
+    if tagged:
+        doc.add_paragraph(tag_text, style="Heading 4")
+    else:
+        tag(doc, tag_text)
+    cite(doc, short, rest)
+    article(doc, text)
+
+
 def spoken(body: list[list[tuple[str, Any]]]) -> list[str]:
     return [t.strip() for para in body for t, m in para if m.highlight]
 
@@ -60,12 +85,8 @@ def test_bold_tags_cite_and_body_under_a_block_are_cards(tmp_path: Path) -> None
     doc.add_paragraph("Politics DA", style="Heading 1")
     doc.add_paragraph("1NC", style="Heading 3")
     doc.add_paragraph("Some notes before any card.")
-    tag(doc, "Biden's political capital is key to the reconciliation bill")
-    cite(doc, "Dumain 21", ", reporter at E&E News, 11-8-2021, “Democrats cheer the vote”")
-    article(doc)
-    tag(doc, "Warming causes extinction")
-    cite(doc, "McKibben 19", ", Schumann Distinguished Scholar at Middlebury College, 2019")
-    article(doc, "Oh it could get very bad: a study pointed out that oceans warming would kill")
+    add_card(doc, *DUMAIN)
+    add_card(doc, *MCKIBBEN)
     doc.save(tmp_path / "bold.docx")
 
     found = read_docx_marked(tmp_path / "bold.docx")
@@ -99,9 +120,7 @@ def test_a_heading_that_parses_as_a_cite_is_the_cite_and_heading_text_is_body(
     doc.add_paragraph(CITE, style="Heading 1")
     article(doc, style="Heading 1")
     article(doc, "From the White House on Saturday the President said it would pass", "Heading 2")
-    tag(doc, "Warming causes extinction")
-    cite(doc, "McKibben 19", ", Schumann Distinguished Scholar at Middlebury College, 2019")
-    article(doc, "Oh it could get very bad: a study pointed out that oceans warming would kill")
+    add_card(doc, *MCKIBBEN)
     doc.save(tmp_path / "h1.docx")
 
     cards = parse_docx(tmp_path / "h1.docx")
@@ -125,9 +144,7 @@ def test_a_pocket_that_parses_as_a_cite_but_follows_no_tag_stays_a_pocket(
     doc = Document()
     doc.add_paragraph("Advantage 1 is Innovation", style="Heading 1")
     doc.add_paragraph("Smith 19 and the rest", style="Heading 2")
-    doc.add_paragraph("Tag one", style="Heading 4")
-    cite(doc, "Smith 19", ", Professor of Law at Yale, 2019, “A title”")
-    article(doc)
+    add_card(doc, *SMITH, tagged=True)
     doc.save(tmp_path / "pocket.docx")
     found = read_docx_marked(tmp_path / "pocket.docx")
     assert found.by_shape == 0
@@ -144,22 +161,13 @@ def test_cards_pasted_from_word_online_with_plain_paragraph_tags(tmp_path: Path)
     them). Each is a card of its own; the tagged cards keep their positions."""
     doc = Document()
     doc.add_paragraph("1NC", style="Heading 3")
-    tag(doc, "States solve every antitrust case")  # before the Block's first tag
-    cite(doc, "Knox 21", ", Senior Researcher at ILSR, “State Attorneys General”, 2021")
-    article(doc)
-    doc.add_paragraph("The plan fails", style="Heading 4")
-    cite(doc, "Smith 19", ", Professor of Law at Yale, 2019, “A title”")
-    article(doc)
-    tag(doc, "DOJ resources are finite---the plan forces tradeoffs")
-    cite(doc, "Blais 21", ", Partner at Ropes & Gray LLP, 3/26/21, “Podcast”")
-    article(doc)
-    tag(doc, "The case against Google will be the first to go")
-    cite(doc, "Koopman 21", ", Executive director at the CGO, 3/11/21, “Google”")
-    article(doc)
+    knox = ("States solve every antitrust case", "Knox 21", ", Senior Researcher, ILSR, 2021")
+    add_card(doc, *knox)  # before the Block's first tag
+    add_card(doc, *SMITH, tagged=True)
+    add_card(doc, "DOJ resources are finite", "Blais 21", ", Partner at Ropes & Gray, 3/26/21")
+    add_card(doc, "The case against Google goes first", "Koopman 21", ", Director, CGO, 3/11/21")
     doc.add_paragraph("Solvency", style="Heading 3")
-    doc.add_paragraph("The CP solves", style="Heading 4")
-    cite(doc, "Jones 20", ", Fellow at Brookings, 2020, “Another title”")
-    article(doc)
+    add_card(doc, "The CP solves", "Jones 20", ", Fellow at Brookings, 2020, “Title”", tagged=True)
     doc.save(tmp_path / "online.docx")
 
     found = read_docx_marked(tmp_path / "online.docx")
@@ -167,8 +175,8 @@ def test_cards_pasted_from_word_online_with_plain_paragraph_tags(tmp_path: Path)
     assert [(c.tag, c.cite.short, c.sources[0].position) for c, _ in found] == [
         ("States solve every antitrust case", "Knox 21", 2),
         ("The plan fails", "Smith 19", 0),
-        ("DOJ resources are finite---the plan forces tradeoffs", "Blais 21", 3),
-        ("The case against Google will be the first to go", "Koopman 21", 4),
+        ("DOJ resources are finite", "Blais 21", 3),
+        ("The case against Google goes first", "Koopman 21", 4),
         ("The CP solves", "Jones 20", 1),
     ]
     assert all(len(body) == 1 for _, body in found)  # the tagged card kept only its own
@@ -201,9 +209,7 @@ def test_verbatim_cards_are_not_split_by_a_bold_line_without_a_cite(tmp_path: Pa
     """A bold line in a card's body is not a tag unless a cite follows it; a short cite on
     a line of its own (the two-line form) is not a tag either."""
     doc = Document()
-    doc.add_paragraph("The plan fails", style="Heading 4")
-    cite(doc, "Smith 19", ", Professor of Law at Yale, 2019, “A title”")
-    article(doc)
+    add_card(doc, *SMITH, tagged=True)
     tag(doc, "This is the key part of the article")
     article(doc)
     doc.add_paragraph("Warming is real", style="Heading 4")
@@ -222,14 +228,10 @@ def test_verbatim_cards_are_not_split_by_a_bold_line_without_a_cite(tmp_path: Pa
 def test_the_import_counts_cards_found_by_shape_per_file(tmp_path: Path) -> None:
     doc = Document()
     doc.add_paragraph("1NC", style="Heading 3")
-    tag(doc, "Warming causes extinction")
-    cite(doc, "McKibben 19", ", Schumann Distinguished Scholar at Middlebury College, 2019")
-    article(doc)
+    add_card(doc, *MCKIBBEN)
     doc.save(tmp_path / "shaped.docx")
     doc = Document()
-    doc.add_paragraph("Tag one", style="Heading 4")
-    cite(doc, "Smith 19", ", Professor of Law at Yale, 2019, “A title”")
-    article(doc, "From the White House on Saturday the President said the bill would pass soon")
+    add_card(doc, *SMITH, tagged=True)
     doc.save(tmp_path / "tagged.docx")
 
     notes: list[tuple[str, str]] = []
