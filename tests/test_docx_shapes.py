@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from evcards.formats.docx.read import parse_docx, read_docx_marked
+from evcards.formats.docx.write import render_docx
 from evcards.importing import import_paths
 from evcards.store.library import Library
 from tests.budget import examples
@@ -203,6 +204,17 @@ def test_a_plain_text_file_is_read_by_its_lines(tmp_path: Path) -> None:
     assert first.cite.short == "Schrepel '21" and body[0][0][0].startswith("Congressional")
     assert second.tag == "Big platforms hit an innovation ceiling"
     assert second.cite.author == "John Newman" and second.cite.full.endswith("1497)")
+
+    # Written back with Verbatim's styles, they read as the same cards, the cite with no
+    # short cite included (a plain line under the tag in which the parser finds an author
+    # and a date is the cite).
+    cards = parse_docx(tmp_path / "plain.docx")
+    (tmp_path / "back.docx").write_bytes(render_docx(cards))
+    back = read_docx_marked(tmp_path / "back.docx")
+    assert back.by_shape == 0
+    assert [(c.id, c.tag, c.cite, c.undertag) for c, _ in back] == [
+        (c.id, c.tag, c.cite, c.undertag) for c in cards
+    ]
 
 
 def test_verbatim_cards_are_not_split_by_a_bold_line_without_a_cite(tmp_path: Path) -> None:

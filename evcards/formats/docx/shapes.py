@@ -54,7 +54,7 @@ def find(paras: list[Para], plain: bool) -> list[Shape]:
         two_lines = (
             len(cite.text.split()) <= 12
             and paras[i + 2].text.lstrip().startswith(("(", "["))
-            and _names_and_dates(cite) is not None
+            and names_and_dates(cite) is not None
         )
         if not (accepts_cite(cite) or two_lines):
             continue
@@ -68,7 +68,7 @@ def accepts_cite(p: Para) -> bool:
     """A cite line: it starts with a short cite, a name and a date ('Meick 18', 'Ethan
     Meick 18'), the parser finds an author and a date in it, and it is not read out
     (highlighted beyond a few bold words, which would be a highlighted short cite)."""
-    parsed = _names_and_dates(p)
+    parsed = names_and_dates(p)
     if parsed is None:
         return False
     start = next((a for label, a, _ in parsed.spans if label == "short"), None)
@@ -81,7 +81,7 @@ def accepts_cite(p: Para) -> bool:
     )
 
 
-def _names_and_dates(p: Para) -> ParsedCite | None:
+def names_and_dates(p: Para) -> ParsedCite | None:
     """The parsed cite of a line of cite length, not read out, in which the parser finds
     an author and a date; else None."""
     text = p.text

@@ -44,9 +44,14 @@ def _cite_like(p: Para) -> bool:
 def _find_cite(paras: list[Para]) -> tuple[int, int] | None:
     """(first, end) indices of the cite lines among a card's non-blank paragraphs."""
     start = _cite_start(paras[:5])
-    if start is None:
-        return _unstyled_cite(paras)
-    return start, _cite_end(paras, start)
+    if start is not None:
+        return start, _cite_end(paras, start)
+    found = _unstyled_cite(paras)
+    if found is None and len(paras) > 1 and shapes.names_and_dates(paras[0]) is not None:
+        # A plain line right under the tag in which the cite parser finds an author and a
+        # date: a cite with no short cite ('Newman, Professor ..., '19 (John, ...)').
+        return 0, _cite_end(paras, 0)
+    return found
 
 
 def _cite_start(window: list[Para]) -> int | None:
