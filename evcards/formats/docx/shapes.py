@@ -9,8 +9,13 @@ highlight in any body paragraph, asks no bold of its tags: its text is all there
 Some such files also style a cite or a body paragraph as a heading (Heading 1 for a cite
 pasted from another file): read as headings they would end the card and open a Pocket.
 `relevel` makes them the paragraphs they are: a heading that parses as a cite right after
-a tag, with article text after it, is a cite; a heading as long as an article paragraph
-(no heading in the corpus is over 15 words) inside a card is body text.
+a tag, with article text after it, is a cite; a heading inside a card as long as an
+article paragraph, or highlighted, is body text (no Pocket, Hat or Block in the corpus is
+over 15 words or highlighted).
+
+`evcards.formats.docx.structure` uses both: cards found by shape under a heading before its
+first tag (text that was dropped) and inside a tagged card after its article (cards pasted
+with a plain paragraph for a tag, which the card above swallowed).
 """
 
 from __future__ import annotations
