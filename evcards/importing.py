@@ -24,6 +24,15 @@ NO_CARDS = (
 )
 
 
+def by_shape_note(count: int) -> str:
+    """What to say of a file whose cards were found by their shape, not by a Tag style."""
+    cards = "1 card" if count == 1 else f"{count} cards"
+    return (
+        f"{cards} found by shape (a tag line, a cite, then the text), not by the Tag style"
+        " (Heading 4); check the tags"
+    )
+
+
 @dataclass
 class ImportSummary:
     files: int = 0
@@ -34,6 +43,7 @@ class ImportSummary:
     failed: int = 0
     seconds: float = 0.0
     errors: list[dict[str, str]] = field(default_factory=list)
+    by_shape: dict[str, int] = field(default_factory=dict)  # file: cards found with no Tag style
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -45,6 +55,7 @@ class ImportSummary:
             "failed": self.failed,
             "seconds": round(self.seconds, 3),
             "errors": list(self.errors),
+            "by_shape": dict(self.by_shape),
         }
 
 
@@ -96,7 +107,7 @@ def prepare_file(
     except EvcardsError as e:
         return path, str(e)
     if staging is not None:
-        prepared = Warned(stage(prepared, staging), prepared.warnings)
+        prepared = Warned(stage(prepared, staging), prepared.warnings, prepared.by_shape)
     return path, prepared
 
 
@@ -104,9 +115,12 @@ class Warned(list[Prepared]):
     """A file's prepared cards and the warnings its reader gave about them (a list, so that
     it compares equal to the cards alone, and a plain one to pickle back from a worker)."""
 
-    def __init__(self, items: Iterable[Prepared] = (), warnings: Iterable[str] = ()) -> None:
+    def __init__(
+        self, items: Iterable[Prepared] = (), warnings: Iterable[str] = (), by_shape: int = 0
+    ) -> None:
         super().__init__(items)
         self.warnings = list(warnings)
+        self.by_shape = by_shape  # cards the reader found by their shape, not a Tag style
 
 
 def _prepare(path: str, initials: str | None, labels: tuple[str, ...]) -> Warned:
@@ -118,8 +132,10 @@ def _prepare(path: str, initials: str | None, labels: tuple[str, ...]) -> Warned
         if fmt.marked_reader:
             # What the code below makes of the reader's cards, without the Span objects.
             read_marked = formats.load(fmt.marked_reader)
+            marked = read_marked(p)
             return Warned(
-                Prepared.of(_labelled(c, labels), marked=body) for c, body in read_marked(p)
+                (Prepared.of(_labelled(c, labels), marked=body) for c, body in marked),
+                by_shape=getattr(marked, "by_shape", 0),
             )
         cards = fmt.read(p, initials)
     # Readers that warn (pasted text: a cite it could not read) return a list with warnings.
@@ -178,6 +194,19 @@ def _size(path: str) -> int:
         return 0
 
 
+def _note_shapes(
+    summary: ImportSummary,
+    path: str,
+    count: int,
+    on_warning: Callable[[str, str], None] | None,
+) -> None:
+    """Record and say how many of a file's cards were found by their shape."""
+    if count:
+        summary.by_shape[path] = count
+        if on_warning:
+            on_warning(path, by_shape_note(count))
+
+
 def default_jobs() -> int:
     """Worker processes for parsing: the cores this process may use, at most 4."""
     try:
@@ -222,6 +251,7 @@ def import_paths(
                 for message in getattr(outcome, "warnings", ()):
                     if on_warning:
                         on_warning(path, message)
+                _note_shapes(summary, path, getattr(outcome, "by_shape", 0), on_warning)
                 for item in outcome:
                     status = batch.add(item)
                     if status == "added":

@@ -158,6 +158,7 @@ def test_hostile_files_fail_cleanly_and_the_batch_goes_on(runner, tmp_path: Path
         "duplicates",
         "skipped",
         "failed",
+        "by_shape",
         "seconds",
         "errors",
     }

@@ -26,7 +26,7 @@ from evcards.core.models import Card, Span, content_key_marked, new_card
 from evcards.errors import InputFileError
 from evcards.formats.docx.runs import RAW_CONTROL, Body, Reader
 from evcards.formats.docx.safe_zip import parse_xml, read_docx_parts
-from evcards.formats.docx.structure import assemble
+from evcards.formats.docx.structure import Cards, assemble
 from evcards.formats.docx.styles import Styles, StyleSheet, W
 
 
@@ -46,10 +46,13 @@ def read_docx_marked(path: Path) -> list[tuple[Card, Body]]:
     pairs: what an import renders to TOML without a Span object per run (for the corpus,
     127,000 Span objects not built). The tests prove the TOML equal to the full cards'."""
     with _gc_paused():
-        return [
+        found = _parse(path)
+        cards: Cards[tuple[Card, Body]] = Cards(
             (Card.model_construct(id=_card_id(fields, body), body=[], **fields), body)
-            for fields, body in _parse(path)
-        ]
+            for fields, body in found
+        )
+    cards.by_shape = found.by_shape  # cards found by their shape, for the import's summary
+    return cards
 
 
 @contextmanager
@@ -65,7 +68,7 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _parse(path: Path) -> list[tuple[dict[str, Any], Body]]:
+def _parse(path: Path) -> Cards[tuple[dict[str, Any], Body]]:
     """Each card's fields but its id and body, and its body as (text, marks) pairs."""
     document, styles = read_docx_parts(path)
     doc_root = parse_xml(document, f"{path}: word/document.xml")

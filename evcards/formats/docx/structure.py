@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from evcards.core.citeparse import Run, parse_cite_runs
 from evcards.core.models import Cite, Location, Source
+from evcards.formats.docx import shapes
 from evcards.formats.docx.runs import Body, Para, drop_markers, merged
 
+T = TypeVar("T")
 _URL = re.compile(r"https?://|www\.", re.I)
 
 
@@ -42,9 +44,14 @@ def _cite_like(p: Para) -> bool:
 def _find_cite(paras: list[Para]) -> tuple[int, int] | None:
     """(first, end) indices of the cite lines among a card's non-blank paragraphs."""
     start = _cite_start(paras[:5])
-    if start is None:
-        return _unstyled_cite(paras)
-    return start, _cite_end(paras, start)
+    if start is not None:
+        return start, _cite_end(paras, start)
+    found = _unstyled_cite(paras)
+    if found is None and len(paras) > 1 and shapes.names_and_dates(paras[0]) is not None:
+        # A plain line right under the tag in which the cite parser finds an author and a
+        # date: a cite with no short cite ('Newman, Professor ..., '19 (John, ...)').
+        return 0, _cite_end(paras, 0)
+    return found
 
 
 def _cite_start(window: list[Para]) -> int | None:
@@ -157,15 +164,27 @@ def _short_read(p: Para) -> bool:
 
 @dataclass
 class _Section:
-    tag: str
+    tag: str | None  # None: paragraphs under a heading before its first tag
     location: Location
     paras: list[Para] = field(default_factory=list)
+    cite: int | None = None  # where its cite starts, when the card was found by its shape
 
 
-def assemble(paras: list[Para], file_name: str) -> list[tuple[dict[str, Any], Body]]:
+class Cards(list[T]):
+    """A file's cards, and how many of them were found by their shape
+    (`evcards.formats.docx.shapes`) rather than by a Tag-styled paragraph."""
+
+    by_shape = 0
+
+
+def assemble(paras: list[Para], file_name: str) -> Cards[tuple[dict[str, Any], Body]]:
+    """The cards in a document's paragraphs: a card runs from its tag to the next heading,
+    and cards found by their shape (a bold line, a cite, the article) are cards too."""
+    paras = shapes.relevel(paras)
+    plain = shapes.is_plain(paras)
     heads = ["", "", ""]
-    sections: list[_Section] = []
-    current: _Section | None = None
+    current = _Section(None, _location(heads))
+    sections = [current]
     for p in paras:
         if p.level:
             text = _one_line(p.text)
@@ -175,20 +194,52 @@ def assemble(paras: list[Para], file_name: str) -> list[tuple[dict[str, Any], Bo
                 heads[p.level - 1] = text
                 for k in range(p.level, 3):
                     heads[k] = ""
-                current = None
-            else:
-                current = _Section(text, Location(pocket=heads[0], hat=heads[1], block=heads[2]))
-                sections.append(current)
-        elif current is not None and p.text.strip():
+            current = _Section(text if p.level == 4 else None, _location(heads))
+            sections.append(current)
+        elif p.text.strip():
             current.paras.append(p)
-    return [
-        _card(sec, Source(file=file_name, position=position))
-        for position, sec in enumerate(sections)
+    found = [card for sec in sections for card in _with_shapes(sec, plain)]
+    # A re-import knows a sighting by its file and position: cards found by their Tag style
+    # keep the positions they always had, and cards found by their shape come after them.
+    tagged = sum(1 for sec in found if sec.cite is None)
+    positions = {"tag": 0, "shape": tagged}
+    cards: Cards[tuple[dict[str, Any], Body]] = Cards()
+    for sec in found:
+        kind = "tag" if sec.cite is None else "shape"
+        cards.append(_card(sec, Source(file=file_name, position=positions[kind])))
+        positions[kind] += 1
+    cards.by_shape = len(found) - tagged
+    return cards
+
+
+def _location(heads: list[str]) -> Location:
+    return Location(pocket=heads[0], hat=heads[1], block=heads[2])
+
+
+def _with_shapes(sec: _Section, plain: bool) -> list[_Section]:
+    """The section's card, and after it the cards found by their shape in its lines. Under
+    a heading before its first tag, the lines before the first such card are left out, as
+    they always were; in a tagged card, a shape counts only once the card has had article
+    text (its first lines are its own undertag and cite)."""
+    found = shapes.find(sec.paras, plain)
+    if sec.tag is not None:
+        found = [(t, c) for t, c in found if any(map(shapes.body_like, sec.paras[1:t]))]
+    if not found:
+        return [sec] if sec.tag is not None else []
+    paras = sec.paras
+    head = [_Section(sec.tag, sec.location, paras[: found[0][0]])] if sec.tag is not None else []
+    ends = [tag for tag, _ in found[1:]] + [len(paras)]
+    return head + [
+        _Section(_one_line(paras[tag].text), sec.location, paras[tag + 1 : end], cite - tag - 1)
+        for (tag, cite), end in zip(found, ends, strict=True)
     ]
 
 
 def _card(sec: _Section, source: Source) -> tuple[dict[str, Any], Body]:
-    undertag, cite_lines, body_lines = _parts(sec.paras)
+    if sec.cite is None:
+        undertag, cite_lines, body_lines = _parts(sec.paras)
+    else:
+        undertag, cite_lines, body_lines = _shaped_parts(sec.paras, sec.cite)
     body = [
         spans
         for spans in (merged(drop_markers(p)) for p in body_lines)
@@ -217,4 +268,11 @@ def _parts(paras: list[Para]) -> tuple[list[Para], list[Para], list[Para]]:
         # Nothing after it: a guessed cite (a link, a bold line) over no body is a note under
         # an analytic ('[Available at https://...]'); a cite-styled one stays a bodiless card.
         return paras, [], []
+    return paras[:first], paras[first:end], paras[end:]
+
+
+def _shaped_parts(paras: list[Para], first: int) -> tuple[list[Para], list[Para], list[Para]]:
+    """A card found by its shape: its cite is where the shape found it, with the line
+    after it when that is the second line of a two-line cite."""
+    end = _cite_end(paras, first)
     return paras[:first], paras[first:end], paras[end:]
