@@ -159,7 +159,7 @@ def test_a_pocket_that_parses_as_a_cite_but_follows_no_tag_stays_a_pocket(
 def test_cards_pasted_from_word_online_with_plain_paragraph_tags(tmp_path: Path) -> None:
     """A Verbatim file with cards pasted whose tags lost the Tag style: one under a Block
     before its first tag (which was dropped), two after a tagged card (which swallowed
-    them). Each is a card of its own; the tagged cards keep their positions."""
+    them). Each is a card of its own, at its place in the file."""
     doc = Document()
     doc.add_paragraph("1NC", style="Heading 3")
     knox = ("States solve every antitrust case", "Knox 21", ", Senior Researcher, ILSR, 2021")
@@ -174,11 +174,11 @@ def test_cards_pasted_from_word_online_with_plain_paragraph_tags(tmp_path: Path)
     found = read_docx_marked(tmp_path / "online.docx")
     assert found.by_shape == 3
     assert [(c.tag, c.cite.short, c.sources[0].position) for c, _ in found] == [
-        ("States solve every antitrust case", "Knox 21", 2),
-        ("The plan fails", "Smith 19", 0),
-        ("DOJ resources are finite", "Blais 21", 3),
-        ("The case against Google goes first", "Koopman 21", 4),
-        ("The CP solves", "Jones 20", 1),
+        ("States solve every antitrust case", "Knox 21", 0),
+        ("The plan fails", "Smith 19", 1),
+        ("DOJ resources are finite", "Blais 21", 2),
+        ("The case against Google goes first", "Koopman 21", 3),
+        ("The CP solves", "Jones 20", 4),
     ]
     assert all(len(body) == 1 for _, body in found)  # the tagged card kept only its own
 

@@ -199,15 +199,13 @@ def assemble(paras: list[Para], file_name: str) -> Cards[tuple[dict[str, Any], B
         elif p.text.strip():
             current.paras.append(p)
     found = [card for sec in sections for card in _with_shapes(sec, plain)]
-    # A re-import knows a sighting by its file and position: cards found by their Tag style
-    # keep the positions they always had, and cards found by their shape come after them.
+    # A sighting's position is its place in the file, so that an export in document order
+    # gives the file back. (A file imported before cards were found by shape gets new
+    # sightings for the cards after a shape-found one when it is imported again.)
     tagged = sum(1 for sec in found if sec.cite is None)
-    positions = {"tag": 0, "shape": tagged}
     cards: Cards[tuple[dict[str, Any], Body]] = Cards()
-    for sec in found:
-        kind = "tag" if sec.cite is None else "shape"
-        cards.append(_card(sec, Source(file=file_name, position=positions[kind])))
-        positions[kind] += 1
+    for position, sec in enumerate(found):
+        cards.append(_card(sec, Source(file=file_name, position=position)))
     cards.by_shape = len(found) - tagged
     return cards
 
