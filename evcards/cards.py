@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from evcards.core import markup
+from evcards.core.labels import fold_all
 from evcards.core.models import Card, Cite, clean_text, new_card
 from evcards.core.syntax import CITE_FIELDS
 from evcards.errors import (
@@ -236,7 +237,7 @@ def retag(
         found = [lib.resolve(ref) for ref in refs]
         changed = []
         for path, card in found:
-            labels = (set(card.labels) | set(add_labels)) - set(remove_labels)
+            labels = set(fold_all([*card.labels, *add_labels])) - set(fold_all(remove_labels))
             update: dict[str, Any] = {"labels": sorted(labels)}
             if tag is not None:
                 update["tag"] = clean_text(tag).strip()

@@ -45,6 +45,7 @@ def list_cards(
     """List the library's cards: short cite, tag, labels and words read."""
     from evcards.errors import EvcardsError
 
+    check_labels(label)  # `-l Neg` lists the cards labelled neg
     lib = get_library()
     wanted = set(label or [])
     rows = []

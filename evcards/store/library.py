@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from evcards.core.labels import fold_all
 from evcards.errors import AmbiguousCard, CardNotFound, LibraryError
 from evcards.store import journal, walk
 from evcards.store.atomic import atomic_write
@@ -442,7 +443,7 @@ def merge_sightings(card: Card, sources: Iterable[Source], labels: Iterable[str]
         if (s.file, s.position) not in known:
             new_sources.append(s)
             known.add((s.file, s.position))
-    new_labels = sorted(set(card.labels) | set(labels))
+    new_labels = fold_all([*card.labels, *labels])
     if new_sources == card.sources and new_labels == card.labels:
         return card
     return card.model_copy(update={"sources": new_sources, "labels": new_labels})
