@@ -14,10 +14,8 @@ from evcards.core.labels import fold_all
 from evcards.core.models import Card, Cite, clean_text, new_card
 from evcards.core.syntax import CITE_FIELDS
 from evcards.errors import (
-    AmbiguousCard,
     BadOption,
     CardNotFound,
-    EvcardsError,
     InvalidCard,
     MarkupError,
 )
@@ -196,33 +194,36 @@ def rederive_cite(before: Cite, after: Cite) -> tuple[Cite, list[str], list[str]
 def split_tag_args(
     lib: Library, args: list[str], explicit_tag: str | None
 ) -> tuple[list[str], str | None]:
-    """`tag CARD... [TAG]`: the last argument is the tag unless it names a card."""
+    """`tag CARD... [TAG]`: the cards, and the new tag (None: unchanged).
+
+    With --tag every argument is a card. Without it the last of two or more arguments is the
+    new tag only when it cannot be a card: `tag ad1 ad` once took the tag `ad` for the id
+    prefix of another card. A word of hex digits (`ad`, `be`, `cafe`), a card file or an id
+    prefix some card has is a card, so such a tag needs --tag; a typo of an id is an error
+    here rather than a new tag."""
     if explicit_tag is not None or len(args) < 2:
         return args, explicit_tag
     last = args[-1]
-    if not any(c.isspace() for c in last):
-        try:
-            lib.resolve(last)
-            return args, None
-        except AmbiguousCard:
-            raise  # `tag 8f70 1b`: a card meant, and its tag would have become "1b"
-        except EvcardsError:
-            if _looks_like_a_card(last):
-                raise CardNotFound(
-                    f"'{last}' looks like a card id but no card has it, so it was not taken as"
-                    f" the new tag; check the id (`evcards list`), or give the tag with --tag"
-                ) from None
-    return args[:-1], last
+    if not could_be_a_card(last):
+        return args[:-1], last
+    try:
+        lib.resolve(last)
+    except CardNotFound:
+        raise CardNotFound(
+            f"'{last}' could be a card (an id or a card file) but no card has it, so it was not taken as the new"
+            f" tag; check the id (`evcards list`), or give the tag with --tag '{last}'"
+        ) from None
+    return args, None
 
 
-def _looks_like_a_card(word: str) -> bool:
-    """An id prefix with a typo, or a card file: a tag is almost never such a word."""
-    key = word.lower()
-    if key.endswith(".toml") or os.sep in key:
+def could_be_a_card(word: str) -> bool:
+    """A card id or prefix (hex digits), a card file, or any word a card resolves from."""
+    key = word.strip().lower()
+    if not key or any(c.isspace() for c in key):
+        return False  # a tag of several words
+    if key.endswith(".toml") or os.sep in key or re.fullmatch(r"[0-9a-f]+", key):
         return True
-    return bool(re.fullmatch(r"[0-9a-f]+", key)) and (
-        len(key) >= 4 or any(c.isdigit() for c in key)
-    )
+    return Path(word).expanduser().is_file()
 
 
 def retag(

@@ -647,3 +647,40 @@ def test_tables_print_brackets_and_colons_as_written(runner, lib, tmp_path, monk
         plain = " ".join(re.sub(r"\x1b\[[0-9;]*m", "", result.stdout).split())
         assert "[/] 1NC" in plain and "[the U.S.]" in plain and ":x:" in plain, args
         assert "X [ed] 19" in plain, args
+
+
+def test_tag_reads_a_last_word_that_could_be_an_id_as_a_card(runner, lib):
+    # `evcards tag ad1 ad` took the tag `ad` for the id prefix of another card.
+    first = new_card(id="ad1" + "0" * 13, tag="One", body=parse("body one"))
+    other = new_card(id="adf" + "0" * 13, tag="Two", body=parse("body two"))
+    for card in (first, other):
+        lib.write(card)
+    before = snapshot(lib.root)
+    result = run(runner, "tag", "ad1", "ad")  # `ad` is both cards' prefix
+    assert result.exit_code == 1, result.output
+    assert "matches 2 cards" in result.stderr
+    result = run(runner, "tag", "ad1", "be")  # hex, and no card has it
+    assert result.exit_code == 1, result.output
+    assert "--tag 'be'" in result.stderr
+    result = run(runner, "tag", "ad1", "adf")  # a card: nothing to change
+    assert result.exit_code == 2, result.output
+    assert "--tag" in result.output
+    assert snapshot(lib.root) == before
+
+    result = run(runner, "tag", "ad1", "-t", "ad")
+    assert result.exit_code == 0, result.output
+    assert Library.open(lib.root).resolve(first.id)[1].tag == "ad"
+    result = run(runner, "tag", "ad1", "adf", "--tag", "Both")
+    assert result.exit_code == 0, result.output
+    assert [c.tag for _, c in lib.cards()] == ["Both", "Both"]
+    result = run(runner, "tag", "adf", "No alliance")  # words: the positional form stands
+    assert result.exit_code == 0, result.output
+    assert Library.open(lib.root).resolve(other.id)[1].tag == "No alliance"
+
+
+def test_tag_help_says_when_the_last_argument_is_the_tag(runner):
+    result = run(runner, "tag", "--help")
+    assert result.exit_code == 0
+    said = " ".join(result.output.split())
+    assert "-t, --tag TEXT" in said
+    assert "the new tag only when it cannot be a card" in said

@@ -213,24 +213,41 @@ def tag(
     args: Annotated[
         list[str],
         typer.Argument(
-            help="CARD... [NEW_TAG]: the cards, then optionally the new tag.",
+            help="The cards; the last argument is the new tag only when it cannot be a card"
+            " (several words, or a word that is not hex digits: 'Uniqueness'). Prefer --tag.",
             metavar="CARD... [TAG]",
         ),
     ],
     new_tag: Annotated[
-        str | None, typer.Option("--tag", "-t", help="The new tag (instead of the last argument).")
+        str | None,
+        typer.Option(
+            "--tag", "-t", help="The new tag; then every argument is a card.", metavar="TEXT"
+        ),
     ] = None,
-    label: Annotated[list[str] | None, typer.Option("--label", "-l", help="Add a label.")] = None,
-    unlabel: Annotated[list[str] | None, typer.Option("--unlabel", help="Remove a label.")] = None,
+    label: Annotated[
+        list[str] | None, typer.Option("--label", "-l", help="Add a label.", metavar="LABEL")
+    ] = None,
+    unlabel: Annotated[
+        list[str] | None, typer.Option("--unlabel", help="Remove a label.", metavar="LABEL")
+    ] = None,
 ) -> None:
-    """Set the tag of one or more cards, and add or remove labels (aff, neg, da, cp, k, t)."""
+    """Set the tag of one or more cards, and add or remove labels (aff, neg, da, cp, k, t).
+
+    `evcards tag 62e6 -t "No alliance"`. Without --tag, a last argument that could be a card
+    id (hex digits such as `ad`, `be`, `cafe`) or a card file is read as a card, never as the
+    tag. Labels are stored in lower case, with `-` for spaces and `_` (`China DA` is
+    `china-da`)."""
     from evcards.cards import retag, split_tag_args
 
     check_labels(label)
+    check_labels(unlabel)
     lib = get_library()
     refs, tag_text = split_tag_args(lib, args, new_tag)
     if tag_text is None and not label and not unlabel:
-        raise typer.BadParameter("say what to change: a new tag, --label or --unlabel")
+        raise typer.BadParameter(
+            "say what to change: --tag TEXT, --label or --unlabel (a last argument that could"
+            " be a card id is read as a card, so give such a tag with --tag)"
+        )
     changed = retag(lib, refs, tag_text, label or [], unlabel or [])
     for card, _path in changed:
         labels = f"  [{', '.join(card.labels)}]" if card.labels else ""
