@@ -6,6 +6,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from evcards.core.syntax import CITE_FIELDS
 from evcards.errors import (
     BadOption,
     CardNotFound,
+    EvcardsError,
     InvalidCard,
     MarkupError,
 )
@@ -210,8 +212,9 @@ def split_tag_args(
         lib.resolve(last)
     except CardNotFound:
         raise CardNotFound(
-            f"'{last}' could be a card (an id or a card file) but no card has it, so it was not taken as the new"
-            f" tag; check the id (`evcards list`), or give the tag with --tag '{last}'"
+            f"'{last}' could be a card (an id or a card file) but no card has it, so it was not"
+            f" taken as the new tag; check the id (`evcards list`), or give the tag with"
+            f" --tag '{last}'"
         ) from None
     return args, None
 
@@ -252,10 +255,60 @@ def retag(
         return [(card, lib.write(card, path)) for card, path in changed]
 
 
-def remove_cards(lib: Library, refs: list[str]) -> list[tuple[Card, Path]]:
-    """Delete every card named; nothing is deleted if any of them cannot be found."""
+def remove_cards(lib: Library, refs: list[str], purge: bool = False) -> list[tuple[Card, Path]]:
+    """Move every card named to the trash (`restore_cards` brings them back), or with `purge`
+    delete them for good; nothing moves if any of them cannot be found."""
+    from evcards.store import trash
+
     with lib.lock():
-        found = [lib.resolve(ref) for ref in refs]
-        for path, _ in found:
-            lib.remove(path)
-        return [(card, path) for path, card in found]
+        found = {card.id: (card, path) for path, card in (lib.resolve(ref) for ref in refs)}
+        paths = [path for _, path in found.values()]  # a card named twice goes once
+        if purge:
+            trash.purge(lib, paths)
+        else:
+            trash.move_to_trash(lib, paths)
+        return list(found.values())
+
+
+@dataclass
+class InTrash:
+    """A card file in the trash, or just put back: the card (None when the file does not read
+    as one), the path it has now, and when it was removed."""
+
+    id: str
+    card: Card | None
+    path: Path
+    removed: datetime | None  # UTC; None for a folder of the trash not named by `rm`
+
+
+def restore_cards(lib: Library, refs: list[str]) -> list[InTrash]:
+    """Put removed cards back where they were: those named (ids or id prefixes), or with no
+    refs every card of the latest `rm`. Nothing moves when one cannot go back (see
+    `store.trash.restore`)."""
+    from evcards.store import trash
+
+    with lib.lock():
+        items = trash.find(lib, refs)
+        cards = [_card_or_none(lib, item.path) for item in items]
+        paths = trash.restore(lib, items)
+    return [
+        InTrash(item.id, card, path, trash.removal_time(item.removal))
+        for item, card, path in zip(items, cards, paths, strict=True)
+    ]
+
+
+def trash_contents(lib: Library) -> list[InTrash]:
+    """What the trash holds, the latest removal first."""
+    from evcards.store import trash
+
+    return [
+        InTrash(item.id, _card_or_none(lib, item.path), item.path, trash.removal_time(item.removal))
+        for item in trash.contents(lib)
+    ]
+
+
+def _card_or_none(lib: Library, path: Path) -> Card | None:
+    try:
+        return lib.read(path)
+    except EvcardsError:
+        return None

@@ -397,7 +397,7 @@ def test_usage_errors_exit_2(runner, imported):
     before = snapshot(imported.root)
     assert run(runner, "show").exit_code == 2
     assert run(runner, "nonsense").exit_code == 2
-    result = run(runner, "tag", card.id, "-l", "has space")
+    result = run(runner, "tag", card.id, "-l", "has/slash")
     assert result.exit_code == 2 and "is not a label" in result.stderr
     assert snapshot(imported.root) == before
 

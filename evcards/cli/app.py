@@ -30,6 +30,7 @@ COMMANDS = {
     "edit": "cards",
     "tag": "cards",
     "rm": "cards",
+    "restore": "cards",
     "import": "cards",
     "cut": "cut",
     "fix": "cut",

@@ -256,14 +256,69 @@ def tag(
 
 @app.command()
 def rm(
-    cards: Annotated[list[str], typer.Argument(help="Cards to delete.", metavar="CARD...")],
+    cards: Annotated[list[str], typer.Argument(help="Cards to remove.", metavar="CARD...")],
+    purge: Annotated[
+        bool, typer.Option("--purge", help="Delete for good instead of moving to the trash.")
+    ] = False,
 ) -> None:
-    """Delete cards from the library."""
+    """Remove cards from the library to its trash; `evcards restore` puts them back.
+
+    The trash is `.evcards/trash/` in the library: search, list and export never see it.
+    --purge deletes the cards for good."""
     from evcards.cards import remove_cards
 
     lib = get_library()
-    for card, _ in remove_cards(lib, cards):
-        typer.echo(f"Removed {card.id[:8]}  {card.cite.short}  {card.tag}")
+    removed = remove_cards(lib, cards, purge=purge)
+    verb = "Deleted" if purge else "Removed"
+    for card, _ in removed:
+        typer.echo(f"{verb} {card.id[:8]}  {card.cite.short}  {card.tag}")
+    if not purge:
+        which = "it" if len(removed) == 1 else "them"
+        typer.echo(f"In the trash: `evcards restore` puts {which} back.")
+
+
+@app.command()
+def restore(
+    cards: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Removed cards (id or id prefix); none: the last rm's.", metavar="[CARD...]"
+        ),
+    ] = None,
+    list_trash: Annotated[
+        bool, typer.Option("--list", help="List the trash, the latest removal first.")
+    ] = False,
+) -> None:
+    """Put cards that `evcards rm` removed back where they were.
+
+    With no CARD it undoes the last rm: every card it removed comes back. A card whose id is
+    in the library again (imported or cut after it was removed) is not restored over it."""
+    from evcards.cards import restore_cards, trash_contents
+
+    lib = get_library()
+    if list_trash:
+        if cards:
+            raise typer.BadParameter("--list lists the whole trash; give no CARD with it")
+        _print_trash(trash_contents(lib), lib.root)
+        return
+    for item in restore_cards(lib, cards or []):
+        typer.echo(f"Restored {_trash_line(item)}  {item.path}")
+
+
+def _trash_line(item: Any) -> str:
+    if item.card is None:
+        return f"{item.id[:8] or '?':8}  (does not read as a card)"
+    return f"{item.id[:8]}  {item.card.cite.short}  {item.card.tag}"
+
+
+def _print_trash(items: list[Any], root: Path) -> None:
+    if not items:
+        typer.echo(f"The trash of {root} is empty.")
+        return
+    for item in items:
+        when = item.removed.astimezone().strftime("%Y-%m-%d %H:%M") if item.removed else "?"
+        typer.echo(f"{when:16}  {_trash_line(item)}")
+    typer.echo("`evcards restore CARD` puts one back; `evcards restore` the last rm's.")
 
 
 @app.command("import")
