@@ -684,3 +684,33 @@ def test_tag_help_says_when_the_last_argument_is_the_tag(runner):
     said = " ".join(result.output.split())
     assert "-t, --tag TEXT" in said
     assert "the new tag only when it cannot be a card" in said
+
+
+def test_the_editor_falls_back_to_nano_then_vi():
+    from evcards.cli.editing import choose_editor
+
+    has = {"nano": "/usr/bin/nano", "vi": "/usr/bin/vi"}
+    assert choose_editor({"VISUAL": "code -w", "EDITOR": "nano"}, has.get) == ("code -w", None)
+    assert choose_editor({"EDITOR": "emacs"}, has.get) == ("emacs", None)
+    editor, note = choose_editor({}, has.get)
+    assert editor == "nano" and note.startswith("Opening nano (") and "EDITOR" in note
+    editor, note = choose_editor({}, {"vi": "/usr/bin/vi"}.get)
+    assert editor == "vi" and note.startswith("Opening vi (") and ":wq" in note
+
+
+@pytest.mark.parametrize("installed", [["nano", "vi"], ["vi"]])
+def test_edit_with_no_editor_set_says_which_it_opens(
+    runner, imported, tmp_path, monkeypatch, installed
+):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for name in installed:  # editors that change nothing
+        (bin_dir / name).write_text(f"#!{sys.executable}\n")
+        (bin_dir / name).chmod(0o755)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    _, card = only_card(imported)
+    result = run(runner, "edit", card.id[:6])
+    assert result.exit_code == 0, result.output
+    [note] = result.stderr.splitlines()
+    assert note.startswith(f"Opening {installed[0]} ($VISUAL and $EDITOR are not set")
+    assert result.stdout == "No changes.\n"
