@@ -22,17 +22,25 @@ def show(
     card: CardArg,
     read: Annotated[bool, typer.Option("--read", "-r", help="Only what is read aloud.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="The whole card as JSON.")] = False,
+    no_pager: Annotated[
+        bool, typer.Option("--no-pager", help="Never page; by default a long card is paged.")
+    ] = False,
 ) -> None:
-    """Print a card: tag, cite, and the body with its underlining and highlighting."""
+    """Print a card: tag, cite, and the body with its underlining and highlighting.
+
+    On a terminal a card longer than the screen goes through $PAGER (default: less)."""
     lib = get_library()
     _, found = lib.resolve(card)
     if as_json:
         print_json(found.model_dump(mode="json"))
         return
+    from evcards.cli import pager
     from evcards.cli.render import card_renderable
 
     out = console()
-    out.print(card_renderable(found, get_config().wpm, read_only=read, color=not out.no_color))
+    with out.capture() as captured:
+        out.print(card_renderable(found, get_config().wpm, read_only=read, color=not out.no_color))
+    pager.show(captured.get(), no_pager=no_pager, height=out.height)
 
 
 @app.command("list")
