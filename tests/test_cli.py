@@ -714,3 +714,25 @@ def test_edit_with_no_editor_set_says_which_it_opens(
     [note] = result.stderr.splitlines()
     assert note.startswith(f"Opening {installed[0]} ($VISUAL and $EDITOR are not set")
     assert result.stdout == "No changes.\n"
+
+
+def test_an_editor_that_never_saves_a_valid_card_is_given_up_on(
+    runner, imported, tmp_path, monkeypatch
+):
+    # a scripted editor whose every edit is new and invalid once looped for ever
+    from evcards.cli import editing
+
+    monkeypatch.setattr(editing, "MAX_OPENINGS", 3)
+    script = tmp_path / "ed.py"
+    script.write_text(
+        "import pathlib, sys\np = pathlib.Path(sys.argv[1])\n"
+        "p.write_text(p.read_text().replace('they pursue', 'they {b}pursue') + '# again\\n')\n"
+    )
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
+    _, card = only_card(imported)
+    before = snapshot(imported.root)
+    result = run(runner, "edit", card.id[:6])
+    assert result.exit_code == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("Error: 3 edits in a row were invalid") and "kept in" in last
+    assert snapshot(imported.root) == before

@@ -30,6 +30,9 @@ def _terminal_stdin() -> Iterator[Any]:
         yield tty
 
 
+MAX_OPENINGS = 50
+
+
 def choose_editor(
     env: Mapping[str, str], which: Callable[[str], str | None] = shutil.which
 ) -> tuple[str, str | None]:
@@ -79,7 +82,7 @@ def edit_until_valid(
     if note:
         typer.echo(note, err=True)
     last_bad: str | None = None
-    while True:
+    for _ in range(MAX_OPENINGS):
         run_editor(editor, tmp)
         text = tmp.read_text(encoding="utf-8", errors="replace")
         if text == initial:
@@ -101,3 +104,7 @@ def edit_until_valid(
             continue
         tmp.unlink()
         return card, path
+    # Only an editor run by a script gets here: one whose every edit is new and invalid.
+    raise fail(
+        f"{MAX_OPENINGS} edits in a row were invalid. Nothing was saved; your text is kept in {tmp}"
+    )
