@@ -22,9 +22,10 @@ from evcards.core.models import new_card
     ],
 )
 def test_the_pager_decision(is_terminal, no_pager, lines, height, pages):
-    assert pager.wants_pager(
-        is_terminal=is_terminal, no_pager=no_pager, lines=lines, height=height
-    ) is pages
+    assert (
+        pager.wants_pager(is_terminal=is_terminal, no_pager=no_pager, lines=lines, height=height)
+        is pages
+    )
 
 
 def test_the_pager_program():
