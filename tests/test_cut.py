@@ -619,6 +619,7 @@ def test_cut_gives_up_on_a_draft_that_comes_back_unchanged(runner, lib, tmp_path
     assert kept.name.startswith("evcards-edit-")
     assert "# Cut: write the tag" in kept.read_text(encoding="utf-8")
     assert list(lib.paths()) == []
+    kept.unlink()
 
 
 def test_cut_never_saves_an_empty_tag_from_the_editor(runner, lib, tmp_path, monkeypatch):
@@ -632,7 +633,9 @@ def test_cut_never_saves_an_empty_tag_from_the_editor(runner, lib, tmp_path, mon
     assert result.exit_code == 1, result.output
     assert "Error: tag - the tag is empty" in result.stderr
     assert "Reopening the editor" in result.stderr
-    assert "your text is kept in" in result.stderr.strip().splitlines()[-1]
+    last = result.stderr.strip().splitlines()[-1]
+    assert "your text is kept in" in last
+    Path(last.rsplit("kept in ", 1)[1]).unlink()
     assert list(lib.paths()) == []
     # --no-edit is the one way to an untagged card
     result = runner.invoke(app, ["cut", "-", "--no-edit", *STAMP], input=page("news-meta.html"))

@@ -111,6 +111,10 @@ def test_filters_and_tags_fold_what_the_debater_types(runner, lib, tmp_path) -> 
     assert result.exit_code == 0, result.output
     assert [row["id"] for row in json.loads(result.stdout)] == [card.id]
 
+    result = _run(runner, "export", "-l", "Neg", "-f", "text", "-o", "-")
+    assert result.exit_code == 0, result.output
+    assert "a body" in result.stdout
+
     result = _run(runner, "tag", card.id[:6], "--unlabel", "China-DA", "-l", "Politics DA")
     assert result.exit_code == 0, result.output
     assert lib.resolve(card.id)[1].labels == ["neg", "politics-da"]
