@@ -60,6 +60,13 @@ _messy = st.text(alphabet="aAbB1 _-.+/é\t", max_size=6)
 
 
 @settings(max_examples=examples(500), deadline=None)
+@given(_messy)
+def test_folding_skips_only_what_is_already_folded(text: str) -> None:
+    # fold() returns a folded label as it is (the index folds every label it reads)
+    assert fold(text) == re.sub(r"[\s_-]+", "-", text.casefold()).strip("-")
+
+
+@settings(max_examples=examples(500), deadline=None)
 @given(labels=st.lists(_messy, max_size=4))
 def test_the_index_reads_labels_as_the_model_does(labels: list[str]) -> None:
     text = tomli_w.dumps({"id": "0123456789abcdef", "tag": "T", "labels": labels})

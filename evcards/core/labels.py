@@ -21,13 +21,15 @@ _SEPARATORS = re.compile(r"[\s_-]+")
 
 def fold(text: str) -> str:
     """The one spelling of a label: 'Neg' -> 'neg', 'China DA' -> 'china-da'."""
+    if _FOLDED.fullmatch(text) and "--" not in text and not text.endswith("-"):
+        return text  # already folded, as nearly every stored label is: the index reads many
     return _SEPARATORS.sub("-", text.casefold()).strip("-")
 
 
 def is_label(text: str) -> bool:
     """Whether `text`, folded, is a label: letters, digits and `. + -`, up to 40, starting
     with a letter or digit."""
-    return _FOLDED.fullmatch(fold(text)) is not None
+    return _FOLDED.fullmatch(text) is not None or _FOLDED.fullmatch(fold(text)) is not None
 
 
 def fold_all(labels: Iterable[str]) -> list[str]:
