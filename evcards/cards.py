@@ -15,6 +15,7 @@ from evcards.core.labels import fold_all
 from evcards.core.models import Card, Cite, clean_text, new_card
 from evcards.core.syntax import CITE_FIELDS
 from evcards.errors import (
+    AmbiguousCard,
     BadOption,
     CardNotFound,
     EvcardsError,
@@ -210,6 +211,8 @@ def split_tag_args(
         return args[:-1], last
     try:
         lib.resolve(last)
+    except AmbiguousCard as e:
+        raise AmbiguousCard(f"{e}; or, if '{last}' is the new tag, give it with --tag") from None
     except CardNotFound:
         raise CardNotFound(
             f"'{last}' could be a card (an id or a card file) but no card has it, so it was not"

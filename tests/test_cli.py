@@ -658,7 +658,7 @@ def test_tag_reads_a_last_word_that_could_be_an_id_as_a_card(runner, lib):
     before = snapshot(lib.root)
     result = run(runner, "tag", "ad1", "ad")  # `ad` is both cards' prefix
     assert result.exit_code == 1, result.output
-    assert "matches 2 cards" in result.stderr
+    assert "matches 2 cards" in result.stderr and "give it with --tag" in result.stderr
     result = run(runner, "tag", "ad1", "be")  # hex, and no card has it
     assert result.exit_code == 1, result.output
     assert "--tag 'be'" in result.stderr
