@@ -15,6 +15,9 @@ import typer
 
 from evcards.cli.app import fail
 
+# Editor runs before giving up: only a scripted editor saves that many new, invalid texts.
+MAX_OPENINGS = 50
+
 
 @contextmanager
 def _terminal_stdin() -> Iterator[Any]:
@@ -28,9 +31,6 @@ def _terminal_stdin() -> Iterator[Any]:
         return
     with tty:
         yield tty
-
-
-MAX_OPENINGS = 50
 
 
 def choose_editor(
