@@ -6,10 +6,12 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from evcards.core import markup
+from evcards.core.labels import fold_all
 from evcards.core.models import Card, Cite, clean_text, new_card
 from evcards.core.syntax import CITE_FIELDS
 from evcards.errors import (
@@ -195,33 +197,39 @@ def rederive_cite(before: Cite, after: Cite) -> tuple[Cite, list[str], list[str]
 def split_tag_args(
     lib: Library, args: list[str], explicit_tag: str | None
 ) -> tuple[list[str], str | None]:
-    """`tag CARD... [TAG]`: the last argument is the tag unless it names a card."""
+    """`tag CARD... [TAG]`: the cards, and the new tag (None: unchanged).
+
+    With --tag every argument is a card. Without it the last of two or more arguments is the
+    new tag only when it cannot be a card: `tag ad1 ad` once took the tag `ad` for the id
+    prefix of another card. A word of hex digits (`ad`, `be`, `cafe`), a card file or an id
+    prefix some card has is a card, so such a tag needs --tag; a typo of an id is an error
+    here rather than a new tag."""
     if explicit_tag is not None or len(args) < 2:
         return args, explicit_tag
     last = args[-1]
-    if not any(c.isspace() for c in last):
-        try:
-            lib.resolve(last)
-            return args, None
-        except AmbiguousCard:
-            raise  # `tag 8f70 1b`: a card meant, and its tag would have become "1b"
-        except EvcardsError:
-            if _looks_like_a_card(last):
-                raise CardNotFound(
-                    f"'{last}' looks like a card id but no card has it, so it was not taken as"
-                    f" the new tag; check the id (`evcards list`), or give the tag with --tag"
-                ) from None
-    return args[:-1], last
+    if not could_be_a_card(last):
+        return args[:-1], last
+    try:
+        lib.resolve(last)
+    except AmbiguousCard as e:
+        raise AmbiguousCard(f"{e}; or, if '{last}' is the new tag, give it with --tag") from None
+    except CardNotFound:
+        raise CardNotFound(
+            f"'{last}' could be a card (an id or a card file) but no card has it, so it was not"
+            f" taken as the new tag; check the id (`evcards list`), or give the tag with"
+            f" --tag '{last}'"
+        ) from None
+    return args, None
 
 
-def _looks_like_a_card(word: str) -> bool:
-    """An id prefix with a typo, or a card file: a tag is almost never such a word."""
-    key = word.lower()
-    if key.endswith(".toml") or os.sep in key:
+def could_be_a_card(word: str) -> bool:
+    """A card id or prefix (hex digits), a card file, or any word a card resolves from."""
+    key = word.strip().lower()
+    if not key or any(c.isspace() for c in key):
+        return False  # a tag of several words
+    if key.endswith(".toml") or os.sep in key or re.fullmatch(r"[0-9a-f]+", key):
         return True
-    return bool(re.fullmatch(r"[0-9a-f]+", key)) and (
-        len(key) >= 4 or any(c.isdigit() for c in key)
-    )
+    return Path(word).expanduser().is_file()
 
 
 def retag(
@@ -236,7 +244,7 @@ def retag(
         found = [lib.resolve(ref) for ref in refs]
         changed = []
         for path, card in found:
-            labels = (set(card.labels) | set(add_labels)) - set(remove_labels)
+            labels = set(fold_all([*card.labels, *add_labels])) - set(fold_all(remove_labels))
             update: dict[str, Any] = {"labels": sorted(labels)}
             if tag is not None:
                 update["tag"] = clean_text(tag).strip()
@@ -250,10 +258,60 @@ def retag(
         return [(card, lib.write(card, path)) for card, path in changed]
 
 
-def remove_cards(lib: Library, refs: list[str]) -> list[tuple[Card, Path]]:
-    """Delete every card named; nothing is deleted if any of them cannot be found."""
+def remove_cards(lib: Library, refs: list[str], purge: bool = False) -> list[tuple[Card, Path]]:
+    """Move every card named to the trash (`restore_cards` brings them back), or with `purge`
+    delete them for good; nothing moves if any of them cannot be found."""
+    from evcards.store import trash
+
     with lib.lock():
-        found = [lib.resolve(ref) for ref in refs]
-        for path, _ in found:
-            lib.remove(path)
-        return [(card, path) for path, card in found]
+        found = {card.id: (card, path) for path, card in (lib.resolve(ref) for ref in refs)}
+        paths = [path for _, path in found.values()]  # a card named twice goes once
+        if purge:
+            trash.purge(lib, paths)
+        else:
+            trash.move_to_trash(lib, paths)
+        return list(found.values())
+
+
+@dataclass
+class InTrash:
+    """A card file in the trash, or just put back: the card (None when the file does not read
+    as one), the path it has now, and when it was removed."""
+
+    id: str
+    card: Card | None
+    path: Path
+    removed: datetime | None  # UTC; None for a folder of the trash not named by `rm`
+
+
+def restore_cards(lib: Library, refs: list[str]) -> list[InTrash]:
+    """Put removed cards back where they were: those named (ids or id prefixes), or with no
+    refs every card of the latest `rm`. Nothing moves when one cannot go back (see
+    `store.trash.restore`)."""
+    from evcards.store import trash
+
+    with lib.lock():
+        items = trash.find(lib, refs)
+        cards = [_card_or_none(lib, item.path) for item in items]
+        paths = trash.restore(lib, items)
+    return [
+        InTrash(item.id, card, path, trash.removal_time(item.removal))
+        for item, card, path in zip(items, cards, paths, strict=True)
+    ]
+
+
+def trash_contents(lib: Library) -> list[InTrash]:
+    """What the trash holds, the latest removal first."""
+    from evcards.store import trash
+
+    return [
+        InTrash(item.id, _card_or_none(lib, item.path), item.path, trash.removal_time(item.removal))
+        for item in trash.contents(lib)
+    ]
+
+
+def _card_or_none(lib: Library, path: Path) -> Card | None:
+    try:
+        return lib.read(path)
+    except EvcardsError:
+        return None

@@ -17,7 +17,7 @@ from evcards.core import cite_build
 from evcards.core.cite_build import CiteFields
 from evcards.core.models import Card, Cite, Span, clean_text, content_key, new_card
 from evcards.core.syntax import CITE_FIELDS
-from evcards.errors import BadOption, CiteTemplateError, InputFileError
+from evcards.errors import BadOption, CiteTemplateError, InputFileError, InvalidCard
 from evcards.fixing import Fixes, apply_fixes
 from evcards.formats.paste import decode, read_input, source_name
 from evcards.formats.pastecite import find_cite
@@ -246,6 +246,15 @@ def finish(card: Card, fixes: Fixes | None = None) -> Card:
         card = apply_fixes(card, fixes)
     key = content_key(card.body, card.tag, card.cite, card.kind)
     return card if key == card.id else card.model_copy(update={"id": key})
+
+
+def check_tagged(card: Card) -> None:
+    """A card cut in the editor must have a tag: only `cut --no-edit` saves one without."""
+    if not card.tag.strip():
+        raise InvalidCard(
+            'tag - the tag is empty; write the card\'s claim in tag = "..." (only'
+            " `cut --no-edit` saves a card without a tag)"
+        )
 
 
 def save_cut(lib: Library, card: Card, fixes: Fixes | None = None) -> AddResult:

@@ -397,7 +397,7 @@ def test_usage_errors_exit_2(runner, imported):
     before = snapshot(imported.root)
     assert run(runner, "show").exit_code == 2
     assert run(runner, "nonsense").exit_code == 2
-    result = run(runner, "tag", card.id, "-l", "has space")
+    result = run(runner, "tag", card.id, "-l", "has/slash")
     assert result.exit_code == 2 and "is not a label" in result.stderr
     assert snapshot(imported.root) == before
 
@@ -647,3 +647,93 @@ def test_tables_print_brackets_and_colons_as_written(runner, lib, tmp_path, monk
         plain = " ".join(re.sub(r"\x1b\[[0-9;]*m", "", result.stdout).split())
         assert "[/] 1NC" in plain and "[the U.S.]" in plain and ":x:" in plain, args
         assert "X [ed] 19" in plain, args
+
+
+def test_tag_reads_a_last_word_that_could_be_an_id_as_a_card(runner, lib):
+    # `evcards tag ad1 ad` took the tag `ad` for the id prefix of another card.
+    first = new_card(id="ad1" + "0" * 13, tag="One", body=parse("body one"))
+    other = new_card(id="adf" + "0" * 13, tag="Two", body=parse("body two"))
+    for card in (first, other):
+        lib.write(card)
+    before = snapshot(lib.root)
+    result = run(runner, "tag", "ad1", "ad")  # `ad` is both cards' prefix
+    assert result.exit_code == 1, result.output
+    assert "matches 2 cards" in result.stderr and "give it with --tag" in result.stderr
+    result = run(runner, "tag", "ad1", "be")  # hex, and no card has it
+    assert result.exit_code == 1, result.output
+    assert "--tag 'be'" in result.stderr
+    result = run(runner, "tag", "ad1", "adf")  # a card: nothing to change
+    assert result.exit_code == 2, result.output
+    assert "--tag" in result.output
+    assert snapshot(lib.root) == before
+
+    result = run(runner, "tag", "ad1", "-t", "ad")
+    assert result.exit_code == 0, result.output
+    assert Library.open(lib.root).resolve(first.id)[1].tag == "ad"
+    result = run(runner, "tag", "ad1", "adf", "--tag", "Both")
+    assert result.exit_code == 0, result.output
+    assert [c.tag for _, c in lib.cards()] == ["Both", "Both"]
+    result = run(runner, "tag", "adf", "No alliance")  # words: the positional form stands
+    assert result.exit_code == 0, result.output
+    assert Library.open(lib.root).resolve(other.id)[1].tag == "No alliance"
+
+
+def test_tag_help_says_when_the_last_argument_is_the_tag(runner):
+    result = run(runner, "tag", "--help")
+    assert result.exit_code == 0
+    said = " ".join(result.output.split())
+    assert "-t, --tag TEXT" in said
+    assert "the new tag only when it cannot be a card" in said
+
+
+def test_the_editor_falls_back_to_nano_then_vi():
+    from evcards.cli.editing import choose_editor
+
+    has = {"nano": "/usr/bin/nano", "vi": "/usr/bin/vi"}
+    assert choose_editor({"VISUAL": "code -w", "EDITOR": "nano"}, has.get) == ("code -w", None)
+    assert choose_editor({"EDITOR": "emacs"}, has.get) == ("emacs", None)
+    editor, note = choose_editor({}, has.get)
+    assert editor == "nano" and note.startswith("Opening nano (") and "EDITOR" in note
+    editor, note = choose_editor({}, {"vi": "/usr/bin/vi"}.get)
+    assert editor == "vi" and note.startswith("Opening vi (") and ":wq" in note
+
+
+@pytest.mark.parametrize("installed", [["nano", "vi"], ["vi"]])
+def test_edit_with_no_editor_set_says_which_it_opens(
+    runner, imported, tmp_path, monkeypatch, installed
+):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for name in installed:  # editors that change nothing
+        (bin_dir / name).write_text(f"#!{sys.executable}\n")
+        (bin_dir / name).chmod(0o755)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    _, card = only_card(imported)
+    result = run(runner, "edit", card.id[:6])
+    assert result.exit_code == 0, result.output
+    [note] = result.stderr.splitlines()
+    assert note.startswith(f"Opening {installed[0]} ($VISUAL and $EDITOR are not set")
+    assert result.stdout == "No changes.\n"
+
+
+def test_an_editor_that_never_saves_a_valid_card_is_given_up_on(
+    runner, imported, tmp_path, monkeypatch
+):
+    # a scripted editor whose every edit is new and invalid once looped for ever
+    from evcards.cli import editing
+
+    monkeypatch.setattr(editing, "MAX_OPENINGS", 3)
+    script = tmp_path / "ed.py"
+    script.write_text(
+        "import pathlib, sys\np = pathlib.Path(sys.argv[1])\n"
+        "p.write_text(p.read_text().replace('they pursue', 'they {b}pursue') + '# again\\n')\n"
+    )
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
+    _, card = only_card(imported)
+    before = snapshot(imported.root)
+    result = run(runner, "edit", card.id[:6])
+    assert result.exit_code == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("Error: 3 edits in a row were invalid") and "kept in" in last
+    Path(last.rsplit("kept in ", 1)[1]).unlink()
+    assert snapshot(imported.root) == before

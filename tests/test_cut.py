@@ -367,6 +367,7 @@ def test_cut_editor_with_post_edit_fixes(runner, lib, tmp_path, monkeypatch):
         "p = pathlib.Path(sys.argv[1])\n"
         "t = p.read_text()\n"
         "t = t.replace('Beijing wants markets', '_Beijing ==wants== markets_')\n"
+        "t = t.replace('tag = \"\"', 'tag = \"Different goals\"')\n"
         "p.write_text(t)\n"
     )
     monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
@@ -597,3 +598,46 @@ def test_cut_of_text_with_no_cite_line_is_unchanged():
     found = cut.extract_text("Just a paragraph of text.\n\nAnother one.")
     assert type(found) is webpage.Extracted
     assert found.paragraphs == ["Just a paragraph of text.", "Another one."]
+
+
+def _editor(tmp_path, monkeypatch, code: str) -> None:
+    script = tmp_path / "ed.py"
+    script.write_text("import pathlib, sys\np = pathlib.Path(sys.argv[1])\n" + code)
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
+
+
+@pytest.mark.parametrize("tag", [[], ["--tag", "Alliance unlikely"]])
+def test_cut_gives_up_on_a_draft_that_comes_back_unchanged(runner, lib, tmp_path, monkeypatch, tag):
+    # Quitting the editor without a change saved the draft as a card, untagged.
+    _editor(tmp_path, monkeypatch, "")  # the editor changes nothing
+    result = runner.invoke(app, ["cut", "-", *tag], input=page("news-meta.html"))
+    assert result.exit_code == 1, result.output
+    [line] = result.stderr.strip().splitlines()[-1:]
+    assert line.startswith("Error: the draft came back unchanged")
+    assert "--no-edit" in line
+    kept = Path(line.rsplit("kept in ", 1)[1])
+    assert kept.name.startswith("evcards-edit-")
+    assert "# Cut: write the tag" in kept.read_text(encoding="utf-8")
+    assert list(lib.paths()) == []
+    kept.unlink()
+
+
+def test_cut_never_saves_an_empty_tag_from_the_editor(runner, lib, tmp_path, monkeypatch):
+    # Marks, but no tag: the editor reopens; saving the same text again gives up.
+    _editor(
+        tmp_path,
+        monkeypatch,
+        "p.write_text(p.read_text().replace('pursue different', '==pursue== different'))\n",
+    )
+    result = runner.invoke(app, ["cut", "-"], input=page("news-meta.html"))
+    assert result.exit_code == 1, result.output
+    assert "Error: tag - the tag is empty" in result.stderr
+    assert "Reopening the editor" in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert "your text is kept in" in last
+    Path(last.rsplit("kept in ", 1)[1]).unlink()
+    assert list(lib.paths()) == []
+    # --no-edit is the one way to an untagged card
+    result = runner.invoke(app, ["cut", "-", "--no-edit", *STAMP], input=page("news-meta.html"))
+    assert result.exit_code == 0, result.output
+    assert [c.tag for _, c in lib.cards()] == [""]

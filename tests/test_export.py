@@ -277,7 +277,7 @@ def test_export_writes_files_and_refuses_to_overwrite(runner, filled, lib, tmp_p
         (["-f", "docx", "-o", "-"], "binary format"),
         (["-f", "html", "--read"], "text and md only"),
         (["--read", "--cite-request"], "choose one"),
-        (["-l", "no way"], "is not a label"),
+        (["-l", "no/way"], "is not a label"),
     ],
 )
 def test_usage_errors(runner, filled, args, message):

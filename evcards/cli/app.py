@@ -30,6 +30,7 @@ COMMANDS = {
     "edit": "cards",
     "tag": "cards",
     "rm": "cards",
+    "restore": "cards",
     "import": "cards",
     "cut": "cut",
     "fix": "cut",
@@ -139,14 +140,21 @@ def get_library(create: bool = False) -> Any:
 
 
 def check_labels(labels: list[str] | None) -> None:
-    from evcards.core.models import is_label
+    """Check the --label values Typer parsed, and fold them in place (`Neg` -> `neg`,
+    `China DA` -> `china-da`): every command that stores or filters by them then uses the
+    one spelling cards keep (core/labels.py)."""
+    from evcards.core.labels import fold, is_label
 
-    for lab in labels or []:
+    if not labels:
+        return
+    for i, lab in enumerate(labels):
         if not is_label(lab):
             raise typer.BadParameter(
-                f"'{lab}' is not a label: use letters, digits and - _ . + (like aff, neg, da)",
+                f"'{lab}' is not a label: use letters, digits, spaces and - _ . +"
+                " (like aff, neg, da, 'china da')",
                 param_hint="--label",
             )
+        labels[i] = fold(lab)
 
 
 def get_config() -> Any:

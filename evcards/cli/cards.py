@@ -22,17 +22,25 @@ def show(
     card: CardArg,
     read: Annotated[bool, typer.Option("--read", "-r", help="Only what is read aloud.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="The whole card as JSON.")] = False,
+    no_pager: Annotated[
+        bool, typer.Option("--no-pager", help="Never page; by default a long card is paged.")
+    ] = False,
 ) -> None:
-    """Print a card: tag, cite, and the body with its underlining and highlighting."""
+    """Print a card: tag, cite, and the body with its underlining and highlighting.
+
+    On a terminal a card longer than the screen goes through $PAGER (default: less)."""
     lib = get_library()
     _, found = lib.resolve(card)
     if as_json:
         print_json(found.model_dump(mode="json"))
         return
+    from evcards.cli import pager
     from evcards.cli.render import card_renderable
 
     out = console()
-    out.print(card_renderable(found, get_config().wpm, read_only=read, color=not out.no_color))
+    with out.capture() as captured:
+        out.print(card_renderable(found, get_config().wpm, read_only=read, color=not out.no_color))
+    pager.show(captured.get(), no_pager=no_pager, height=out.height)
 
 
 @app.command("list")
@@ -45,6 +53,7 @@ def list_cards(
     """List the library's cards: short cite, tag, labels and words read."""
     from evcards.errors import EvcardsError
 
+    check_labels(label)  # `-l Neg` lists the cards labelled neg
     lib = get_library()
     wanted = set(label or [])
     rows = []
@@ -212,24 +221,41 @@ def tag(
     args: Annotated[
         list[str],
         typer.Argument(
-            help="CARD... [NEW_TAG]: the cards, then optionally the new tag.",
+            help="The cards; the last argument is the new tag only when it cannot be a card"
+            " (several words, or a word that is not hex digits: 'Uniqueness'). Prefer --tag.",
             metavar="CARD... [TAG]",
         ),
     ],
     new_tag: Annotated[
-        str | None, typer.Option("--tag", "-t", help="The new tag (instead of the last argument).")
+        str | None,
+        typer.Option(
+            "--tag", "-t", help="The new tag; then every argument is a card.", metavar="TEXT"
+        ),
     ] = None,
-    label: Annotated[list[str] | None, typer.Option("--label", "-l", help="Add a label.")] = None,
-    unlabel: Annotated[list[str] | None, typer.Option("--unlabel", help="Remove a label.")] = None,
+    label: Annotated[
+        list[str] | None, typer.Option("--label", "-l", help="Add a label.", metavar="LABEL")
+    ] = None,
+    unlabel: Annotated[
+        list[str] | None, typer.Option("--unlabel", help="Remove a label.", metavar="LABEL")
+    ] = None,
 ) -> None:
-    """Set the tag of one or more cards, and add or remove labels (aff, neg, da, cp, k, t)."""
+    """Set the tag of one or more cards, and add or remove labels (aff, neg, da, cp, k, t).
+
+    `evcards tag 62e6 -t "No alliance"`. Without --tag, a last argument that could be a card
+    id (hex digits such as `ad`, `be`, `cafe`) or a card file is read as a card, never as the
+    tag. Labels are stored in lower case, with `-` for spaces and `_` (`China DA` is
+    `china-da`)."""
     from evcards.cards import retag, split_tag_args
 
     check_labels(label)
+    check_labels(unlabel)
     lib = get_library()
     refs, tag_text = split_tag_args(lib, args, new_tag)
     if tag_text is None and not label and not unlabel:
-        raise typer.BadParameter("say what to change: a new tag, --label or --unlabel")
+        raise typer.BadParameter(
+            "say what to change: --tag TEXT, --label or --unlabel (a last argument that could"
+            " be a card id is read as a card, so give such a tag with --tag)"
+        )
     changed = retag(lib, refs, tag_text, label or [], unlabel or [])
     for card, _path in changed:
         labels = f"  [{', '.join(card.labels)}]" if card.labels else ""
@@ -238,14 +264,69 @@ def tag(
 
 @app.command()
 def rm(
-    cards: Annotated[list[str], typer.Argument(help="Cards to delete.", metavar="CARD...")],
+    cards: Annotated[list[str], typer.Argument(help="Cards to remove.", metavar="CARD...")],
+    purge: Annotated[
+        bool, typer.Option("--purge", help="Delete for good instead of moving to the trash.")
+    ] = False,
 ) -> None:
-    """Delete cards from the library."""
+    """Remove cards from the library to its trash; `evcards restore` puts them back.
+
+    The trash is `.evcards/trash/` in the library: search, list and export never see it.
+    --purge deletes the cards for good."""
     from evcards.cards import remove_cards
 
     lib = get_library()
-    for card, _ in remove_cards(lib, cards):
-        typer.echo(f"Removed {card.id[:8]}  {card.cite.short}  {card.tag}")
+    removed = remove_cards(lib, cards, purge=purge)
+    verb = "Deleted" if purge else "Removed"
+    for card, _ in removed:
+        typer.echo(f"{verb} {card.id[:8]}  {card.cite.short}  {card.tag}")
+    if not purge:
+        which = "it" if len(removed) == 1 else "them"
+        typer.echo(f"In the trash: `evcards restore` puts {which} back.")
+
+
+@app.command()
+def restore(
+    cards: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Removed cards (id or id prefix); none: the last rm's.", metavar="[CARD...]"
+        ),
+    ] = None,
+    list_trash: Annotated[
+        bool, typer.Option("--list", help="List the trash, the latest removal first.")
+    ] = False,
+) -> None:
+    """Put cards that `evcards rm` removed back where they were.
+
+    With no CARD it undoes the last rm: every card it removed comes back. A card whose id is
+    in the library again (imported or cut after it was removed) is not restored over it."""
+    from evcards.cards import restore_cards, trash_contents
+
+    lib = get_library()
+    if list_trash:
+        if cards:
+            raise typer.BadParameter("--list lists the whole trash; give no CARD with it")
+        _print_trash(trash_contents(lib), lib.root)
+        return
+    for item in restore_cards(lib, cards or []):
+        typer.echo(f"Restored {_trash_line(item)}  {item.path}")
+
+
+def _trash_line(item: Any) -> str:
+    if item.card is None:
+        return f"{item.id[:8] or '?':8}  (does not read as a card)"
+    return f"{item.id[:8]}  {item.card.cite.short}  {item.card.tag}"
+
+
+def _print_trash(items: list[Any], root: Path) -> None:
+    if not items:
+        typer.echo(f"The trash of {root} is empty.")
+        return
+    for item in items:
+        when = item.removed.astimezone().strftime("%Y-%m-%d %H:%M") if item.removed else "?"
+        typer.echo(f"{when:16}  {_trash_line(item)}")
+    typer.echo("`evcards restore CARD` puts one back; `evcards restore` the last rm's.")
 
 
 @app.command("import")

@@ -8,7 +8,7 @@ import typer
 from evcards.cli.app import app, check_labels, get_config, get_library
 
 DRAFT_HEADER = """\
-# Cut: write the tag and mark the body, then save and quit (mistakes reopen the editor).
+# Cut: write the tag and mark the body, then save and quit (quit unchanged to give up).
 # _underline_  **emphasis**  ==highlight== ({color})  =={{green}}other==  ~shrink~  \\_ = literal _
 # Add missing [cite] fields (quals = "...") and the short and full cite are rebuilt from them.
 # The id is provisional: it is derived from the body and its marks when the card is saved.
@@ -36,7 +36,9 @@ TemplateOpt = Annotated[
         " (default: `cite_template` in config)."
     ),
 ]
-NoEditOpt = Annotated[bool, Opt("--no-edit", help="Save the card without opening $EDITOR.")]
+NoEditOpt = Annotated[
+    bool, Opt("--no-edit", help="Save the card without opening $EDITOR (untagged without --tag).")
+]
 CondenseOpt = Annotated[bool, Opt(help="Join the paragraphs into one.")]
 PilcrowsOpt = Annotated[bool, Opt(help="With --condense: keep ¶ where paragraphs were.")]
 
@@ -128,19 +130,22 @@ def cut(
 
 def _edit_and_save(lib: Any, draft: Any, after: Any, color: str, template: str | None) -> Any:
     from evcards.cli.editing import edit_until_valid
-    from evcards.cutting import rebuild_cite, save_cut
+    from evcards.cutting import check_tagged, rebuild_cite, save_cut
     from evcards.store import cardfile
 
     saved: list[Any] = []
 
     def save(edited: Any) -> Path:
+        check_tagged(edited)  # an untagged card is an error, and the editor reopens
         edited = edited.model_copy(update={"cite": rebuild_cite(draft.cite, edited.cite, template)})
         result = save_cut(lib, edited, after)
         saved.append(result)
         return result.path
 
     initial = DRAFT_HEADER.format(color=color) + cardfile.dumps(draft, default_highlight=color)
-    edit_until_valid(initial, save, accept_unchanged=True)
+    # Quitting the editor without a change once saved the draft, untagged: now it gives up.
+    gave_up = "the draft came back unchanged (to save the text as it is, cut with --no-edit)"
+    edit_until_valid(initial, save, unchanged=gave_up)
     return saved[-1]
 
 

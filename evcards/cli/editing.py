@@ -2,10 +2,11 @@
 
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,9 @@ from typing import Any
 import typer
 
 from evcards.cli.app import fail
+
+# Editor runs before giving up: only a scripted editor saves that many new, invalid texts.
+MAX_OPENINGS = 50
 
 
 @contextmanager
@@ -29,10 +33,24 @@ def _terminal_stdin() -> Iterator[Any]:
         yield tty
 
 
-def run_editor(path: Path) -> None:
+def choose_editor(
+    env: Mapping[str, str], which: Callable[[str], str | None] = shutil.which
+) -> tuple[str, str | None]:
+    """The editor to run: $VISUAL, else $EDITOR, else nano when installed, else vi; and, for
+    a fallback, one line that says which (a debater who never set $EDITOR was dropped in vi
+    with no word of how to leave it)."""
+    chosen = env.get("VISUAL") or env.get("EDITOR")
+    if chosen:
+        return chosen, None
+    unset = "$VISUAL and $EDITOR are not set; set EDITOR to choose your editor"
+    if which("nano"):
+        return "nano", f"Opening nano ({unset}; save with Ctrl-O, quit with Ctrl-X)."
+    return "vi", f"Opening vi ({unset}; save and quit with Esc, then :wq)."
+
+
+def run_editor(editor: str, path: Path) -> None:
     from evcards.errors import EvcardsError
 
-    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
     try:
         # After `evcards cut -` stdin is the piped page; a terminal editor needs the terminal.
         with _terminal_stdin() as stdin:
@@ -44,12 +62,14 @@ def run_editor(path: Path) -> None:
 
 
 def edit_until_valid(
-    initial: str, save: Callable[[Any], Path], *, accept_unchanged: bool = False
+    initial: str, save: Callable[[Any], Path], *, unchanged: str | None = None
 ) -> tuple[Any, Path] | None:
     """Open `initial` (card TOML) in the editor; validate and `save` it, reopening on errors.
 
-    Returns None when the user saved nothing new (unless accept_unchanged). Saving the same
-    invalid text twice gives up with an Error that names the temp file holding the text.
+    Text that comes back unchanged returns None (`edit`: no changes), or with `unchanged`
+    (`cut`: a draft saved as it was is not a card) gives up with that message. Giving up
+    (there, or when the same invalid text is saved twice) is an Error that names the temp
+    file keeping the text.
     """
     from evcards.errors import EvcardsError
     from evcards.store import cardfile
@@ -58,11 +78,16 @@ def edit_until_valid(
     os.close(fd)
     tmp = Path(tmp_name)
     tmp.write_text(initial, encoding="utf-8")
+    editor, note = choose_editor(os.environ)
+    if note:
+        typer.echo(note, err=True)
     last_bad: str | None = None
-    while True:
-        run_editor(tmp)
+    for _ in range(MAX_OPENINGS):
+        run_editor(editor, tmp)
         text = tmp.read_text(encoding="utf-8", errors="replace")
-        if text == initial and not accept_unchanged:
+        if text == initial:
+            if unchanged is not None:
+                raise fail(f"{unchanged}. Nothing was saved; your text is kept in {tmp}")
             tmp.unlink()
             return None
         try:
@@ -79,3 +104,7 @@ def edit_until_valid(
             continue
         tmp.unlink()
         return card, path
+    # Only an editor run by a script gets here: one whose every edit is new and invalid.
+    raise fail(
+        f"{MAX_OPENINGS} edits in a row were invalid. Nothing was saved; your text is kept in {tmp}"
+    )

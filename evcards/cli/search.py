@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 import typer
 
-from evcards.cli.app import app, get_library
+from evcards.cli.app import app, check_labels, get_library
 
 index_app = typer.Typer(
     help="The search index (derived; rebuilt automatically when missing or damaged).",
@@ -88,6 +88,7 @@ def search(
     """Find cards, best first; the same cut of the same text is shown once, with its count."""
     from evcards.index.search import Filters, search
 
+    check_labels(label)  # `-l Neg` finds the cards labelled neg
     filters = _filters(
         year,
         highlighted,

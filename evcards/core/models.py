@@ -13,13 +13,20 @@ import re
 import unicodedata
 from typing import Annotated, Any, Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
+from evcards.core import labels as _labels
 from evcards.core.syntax import (
     CITE_FIELDS,
     FORBIDDEN_CHARS,
     HIGHLIGHT_COLORS,
-    LABEL,
     HighlightColor,
     cite_year,
 )
@@ -220,13 +227,15 @@ class Source(BaseModel):
     position: int | None = None
 
 
-LABEL_PATTERN = LABEL.pattern
-Label = Annotated[str, Field(pattern=LABEL_PATTERN)]
+def _folded(value: Any) -> Any:
+    return _labels.fold(value) if isinstance(value, str) else value
 
 
-def is_label(text: str) -> bool:
-    """Labels are short keys such as OpenEv's aff, neg, da, cp, k, t."""
-    return re.match(LABEL_PATTERN, text) is not None
+LABEL_PATTERN = _labels.FOLDED_PATTERN
+# Folded before it is checked (core/labels.py): a file's `Neg` or `China DA` reads as
+# `neg` or `china-da`, which is how a file written before labels were folded migrates.
+Label = Annotated[str, BeforeValidator(_folded), Field(pattern=LABEL_PATTERN)]
+is_label = _labels.is_label  # labels are short keys such as OpenEv's aff, neg, da, cp, k, t
 
 
 class Card(BaseModel):

@@ -19,12 +19,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from evcards.core.citenames import short_name
+from evcards.core.labels import fold_all, is_label
 from evcards.core.markup_text import BodyText, NotPlain, body_text
 from evcards.core.syntax import (
     CITE_FIELDS,
     FORBIDDEN_CHARS,
     HIGHLIGHT_COLORS,
-    LABEL,
     cite_year,
 )
 from evcards.store.cardtoml import loads_card_toml
@@ -155,12 +155,10 @@ def _cite(cite: object) -> dict[str, str]:
 
 
 def _labels(labels: object) -> tuple[str, ...]:
-    """The labels as the model keeps them: each valid, sorted, once."""
-    if not (
-        isinstance(labels, list) and all(isinstance(x, str) and LABEL.match(x) for x in labels)
-    ):
+    """The labels as the model keeps them: each valid, folded (core/labels.py), sorted, once."""
+    if not (isinstance(labels, list) and all(isinstance(x, str) and is_label(x) for x in labels)):
         raise NotPlain("labels")
-    return tuple(sorted(set(labels)))
+    return tuple(fold_all(labels))
 
 
 def _files(sources: object) -> tuple[str, ...]:

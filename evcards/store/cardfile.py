@@ -28,6 +28,7 @@ import tomli_w
 from pydantic import ValidationError
 
 from evcards.core import markup
+from evcards.core.labels import fold_all
 from evcards.core.models import Card, Marks, normalize_color
 from evcards.errors import InvalidCard, MarkupError, format_validation
 from evcards.limits import MAX_CARD_FILE_BYTES, megabytes
@@ -48,7 +49,8 @@ def card_to_dict(
     if card.kind != "card":
         data["kind"] = card.kind
     if card.labels:
-        data["labels"] = list(card.labels)
+        # Folded again: a card updated with model_copy (an import's -l) was not validated.
+        data["labels"] = fold_all(card.labels)
     if card.undertag:
         data["undertag"] = card.undertag
     cite = _cite_table(card)

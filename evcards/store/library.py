@@ -2,7 +2,8 @@
 
 A library is any folder holding a `.evcards.toml` marker. Card files are `*.toml` anywhere
 below it (dot-folders aside); derived state (the search index, the write lock) lives in
-`.evcards/` inside it and can always be thrown away.
+`.evcards/` inside it and can always be thrown away, apart from `.evcards/trash/`, which holds
+the cards `evcards rm` removed (store/trash.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from evcards.core.labels import fold_all
 from evcards.errors import AmbiguousCard, CardNotFound, LibraryError
 from evcards.store import journal, walk
 from evcards.store.atomic import atomic_write
@@ -147,8 +149,7 @@ class Library:
         if self._ids is None:
             ids: dict[str, list[Path]] = {}
             for path in self.paths():
-                m = _ID_IN_NAME.search(path.name)
-                card_id = m.group(1) if m else _read_id(path)
+                card_id = card_id_of(path)
                 if card_id:
                     ids.setdefault(card_id, []).append(path)
             self._ids = ids
@@ -442,10 +443,16 @@ def merge_sightings(card: Card, sources: Iterable[Source], labels: Iterable[str]
         if (s.file, s.position) not in known:
             new_sources.append(s)
             known.add((s.file, s.position))
-    new_labels = sorted(set(card.labels) | set(labels))
+    new_labels = fold_all([*card.labels, *labels])
     if new_sources == card.sources and new_labels == card.labels:
         return card
     return card.model_copy(update={"sources": new_sources, "labels": new_labels})
+
+
+def card_id_of(path: Path) -> str | None:
+    """A card file's id: from its name where it carries it, else from the file itself."""
+    m = _ID_IN_NAME.search(path.name)
+    return m.group(1) if m else _read_id(path)
 
 
 def _read_id(path: Path) -> str | None:
