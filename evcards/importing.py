@@ -7,14 +7,17 @@ a failed file is reported and the others go on.
 from __future__ import annotations
 
 import os
+import signal
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections import Counter
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from evcards import formats
 from evcards.core.models import Card
-from evcards.errors import EvcardsError, InputFileError
+from evcards.errors import EvcardsError, InputFileError, Interrupted
 from evcards.formats.paste import read_text, read_text_cards
 from evcards.store.library import Batch, Library, Prepared, stage
 
@@ -34,6 +37,7 @@ class ImportSummary:
     failed: int = 0
     seconds: float = 0.0
     errors: list[dict[str, str]] = field(default_factory=list)
+    left_out: dict[str, int] = field(default_factory=dict)  # files in folders, by kind
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -45,28 +49,55 @@ class ImportSummary:
             "failed": self.failed,
             "seconds": round(self.seconds, 3),
             "errors": list(self.errors),
+            "left_out": dict(self.left_out),
         }
 
 
-def expand(paths: Iterable[str]) -> list[str]:
-    """Files named, and the importable files inside folders named (recursively, sorted)."""
+@dataclass
+class Found:
+    """The files an import reads, and the files in the folders named that it leaves out,
+    counted by kind (their suffix: `.pdf`, `.jsonl.gz`), for the summary's one line on them."""
+
+    files: list[str]
+    left_out: dict[str, int]
+
+
+def survey(paths: Iterable[str]) -> Found:
+    """Files named, and the importable files inside folders named (recursively, sorted; not
+    hidden ones or Word's `~$` lock files, nor anything in a dot-folder such as `.git`)."""
     importable = formats.folder_suffixes()
     out: list[str] = []
+    left_out: Counter[str] = Counter()
     for p in paths:
         path = Path(p)
-        if p != "-" and path.is_dir():
-            found = [
-                str(f)
-                for f in sorted(path.rglob("*"))
-                if f.is_file()
-                and f.suffix.lower() in importable
-                and not f.name.startswith(("~$", "."))
-            ]
-            # A folder with nothing to import stays in the list, to be reported as failed.
-            out.extend(found or [p])
-        else:
+        if p == "-" or not path.is_dir():
             out.append(p)
-    return out
+            continue
+        found: list[str] = []
+        for f in sorted(path.rglob("*")):
+            if not f.is_file() or any(
+                part.startswith((".", "~$")) for part in f.relative_to(path).parts
+            ):
+                continue
+            if f.suffix.lower() in importable:
+                found.append(str(f))
+            else:
+                left_out[_kind(f)] += 1
+        # A folder with nothing to import stays in the list, to be reported as failed.
+        out.extend(found or [p])
+    return Found(out, dict(sorted(left_out.items())))
+
+
+def expand(paths: Iterable[str]) -> list[str]:
+    """The files an import of `paths` reads (see `survey`)."""
+    return survey(paths).files
+
+
+def _kind(path: Path) -> str:
+    suffixes = [s.lower() for s in path.suffixes[-2:]]
+    if suffixes and suffixes[-1] == ".gz":  # what was compressed says more than .gz
+        return "".join(suffixes)
+    return suffixes[-1] if suffixes else "no suffix"
 
 
 def parse_file(path: str, initials: str | None = None) -> list[Card]:
@@ -135,7 +166,7 @@ def _labelled(card: Card, labels: tuple[str, ...]) -> Card:
 
 def _prepare_all(
     files: list[str], initials: str | None, labels: tuple[str, ...], jobs: int, batch: Batch
-) -> Iterator[tuple[str, list[Prepared] | str]]:
+) -> Generator[tuple[str, list[Prepared] | str], None, None]:
     """Prepared files in order; parsed `jobs` at a time when there are several files."""
     if jobs <= 1 or len(files) < 2 or "-" in files:
         for path in files:
@@ -152,7 +183,10 @@ def _prepare_all(
     # fork starts a worker in milliseconds and shares the modules already imported.
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with ProcessPoolExecutor(max_workers=min(jobs, len(files)), mp_context=context) as pool:
+    pool = ProcessPoolExecutor(
+        max_workers=min(jobs, len(files)), mp_context=context, initializer=_ignore_ctrl_c
+    )
+    try:
         # Biggest files first, so that no worker is left with a long file at the end; results
         # are still taken in the given order, which decides which sighting comes first.
         # The workers also write the staging files: the batch then only renames them, and
@@ -169,6 +203,34 @@ def _prepare_all(
                 # A worker died (killed for memory, or a crash in C): parse here instead.
                 result = prepare_file(path, initials, labels)
             yield result
+    except BaseException:  # Ctrl-C, or the caller stopped taking files (GeneratorExit)
+        _stop_workers(pool)
+        raise
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def _ignore_ctrl_c() -> None:
+    """In a worker: Ctrl-C at a terminal reaches every process of the group, and a worker's
+    traceback is noise; the main process stops the workers itself (`_stop_workers`)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop_workers(pool: Any) -> None:
+    """End the workers now, so that they write no more staging files: a plain `shutdown` waits
+    for every file already handed out (up to 2.3 s of 30 files)."""
+    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14
+    if terminate is not None:
+        terminate()
+        return
+    # Before 3.14 the executor can only be asked to finish; its processes are ended directly.
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(1.0)
+        if process.is_alive():  # pragma: no cover - SIGTERM is not caught in a worker
+            process.kill()
 
 
 def _size(path: str) -> int:
@@ -201,39 +263,86 @@ def import_paths(
 
     Files are parsed in worker processes (`jobs`, default: the cores available) and written
     by this one, holding the library lock throughout, in one batch (see `Library.batch`).
+    Ctrl-C stops the workers, removes every staging file and raises `Interrupted`, saying how
+    many cards earlier flushes of the batch had stored (each whole).
     """
     start = time.perf_counter()
-    summary = ImportSummary()
-    files = expand(paths)
+    found = survey(paths)
+    summary = ImportSummary(left_out=found.left_out)
     extra_labels = tuple(sorted(set(labels)))
-    with library.lock(), library.batch() as batch:
-        for path, outcome in _prepare_all(
-            files, initials, extra_labels, default_jobs() if jobs is None else jobs, batch
-        ):
-            if isinstance(outcome, str):
-                summary.failed += 1
-                summary.errors.append({"file": path, "message": outcome})
-                if on_error:
-                    on_error(path, outcome)
-            else:
-                summary.files += 1
-                if not outcome and on_warning:
-                    on_warning(path, NO_CARDS)
-                for message in getattr(outcome, "warnings", ()):
-                    if on_warning:
-                        on_warning(path, message)
-                for item in outcome:
-                    status = batch.add(item)
-                    if status == "added":
-                        if item.kind == "analytic":
-                            summary.analytics += 1
-                        else:
-                            summary.cards += 1
-                    elif status == "merged":
-                        summary.duplicates += 1
-                    else:
-                        summary.skipped += 1
-            if on_file:
-                on_file(path)
+    report = _Report(on_error, on_warning)
+    with library.lock():
+        stored = len(library.ids())
+        batch: Batch | None = None
+        try:
+            with library.batch() as batch:
+                prepared = _prepare_all(
+                    found.files,
+                    initials,
+                    extra_labels,
+                    default_jobs() if jobs is None else jobs,
+                    batch,
+                )
+                try:
+                    for path, outcome in prepared:
+                        _take(summary, batch, path, outcome, report)
+                        if on_file:
+                            on_file(path)
+                finally:
+                    prepared.close()  # the workers stop before their files are removed
+        except KeyboardInterrupt:
+            raise _interrupted(library, batch, stored) from None
     summary.seconds = time.perf_counter() - start
     return summary
+
+
+@dataclass
+class _Report:
+    on_error: Callable[[str, str], None] | None
+    on_warning: Callable[[str, str], None] | None
+
+    def error(self, path: str, message: str) -> None:
+        if self.on_error:
+            self.on_error(path, message)
+
+    def warning(self, path: str, message: str) -> None:
+        if self.on_warning:
+            self.on_warning(path, message)
+
+
+def _take(
+    summary: ImportSummary, batch: Batch, path: str, outcome: list[Prepared] | str, report: _Report
+) -> None:
+    """One file's outcome into the batch and the summary."""
+    if isinstance(outcome, str):
+        summary.failed += 1
+        summary.errors.append({"file": path, "message": outcome})
+        report.error(path, outcome)
+        return
+    summary.files += 1
+    if not outcome:
+        report.warning(path, NO_CARDS)
+    for message in getattr(outcome, "warnings", ()):
+        report.warning(path, message)
+    for item in outcome:
+        status = batch.add(item)
+        if status == "added":
+            if item.kind == "analytic":
+                summary.analytics += 1
+            else:
+                summary.cards += 1
+        elif status == "merged":
+            summary.duplicates += 1
+        else:
+            summary.skipped += 1
+
+
+def _interrupted(library: Library, batch: Batch | None, stored: int) -> Interrupted:
+    """After Ctrl-C, with the workers stopped and the batch discarded: the staging folder
+    emptied (the batch knows only the files it was handed; the workers wrote more), and what
+    the interrupt leaves in the library, counted from the files."""
+    for tmp in batch.staging.glob("*") if batch is not None else ():
+        tmp.unlink(missing_ok=True)
+    kept = len(Library(library.root).ids()) - stored
+    cards = "1 card" if kept == 1 else f"{kept} cards"
+    return Interrupted(f"{cards} imported before the interrupt; nothing half-written")
