@@ -7,6 +7,7 @@ a failed file is reported and the others go on.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import time
 from collections import Counter
@@ -184,7 +185,7 @@ def _prepare_all(
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     pool = ProcessPoolExecutor(
-        max_workers=min(jobs, len(files)), mp_context=context, initializer=_ignore_ctrl_c
+        max_workers=min(jobs, len(files)), mp_context=context, initializer=_start_worker
     )
     try:
         # Biggest files first, so that no worker is left with a long file at the end; results
@@ -193,7 +194,7 @@ def _prepare_all(
         # creating the files no longer waits for the results taken in order below.
         staging = batch.staging
         futures = {
-            path: pool.submit(prepare_file, path, initials, labels, staging)
+            path: pool.submit(_prepare_in_worker, path, initials, labels, staging)
             for path in sorted(files, key=_size, reverse=True)
         }
         for path in files:
@@ -210,27 +211,48 @@ def _prepare_all(
         pool.shutdown(cancel_futures=True)
 
 
-def _ignore_ctrl_c() -> None:
-    """In a worker: Ctrl-C at a terminal reaches every process of the group, and a worker's
-    traceback is noise; the main process stops the workers itself (`_stop_workers`)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+# Ctrl-C in a worker. Killing one (SIGTERM) in the middle of sending its result back leaves
+# half a message in the pipe, and the pool's reader thread waits for the rest for ever; so a
+# worker stops itself, and only inside `prepare_file`, where stopping anywhere is safe (what
+# it staged is removed by the main process). Files still queued to it then return at once.
+_stopping = False
+_busy = False
+
+
+def _start_worker() -> None:
+    signal.signal(signal.SIGINT, _ctrl_c_in_worker)
+
+
+def _ctrl_c_in_worker(signum: int, frame: object) -> None:
+    global _stopping
+    _stopping = True
+    if _busy:
+        raise KeyboardInterrupt
+
+
+def _prepare_in_worker(
+    path: str, initials: str | None, labels: tuple[str, ...], staging: Path
+) -> tuple[str, list[Prepared] | str]:
+    global _busy
+    _busy = True
+    try:
+        if _stopping:
+            raise KeyboardInterrupt
+        return prepare_file(path, initials, labels, staging)
+    finally:
+        _busy = False
 
 
 def _stop_workers(pool: Any) -> None:
-    """End the workers now, so that they write no more staging files: a plain `shutdown` waits
-    for every file already handed out (up to 2.3 s of 30 files)."""
-    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14
-    if terminate is not None:
-        terminate()
-        return
-    # Before 3.14 the executor can only be asked to finish; its processes are ended directly.
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    for process in processes:
-        process.terminate()
-    for process in processes:
-        process.join(1.0)
-        if process.is_alive():  # pragma: no cover - SIGTERM is not caught in a worker
-            process.kill()
+    """Stop the workers now, so that they write no more staging files: a plain `shutdown`
+    waits for every file already handed out (up to 2.3 s of 30 files). Ctrl-C at a terminal
+    reaches them already; `kill -INT` of this process alone does not, so it is passed on."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            os.kill(process.pid, signal.SIGINT)
+        except (ProcessLookupError, AttributeError, TypeError):  # ended, or not started
+            pass
+    pool.shutdown(cancel_futures=True)
 
 
 def _size(path: str) -> int:
@@ -288,10 +310,20 @@ def import_paths(
                         _take(summary, batch, path, outcome, report)
                         if on_file:
                             on_file(path)
+                except KeyboardInterrupt:
+                    prepared.close()  # the workers stop before their files go
+                    discard_staging(batch.staging)  # before the batch unlinks them one by one
+                    raise
                 finally:
-                    prepared.close()  # the workers stop before their files are removed
+                    prepared.close()
         except KeyboardInterrupt:
-            raise _interrupted(library, batch, stored) from None
+            if batch is not None:  # interrupted while storing: what it had not stored yet
+                discard_staging(batch.staging)
+            kept = len(Library(library.root).ids()) - stored
+            cards = "1 card" if kept == 1 else f"{kept} cards"
+            raise Interrupted(
+                f"{cards} imported before the interrupt; nothing half-written"
+            ) from None
     summary.seconds = time.perf_counter() - start
     return summary
 
@@ -337,12 +369,35 @@ def _take(
             summary.skipped += 1
 
 
-def _interrupted(library: Library, batch: Batch | None, stored: int) -> Interrupted:
-    """After Ctrl-C, with the workers stopped and the batch discarded: the staging folder
-    emptied (the batch knows only the files it was handed; the workers wrote more), and what
-    the interrupt leaves in the library, counted from the files."""
-    for tmp in batch.staging.glob("*") if batch is not None else ():
-        tmp.unlink(missing_ok=True)
-    kept = len(Library(library.root).ids()) - stored
-    cards = "1 card" if kept == 1 else f"{kept} cards"
-    return Interrupted(f"{cards} imported before the interrupt; nothing half-written")
+def discard_staging(staging: Path) -> None:
+    """Every file of a batch's staging folder out of it at once: the folder is renamed aside
+    (in the state folder) and removed by a process of its own. Unlinking 1,000 files here
+    took 1-2 s on a busy disk (a file being written back waits for it to finish), and Ctrl-C
+    should take a fraction of a second."""
+    if not staging.is_dir() or not any(staging.iterdir()):
+        return
+    aside = staging.with_name(f"{staging.name}.discarded-{os.getpid()}-{time.monotonic_ns()}")
+    try:
+        os.rename(staging, aside)
+    except OSError:  # the staging folder is the next import's: empty it here
+        for tmp in staging.glob("*"):
+            tmp.unlink(missing_ok=True)
+        return
+    _remove_in_background(aside)
+
+
+def _remove_in_background(folder: Path) -> None:
+    if not hasattr(os, "fork"):  # pragma: no cover - Windows
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    child = os.fork()
+    if child == 0:
+        # A grandchild does the removing, in a session of its own (no second Ctrl-C reaches
+        # it) and adopted by init, so that nobody has to wait for it.
+        try:
+            if os.fork() == 0:
+                os.setsid()
+                shutil.rmtree(folder, ignore_errors=True)
+        finally:
+            os._exit(0)
+    os.waitpid(child, 0)

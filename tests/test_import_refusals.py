@@ -30,9 +30,13 @@ def _import(runner, *args):
         # "line 2: expected a cite line"
         ("manifest.json", b'[\n {"file": "sample.docx"}\n]\n', "a JSON document, not cards"),
         # "not UTF-8 text (byte 1); save it as UTF-8"
-        ("rows.jsonl.gz", gzip.compress(b'{"tag": "T"}\n'), "a compressed dataset"),
-        ("rows.jsonl.gz", gzip.compress(b'{"tag": "T"}\n'), "`evcards collection add`"),
-        ("notes.txt", gzip.compress(b"text"), "compressed with gzip; evcards reads files as"),
+        ("rows.jsonl.gz", gzip.compress(b'{"tag": "T"}\n', mtime=0), "a compressed dataset"),
+        ("rows.jsonl.gz", gzip.compress(b'{"tag": "T"}\n', mtime=0), "`evcards collection add`"),
+        (
+            "notes.txt",
+            gzip.compress(b"text", mtime=0),
+            "compressed with gzip; evcards reads files as",
+        ),
         ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "save it as .docx"),
         ("brief.pdf", b"%PDF-1.4\n", "paste it into `evcards cut -`"),
         ("brief.pdf", b"plain text named .pdf", "a PDF, which evcards cannot read"),
@@ -73,7 +77,7 @@ def _mixed_folder(root):
     (root / "sub" / "b.pdf").write_bytes(b"%PDF")
     (root / "sub" / "manifest.json").write_text("{}")
     (root / "rows.jsonl").write_text('{"tag": "T"}\n')
-    (root / "rows.jsonl.gz").write_bytes(gzip.compress(b"{}"))
+    (root / "rows.jsonl.gz").write_bytes(gzip.compress(b"{}", mtime=0))
     (root / "README").write_text("notes")
     # Not counted: hidden files, Word's lock files, anything in a dot-folder.
     (root / ".DS_Store").write_bytes(b"\x00")

@@ -79,10 +79,9 @@ _PASTE_READER = "evcards.formats.paste:read_paste_file"
 # A dataset's cards are many (DebateSum: 240,000): one card file each is not the way to hold
 # them, and import does not read compressed files anyway.
 _DATASET_GZ = (
-    "a compressed dataset, which import does not read; whole datasets are for collections"
-    " (`evcards collection add`, in a later version). Until then, `gunzip -k {path}` and"
-    " `evcards import` the rows it gives, if they are OpenDebateEvidence rows: one card file"
-    " per row"
+    "a compressed dataset, which import does not read; datasets will go into collections"
+    " (`evcards collection add`, in a later version). For OpenDebateEvidence rows now:"
+    " `gunzip -k {path}` and import the .jsonl it gives (one card file per row)"
 )
 
 FORMATS = (
