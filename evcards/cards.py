@@ -66,7 +66,7 @@ def add_card(
     try:
         body = markup.parse(text, default_highlight=default_highlight)
     except MarkupError as e:
-        raise InvalidCard(f"body: {e}") from None
+        raise InvalidCard(f"body: {e}", e.detail) from None
     if not body and not tag:
         raise InvalidCard("the card has no body and no tag; give a body or --tag")
     given = {k: v for k, v in (cite or {}).items() if v is not None}

@@ -4,6 +4,12 @@
 class EvcardsError(Exception):
     """Base class: a problem with the user's input, files or environment, not a bug."""
 
+    def __init__(self, message: str = "", detail: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        # Lines the CLI prints under the one `Error:` line, as they are: the input line a
+        # mistake is on, and a caret under the mistake.
+        self.detail = detail
+
 
 class BadOption(EvcardsError):
     """Options that cannot work together; `option` names the one to change. Commands turn it
@@ -27,7 +33,8 @@ class InvalidCard(EvcardsError):
 
 
 class MarkupError(EvcardsError):
-    """Inline markup that cannot be parsed (unclosed mark, unknown directive)."""
+    """Inline markup that cannot be parsed (unclosed mark, unknown directive); `detail` shows
+    the line with a caret under the mistake."""
 
 
 class InputFileError(EvcardsError):
@@ -76,3 +83,8 @@ class InvalidSpeech(EvcardsError):
 
 class SpeechNotFound(EvcardsError):
     """No speech of that name, or no current speech when the command needs one."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a command that cleaned up first; the message says what was kept. (A
+    KeyboardInterrupt, so that code which is not the CLI stops as it would for any Ctrl-C.)"""

@@ -278,8 +278,9 @@ def test_edit_gives_up_without_losing_text(runner, imported, tmp_path, monkeypat
     _, card = only_card(imported)
     result = run(runner, "edit", card.id)
     assert result.exit_code == 1
-    last = result.stderr.strip().splitlines()[-1]
+    *_, last, line, caret = result.stderr.strip().splitlines()
     assert last.startswith("Error: ") and "your text is kept in" in last
+    assert line[caret.index("^") :].startswith("_pursue different objectives")
     kept = Path(last.rsplit("kept in ", 1)[1])
     assert "they _pursue" in kept.read_text()
     assert snapshot(imported.root) == before
@@ -290,7 +291,8 @@ def test_edit_gives_up_without_losing_text(runner, imported, tmp_path, monkeypat
 
 def assert_clean_error(result, fragment, code=1):
     assert result.exit_code == code, result.output
-    lines = result.stderr.strip().splitlines()
+    # One Error line; lines indented under it show the input (a markup mistake and a caret).
+    lines = [line for line in result.stderr.strip().splitlines() if not line.startswith("  ")]
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("Error: ") or code == 2, lines[0]
     assert fragment in result.stderr, result.stderr

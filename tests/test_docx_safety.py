@@ -161,6 +161,7 @@ def test_hostile_files_fail_cleanly_and_the_batch_goes_on(runner, tmp_path: Path
         "by_shape",
         "seconds",
         "errors",
+        "left_out",
     }
     assert (summary["files"], summary["cards"], summary["failed"]) == (1, 1, 3)
     assert [Path(e["file"]).name for e in summary["errors"]] == [

@@ -13,10 +13,17 @@ from typer.main import get_group
 from evcards.errors import EvcardsError
 
 
-def fail(message: str, code: int = 1) -> typer.Exit:
-    """Print one `Error:` line on stderr; the caller raises the returned Exit."""
+def fail(message: str, code: int = 1, detail: tuple[str, ...] = ()) -> typer.Exit:
+    """Print one `Error:` line on stderr, then any `detail` lines as they are (the input a
+    mistake is on, a caret under it); the caller raises the returned Exit."""
     typer.echo(f"Error: {' '.join(message.split())}", err=True)
+    for line in detail:
+        typer.echo(f"  {line}", err=True)
     return typer.Exit(code)
+
+
+# What Ctrl-C leaves behind when the command did not say: every file is written whole.
+INTERRUPTED = "stopped before the end; no file was left half-written"
 
 
 # Every command and the module that defines it, in `evcards --help` order. A module is imported,
@@ -72,7 +79,14 @@ class Group(TyperGroup):
         except EvcardsError as e:
             if os.environ.get("EVCARDS_DEBUG"):
                 raise
-            raise fail(str(e)) from None
+            raise fail(str(e), detail=e.detail) from None
+        except KeyboardInterrupt as e:
+            # Ctrl-C: one line saying what was kept (`Interrupted` carries it), exit 130 as
+            # a shell expects of SIGINT. Typer's own handler exited 130 without a word.
+            if os.environ.get("EVCARDS_DEBUG"):
+                raise
+            typer.echo(f"Interrupted: {' '.join(str(e).split()) or INTERRUPTED}", err=True)
+            raise typer.Exit(130) from None
         except BrokenPipeError:
             # `evcards list | head`: the reader has all it wants, which is not an error. Point
             # stdout at /dev/null so the interpreter's final flush does not raise again.

@@ -372,9 +372,23 @@ def import_(
         print_json(summary.as_dict())
     else:
         console().print(_summary_table(summary.as_dict(), lib.root))
+        if summary.left_out:
+            typer.echo(_left_out_line(summary.left_out))
         typer.echo(f"{summary.seconds:.2f}s")
     if summary.failed:
         raise typer.Exit(1)
+
+
+def _left_out_line(left_out: dict[str, int]) -> str:
+    """The files in the folders that import does not read, by kind, in one line: a folder of
+    .doc and .pdf files used to give a summary of 0 cards and not a word about them."""
+    total = sum(left_out.values())
+    kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(left_out.items(), key=lambda kv: -kv[1]))
+    files = "1 file" if total == 1 else f"{total} files"
+    return (
+        f"Left out {files} of the folders: {kinds};"
+        " `evcards import FILE` imports one by name, or says why it cannot"
+    )
 
 
 def _import_progress(total: int) -> tuple[Any, Any]:

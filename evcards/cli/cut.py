@@ -110,7 +110,13 @@ def cut(
         unhighlighted_underline_off=unhighlighted_underline_off,
         highlight_color=_check_color(highlight_color),
     )
-    extracted = cutting.extract_source(*cutting.read_source(source, timeout))
+    try:
+        extracted = cutting.extract_source(*cutting.read_source(source, timeout))
+    except KeyboardInterrupt:
+        from evcards.errors import Interrupted
+
+        # Ctrl-C while a slow page downloads: nothing has been written yet.
+        raise Interrupted(f"stopped reading {source}; nothing was saved") from None
     opts = cutting.cut_options(ctx.params, template, config.initials)
     draft = cutting.draft_card(extracted, opts)
     if condense:

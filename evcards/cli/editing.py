@@ -95,9 +95,13 @@ def edit_until_valid(
             path = save(card)
         except EvcardsError as e:
             if text == last_bad:
-                raise fail(f"{e}. Nothing was saved; your text is kept in {tmp}") from None
+                raise fail(
+                    f"{e}. Nothing was saved; your text is kept in {tmp}", detail=e.detail
+                ) from None
             last_bad = text
             typer.echo(f"Error: {' '.join(str(e).split())}", err=True)
+            for line in e.detail:  # a markup mistake's line, with a caret under it
+                typer.echo(f"  {line}", err=True)
             typer.echo(
                 "Reopening the editor with your text; save it unchanged to give up.", err=True
             )

@@ -161,7 +161,16 @@ def index_rebuild() -> None:
     from evcards.index.build import rebuild
 
     lib = get_library()
-    result = rebuild(lib.root)
+    try:
+        result = rebuild(lib.root)
+    except KeyboardInterrupt:
+        from evcards.errors import Interrupted
+
+        # The build swaps a finished index in, or leaves the old one (see index.build).
+        raise Interrupted(
+            "the index was not rebuilt; the old one stays, and a search rebuilds it if it is"
+            " missing or damaged"
+        ) from None
     extra = f", {result.invalid} invalid files skipped" if result.invalid else ""
     typer.echo(f"Indexed {result.added} cards{extra}.")
 

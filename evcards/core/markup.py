@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from evcards.core import mistakes
 from evcards.core.models import PLAIN, Marks, Span, normalize_body, normalize_color
 from evcards.core.syntax import CONTROL_IN_MARKUP, TOKEN
 from evcards.errors import MarkupError
@@ -86,6 +87,7 @@ class _Parser:
             "size": None,
         }
         self.opened_at: dict[str, int] = {}  # where each mark that is on was opened
+        self.marks: dict[str, list[tuple[int, int]]] = {}  # every toggle of each, for errors
         self.body: list[list[Span]] = []
         self.para: list[Span] = []
         self.buf: list[str] = []  # text since the last mark
@@ -102,17 +104,17 @@ class _Parser:
         elif kind == "esc":
             self.buf.append(m.group("esc"))
         elif kind == "emph":
-            self.toggle("emphasis", True, m.start())
+            self.toggle("emphasis", True, m.start(), m.end())
         elif kind in ("hl", "hlcolor"):
             return self.highlight(m)
         elif kind == "under":
-            self.toggle("underline", True, m.start())
+            self.toggle("underline", True, m.start(), m.end())
         elif kind in ("shrink", "size"):
             return self.shrink(m)
         elif kind == "brace":
             snippet = self.text[m.start() : m.start() + 12].split("\n")[0]
-            raise MarkupError(
-                f"unknown markup '{snippet}' at {self.where(m)}; write \\{{ for a literal brace"
+            raise self.error(
+                f"unknown markup '{snippet}' at {self.where(m)}; write \\{{ for a literal brace", m
             )
         else:
             self.named(m)
@@ -122,35 +124,37 @@ class _Parser:
         if self.state["highlight"] is not None:
             # A closing `==` takes no colour: a brace after it is the next token
             # (`=={i}` closes a highlight, then toggles italic).
-            self.toggle("highlight", None, m.start())
+            self.toggle("highlight", None, m.start(), m.start() + 2)
             return m.start() + 2
         color = self.default_highlight
         if m.group("hlcolor") is not None:
             found = normalize_color(m.group("hlcolor"))
             if found is None:
-                raise MarkupError(
+                raise self.error(
                     f"unknown highlight colour '{m.group('hlcolor')}' at {self.where(m)};"
                     " use one of Word's: yellow, green, cyan, magenta, blue, red, darkBlue,"
                     " darkCyan, darkGreen, darkMagenta, darkRed, darkYellow, darkGray,"
-                    " lightGray, black, white"
+                    " lightGray, black, white",
+                    m,
                 )
             color = found
-        self.toggle("highlight", color, m.start())
+        self.toggle("highlight", color, m.start(), m.end())
         return m.end()
 
     def shrink(self, m: re.Match[str]) -> int:
         if self.state["size"] is not None:  # a closing `~` takes no size, as for `==`
-            self.toggle("size", None, m.start())
+            self.toggle("size", None, m.start(), m.start() + 1)
             return m.start() + 1
         size = DEFAULT_SHRINK
         if m.group("size") is not None:
             size = float(m.group("size"))
             if not (1.0 <= size <= 400.0 and (size * 2).is_integer()):
-                raise MarkupError(
+                raise self.error(
                     f"size {m.group('size')} at {self.where(m)} is not a point size"
-                    " from 1 to 400 in half points"
+                    " from 1 to 400 in half points",
+                    m,
                 )
-        self.toggle("size", size, m.start())
+        self.toggle("size", size, m.start(), m.end())
         return m.end()
 
     def named(self, m: re.Match[str]) -> None:
@@ -159,28 +163,29 @@ class _Parser:
         if name == "shade":
             self.shade(m)
         elif m.group("close") or m.group("hex"):
-            raise MarkupError(
-                f"`{m.group(0)}` at {self.where(m)}: write {{{name}}} to both open and close it"
+            raise self.error(
+                f"`{m.group(0)}` at {self.where(m)}: write {{{name}}} to both open and close it", m
             )
         else:
-            self.toggle(_BOOL_KEYS[name], True, m.start())
+            self.toggle(_BOOL_KEYS[name], True, m.start(), m.end())
 
     def shade(self, m: re.Match[str]) -> None:
         shading = self.state["shading"]
         if m.group("close"):
             if shading is None:
-                raise MarkupError(f"`{{/shade}}` at {self.where(m)} closes no shading")
-            self.toggle("shading", None, m.start())
+                raise self.error(f"`{{/shade}}` at {self.where(m)} closes no shading", m)
+            self.toggle("shading", None, m.start(), m.end())
         elif m.group("hex") is None:
-            raise MarkupError(f"`{{shade}}` at {self.where(m)} needs a colour: {{shade:D9D9D9}}")
+            raise self.error(f"`{{shade}}` at {self.where(m)} needs a colour: {{shade:D9D9D9}}", m)
         elif shading is not None:
-            raise MarkupError(f"shading opened again at {self.where(m)} before `{{/shade}}`")
+            raise self.error(f"shading opened again at {self.where(m)} before `{{/shade}}`", m)
         else:
-            self.toggle("shading", m.group("hex").upper(), m.start())
+            self.toggle("shading", m.group("hex").upper(), m.start(), m.end())
 
-    def toggle(self, key: str, value: Any, pos: int) -> None:
-        """Turn a mark on (to `value`) if it is off, else off."""
+    def toggle(self, key: str, value: Any, pos: int, end: int) -> None:
+        """Turn a mark on (to `value`) if it is off, else off; the mark is text[pos:end]."""
         self.flush()
+        self.marks.setdefault(key, []).append((pos, end))
         state = self.state
         if state[key] in (None, False):
             state[key] = value
@@ -198,15 +203,39 @@ class _Parser:
         self.flush()
         self.body.append(self.para)
         if self.opened_at:
-            key, at = min(self.opened_at.items(), key=lambda kv: kv[1])
-            raise MarkupError(
-                f"{_MARK_NAMES[key]} opened at {_where(self.text, at)} is never closed;"
+            raise self.unclosed(min(self.opened_at.items(), key=lambda kv: kv[1])[0])
+        return normalize_body(self.body)
+
+    def unclosed(self, key: str) -> MarkupError:
+        """The error for a mark left on at the end. Every mark is a toggle, so the one left on
+        is the last typed, which is seldom the mistake (one `_` too few early on put the
+        blame on the last `_` of the paragraph): which of them opens and which closes is read
+        from the text beside each (see `mistakes.unmatched`)."""
+        marks = self.marks[key]
+        stray, (at, end) = False, marks[-1]
+        if key != "shading":  # `{shade:…}` and `{/shade}` say which they are
+            found = mistakes.unmatched(self.text, marks)
+            if found is not None:
+                stray, (at, end) = found
+        name, where = _MARK_NAMES[key], _where(self.text, at)
+        if stray:
+            message = (
+                f"{name} at {where} closes a mark that was never opened; open it where the"
+                " marked text starts, or escape a literal character with a backslash"
+            )
+        else:
+            message = (
+                f"{name} opened at {where} is never closed;"
                 " close it, or escape a literal character with a backslash"
             )
-        return normalize_body(self.body)
+        return MarkupError(message, mistakes.excerpt(self.text, at, end))
 
     def where(self, m: re.Match[str]) -> str:
         return _where(self.text, m.start())
+
+    def error(self, message: str, m: re.Match[str]) -> MarkupError:
+        """A mistake in the token `m`, shown in its line with a caret under it."""
+        return MarkupError(message, mistakes.excerpt(self.text, m.start(), m.end()))
 
 
 _BOOL_OPEN = {"bold": "{b}", "italic": "{i}", "box": "{box}", "emphasis": "**", "underline": "_"}

@@ -5,7 +5,8 @@ writes: each format's name, file suffixes, reader and writer, and how its files 
 apart. Readers and writers are named as `module:function` and imported only when that format
 is used, so that lxml, python-docx and trafilatura never load for `evcards search` or
 `list`; this module itself imports nothing heavy. Adding a format is one module in this
-package and one entry in FORMATS.
+package and one entry in FORMATS. The kinds of file that are not cards (a PDF, a .doc, JSON,
+a compressed dataset) are entries too, with no reader and a `refusal` saying what to do.
 
 Web pages (`webpage.py`) are not here: `evcards cut` reads them, to make a card of one.
 """
@@ -19,25 +20,17 @@ from typing import Any, NamedTuple
 from evcards.errors import InputFileError
 
 ZIP_MAGIC = b"PK\x03\x04"
-
-# What a file is, by its first bytes, when it is none of ours: debaters rename files, and an
-# old .doc or a PDF read as pasted text gave "not UTF-8 text (byte 2)" or "line 2: expected a
-# cite line". A format whose `magic` a file starts with is exempt (a .docx is a zip).
-_FOREIGN = {
-    b"%PDF": "a PDF, which evcards cannot read; copy its text into a .txt file, or paste it"
-    " into `evcards cut -`",
-    b"\xd0\xcf\x11\xe0": "an old Word .doc (97-2003); open it in Word, save it as .docx and"
-    " `evcards import` that",
-    b"{\\rtf": "an RTF file; open it in Word, save it as .docx and `evcards import` that",
-    ZIP_MAGIC: "a zip file, such as a Word .docx under another name; give it a .docx name and"
-    " `evcards import` it",
-}
-SNIFF_BYTES = 8  # enough for every magic above
+SNIFF_BYTES = 8  # enough for every `magic` in FORMATS
 
 
-def binary_kind(head: bytes) -> str | None:
-    """What a file that is not text is, and what to do with it, from its first bytes."""
-    return next((what for magic, what in _FOREIGN.items() if head.startswith(magic)), None)
+def binary_kind(head: bytes, path: str | Path = "the file") -> str | None:
+    """What a file that is not text is, and what to do with it, from its first bytes: debaters
+    rename files, and an old .doc or a PDF read as pasted text gave "not UTF-8 text (byte 2)"
+    or "line 2: expected a cite line"."""
+    for fmt in FORMATS:
+        if fmt.refusal and fmt.magic and head.startswith(fmt.magic):
+            return fmt.refusal.format(path=path)
+    return None
 
 
 class Format(NamedTuple):
@@ -58,7 +51,9 @@ class Format(NamedTuple):
     magic: bytes | None = None  # how its files begin, when they begin alike
     folder_suffixes: tuple[str, ...] = ()  # what `evcards import FOLDER` picks up
     reads_initials: bool = False  # the reader takes the cutter's initials for bare cites
-    refusal: str | None = None  # why import will not read it, and what to do ({path})
+    # Why import will not read it, and what to do ({path}); with `magic`, said of any file
+    # that begins so, whatever its name, unless the name's own format begins so too.
+    refusal: str | None = None
     # "module:function" (path) -> list[(Card, marked body)], a faster reader for import
     marked_reader: str | None = None
 
@@ -82,6 +77,13 @@ class Format(NamedTuple):
 
 
 _PASTE_READER = "evcards.formats.paste:read_paste_file"
+# A dataset's cards are many (DebateSum: 240,000): one card file each is not the way to hold
+# them, and import does not read compressed files anyway.
+_DATASET_GZ = (
+    "a compressed dataset, which import does not read; datasets will go into collections"
+    " (`evcards collection add`, in a later version). For OpenDebateEvidence rows now:"
+    " `gunzip -k {path}` and import the .jsonl it gives (one card file per row)"
+)
 
 FORMATS = (
     Format(
@@ -140,6 +142,60 @@ FORMATS = (
         reader="evcards.formats.dataset:parse_rows_file",
         writer="evcards.formats.dataset:render_csv",
     ),
+    # What is not cards, so that a file named, or sniffed as one, gets the advice that fits
+    # rather than a pasted-text reader's "expected a cite line" or "not UTF-8".
+    Format(
+        "pdf",
+        "a PDF",
+        (".pdf",),
+        magic=b"%PDF",
+        refusal="a PDF, which evcards cannot read; copy its text and paste it into `evcards cut"
+        " -`, which makes a card of text, or into a .txt file to import",
+    ),
+    Format(
+        "doc",
+        "an old Word .doc",
+        (".doc",),
+        magic=b"\xd0\xcf\x11\xe0",
+        refusal="an old Word .doc (97-2003); open it in Word, save it as .docx and `evcards"
+        " import` that",
+    ),
+    Format(
+        "rtf",
+        "an RTF file",
+        (".rtf",),
+        magic=b"{\\rtf",
+        refusal="an RTF file; open it in Word, save it as .docx and `evcards import` that",
+    ),
+    Format(
+        "zip",
+        "a zip archive",
+        (".zip",),
+        magic=ZIP_MAGIC,
+        refusal="a zip file, such as a Word .docx under another name; give it a .docx name and"
+        " `evcards import` it (an archive of files: unzip it and import the folder)",
+    ),
+    Format(
+        "json",
+        "a JSON document",
+        (".json",),
+        refusal="a JSON document, not cards; import reads pasted-text cards, .docx files and"
+        " dataset rows (OpenDebateEvidence .jsonl, one JSON object a line)",
+    ),
+    Format(
+        "dataset-gz",
+        "a compressed dataset",
+        (".jsonl.gz", ".csv.gz"),
+        refusal=_DATASET_GZ,
+    ),
+    Format(
+        "gzip",
+        "a gzip-compressed file",
+        (".gz",),
+        magic=b"\x1f\x8b",
+        refusal="compressed with gzip; evcards reads files as they are: `gunzip -k {path}` and"
+        " import the file it gives",
+    ),
 )
 NAMES = tuple(f.name for f in FORMATS)
 WRITABLE = tuple(f.name for f in FORMATS if f.writer)
@@ -161,14 +217,16 @@ def get(name: str) -> Format:
 
 
 def by_suffix(path: str | Path) -> Format | None:
-    """The format a file's name says it is, or None."""
-    suffix = Path(path).suffix.lower()
-    return next((f for f in FORMATS if suffix in f.suffixes), None)
+    """The format a file's name says it is (by its longest suffix: `.jsonl.gz` before `.gz`),
+    or None."""
+    name = Path(path).name.lower()
+    found = [(len(s), f) for f in FORMATS for s in f.suffixes if name.endswith(s) and name != s]
+    return max(found, key=lambda pair: pair[0])[1] if found else None
 
 
 def sniff(path: Path) -> Format:
     """The format import reads a file as, by its name and its first bytes; InputFileError for
-    a kind import refuses (a web page, a PDF, a zip that is not called .docx)."""
+    a kind import refuses (a web page, a PDF, a .doc, JSON, a zip that is not called .docx)."""
     fmt = by_suffix(path)
     if fmt is not None and fmt.refusal:
         raise InputFileError(f"{path}: {fmt.refusal.format(path=path)}")
@@ -177,7 +235,7 @@ def sniff(path: Path) -> Format:
             head = f.read(SNIFF_BYTES)
     except OSError:
         head = b""  # reported with its reason by the reader that follows
-    what = binary_kind(head)
+    what = binary_kind(head, path)
     if what and not (fmt is not None and fmt.magic and head.startswith(fmt.magic)):
         raise InputFileError(f"{path}: {what}")
     return fmt if fmt is not None and fmt.reader else get(FALLBACK)

@@ -18,7 +18,7 @@ import difflib
 import io
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
@@ -407,7 +407,7 @@ def parse_rows(text: str, suffix: str, name: str) -> list[Card]:
             )
         rows = ((reader.line_num, row) for row in reader)
     else:
-        rows = _json_rows(text, name)
+        rows = _known_layout(_json_rows(text, name), name)
     try:
         for line, row in rows:
             card = row_card(row, f"{name}, line {line}", name, line)
@@ -429,6 +429,20 @@ def _json_rows(text: str, name: str) -> Iterable[tuple[int, Any]]:
             raise InputFileError(
                 f"{name}, line {n}: not JSON ({e.msg}); each line must be one JSON object"
             ) from None
+
+
+def _known_layout(rows: Iterable[tuple[int, Any]], name: str) -> Iterator[tuple[int, Any]]:
+    """The rows, once the first has been seen to carry OpenDebateEvidence fields: a dataset in
+    another layout (DebateSum's id, selections, docs) gave 0 cards and advice about Heading 4."""
+    for n, (line, row) in enumerate(rows):
+        if n == 0 and isinstance(row, dict) and not set(FIELDS) & set(row):
+            keys = ", ".join(list(row)[:4]) + (", ..." if len(row) > 4 else "")
+            raise InputFileError(
+                f"{name}, line {line}: not OpenDebateEvidence rows (its fields: {keys}); a"
+                " dataset in another layout is for collections (`evcards collection add`, in"
+                " a later version), not for import"
+            )
+        yield line, row
 
 
 def parse_rows_file(path: Path) -> list[Card]:

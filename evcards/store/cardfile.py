@@ -162,7 +162,7 @@ def card_from_dict(data: dict[str, Any], where: str = "card", body_line: int = 0
                     lambda m: f"at line {int(m.group(1)) + body_line - 1},",
                     message,
                 )
-            raise InvalidCard(f"{where}: body.text - {message}") from None
+            raise InvalidCard(f"{where}: body.text - {message}", e.detail) from None
     try:
         return Card.model_validate({**data, "body": paragraphs})
     except ValidationError as e:
