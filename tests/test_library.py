@@ -132,3 +132,18 @@ def test_year_follows_the_short_cite():
     for cite, year in cases:
         assert cite.year == year, cite.short
         assert cite_year(cite.date, cite.full, cite.short) == year, cite.short
+
+
+def test_the_next_write_removes_staging_left_by_a_killed_interrupt(tmp_path):
+    """Ctrl-C renames the staging folder aside for a process of its own to remove; when that
+    process is killed too, the next command that writes removes it."""
+    lib = Library.open(tmp_path / "lib", create=True)
+    aside = lib.state_dir / "staging.discarded-123-456"
+    aside.mkdir(parents=True)
+    (aside / "123-card.toml").write_text("half")
+    (lib.state_dir / "staging").mkdir()
+    (lib.state_dir / "staging" / "9-other.toml").write_text("half")
+    with lib.lock():
+        pass
+    assert not aside.exists()
+    assert not any((lib.state_dir / "staging").iterdir())

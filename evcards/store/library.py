@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import os
 import re
+import shutil
 import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -126,6 +127,9 @@ class Library:
                 tmp.unlink()
             except OSError:
                 pass
+        # A staging folder renamed aside on Ctrl-C whose remover was killed too.
+        for aside in self.state_dir.glob("staging.discarded-*"):
+            shutil.rmtree(aside, ignore_errors=True)
 
     # -- reading ---------------------------------------------------------------------------
     def paths(self) -> Iterator[Path]:
