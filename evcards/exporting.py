@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from evcards import formats
-from evcards.core.models import Card
+from evcards.core.models import Card, Marks
 from evcards.errors import BadOption, CardNotFound, OutputFileError
 from evcards.store.atomic import atomic_write
 from evcards.store.library import Library
@@ -81,6 +82,7 @@ def plan_export(
     return ExportPlan(name, path, force)
 
 
+MarkedBody = list[list[tuple[str, Marks]]]
 SEARCH_LIMIT = 100_000  # export wants every match, not a screenful
 
 
@@ -107,19 +109,44 @@ def select_cards(
             chosen.extend(search_cards(library, query))
     else:
         chosen.extend(card for _, card in library.cards())
+    return _wanted(chosen, labels)
+
+
+def _wanted(chosen: Iterable[Any], labels: Iterable[str]) -> list[Any]:
+    """Cards (or (card, body) pairs) carrying every label named, each once, in order."""
     wanted = set(labels)
     seen: set[str] = set()
     out = []
-    for card in chosen:
+    for item in chosen:
+        card = item[0] if isinstance(item, tuple) else item
         if card.id in seen or not wanted <= set(card.labels):
             continue
         seen.add(card.id)
-        out.append(card)
+        out.append(item)
     return out
 
 
+def select_marked(
+    library: Library,
+    refs: Sequence[str] = (),
+    query: str | None = None,
+    labels: Iterable[str] = (),
+) -> list[tuple[Card, MarkedBody]]:
+    """`select_cards`, each card beside its body as (text, marks) pairs, no Span built
+    (`cardfile.read_marked`): what the jsonl and csv writers take, read in a fraction of
+    the time (bench/README.md, "Export benchmark")."""
+    from evcards.store import cardfile
+
+    if refs or query:
+        return [
+            (c, [[(s.text, s.marks()) for s in p] for p in c.body])
+            for c in select_cards(library, refs, query, labels)
+        ]
+    return _wanted((cardfile.read_marked(path) for path in library.paths()), labels)
+
+
 def render(
-    cards: list[Card],
+    cards: list[Card] | list[tuple[Card, MarkedBody]],
     fmt: str,
     *,
     flat: bool = False,
@@ -159,14 +186,22 @@ def export_cards(
 ) -> Exported:
     """The chosen cards rendered and, when the plan names a file, written to it; an error
     when nothing matches (an empty speech doc before a round, exit 0, was worse)."""
-    chosen = select_cards(library, refs, query, labels)
+    chosen: list[Card] | list[tuple[Card, MarkedBody]]
+    if plan.fmt in MARKED_FORMATS:
+        chosen = select_marked(library, refs, query, labels)
+        cards = [card for card, _ in chosen]
+    else:
+        chosen = cards = select_cards(library, refs, query, labels)
     if not chosen:
         raise CardNotFound(_nothing_to_export(query, labels))
     title = plan.path.stem if plan.path else ""
     data = render(chosen, plan.fmt, flat=flat, read=read, cite_request=cite_request, title=title)
     if plan.path is not None:
         write_output(plan.path, data, plan.force)
-    return Exported(chosen, data)
+    return Exported(cards, data)
+
+
+MARKED_FORMATS = ("jsonl", "csv")  # their writers take (card, body pairs): `select_marked`
 
 
 def _nothing_to_export(query: str | None, labels: Iterable[str]) -> str:

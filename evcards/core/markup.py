@@ -26,6 +26,7 @@ _TOKEN = TOKEN
 _CONTROL = CONTROL_IN_MARKUP
 _ESCAPES = str.maketrans({c: "\\" + c for c in "\\_*=~{"})
 _SPECIAL = re.compile(r"[\\_*=~{]")
+_TOKEN_START = re.compile(r"[\n\\*=_~{]")
 
 
 def escape(text: str) -> str:
@@ -41,17 +42,130 @@ def _where(text: str, pos: int) -> str:
 
 def parse(text: str, default_highlight: str = "yellow") -> list[list[Span]]:
     """Markup to a canonical body. Raises MarkupError with the line and column of a mistake."""
+    return normalize_body(_read(_Parser, text, default_highlight))  # type: ignore[arg-type]
+
+
+def parse_marked(text: str, default_highlight: str = "yellow") -> list[list[tuple[str, Marks]]]:
+    """`parse` as (text, `Span.marks()`) pairs, with the same errors but no Span object per
+    stretch: what the dataset writers take (a card's spans cost more than its row).
+    tests/test_markup.py proves the two agree."""
+    body = _quick_read(_prepared(text), default_highlight) if "\\" not in text else None
+    if body is None:
+        try:
+            body = _read(_MarkedParser, text, default_highlight)
+        except _LeftOpen:
+            parse(text, default_highlight)  # raises the reference's message
+            raise
+    out: list[list[tuple[str, Marks]]] = []
+    for para in body:
+        merged: list[tuple[str, Marks]] = []
+        for piece, marks in para:  # normalize_body, for pairs
+            if merged and merged[-1][1] == marks:
+                merged[-1] = (merged[-1][0] + piece, marks)
+            elif piece:
+                merged.append((piece, marks))
+        if merged and any(not t.isspace() for t, _ in merged):
+            out.append(merged)
+    return out
+
+
+def _prepared(text: str) -> str:
     # Surrounding newlines are layout (the TOML string's own lines), never text.
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
-    text = _CONTROL.sub("", text)  # stray form feeds and the like from pasted PDFs
-    parser = _Parser(text, default_highlight)
-    pos = 0
-    while (m := _TOKEN.search(text, pos)) is not None:
+    return _CONTROL.sub("", text)  # stray form feeds and the like from pasted PDFs
+
+
+# The tokens of a body with no escape and no brace but those of `{b}`, `{i}`, `{box}`,
+# `=={colour}` and `~{size}` (nearly every card): TOKEN's alternatives, in its order, as one
+# group, so that `split` cuts the whole body at once in C.
+_QUICK_SPLIT = re.compile(
+    r"(\n(?:[ \t]*\n)+|\n[ \t]*|\*\*|==(?:\{(?!(?:b|i|box|shade)[}:])[A-Za-z]+\})?|_"
+    r"|~(?:\{[0-9]+(?:\.[0-9]+)?\})?|\{(?:b|i|box)\})"
+)
+_TOGGLE_AT = {"_": 0, "**": 1, "{box}": 2, "{b}": 5, "{i}": 6}  # their places in Marks
+
+
+def _quick_read(text: str, default_highlight: str) -> list[list[Any]] | None:
+    """`_read(_MarkedParser, ...)` of a body `_QUICK_SPLIT` can cut, with the marks kept in
+    a list in Marks' order; None for any other body, or one `_read` would refuse."""
+    parts = _QUICK_SPLIT.split(text)
+    if any("{" in p for p in parts[::2]):
+        return None  # a brace the split did not take
+    marks: list[Any] = list(PLAIN)
+    body: list[list[Any]] = []
+    para: list[Any] = []
+    buf = [parts[0]] if parts[0] else []
+    toggles, new, cls = _TOGGLE_AT, _new_marks, Marks
+    for k in range(1, len(parts), 2):
+        tok = parts[k]
+        at = toggles.get(tok)
+        if at is not None:  # `_` or `**` (or `{b}`, `{i}`, `{box}`)
+            if buf:
+                para.append(("".join(buf), new(cls, marks)))
+                buf = []
+            marks[at] = not marks[at]
+        elif tok[0] != "\n":
+            step = _quick_step(tok, marks, default_highlight)
+            if step is None:
+                return None
+            if buf:
+                para.append(("".join(buf), new(cls, marks)))
+                buf = []
+            marks[step[0]] = step[1]
+        elif tok.count("\n") == 1:
+            buf.append(" ")
+        else:
+            if buf:
+                para.append(("".join(buf), new(cls, marks)))
+                buf = []
+            body.append(para)
+            para = []
+        if parts[k + 1]:
+            buf.append(parts[k + 1])
+    if buf:
+        para.append(("".join(buf), new(cls, marks)))
+    body.append(para)
+    if any(m is not None and m is not False for m in marks):
+        return None  # a mark left open
+    return body
+
+
+def _quick_step(tok: str, marks: list[Any], default_highlight: str) -> tuple[int, Any] | None:
+    """Which mark a token sets, and to what; None where `_Parser` would say more."""
+    at = _TOGGLE_AT.get(tok)
+    if at is not None:
+        return at, not marks[at]
+    if tok == "==":
+        return 3, None if marks[3] is not None else default_highlight
+    if tok == "~":
+        return 7, None if marks[7] is not None else DEFAULT_SHRINK
+    at = 3 if tok[0] == "=" else 7
+    if marks[at] is not None:
+        return None  # a closing mark takes no colour or size: the brace is the next token
+    if at == 3:
+        color = normalize_color(tok[3:-1])
+        return None if color is None else (3, color)
+    size = float(tok[2:-1])
+    return (7, size) if 1.0 <= size <= 400.0 and (size * 2).is_integer() else None
+
+
+def _read(kind: type[_Parser], text: str, default_highlight: str) -> list[list[Any]]:
+    text = _prepared(text)
+    parser = kind(text, default_highlight)
+    # Jumping between the characters a token can start with, as markup_text does: the
+    # pattern's search alone tries its nine alternatives at every character of the body.
+    pos = at = 0
+    search, match, buf, token = _TOKEN_START.search, _TOKEN.match, parser.buf, parser.token
+    while (start := search(text, at)) is not None:
+        m = match(text, start.start())
+        if m is None:  # a lone `*` or `=`, or a backslash before a line break: text
+            at = start.start() + 1
+            continue
         if m.start() > pos:
-            parser.buf.append(text[pos : m.start()])
-        pos = parser.token(m)
+            buf.append(text[pos : m.start()])
+        pos = at = token(m)
     if pos < len(text):
-        parser.buf.append(text[pos:])
+        buf.append(text[pos:])
     return parser.finish()
 
 
@@ -86,8 +200,8 @@ class _Parser:
             "size": None,
         }
         self.opened_at: dict[str, int] = {}  # where each mark that is on was opened
-        self.body: list[list[Span]] = []
-        self.para: list[Span] = []
+        self.body: list[list[Any]] = []  # of Spans, or of (text, Marks) (_MarkedParser)
+        self.para: list[Any] = []
         self.buf: list[str] = []  # text since the last mark
 
     def token(self, m: re.Match[str]) -> int:
@@ -194,7 +308,8 @@ class _Parser:
             self.para.append(Span(text="".join(self.buf), **self.state))
             self.buf.clear()
 
-    def finish(self) -> list[list[Span]]:
+    def finish(self) -> list[list[Any]]:
+        """The paragraphs read, not yet in canonical form."""
         self.flush()
         self.body.append(self.para)
         if self.opened_at:
@@ -203,10 +318,55 @@ class _Parser:
                 f"{_MARK_NAMES[key]} opened at {_where(self.text, at)} is never closed;"
                 " close it, or escape a literal character with a backslash"
             )
-        return normalize_body(self.body)
+        return self.body
 
     def where(self, m: re.Match[str]) -> str:
         return _where(self.text, m.start())
+
+
+class _MarkedParser(_Parser):
+    """The same reading, each stretch kept as (text, Marks). The state's keys are Marks'
+    fields in Marks' order, so its values are the marks; the checks Span makes of them
+    (colour, shading, size) the parser has made already."""
+
+    def token(self, m: re.Match[str]) -> int:
+        # The commonest tokens, toggled here in one call. They leave `opened_at` alone (so
+        # it goes stale): it only names the mark left open in the error, which
+        # `parse_marked` has `parse` give; `finish` judges by the state alone.
+        kind = m.lastgroup
+        if kind in _QUICK:
+            if self.buf:
+                self.flush()
+            state, key = self.state, _QUICK[kind]
+            if key == "highlight":
+                state[key] = None if state[key] is not None else self.default_highlight
+            elif key == "size":
+                state[key] = None if state[key] is not None else DEFAULT_SHRINK
+            else:
+                state[key] = not state[key]
+            return m.end()
+        return super().token(m)
+
+    def flush(self) -> None:
+        if self.buf:
+            self.para.append(("".join(self.buf), _new_marks(Marks, self.state.values())))
+            self.buf.clear()
+
+    def finish(self) -> list[list[Any]]:
+        self.flush()
+        self.body.append(self.para)
+        if any(v is not None and v is not False for v in self.state.values()):
+            raise _LeftOpen
+        return self.body
+
+
+class _LeftOpen(Exception):
+    """A mark is never closed: `parse` names it in its error."""
+
+
+# `_`, `**`, a plain `==` and a plain `~`: the marks they toggle.
+_QUICK = {"under": "underline", "emph": "emphasis", "hl": "highlight", "shrink": "size"}
+_new_marks = tuple.__new__
 
 
 _BOOL_OPEN = {"bold": "{b}", "italic": "{i}", "box": "{box}", "emphasis": "**", "underline": "_"}
