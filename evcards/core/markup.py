@@ -13,14 +13,14 @@ without building spans; it must agree with `parse`.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
+from evcards.core.markup_text import DEFAULT_SHRINK, quick_pairs
 from evcards.core.models import PLAIN, Marks, Span, normalize_body, normalize_color
 from evcards.core.syntax import CONTROL_IN_MARKUP, TOKEN
 from evcards.errors import MarkupError
-
-DEFAULT_SHRINK = 8.0
 
 _TOKEN = TOKEN
 _CONTROL = CONTROL_IN_MARKUP
@@ -49,7 +49,9 @@ def parse_marked(text: str, default_highlight: str = "yellow") -> list[list[tupl
     """`parse` as (text, `Span.marks()`) pairs, with the same errors but no Span object per
     stretch: what the dataset writers take (a card's spans cost more than its row).
     tests/test_markup.py proves the two agree."""
-    body = _quick_read(_prepared(text), default_highlight) if "\\" not in text else None
+    body = None
+    if "\\" not in text:
+        body = quick_pairs(_prepared(text), default_highlight, normalize_color, _new_marks)
     if body is None:
         try:
             body = _read(_MarkedParser, text, default_highlight)
@@ -73,80 +75,6 @@ def _prepared(text: str) -> str:
     # Surrounding newlines are layout (the TOML string's own lines), never text.
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
     return _CONTROL.sub("", text)  # stray form feeds and the like from pasted PDFs
-
-
-# The tokens of a body with no escape and no brace but those of `{b}`, `{i}`, `{box}`,
-# `=={colour}` and `~{size}` (nearly every card): TOKEN's alternatives, in its order, as one
-# group, so that `split` cuts the whole body at once in C.
-_QUICK_SPLIT = re.compile(
-    r"(\n(?:[ \t]*\n)+|\n[ \t]*|\*\*|==(?:\{(?!(?:b|i|box|shade)[}:])[A-Za-z]+\})?|_"
-    r"|~(?:\{[0-9]+(?:\.[0-9]+)?\})?|\{(?:b|i|box)\})"
-)
-_TOGGLE_AT = {"_": 0, "**": 1, "{box}": 2, "{b}": 5, "{i}": 6}  # their places in Marks
-
-
-def _quick_read(text: str, default_highlight: str) -> list[list[Any]] | None:
-    """`_read(_MarkedParser, ...)` of a body `_QUICK_SPLIT` can cut, with the marks kept in
-    a list in Marks' order; None for any other body, or one `_read` would refuse."""
-    parts = _QUICK_SPLIT.split(text)
-    if any("{" in p for p in parts[::2]):
-        return None  # a brace the split did not take
-    marks: list[Any] = list(PLAIN)
-    body: list[list[Any]] = []
-    para: list[Any] = []
-    buf = [parts[0]] if parts[0] else []
-    toggles, new, cls = _TOGGLE_AT, _new_marks, Marks
-    for k in range(1, len(parts), 2):
-        tok = parts[k]
-        at = toggles.get(tok)
-        if at is not None:  # `_` or `**` (or `{b}`, `{i}`, `{box}`)
-            if buf:
-                para.append(("".join(buf), new(cls, marks)))
-                buf = []
-            marks[at] = not marks[at]
-        elif tok[0] != "\n":
-            step = _quick_step(tok, marks, default_highlight)
-            if step is None:
-                return None
-            if buf:
-                para.append(("".join(buf), new(cls, marks)))
-                buf = []
-            marks[step[0]] = step[1]
-        elif tok.count("\n") == 1:
-            buf.append(" ")
-        else:
-            if buf:
-                para.append(("".join(buf), new(cls, marks)))
-                buf = []
-            body.append(para)
-            para = []
-        if parts[k + 1]:
-            buf.append(parts[k + 1])
-    if buf:
-        para.append(("".join(buf), new(cls, marks)))
-    body.append(para)
-    if any(m is not None and m is not False for m in marks):
-        return None  # a mark left open
-    return body
-
-
-def _quick_step(tok: str, marks: list[Any], default_highlight: str) -> tuple[int, Any] | None:
-    """Which mark a token sets, and to what; None where `_Parser` would say more."""
-    at = _TOGGLE_AT.get(tok)
-    if at is not None:
-        return at, not marks[at]
-    if tok == "==":
-        return 3, None if marks[3] is not None else default_highlight
-    if tok == "~":
-        return 7, None if marks[7] is not None else DEFAULT_SHRINK
-    at = 3 if tok[0] == "=" else 7
-    if marks[at] is not None:
-        return None  # a closing mark takes no colour or size: the brace is the next token
-    if at == 3:
-        color = normalize_color(tok[3:-1])
-        return None if color is None else (3, color)
-    size = float(tok[2:-1])
-    return (7, size) if 1.0 <= size <= 400.0 and (size * 2).is_integer() else None
 
 
 def _read(kind: type[_Parser], text: str, default_highlight: str) -> list[list[Any]]:
@@ -349,7 +277,7 @@ class _MarkedParser(_Parser):
 
     def flush(self) -> None:
         if self.buf:
-            self.para.append(("".join(self.buf), _new_marks(Marks, self.state.values())))
+            self.para.append(("".join(self.buf), _new_marks(self.state.values())))
             self.buf.clear()
 
     def finish(self) -> list[list[Any]]:
@@ -366,7 +294,7 @@ class _LeftOpen(Exception):
 
 # `_`, `**`, a plain `==` and a plain `~`: the marks they toggle.
 _QUICK = {"under": "underline", "emph": "emphasis", "hl": "highlight", "shrink": "size"}
-_new_marks = tuple.__new__
+_new_marks = functools.partial(tuple.__new__, Marks)
 
 
 _BOOL_OPEN = {"bold": "{b}", "italic": "{i}", "box": "{box}", "emphasis": "**", "underline": "_"}
