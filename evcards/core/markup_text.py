@@ -71,36 +71,35 @@ def quick_pairs(
     toggles = _TOGGLE_AT
     for k in range(1, len(parts), 2):
         tok = parts[k]
-        at = toggles.get(tok)
-        if at is not None:  # `_` or `**` (or `{b}`, `{i}`, `{box}`)
-            if buf:
-                para.append(("".join(buf), make(marks)))
-                buf = []
-            marks[at] = not marks[at]
-        elif tok[0] != "\n":
-            step = _quick_step(tok, marks, default_highlight, color)
-            if step is None:
-                return None
-            if buf:
-                para.append(("".join(buf), make(marks)))
-                buf = []
-            marks[step[0]] = step[1]
-        elif tok.count("\n") == 1:
-            buf.append(" ")
+        if tok[0] == "\n" and tok.count("\n") == 1:
+            buf.append(" ")  # a line break inside a paragraph
         else:
             if buf:
                 para.append(("".join(buf), make(marks)))
                 buf = []
-            body.append(para)
-            para = []
+            if tok[0] == "\n":
+                body.append(para)
+                para = []
+            else:
+                at = toggles.get(tok)  # `_` or `**` (or `{b}`, `{i}`, `{box}`) in one lookup
+                step = (
+                    (at, not marks[at])
+                    if at is not None
+                    else _quick_step(tok, marks, default_highlight, color)
+                )
+                if step is None:
+                    return None
+                marks[step[0]] = step[1]
         if parts[k + 1]:
             buf.append(parts[k + 1])
     if buf:
         para.append(("".join(buf), make(marks)))
     body.append(para)
-    if any(m is not None and m is not False for m in marks):
-        return None  # a mark left open
-    return body
+    return body if _all_closed(marks) else None  # None: a mark left open
+
+
+def _all_closed(marks: list[Any]) -> bool:
+    return all(m is None or m is False for m in marks)
 
 
 def _quick_step(
