@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from evcards import formats
-from evcards.core.models import Card
+from evcards.core.models import Card, Marks
 from evcards.core.outline import by_sighting, doc_order
 from evcards.errors import BadOption, CardNotFound, OutputFileError
 from evcards.store.atomic import atomic_write
@@ -95,6 +96,7 @@ def plan_export(
     return ExportPlan(name, path, force)
 
 
+MarkedBody = list[list[tuple[str, Marks]]]
 SEARCH_LIMIT = 100_000  # export wants every match, not a screenful
 # A query export past this many cards, with no --limit, is warned about: 82 matches of
 # "nuclear war" were 33 minutes of reading, not a speech.
@@ -131,18 +133,45 @@ def select_cards(
             chosen.extend(search_cards(library, query, sorted(wanted), limit))
     else:
         chosen.extend(sorted((card for _, card in library.cards()), key=by_sighting))
+    return _wanted(chosen, labels)
+
+
+def _wanted(chosen: Iterable[Any], labels: Iterable[str]) -> list[Any]:
+    """Cards (or (card, body) pairs) carrying every label named, each once, in order."""
+    wanted = set(labels)
     seen: set[str] = set()
     out = []
-    for card in chosen:
+    for item in chosen:
+        card = item[0] if isinstance(item, tuple) else item
         if card.id in seen or not wanted <= set(card.labels):
             continue
         seen.add(card.id)
-        out.append(card)
+        out.append(item)
     return out
 
 
+def select_marked(
+    library: Library,
+    refs: Sequence[str] = (),
+    query: str | None = None,
+    labels: Iterable[str] = (),
+    limit: int | None = None,
+) -> list[tuple[Card, MarkedBody]]:
+    """`select_cards`, each card beside its body as (text, marks) pairs, no Span built
+    (`cardfile.read_marked`): what the jsonl and csv writers take, read in a fraction of
+    the time (bench/README.md, "Export benchmark")."""
+    from evcards.store import cardfile
+
+    if refs or query:
+        return [
+            (c, [[(s.text, s.marks()) for s in p] for p in c.body])
+            for c in select_cards(library, refs, query, labels, limit)
+        ]
+    return _wanted((cardfile.read_marked(path) for path in library.paths()), labels)
+
+
 def render(
-    cards: list[Card],
+    cards: list[Card] | list[tuple[Card, MarkedBody]],
     fmt: str,
     *,
     flat: bool = False,
@@ -214,11 +243,19 @@ def export_cards(
     """The chosen cards rendered and, when the plan names a file, written to it; an error
     when nothing matches (an empty speech doc before a round, exit 0, was worse)."""
     how = choose_order(order, refs, query, limit)
-    chosen = select_cards(library, refs, query, labels, limit)
-    if not chosen:
+    marked = plan.fmt in MARKED_FORMATS
+    bodies: dict[str, MarkedBody] = {}
+    if marked:
+        pairs = select_marked(library, refs, query, labels, limit)
+        bodies = {card.id: body for card, body in pairs}
+        cards = [card for card, _ in pairs]
+    else:
+        cards = select_cards(library, refs, query, labels, limit)
+    if not cards:
         raise CardNotFound(_nothing_to_export(query, labels))
     if how == "doc":
-        chosen = doc_order(chosen)
+        cards = doc_order(cards)
+    chosen = [(card, bodies[card.id]) for card in cards] if marked else cards
     title = plan.path.stem if plan.path else ""
     data = render(
         chosen,
@@ -231,7 +268,7 @@ def export_cards(
     )
     if plan.path is not None:
         write_output(plan.path, data, plan.force)
-    return Exported(chosen, data, _too_many(chosen, query, limit))
+    return Exported(cards, data, _too_many(cards, query, limit))
 
 
 def _too_many(chosen: list[Card], query: str | None, limit: int | None) -> list[str]:
@@ -241,6 +278,9 @@ def _too_many(chosen: list[Card], query: str | None, limit: int | None) -> list[
         f"--query {query!r} exported {len(chosen)} cards; add --limit N (-n N) to export"
         " only the best N matches"
     ]
+
+
+MARKED_FORMATS = ("jsonl", "csv")  # their writers take (card, body pairs): `select_marked`
 
 
 def _nothing_to_export(query: str | None, labels: Iterable[str]) -> str:

@@ -94,6 +94,19 @@ def test_invalid_card_files_are_explained(toml, fragment):
     assert message.startswith("cards/x.toml: ")
     assert fragment in message
     assert "\n" not in message.strip()
+    with pytest.raises(InvalidCard) as marked:  # the pairs reader refuses it the same way
+        cardfile.loads_marked(toml, "cards/x.toml")
+    assert str(marked.value) == message
+
+
+@settings(max_examples=examples(1000), deadline=None)
+@given(cards())
+def test_loads_marked_is_loads_without_spans(card: Card):
+    """The pairs reader gives the card `loads` gives, its body as (text, marks) pairs."""
+    text = cardfile.dumps(card)
+    head, marked = cardfile.loads_marked(text)
+    assert head == card.model_copy(update={"body": []})
+    assert marked == [[(s.text, s.marks()) for s in para] for para in card.body]
 
 
 def test_a_markup_mistake_names_the_line_of_the_file():
@@ -103,3 +116,5 @@ def test_a_markup_mistake_names_the_line_of_the_file():
     wanted = next(i for i, line in enumerate(text.splitlines(), 1) if "_under" in line)
     with pytest.raises(InvalidCard, match=f"opened at line {wanted}, column 8 is never closed"):
         cardfile.loads(text)
+    with pytest.raises(InvalidCard, match=f"opened at line {wanted}, column 8 is never closed"):
+        cardfile.loads_marked(text)

@@ -202,3 +202,23 @@ def test_csv_with_a_long_card():
     first = render_csv([big])
     assert len(first) > 300_000
     assert render_csv(parse_rows(first, ".csv", "big.csv")) == first
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(card=cards())
+def test_a_row_from_pairs_is_the_row_from_spans(card):
+    """What a library export writes (rows from `cardfile.loads_marked`'s pairs) is what the
+    card model says: its text, underlined and spoken text, and each span's HTML."""
+    from evcards.formats.dataset import card_row
+    from evcards.formats.html import paragraph_html
+    from evcards.store import cardfile
+
+    row = card_row(*cardfile.loads_marked(cardfile.dumps(card)))
+    assert row == card_row(card)
+    assert (row["fulltext"], row["summary"], row["spoken"]) == (
+        card.text,
+        card.underlined,
+        card.spoken,
+    )
+    body_html = "".join(f"<p>{paragraph_html(para)}</p>" for para in card.body)
+    assert row["markup"].endswith(body_html)

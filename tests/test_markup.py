@@ -6,7 +6,7 @@ import pytest
 from budget import examples
 from hypothesis import given, settings
 from hypothesis import strategies as hst
-from strategies import raw_bodies
+from strategies import any_markup, raw_bodies
 
 from evcards.core import markup
 from evcards.core.models import HIGHLIGHT_COLORS, Span, normalize_body
@@ -28,6 +28,33 @@ def test_render_is_stable(body):
     body = normalize_body(body)
     once = markup.render(body)
     assert markup.render(markup.parse(once)) == once
+
+
+def _as_pairs(body):
+    return [[(s.text, s.marks()) for s in para] for para in body]
+
+
+@settings(max_examples=examples(3000), deadline=None)
+@given(any_markup, hst.sampled_from(HIGHLIGHT_COLORS))
+def test_parse_marked_agrees_with_parse(text, default):
+    """The pairs reader gives parse's spans as pairs, and refuses what parse refuses with
+    the same message."""
+    try:
+        expected = _as_pairs(markup.parse(text, default_highlight=default))
+    except MarkupError as e:
+        with pytest.raises(MarkupError) as got:
+            markup.parse_marked(text, default_highlight=default)
+        assert str(got.value) == str(e)
+        return
+    assert markup.parse_marked(text, default_highlight=default) == expected
+
+
+@settings(max_examples=examples(1000), deadline=None)
+@given(raw_bodies, hst.sampled_from(HIGHLIGHT_COLORS))
+def test_parse_marked_reads_rendered_bodies(body, default):
+    body = normalize_body(body)
+    text = markup.render(body, default_highlight=default)
+    assert markup.parse_marked(text, default_highlight=default) == _as_pairs(body)
 
 
 def S(text, **marks):  # noqa: N802 - reads like a constructor in the tables below

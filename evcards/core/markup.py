@@ -13,20 +13,21 @@ without building spans; it must agree with `parse`.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
 from evcards.core import mistakes
+from evcards.core.markup_text import DEFAULT_SHRINK, quick_pairs
 from evcards.core.models import PLAIN, Marks, Span, normalize_body, normalize_color
 from evcards.core.syntax import CONTROL_IN_MARKUP, TOKEN
 from evcards.errors import MarkupError
-
-DEFAULT_SHRINK = 8.0
 
 _TOKEN = TOKEN
 _CONTROL = CONTROL_IN_MARKUP
 _ESCAPES = str.maketrans({c: "\\" + c for c in "\\_*=~{"})
 _SPECIAL = re.compile(r"[\\_*=~{]")
+_TOKEN_START = re.compile(r"[\n\\*=_~{]")
 
 
 def escape(text: str) -> str:
@@ -42,17 +43,58 @@ def _where(text: str, pos: int) -> str:
 
 def parse(text: str, default_highlight: str = "yellow") -> list[list[Span]]:
     """Markup to a canonical body. Raises MarkupError with the line and column of a mistake."""
+    return normalize_body(_read(_Parser, text, default_highlight))  # type: ignore[arg-type]
+
+
+def parse_marked(text: str, default_highlight: str = "yellow") -> list[list[tuple[str, Marks]]]:
+    """`parse` as (text, `Span.marks()`) pairs, with the same errors but no Span object per
+    stretch: what the dataset writers take (a card's spans cost more than its row).
+    tests/test_markup.py proves the two agree."""
+    body = None
+    if "\\" not in text:
+        body = quick_pairs(_prepared(text), default_highlight, normalize_color, _new_marks)
+    if body is None:
+        try:
+            body = _read(_MarkedParser, text, default_highlight)
+        except _LeftOpen:
+            parse(text, default_highlight)  # raises the reference's message
+            raise
+    out: list[list[tuple[str, Marks]]] = []
+    for para in body:
+        merged: list[tuple[str, Marks]] = []
+        for piece, marks in para:  # normalize_body, for pairs
+            if merged and merged[-1][1] == marks:
+                merged[-1] = (merged[-1][0] + piece, marks)
+            elif piece:
+                merged.append((piece, marks))
+        if merged and any(not t.isspace() for t, _ in merged):
+            out.append(merged)
+    return out
+
+
+def _prepared(text: str) -> str:
     # Surrounding newlines are layout (the TOML string's own lines), never text.
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
-    text = _CONTROL.sub("", text)  # stray form feeds and the like from pasted PDFs
-    parser = _Parser(text, default_highlight)
-    pos = 0
-    while (m := _TOKEN.search(text, pos)) is not None:
+    return _CONTROL.sub("", text)  # stray form feeds and the like from pasted PDFs
+
+
+def _read(kind: type[_Parser], text: str, default_highlight: str) -> list[list[Any]]:
+    text = _prepared(text)
+    parser = kind(text, default_highlight)
+    # Jumping between the characters a token can start with, as markup_text does: the
+    # pattern's search alone tries its nine alternatives at every character of the body.
+    pos = at = 0
+    search, match, buf, token = _TOKEN_START.search, _TOKEN.match, parser.buf, parser.token
+    while (start := search(text, at)) is not None:
+        m = match(text, start.start())
+        if m is None:  # a lone `*` or `=`, or a backslash before a line break: text
+            at = start.start() + 1
+            continue
         if m.start() > pos:
-            parser.buf.append(text[pos : m.start()])
-        pos = parser.token(m)
+            buf.append(text[pos : m.start()])
+        pos = at = token(m)
     if pos < len(text):
-        parser.buf.append(text[pos:])
+        buf.append(text[pos:])
     return parser.finish()
 
 
@@ -88,8 +130,8 @@ class _Parser:
         }
         self.opened_at: dict[str, int] = {}  # where each mark that is on was opened
         self.marks: dict[str, list[tuple[int, int]]] = {}  # every toggle of each, for errors
-        self.body: list[list[Span]] = []
-        self.para: list[Span] = []
+        self.body: list[list[Any]] = []  # of Spans, or of (text, Marks) (_MarkedParser)
+        self.para: list[Any] = []
         self.buf: list[str] = []  # text since the last mark
 
     def token(self, m: re.Match[str]) -> int:
@@ -199,12 +241,13 @@ class _Parser:
             self.para.append(Span(text="".join(self.buf), **self.state))
             self.buf.clear()
 
-    def finish(self) -> list[list[Span]]:
+    def finish(self) -> list[list[Any]]:
+        """The paragraphs read, not yet in canonical form."""
         self.flush()
         self.body.append(self.para)
         if self.opened_at:
             raise self.unclosed(min(self.opened_at.items(), key=lambda kv: kv[1])[0])
-        return normalize_body(self.body)
+        return self.body
 
     def unclosed(self, key: str) -> MarkupError:
         """The error for a mark left on at the end. Every mark is a toggle, so the one left on
@@ -236,6 +279,51 @@ class _Parser:
     def error(self, message: str, m: re.Match[str]) -> MarkupError:
         """A mistake in the token `m`, shown in its line with a caret under it."""
         return MarkupError(message, mistakes.excerpt(self.text, m.start(), m.end()))
+
+
+class _MarkedParser(_Parser):
+    """The same reading, each stretch kept as (text, Marks). The state's keys are Marks'
+    fields in Marks' order, so its values are the marks; the checks Span makes of them
+    (colour, shading, size) the parser has made already."""
+
+    def token(self, m: re.Match[str]) -> int:
+        # The commonest tokens, toggled here in one call. They leave `opened_at` alone (so
+        # it goes stale): it only names the mark left open in the error, which
+        # `parse_marked` has `parse` give; `finish` judges by the state alone.
+        kind = m.lastgroup
+        if kind in _QUICK:
+            if self.buf:
+                self.flush()
+            state, key = self.state, _QUICK[kind]
+            if key == "highlight":
+                state[key] = None if state[key] is not None else self.default_highlight
+            elif key == "size":
+                state[key] = None if state[key] is not None else DEFAULT_SHRINK
+            else:
+                state[key] = not state[key]
+            return m.end()
+        return super().token(m)
+
+    def flush(self) -> None:
+        if self.buf:
+            self.para.append(("".join(self.buf), _new_marks(self.state.values())))
+            self.buf.clear()
+
+    def finish(self) -> list[list[Any]]:
+        self.flush()
+        self.body.append(self.para)
+        if any(v is not None and v is not False for v in self.state.values()):
+            raise _LeftOpen
+        return self.body
+
+
+class _LeftOpen(Exception):
+    """A mark is never closed: `parse` names it in its error."""
+
+
+# `_`, `**`, a plain `==` and a plain `~`: the marks they toggle.
+_QUICK = {"under": "underline", "emph": "emphasis", "hl": "highlight", "shrink": "size"}
+_new_marks = functools.partial(tuple.__new__, Marks)
 
 
 _BOOL_OPEN = {"bold": "{b}", "italic": "{i}", "box": "{box}", "emphasis": "**", "underline": "_"}

@@ -11,7 +11,9 @@ the corpus.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from evcards.core.syntax import CONTROL_IN_MARKUP, HIGHLIGHT_COLORS, TOKEN
 
@@ -19,6 +21,9 @@ _TOKEN = TOKEN
 _TOKEN_START = re.compile(r"[\n\\*=_~{]")
 _CONTROL_IN_BODY = CONTROL_IN_MARKUP
 _COLORS = {c.lower() for c in HIGHLIGHT_COLORS}
+
+
+DEFAULT_SHRINK = 8.0  # the size a plain `~` shrinks to
 
 
 class NotPlain(ValueError):
@@ -33,6 +38,91 @@ class BodyText:
     has_highlight: bool
 
 
+# The tokens of a body with no escape and no brace but those of `{b}`, `{i}`, `{box}`,
+# `=={colour}` and `~{size}` (nearly every card): TOKEN's alternatives, in its order, as one
+# group, so that `split` cuts the whole body at once in C.
+_QUICK_SPLIT = re.compile(
+    r"(\n(?:[ \t]*\n)+|\n[ \t]*|\*\*|==(?:\{(?!(?:b|i|box|shade)[}:])[A-Za-z]+\})?|_"
+    r"|~(?:\{[0-9]+(?:\.[0-9]+)?\})?|\{(?:b|i|box)\})"
+)
+# Where each mark sits in `models.Marks`: underline, emphasis, box, highlight, shading,
+# bold, italic, size. The toggles' places:
+_TOGGLE_AT = {"_": 0, "**": 1, "{box}": 2, "{b}": 5, "{i}": 6}
+_PLAIN = [False, False, False, None, None, False, False, None]
+
+
+def quick_pairs(
+    text: str,
+    default_highlight: str,
+    color: Callable[[str], str | None],
+    make: Callable[[list[Any]], Any],
+) -> list[list[tuple[str, Any]]] | None:
+    """The paragraphs of a body `_QUICK_SPLIT` can cut, as (text, marks) pairs not yet in
+    canonical form, as `markup._Parser` reads them; None for any other body, or one the
+    parser would refuse. The marks are kept in a list in `models.Marks`' order, each stretch
+    given `make(that list)`; `color` is `models.normalize_color` or a test as strict."""
+    parts = _QUICK_SPLIT.split(text)
+    if any("{" in p for p in parts[::2]):
+        return None  # a brace the split did not take
+    marks: list[Any] = list(_PLAIN)
+    body: list[list[Any]] = []
+    para: list[Any] = []
+    buf = [parts[0]] if parts[0] else []
+    toggles = _TOGGLE_AT
+    for k in range(1, len(parts), 2):
+        tok = parts[k]
+        if tok[0] == "\n" and tok.count("\n") == 1:
+            buf.append(" ")  # a line break inside a paragraph
+        else:
+            if buf:
+                para.append(("".join(buf), make(marks)))
+                buf = []
+            if tok[0] == "\n":
+                body.append(para)
+                para = []
+            else:
+                at = toggles.get(tok)  # `_` or `**` (or `{b}`, `{i}`, `{box}`) in one lookup
+                step = (
+                    (at, not marks[at])
+                    if at is not None
+                    else _quick_step(tok, marks, default_highlight, color)
+                )
+                if step is None:
+                    return None
+                marks[step[0]] = step[1]
+        if parts[k + 1]:
+            buf.append(parts[k + 1])
+    if buf:
+        para.append(("".join(buf), make(marks)))
+    body.append(para)
+    return body if _all_closed(marks) else None  # None: a mark left open
+
+
+def _all_closed(marks: list[Any]) -> bool:
+    return all(m is None or m is False for m in marks)
+
+
+def _quick_step(
+    tok: str, marks: list[Any], default_highlight: str, color: Callable[[str], str | None]
+) -> tuple[int, Any] | None:
+    """Which mark a token sets, and to what; None where `_Parser` would say more."""
+    at = _TOGGLE_AT.get(tok)
+    if at is not None:
+        return at, not marks[at]
+    if tok == "==":
+        return 3, None if marks[3] is not None else default_highlight
+    if tok == "~":
+        return 7, None if marks[7] is not None else DEFAULT_SHRINK
+    at = 3 if tok[0] == "=" else 7
+    if marks[at] is not None:
+        return None  # a closing mark takes no colour or size: the brace is the next token
+    if at == 3:
+        name = color(tok[3:-1])
+        return None if name is None else (3, name)
+    size = float(tok[2:-1])
+    return (7, size) if 1.0 <= size <= 400.0 and (size * 2).is_integer() else None
+
+
 def _joined(runs: list[str]) -> str:
     # str.split() and re's \s agree on what whitespace is, and split() is several times faster
     return " ".join(" ".join(runs).split())
@@ -44,6 +134,10 @@ def body_text(markup: str) -> BodyText:
     text = markup.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
     if _CONTROL_IN_BODY.search(text):  # markup.parse drops them (pasted PDFs carry some)
         text = _CONTROL_IN_BODY.sub("", text)
+    if "\\" not in text:
+        pairs = quick_pairs(text, "yellow", _color, tuple)
+        if pairs is not None:
+            return _from_pairs(pairs)
     walk = _Walk()
     # markup.parse's loop, jumping between the characters a token can start with (the regex
     # alone would try nine alternatives at every character of a 5 KB body)
@@ -60,6 +154,42 @@ def body_text(markup: str) -> BodyText:
     if pos < len(text):
         buf.append(text[pos:])
     return walk.finish()
+
+
+def _color(name: str) -> str | None:
+    """A highlight colour's name when it is one (`models.normalize_color` says as much)."""
+    return name.lower() if name.lower() in _COLORS else None
+
+
+def _from_pairs(body: list[list[tuple[str, Any]]]) -> BodyText:
+    """The facts of paragraphs `quick_pairs` read: blank paragraphs dropped, as the model's
+    canonical body drops them; stretches with equal marks need no merging for these."""
+    paragraphs: list[str] = []
+    u_runs: list[str] = []
+    s_runs: list[str] = []
+    any_hl = False
+    for para in body:
+        joined = "".join([t for t, _ in para])
+        if not joined or joined.isspace():
+            continue
+        paragraphs.append(joined)
+        u_run: list[str] = []
+        s_run: list[str] = []
+        for text, marks in para:
+            if marks[0] or marks[1]:  # underlined or emphasised
+                u_run.append(text)
+            elif u_run:
+                u_runs.append("".join(u_run))
+                u_run = []
+            if marks[3] is not None:  # highlighted
+                s_run.append(text)
+            elif s_run:
+                s_runs.append("".join(s_run))
+                s_run = []
+        u_runs.append("".join(u_run))
+        s_runs.append("".join(s_run))
+        any_hl = any_hl or any(m[3] is not None for _, m in para)
+    return BodyText("\n".join(paragraphs), _joined(u_runs), _joined(s_runs), any_hl)
 
 
 class _Walk:

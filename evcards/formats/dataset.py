@@ -18,7 +18,7 @@ import difflib
 import io
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
@@ -30,6 +30,7 @@ from evcards.core.models import (
     Card,
     Cite,
     Location,
+    Marks,
     Source,
     Span,
     clean_text,
@@ -39,7 +40,7 @@ from evcards.core.models import (
 )
 from evcards.core.syntax import CITE_FIELDS
 from evcards.errors import InputFileError
-from evcards.formats.html import paragraph_html
+from evcards.formats.html import marked_paragraph_html
 
 FIELDS = (
     "tag",
@@ -65,8 +66,16 @@ DUPLICATE_SOURCE = "{file}#duplicate"
 
 
 # -- export ------------------------------------------------------------------------------
-def row_markup(card: Card) -> str:
-    """`<h4>` tag, undertag and cite paragraphs (classed, so they read back), body `<p>`s."""
+MarkedBody = list[list[tuple[str, Marks]]]
+# What the writers take: cards, or cards beside their bodies as (text, marks) pairs
+# (`cardfile.read_marked`), which a library export reads without building a Span per
+# stretch of text (bench/README.md, "Export benchmark").
+Exportable = Card | tuple[Card, MarkedBody]
+
+
+def row_markup(card: Card, marked: MarkedBody | None = None) -> str:
+    """`<h4>` tag, undertag and cite paragraphs (classed, so they read back), body `<p>`s;
+    `marked` is the body as pairs, in place of `card.body`."""
     out = [f"<h4>{escape(card.tag, quote=False)}</h4>"]
     out.extend(
         f'<p class="undertag">{escape(line, quote=False)}</p>'
@@ -75,8 +84,14 @@ def row_markup(card: Card) -> str:
     )
     if card.cite.short or card.cite.full:
         out.append(f'<p class="cite">{cite_paragraph_html(card.cite)}</p>')
-    out.extend(f"<p>{paragraph_html(para)}</p>" for para in card.body)
+    tags: dict[Marks, tuple[str, str]] = {}
+    body = _pairs(card) if marked is None else marked
+    out.extend(f"<p>{marked_paragraph_html(para, tags)}</p>" for para in body)
     return "".join(out)
+
+
+def _pairs(card: Card) -> MarkedBody:
+    return [[(s.text, s.marks()) for s in para] for para in card.body]
 
 
 def cite_paragraph_html(cite: Cite) -> str:
@@ -87,17 +102,19 @@ def cite_paragraph_html(cite: Cite) -> str:
     )
 
 
-def card_row(card: Card) -> dict[str, Any]:
-    """The card as a row: the dataset's fields, then `CITE_COLUMNS` (None for an unknown part)."""
+def card_row(card: Card, marked: MarkedBody | None = None) -> dict[str, Any]:
+    """The card as a row: the dataset's fields, then `CITE_COLUMNS` (None for an unknown part).
+    `marked` is the body as pairs, in place of `card.body`: the row is the same."""
+    body = _pairs(card) if marked is None else marked
     cite = card.cite
     row: dict[str, Any] = {
         "tag": card.tag,
         "cite": cite.short,
         "fullcite": paragraph(cite),
-        "summary": card.underlined,
-        "spoken": card.spoken,
-        "fulltext": card.text,
-        "markup": row_markup(card),
+        "summary": _kept(body, _underlined),  # Card.underlined
+        "spoken": _kept(body, _spoken),  # Card.spoken
+        "fulltext": "\n".join(["".join([t for t, _ in para]) for para in body]),  # Card.text
+        "markup": row_markup(card, body),
         "pocket": card.location.pocket,
         "hat": card.location.hat,
         "block": card.location.block,
@@ -107,16 +124,46 @@ def card_row(card: Card) -> dict[str, Any]:
     return row
 
 
-def render_jsonl(cards: Iterable[Card]) -> str:
-    return "".join(json.dumps(card_row(c), ensure_ascii=False) + "\n" for c in cards)
+def _underlined(marks: Marks) -> bool:
+    return marks.underline or marks.emphasis
 
 
-def render_csv(cards: Iterable[Card]) -> str:
+def _spoken(marks: Marks) -> bool:
+    return marks.highlight is not None
+
+
+def _kept(body: MarkedBody, keep: Callable[[Marks], bool]) -> str:
+    """The text of the stretches `keep` accepts, a gap between them one space, whitespace
+    collapsed: the model's `_joined`, for pairs (str.split and re's \\s agree on what
+    whitespace is; tests/test_dataset.py compares the rows on generated cards)."""
+    runs: list[str] = []
+    for para in body:
+        run: list[str] = []
+        for text, marks in para:
+            if keep(marks):
+                run.append(text)
+            elif run:
+                runs.append("".join(run))
+                run = []
+        if run:
+            runs.append("".join(run))
+    return " ".join(" ".join(runs).split())
+
+
+def _row(item: Exportable) -> dict[str, Any]:
+    return card_row(*item) if isinstance(item, tuple) else card_row(item)
+
+
+def render_jsonl(cards: Iterable[Exportable]) -> str:
+    dumps = json.dumps
+    return "".join([dumps(_row(c), ensure_ascii=False) + "\n" for c in cards])
+
+
+def render_csv(cards: Iterable[Exportable]) -> str:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=COLUMNS)
     writer.writeheader()
-    for card in cards:
-        writer.writerow(card_row(card))
+    writer.writerows(_row(c) for c in cards)
     return buf.getvalue()
 
 

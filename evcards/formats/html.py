@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from html import escape
 
-from evcards.core.models import HIGHLIGHT_RGB, Card, Span
+from evcards.core.models import HIGHLIGHT_RGB, Card, Marks, Span
 from evcards.core.outline import Heading, cite_segments, outline
 
 # Verbatim's heading looks (see DOMAIN.md), for h1..h4 pasted into a document without them.
@@ -58,8 +58,54 @@ def span_html(span: Span) -> str:
     return html
 
 
+def marks_html(marks: Marks) -> tuple[str, str]:
+    """The elements a span with these marks sits in, as `span_html` nests them: its opening
+    tags and its closing ones (tests/test_dataset.py holds the two equal)."""
+    opening: list[str] = []
+    closing: list[str] = []
+    if marks.highlight:
+        rgb = HIGHLIGHT_RGB[marks.highlight]
+        opening.append(f'<mark data-color="{marks.highlight}" style="background-color:#{rgb}">')
+        closing.append("</mark>")
+    if marks.underline:
+        opening.append("<u>")
+        closing.append("</u>")
+    if marks.emphasis:
+        opening.append(f'<strong style="{EMPHASIS_STYLE}">')
+        closing.append("</strong>")
+    if marks.bold:
+        opening.append("<b>")
+        closing.append("</b>")
+    if marks.italic:
+        opening.append("<i>")
+        closing.append("</i>")
+    styles = []
+    if marks.size is not None:
+        styles.append(f"font-size:{points(marks.size)}pt")
+    if marks.box:
+        styles.append(BOX_STYLE)
+    if marks.shading:
+        styles.append(f"background-color:#{marks.shading}")
+    if styles:
+        opening.append(f'<span style="{";".join(styles)}">')
+        closing.append("</span>")
+    return "".join(opening), "".join(reversed(closing))
+
+
 def paragraph_html(para: list[Span]) -> str:
     return "".join(span_html(s) for s in para)
+
+
+def marked_paragraph_html(para: list[tuple[str, Marks]], tags: dict[Marks, tuple[str, str]]) -> str:
+    """`paragraph_html` of a paragraph given as (text, marks) pairs; `tags` caches
+    `marks_html` across calls (a card has few distinct marks and many spans)."""
+    out: list[str] = []
+    for text, marks in para:
+        wrap = tags.get(marks)
+        if wrap is None:
+            wrap = tags[marks] = marks_html(marks)
+        out.append(wrap[0] + escape(text, quote=False) + wrap[1])
+    return "".join(out)
 
 
 def cite_html(card: Card, style: str | None = CITE_STYLE, initials: bool = True) -> str:

@@ -154,14 +154,14 @@ class Reader:
                 self._blocks(el, out)
 
     def _para(self, p: Any) -> Para:
-        pstyle, level = self._para_style(p)
+        run_els: list[Any] = []
+        ppr = _collect_runs(p, run_els)
+        pstyle, level = self._para_style(ppr)
         para = Para(level, [], cite_style=pstyle.cite)
         runs = para.runs
         base = pstyle.props
         marks_of = self._marks_cache.setdefault(id(pstyle), {})
         controls = self.controls
-        run_els: list[Any] = []
-        _collect_runs(p, run_els)
         # This loop runs once per run (155,000 in the corpus): keep what it calls to two
         # functions a run, and resolve each distinct rPr's marks once per paragraph style.
         for r in run_els:
@@ -184,19 +184,24 @@ class Reader:
         self._breaks.clear()  # a break in a run that had no text left
         return para
 
-    def _para_style(self, p: Any) -> tuple[ParaStyle, int]:
-        """The paragraph's style and its heading level: a direct outline level counts only
-        when the style's id or name does not say."""
-        ppr = p.find(_PPR)
+    def _para_style(self, ppr: Any) -> tuple[ParaStyle, int]:
+        """The style and heading level of the paragraph whose pPr this is (None: it has
+        none): a direct outline level counts only when the style's id or name does not say."""
         style_id = None
         direct_outline = None
         if ppr is not None:
-            ps = ppr.find(_PSTYLE)
-            if ps is not None:
-                style_id = ps.get(VAL)
-            ol = ppr.find(_OUTLINE)
-            if ol is not None and (ol.get(VAL) or "").isdigit():
-                direct_outline = int(ol.get(VAL))
+            # One pass over its children instead of two `find`s (ElementPath, in Python).
+            ps = ol = None
+            for el in ppr:
+                tag = el.tag
+                if tag == _PSTYLE and ps is None:
+                    ps = el
+                    style_id = el.get(VAL)
+                elif tag == _OUTLINE and ol is None:
+                    ol = el
+                    value = el.get(VAL) or ""
+                    if value.isdigit():
+                        direct_outline = int(value)
         pstyle = self.styles.para(style_id)
         level = pstyle.level
         if direct_outline is not None and not pstyle.named:
@@ -280,25 +285,10 @@ _SDT = W + "sdt"
 _SDT_CONTENT = W + "sdtContent"
 RAW_CONTROL = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
 _CTRL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
-# rPr children that change nothing evcards keeps: fonts, languages, complex-script twins.
-_IGNORED_RPR = {
-    W + t
-    for t in (
-        "rFonts",
-        "lang",
-        "szCs",
-        "bCs",
-        "iCs",
-        "noProof",
-        "color",
-        "kern",
-        "spacing",
-        "w",
-        "position",
-        "vertAlign",
-        "webHidden",
-    )
-}
+# The rPr children a run's marks are read from (`_resolve`, `styles.run_props`): the key of
+# the resolution cache holds these alone, so runs that differ only in fonts, languages or
+# colours share one entry.
+_MARK_RPR = {W + t for t in ("rStyle", "b", "i", "u", "highlight", "shd", "sz", "bdr")}
 
 
 def _rpr_key(rpr: Any) -> tuple[Any, ...]:
@@ -306,7 +296,7 @@ def _rpr_key(rpr: Any) -> tuple[Any, ...]:
     parts: list[Any] = []
     for el in rpr:
         tag = el.tag
-        if tag not in _IGNORED_RPR:
+        if tag in _MARK_RPR:
             parts.append(tag)
             parts.extend(el.values())
     return tuple(parts)
@@ -317,18 +307,25 @@ def _words(text: str) -> str:
     return " ".join(text.replace("\0", " ").split())
 
 
-def _collect_runs(parent: Any, out: list[Any]) -> None:
-    """Runs in document order, through hyperlinks, insertions, smart tags, content controls."""
+def _collect_runs(parent: Any, out: list[Any]) -> Any:
+    """Runs in document order, through hyperlinks, insertions, smart tags, content controls;
+    returns the first pPr child met on the way (a paragraph's properties: found in the same
+    pass, which saves a `find` per paragraph)."""
+    ppr = None
     for el in parent:
         tag = el.tag
         if tag == _R:
             out.append(el)
+        elif tag == _PPR:
+            if ppr is None:
+                ppr = el
         elif tag in _CONTAINERS:
             _collect_runs(el, out)
         elif tag == _SDT:
             content = el.find(_SDT_CONTENT)
             if content is not None:
                 _collect_runs(content, out)
+    return ppr
 
 
 def drop_markers(para: Para) -> list[tuple[str, Marks]]:
