@@ -106,7 +106,7 @@ def select_cards(
         if query:
             chosen.extend(search_cards(library, query))
     else:
-        chosen.extend(card for _, card in library.cards())
+        chosen.extend(_labelled(library, labels))
     wanted = set(labels)
     seen: set[str] = set()
     out = []
@@ -116,6 +116,18 @@ def select_cards(
         seen.add(card.id)
         out.append(card)
     return out
+
+
+def _labelled(library: Library, labels: Iterable[str]) -> Iterable[Card]:
+    """The library's cards, only those carrying every label when labels are given: those
+    are chosen from the index's catalog, and only their files are read."""
+    if not labels or not library.root.is_dir():
+        return (card for _, card in library.cards())
+    from evcards.index.catalog import list_cards
+    from evcards.index.query import Filters
+
+    rows = list_cards(library.root, Filters(labels=sorted(set(labels))), sort="path").rows
+    return (library.read(Path(r.path)) for r in rows)
 
 
 def render(

@@ -22,6 +22,36 @@ def put(lib: Library, tag: str, text: str) -> str:
     return card.id
 
 
+def fulltext_dir(root):
+    [folder] = (root / ".evcards").glob("fulltext-*")
+    return folder
+
+
+@pytest.mark.parametrize("damage", ["garbled", "emptied", "deleted", "segment"])
+def test_a_damaged_full_text_folder_is_rebuilt_silently(lib: Library, runner, damage) -> None:
+    import shutil
+
+    a = put(lib, "walrus", "walruses sleep on the ice")
+    assert [h.id for h in search(lib.root, "walruses")] == [a]
+    folder = fulltext_dir(lib.root)
+    if damage == "garbled":
+        (folder / "meta.json").write_text("{not json")
+    elif damage == "emptied":
+        for f in folder.iterdir():
+            f.unlink()
+    elif damage == "deleted":
+        shutil.rmtree(folder)
+    else:  # the segment files a search reads, cut short
+        for f in folder.iterdir():
+            if f.suffix in (".idx", ".store", ".term", ".pos"):
+                f.write_bytes(f.read_bytes()[:7])
+    result = runner.invoke(app, ["search", "walruses", "--json"])
+    assert result.exit_code == 0, result.output
+    assert [r["id"] for r in json.loads(result.stdout)] == [a]
+    assert result.stderr == ""
+    assert len(list((lib.root / ".evcards").glob("fulltext-*"))) == 1
+
+
 def test_corrupt_index_is_rebuilt_silently(lib: Library, runner) -> None:
     a = put(lib, "walrus", "walruses sleep on the ice")
     assert [h.id for h in search(lib.root, "walruses")] == [a]
@@ -61,24 +91,24 @@ def test_sync_counts_and_no_change_sync_reads_nothing(lib: Library, monkeypatch)
         "evcards.index.schema.RACY_NS", 0
     )  # trust fresh timestamps: this test is not racy
     a = put(lib, "walrus", "walruses sleep on the ice")
-    db, rebuilt = open_index(lib.root)
-    assert rebuilt
+    ix = open_index(lib.root)
+    assert ix.rebuilt
     put(lib, "seal", "seals sleep on the ice")
-    result = sync(lib.root, db)
+    result = sync(ix)
     assert (result.added, result.updated, result.removed) == (1, 0, 0)
 
     def no_reads(*args: object) -> None:
         raise AssertionError("a no-change sync read a card file")
 
     monkeypatch.setattr("evcards.index.build._read", no_reads)
-    assert sync(lib.root, db) == SyncResult()
-    db.close()
+    assert sync(ix) == SyncResult()
+    ix.close()
     monkeypatch.undo()
     path = lib.path_of(a)
     path.unlink()
-    db = ensure(lib.root)
-    assert db.execute("SELECT count(*) FROM cards").fetchone()[0] == 1
-    db.close()
+    ix = ensure(lib.root)
+    assert ix.db.execute("SELECT count(*) FROM cards").fetchone()[0] == 1
+    ix.close()
 
 
 def test_invalid_files_are_skipped_and_counted(lib: Library, runner) -> None:
@@ -134,7 +164,7 @@ def test_big_library_in_place_edit_found_by_the_rolling_pass(lib: Library, monke
     path.write_text(path.read_text().replace("sleeps", "dances"))
     found = [len(search(lib.root, "dances")) for _ in range(5)]
     assert found[-1] == 1  # within ceil(10 / 3) + 1 searches
-    runner_found = sync(lib.root, ensure(lib.root), full=True)
+    runner_found = sync(ensure(lib.root), full=True)
     assert runner_found.updated == 0
 
 
@@ -155,18 +185,18 @@ def test_evcards_own_writes_need_no_folder_listing(lib: Library, monkeypatch) ->
     settle(monkeypatch)
     put(lib, "walrus", "walruses sleep on the ice")
     rebuild(lib.root)
-    db = ensure(lib.root)
+    ix = ensure(lib.root)
     with monkeypatch.context() as m:
         m.setattr("evcards.index.sync.scan", lambda *a: pytest.fail("listed the folder"))
         seal = put(lib, "seal", "seals sleep on the ice")
         lib.remove(lib.path_of(seal))
         narwhal = put(lib, "narwhal", "narwhals sleep on the ice")
-        result = sync(lib.root, db)
+        result = sync(ix)
     assert (result.added, result.removed) == (1, 0)
     # a file added by hand breaks the chain of notes: the folder is listed again
     (lib.root / "copy.toml").write_text(lib.path_of(narwhal).read_text())
-    assert sync(lib.root, db).added == 1
-    db.close()
+    assert sync(ix).added == 1
+    ix.close()
 
 
 def test_index_sync_command(lib: Library, runner) -> None:
@@ -187,8 +217,32 @@ def test_an_overgrown_journal_drops_the_index(lib: Library, monkeypatch) -> None
     assert [h.id for h in search(lib.root, "seals")] == [seal]
 
 
-def test_facets_follow_the_cards_through_edits_and_deletes(lib: Library) -> None:
-    """`facets` (the small table filters join) holds exactly one row per indexed card."""
+def fulltext_keys(root) -> list[int]:
+    """The catalog key of every card document in the full-text index."""
+    import tantivy
+
+    from evcards.index.fulltext import GENERATION_KEY
+
+    ix = ensure(root, fulltext=True)
+    try:
+        searcher = ix.searcher()
+        hits = searcher.search(tantivy.Query.all_query(), 1000).hits
+        keys = searcher.fast_field_values("key", [a for _, a in hits])
+    finally:
+        ix.close()
+    return sorted(int(k) for k in keys if k != GENERATION_KEY)  # type: ignore[call-overload]
+
+
+def catalog_keys(root) -> list[int]:
+    db = sqlite3.connect(index_path(root))
+    try:
+        return sorted(r[0] for r in db.execute("SELECT key FROM cards"))
+    finally:
+        db.close()
+
+
+def test_the_full_text_follows_the_catalog_through_edits_and_deletes(lib: Library) -> None:
+    """One full-text document per catalog row, and no other, whatever a sync did."""
     for i in range(6):
         put(lib, f"walrus {i}", f"walrus number {i} sleeps")
     search(lib.root, "walrus")
@@ -197,10 +251,8 @@ def test_facets_follow_the_cards_through_edits_and_deletes(lib: Library) -> None
     paths[1].write_text(paths[1].read_text().replace("sleeps", "dances"))
     put(lib, "walrus 9", "walrus number 9 sleeps")
     assert len(search(lib.root, "walrus")) == 6
-    db = sqlite3.connect(index_path(lib.root))
-    cards = db.execute("SELECT rowid, dupkey, year, has_highlight, labels FROM cards").fetchall()
-    facets = db.execute("SELECT rowid, dupkey, year, has_highlight, labels FROM facets").fetchall()
-    assert sorted(cards) == sorted(facets) and len(cards) == 6
+    in_fulltext = fulltext_keys(lib.root)  # syncs first; catalog_keys only reads
+    assert catalog_keys(lib.root) == in_fulltext and len(in_fulltext) == 6
 
 
 def test_the_index_and_the_library_agree_on_which_files_are_cards(

@@ -1,0 +1,62 @@
+"""The filter options `search` and `list` share, and the Filters they make. Light: registers
+no commands, so `list` does not load `search`'s module."""
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+
+Many = list[str] | None
+
+
+class Kind(StrEnum):
+    card = "card"
+    analytic = "analytic"
+
+
+def opt(*names: str, help: str, metavar: str | None = None) -> Any:
+    return typer.Option(*names, help=help, show_default=False, metavar=metavar)
+
+
+TagOpt = Annotated[Many, opt("--tag", help="Words that must be in the tag.", metavar="WORDS")]
+CiteOpt = Annotated[Many, opt("--cite", help="Words that must be in the cite.", metavar="WORDS")]
+BodyOpt = Annotated[
+    Many, opt("--body", help="Words that must be in the body text.", metavar="WORDS")
+]
+AuthorOpt = Annotated[
+    Many,
+    opt(
+        "--author",
+        help="Any author's name, else the short cite's (accents and case ignored).",
+        metavar="WORDS",
+    ),
+]
+YearOpt = Annotated[
+    str | None,
+    opt("--year", help="A year or range: 2018, 2018..2020, 2018.., ..2020.", metavar="YEARS"),
+]
+LabelOpt = Annotated[
+    Many, opt("--label", "-l", help="Only cards with this label.", metavar="LABEL")
+]
+PocketOpt = Annotated[
+    Many, opt("--pocket", help="Words in the pocket (Heading 1).", metavar="WORDS")
+]
+HatOpt = Annotated[Many, opt("--hat", help="Words in the hat (Heading 2).", metavar="WORDS")]
+BlockOpt = Annotated[Many, opt("--block", help="Words in the block (Heading 3).", metavar="WORDS")]
+FileOpt = Annotated[Many, opt("--file", help="Words of a source file's name.", metavar="WORDS")]
+HighlightedOpt = Annotated[bool, opt("--highlighted", help="Only cards with highlighting.")]
+
+
+def make_filters(year: str | None, highlighted: bool, **words: Many) -> Any:
+    """The Filters from the options: each word filter a list (none given: empty), the --year
+    range parsed (a bad one is a usage error)."""
+    from evcards.index.query import Filters, parse_years
+
+    year_from = year_to = None
+    if year is not None:
+        try:
+            year_from, year_to = parse_years(year)
+        except ValueError as e:
+            raise typer.BadParameter(str(e), param_hint="--year") from None
+    lists = {name: value or [] for name, value in words.items()}
+    return Filters(**lists, year_from=year_from, year_to=year_to, highlighted=highlighted)
