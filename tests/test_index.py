@@ -6,6 +6,7 @@ import json
 import sqlite3
 
 import pytest
+from budget import scaled
 
 from evcards.cli import app
 from evcards.core.models import Span, new_card
@@ -298,3 +299,100 @@ def test_the_index_and_the_library_agree_on_which_files_are_cards(
     assert indexed() == set(listed)
     rebuild(lib.root)
     assert indexed() == set(listed)
+
+
+def test_a_sync_killed_between_its_two_commits_is_rebuilt(lib: Library, monkeypatch) -> None:
+    """The full-text index committed, the catalog not (a SIGKILL right there): the next search
+    sees the generations differ and rebuilds, so no stale or missing card is shown."""
+    from evcards.index import fulltext
+
+    settle(monkeypatch)
+    a = put(lib, "walrus", "walruses sleep on the ice")
+    search(lib.root, "walruses")
+    real_writer = fulltext.writer
+
+    class Killed(BaseException):
+        pass
+
+    def dying_writer(index, *args, **kw):  # commits, then "dies" before the catalog does
+        w = real_writer(index, *args, **kw)
+
+        class Dying:
+            def __getattr__(self, name):
+                return getattr(w, name)
+
+            def commit(self):
+                w.commit()
+                raise Killed
+
+        return Dying()
+
+    path = lib.path_of(a)
+    path.write_text(path.read_text().replace("sleep on the ice", "swim under the floes"))
+    with monkeypatch.context() as m:
+        m.setattr(fulltext, "writer", dying_writer)
+        with pytest.raises(Killed):
+            search(lib.root, "floes")
+    assert [h.id for h in search(lib.root, "floes")] == [a]
+    assert search(lib.root, "ice") == []
+
+
+def test_an_interrupted_rebuild_leaves_the_old_index_and_nothing_else(
+    lib: Library, monkeypatch
+) -> None:
+    """Ctrl-C in `index rebuild` (here: in its progress callback, between batches)."""
+    monkeypatch.setattr("evcards.index.build._BATCH", 1)
+    a = put(lib, "walrus", "walruses sleep on the ice")
+    put(lib, "seal", "seals sleep on the ice")
+    search(lib.root, "walruses")
+    before = sorted(p.name for p in (lib.root / ".evcards").iterdir())
+
+    def interrupt(done: int, total: int) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        rebuild(lib.root, progress=interrupt)
+    assert sorted(p.name for p in (lib.root / ".evcards").iterdir()) == before
+    assert [h.id for h in search(lib.root, "walruses")] == [a]
+
+
+_KILLED_BUILD = """
+import sys
+from pathlib import Path
+from evcards.index import build
+from evcards.index.build import rebuild
+build._BATCH = 50  # progress (and the kill) between batches
+
+def progress(done, total):
+    print(done, flush=True)
+
+rebuild(Path(sys.argv[1]), progress=progress)
+print("done", flush=True)
+"""
+
+
+def test_sigkill_during_a_rebuild_leaves_a_usable_index_or_none(lib: Library) -> None:
+    """Killed at each stage of a rebuild (while loading, just before the swap), the library's
+    index is the old one or none, never half of a new one, and the next search is right."""
+    import random
+    import signal
+    import subprocess
+    import sys
+
+    cards = {put(lib, f"walrus {i}", f"walrus number {i} sleeps") for i in range(300)}
+    search(lib.root, "walrus")
+    rng = random.Random(3)
+    for _ in range(scaled(6, 2)):
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _KILLED_BUILD, str(lib.root)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert proc.stdout is not None
+        for _ in range(rng.randrange(1, 7)):  # some batches in, or the whole build
+            if proc.stdout.readline() in ("", "done\n"):
+                break
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        assert {h.id for h in search(lib.root, "walrus", limit=500)} == cards
+        assert len(list((lib.root / ".evcards").glob("fulltext-*"))) == 1

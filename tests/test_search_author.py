@@ -14,8 +14,8 @@ from evcards.core.citenames import short_name, split_names
 from evcards.core.citeparse import parse_cite
 from evcards.core.models import Cite, Span, new_card
 from evcards.index import facts
-from evcards.index.schema import SCHEMA_VERSION, index_path
 from evcards.index.query import combine, filter_queries
+from evcards.index.schema import SCHEMA_VERSION, index_path
 from evcards.index.search import Filters, search
 from evcards.index.sync import ensure
 from evcards.store.library import Library

@@ -174,6 +174,7 @@ def index_status(
         return
     typer.echo(f"library         {st.library}")
     typer.echo(f"index           {st.index}")
+    typer.echo(f"full text       {st.fulltext}")
     typer.echo(f"cards           {st.cards}")
     typer.echo(f"invalid files   {st.invalid}")
     typer.echo(f"size            {st.size_bytes / 1e6:.1f} MB")

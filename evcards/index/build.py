@@ -277,26 +277,48 @@ def _load(
     return SyncResult(added=len(files) - invalid, invalid=invalid, rebuilt=True)
 
 
-def sweep(state: Path, keep: str) -> None:
+def sweep(state: Path, keep: str | None = None) -> None:
     """Full-text folders and catalog files of earlier builds: a replaced index, or a build
-    killed half-way. A build still running (its process alive) is left alone."""
-    for entry in state.iterdir():
-        name = entry.name
-        if name == keep:
-            continue
-        if name.startswith(FULLTEXT_PREFIX):
-            build_id = name[len(FULLTEXT_PREFIX) :]
-        elif name.startswith(f"{INDEX_NAME}.") and name.endswith(".tmp"):
-            build_id = name[len(INDEX_NAME) + 1 : -4]
-        else:
-            continue
-        pid = build_id.partition("-")[0]
-        if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
-            continue
-        if entry.is_dir():
-            shutil.rmtree(entry, ignore_errors=True)
-        else:
-            entry.unlink(missing_ok=True)
+    killed half-way. A build still running (its process alive) is left alone, and so is the
+    folder `keep`, by default the one the catalog on disk names (read afresh: another
+    process may have swapped in a new index since this one opened its catalog)."""
+    entries = [e for e in state.iterdir() if e.name.startswith(FULLTEXT_PREFIX)]
+    entries += [e for e in state.iterdir() if e.name.endswith(".tmp")]
+    if len(entries) < 2:
+        return  # the index in use, and nothing else
+    if keep is None:
+        keep = _current_fulltext(state)
+    for entry in entries:
+        if entry.name != keep and keep and _abandoned(entry.name):
+            if entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+
+
+def _abandoned(name: str) -> bool:
+    """Whether a build's folder or catalog file is left over: its process is gone (or is
+    this one, whose builds are done)."""
+    if name.startswith(FULLTEXT_PREFIX):
+        build_id = name[len(FULLTEXT_PREFIX) :]
+    elif name.startswith(f"{INDEX_NAME}.") and name.endswith(".tmp"):
+        build_id = name[len(INDEX_NAME) + 1 : -4]
+    else:
+        return False
+    pid = build_id.partition("-")[0]
+    return not (pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)))
+
+
+def _current_fulltext(state: Path) -> str:
+    from evcards.index.schema import meta
+
+    db = connect(state / INDEX_NAME)
+    try:
+        return meta(db, "fulltext") or ""
+    except sqlite3.DatabaseError:
+        return ""
+    finally:
+        db.close()
 
 
 def _alive(pid: int) -> bool:

@@ -172,8 +172,18 @@ def sync(ix: Index, full: bool = False, only: Iterable[str] | None = None) -> Sy
         if window.rolling:  # a library stat-ed whole has nothing to remember
             _move_cursor(db, window.next_cursor)
         return SyncResult()
-    read = list(read_all(root, [f.rel for f in to_read]))  # parsed before the write lock
-    result = _write(ix, found, to_read, read, window.next_cursor)
+    if to_read or found.delete:
+        read = list(read_all(root, [f.rel for f in to_read]))  # parsed before the write lock
+        result = _write(ix, found, to_read, read, window.next_cursor)
+    else:  # only folder mtimes to remember: the catalog alone, and no tantivy to load
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            result = found.write_folders()
+            _save_cursor(db, window.next_cursor)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
     for path in note_files:
         path.unlink(missing_ok=True)
     return result
@@ -312,12 +322,18 @@ class _Found:
         cards = {
             f.rel for f, values in zip(to_read, read, strict=True) if not isinstance(values, str)
         }
-        db.executemany("DELETE FROM dirs WHERE path = ?", ((rel,) for rel in self.gone_dirs))
-        db.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?)", self.dirs.items())
+        self.write_folders()
         updated = len(cards & existed)
         return SyncResult(
             added=len(cards) - updated, updated=updated, removed=removed, invalid=invalid
         )
+
+    def write_folders(self) -> SyncResult:
+        """The folders found, inside the caller's transaction."""
+        gone = ((rel,) for rel in self.gone_dirs)
+        self.db.executemany("DELETE FROM dirs WHERE path = ?", gone)
+        self.db.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?)", self.dirs.items())
+        return SyncResult()
 
 
 def _paths_in(db: sqlite3.Connection, folder: str) -> list[str]:
@@ -413,6 +429,9 @@ def ensure(root: Path, fulltext: bool = False) -> Index:
             f"{root}: no library here yet; add cards with `evcards import FILE` or `evcards add`"
         )
     ix = open_index(root)
+    from evcards.index.build import sweep
+
+    sweep(state_dir(root))  # what a build killed half-way left
     try:
         if fulltext:
             ix.fulltext()
