@@ -8,23 +8,8 @@ from typing import Annotated, Any
 import typer
 
 from evcards import formats
+from evcards.cli import filters as opts
 from evcards.cli.app import app, check_labels, get_config, get_library
-from evcards.cli.filters import (
-    AuthorOpt,
-    BlockOpt,
-    BodyOpt,
-    CiteOpt,
-    FileOpt,
-    HatOpt,
-    HighlightedOpt,
-    Kind,
-    LabelOpt,
-    PocketOpt,
-    TagOpt,
-    YearOpt,
-    make_filters,
-    opt,
-)
 from evcards.cli.output import console, print_json
 
 # What import reads, from the format registry.
@@ -64,7 +49,8 @@ class Sort(StrEnum):
 
 @app.command("list")
 def list_cards(
-    label: LabelOpt = None,
+    ctx: typer.Context,
+    label: opts.LabelOpt = None,
     limit: Annotated[
         int | None,
         typer.Option(
@@ -81,36 +67,25 @@ def list_cards(
         typer.Option(help="Order: tag, cite (A-Z); year, words, added (newest, longest first)."),
     ] = Sort.added,
     kind: Annotated[
-        Kind | None, opt("--kind", help="Only cards, or only analytics (default: cards first).")
+        opts.Kind | None,
+        opts.opt("--kind", help="Only cards, or only analytics (default: cards first)."),
     ] = None,
-    tag: TagOpt = None,
-    cite: CiteOpt = None,
-    body: BodyOpt = None,
-    author: AuthorOpt = None,
-    year: YearOpt = None,
-    pocket: PocketOpt = None,
-    hat: HatOpt = None,
-    block: BlockOpt = None,
-    file: FileOpt = None,
-    highlighted: HighlightedOpt = False,
+    tag: opts.TagOpt = None,
+    cite: opts.CiteOpt = None,
+    body: opts.BodyOpt = None,
+    author: opts.AuthorOpt = None,
+    year: opts.YearOpt = None,
+    pocket: opts.PocketOpt = None,
+    hat: opts.HatOpt = None,
+    block: opts.BlockOpt = None,
+    file: opts.FileOpt = None,
+    highlighted: opts.HighlightedOpt = False,
     as_json: Annotated[bool, typer.Option("--json", help="A JSON array of cards.")] = False,
 ) -> None:
     """List the library's cards: short cite, tag, labels and words read (from the index)."""
     from evcards.index.catalog import list_cards as listing
 
-    filters = make_filters(
-        year,
-        highlighted,
-        tag=tag,
-        cite=cite,
-        body=body,
-        author=author,
-        labels=label,
-        pocket=pocket,
-        hat=hat,
-        block=block,
-        files=file,
-    )
+    filters = opts.make_filters(ctx.params)
     lib = get_library()
     out = console()
     if limit is None and not as_json and out.is_terminal:

@@ -47,16 +47,31 @@ FileOpt = Annotated[Many, opt("--file", help="Words of a source file's name.", m
 HighlightedOpt = Annotated[bool, opt("--highlighted", help="Only cards with highlighting.")]
 
 
-def make_filters(year: str | None, highlighted: bool, **words: Many) -> Any:
-    """The Filters from the options: each word filter a list (none given: empty), the --year
-    range parsed (a bad one is a usage error)."""
+# The command's parameter for each word filter of evcards.index.query.Filters.
+_WORDS = {
+    "tag": "tag",
+    "cite": "cite",
+    "body": "body",
+    "author": "author",
+    "labels": "label",
+    "pocket": "pocket",
+    "hat": "hat",
+    "block": "block",
+    "files": "file",
+}
+
+
+def make_filters(params: dict[str, Any]) -> Any:
+    """The Filters from a command's options (`ctx.params`): each word filter a list (none
+    given: empty), the --year range parsed (a bad one is a usage error)."""
     from evcards.index.query import Filters, parse_years
 
-    year_from = year_to = None
+    year, year_from, year_to = params.get("year"), None, None
     if year is not None:
         try:
             year_from, year_to = parse_years(year)
         except ValueError as e:
             raise typer.BadParameter(str(e), param_hint="--year") from None
-    lists = {name: value or [] for name, value in words.items()}
+    lists = {name: params.get(option) or [] for name, option in _WORDS.items()}
+    highlighted = bool(params.get("highlighted"))
     return Filters(**lists, year_from=year_from, year_to=year_to, highlighted=highlighted)

@@ -6,23 +6,8 @@ from typing import Annotated, Any
 
 import typer
 
+from evcards.cli import filters as opts
 from evcards.cli.app import app, get_library
-from evcards.cli.filters import (
-    AuthorOpt,
-    BlockOpt,
-    BodyOpt,
-    CiteOpt,
-    FileOpt,
-    HatOpt,
-    HighlightedOpt,
-    Kind,
-    LabelOpt,
-    PocketOpt,
-    TagOpt,
-    YearOpt,
-    make_filters,
-    opt,
-)
 
 index_app = typer.Typer(
     help="The search index (derived; rebuilt automatically when missing or damaged).",
@@ -30,11 +15,12 @@ index_app = typer.Typer(
 )
 app.add_typer(index_app, name="index")
 
-_opt = opt
+_opt = opts.opt
 
 
 @app.command()
 def search(
+    ctx: typer.Context,
     query: Annotated[
         str,
         typer.Argument(
@@ -43,17 +29,17 @@ def search(
             metavar="QUERY",
         ),
     ] = "",
-    tag: TagOpt = None,
-    cite: CiteOpt = None,
-    body: BodyOpt = None,
-    author: AuthorOpt = None,
-    year: YearOpt = None,
-    label: LabelOpt = None,
-    pocket: PocketOpt = None,
-    hat: HatOpt = None,
-    block: BlockOpt = None,
-    file: FileOpt = None,
-    highlighted: HighlightedOpt = False,
+    tag: opts.TagOpt = None,
+    cite: opts.CiteOpt = None,
+    body: opts.BodyOpt = None,
+    author: opts.AuthorOpt = None,
+    year: opts.YearOpt = None,
+    label: opts.LabelOpt = None,
+    pocket: opts.PocketOpt = None,
+    hat: opts.HatOpt = None,
+    block: opts.BlockOpt = None,
+    file: opts.FileOpt = None,
+    highlighted: opts.HighlightedOpt = False,
     read: Annotated[
         bool, _opt("--read", "-r", help="Match only the highlighted (spoken) text.")
     ] = False,
@@ -65,7 +51,7 @@ def search(
         ),
     ] = False,
     kind: Annotated[
-        Kind | None,
+        opts.Kind | None,
         _opt("--kind", help="Only cards, or only analytics (default: both, cards first)."),
     ] = None,
     limit: Annotated[
@@ -79,19 +65,7 @@ def search(
     """Find cards, best first; the same cut of the same text is shown once, with its count."""
     from evcards.index.search import Filters, search
 
-    filters = make_filters(
-        year,
-        highlighted,
-        tag=tag,
-        cite=cite,
-        body=body,
-        author=author,
-        labels=label,
-        pocket=pocket,
-        hat=hat,
-        block=block,
-        files=file,
-    )
+    filters = opts.make_filters(ctx.params)
     if not query.strip() and filters == Filters():
         raise typer.BadParameter("give a query, a filter, or both", param_hint="QUERY")
     lib = get_library()
