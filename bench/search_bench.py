@@ -282,6 +282,69 @@ def _bare_top20(ix: object) -> object:
     return run
 
 
+def build_costs(root: Path, n: int = 5000) -> None:
+    """What a rebuild costs per card on one core, split: the card reader (parsing a file into
+    its Values) and the index's own part (a catalog row and a tantivy document, committed)."""
+    import sqlite3
+    import tempfile
+
+    from evcards.index import fulltext
+    from evcards.index.build import CardStat, _read_chunk, insert
+    from evcards.index.schema import SCHEMA
+
+    names = sorted(e.name for e in os.scandir(root) if e.name.endswith(".toml"))[:n]
+    t = time.process_time()
+    read = _read_chunk((str(root), names))
+    reader = (time.process_time() - t) / len(names)
+    with tempfile.TemporaryDirectory() as tmp:
+        db = sqlite3.connect(Path(tmp) / "c.sqlite", isolation_level=None)
+        db.executescript(SCHEMA)
+        index = fulltext.create(Path(tmp) / "ft")
+        w = fulltext.writer(index, heap=200_000_000, threads=1)
+        files = [CardStat(name, "", 0, 0) for name in names]
+        t0, c0 = time.perf_counter(), time.process_time()
+        db.execute("BEGIN")
+        insert(db, w, files, read, 0)
+        db.execute("COMMIT")
+        w.commit()
+        w.wait_merging_threads()
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    print(
+        f"  per card, {len(names):,} cards on one core: reader {reader * 1e6:,.0f} us;"
+        f" index (catalog row + tantivy document) {wall / len(names) * 1e6:,.0f} us wall,"
+        f" {cpu / len(names) * 1e6:,.0f} us CPU (tantivy's indexing thread included)"
+    )
+
+
+def catalog_commands(root: Path, runs: int = 5) -> None:
+    """`list -n 20`, `stats` (totals of every card; its table piped away) and `show PREFIX`
+    end to end, p50 of `runs`, beside a bare `python -c "import typer"`."""
+    import sqlite3
+
+    from evcards.index.schema import index_path
+
+    db = sqlite3.connect(index_path(root))
+    card_id = db.execute("SELECT card_id FROM cards LIMIT 1").fetchone()[0]
+    db.close()
+    env = {**os.environ, "EVCARDS_LIBRARY": str(root), "COLUMNS": "120"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    evcards = [sys.executable, "-m", "evcards"]
+    commands = {
+        "list -n 20": ["list", "-n", "20"],
+        "stats -l aff": ["stats", "-l", "aff"],
+        "stats": ["stats"],
+        f"show {card_id[:6]}": ["show", card_id[:6]],
+    }
+    bare = pct([timed_run([sys.executable, "-c", "import typer"], env) for _ in range(runs)], 50)
+    out = [f"bare `import typer` {ms(bare)}"]
+    for name, args in commands.items():
+        timed_run([*evcards, *args], env)
+        out.append(
+            f"`{name}` {ms(pct([timed_run([*evcards, *args], env) for _ in range(runs)], 50))}"
+        )
+    print("CLI p50: " + ", ".join(out))
+
+
 def folder_size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
@@ -341,6 +404,7 @@ def main() -> None:
             f" {result.added:,} cards, {result.invalid} invalid; peak RSS {rss:,.0f} MB"
             f" (largest reader process {kids:,.0f} MB)"
         )
+        build_costs(root)
     catalog = schema.index_path(root).stat().st_size
     fulltext = folder_size(next((root / ".evcards").glob("fulltext-*")))
     print(
@@ -396,6 +460,7 @@ def main() -> None:
         f" ratio {pct(cli, 50) / pct(floor, 50):.2f}"
     )
 
+    catalog_commands(root, runs=min(args.cli_runs, 5))
     rg = shutil.which("rg")
     if not rg:
         print("rg: not installed (apt-get install ripgrep) - baseline skipped")
