@@ -6,9 +6,12 @@ Bodies are DebateSum bodies (../shared/corpus/debatesum) reshuffled sentence by 
 vocabulary and lengths are real while every card is distinct; about one card in 20 is an
 exact duplicate of another (same cut, other tag and cite) so that collapsing has work to do.
 Cards are written as real card files (cardfile.dumps) in one flat folder, as `evcards`
-itself writes them. Prints: generation time; index build time, cards/s and size; the cost
-of a no-change sync; in-process query latency p50/p95 over QUERIES; end-to-end CLI wall
-time p50 against a bare `python -c "import typer"`; and ripgrep over the same files.
+itself writes them. Prints, for evcards' engine (tantivy + the SQLite catalog) and, in the
+same run on the same files, the FTS5 engine it replaced (`fts5_baseline`): build time,
+cards/s, size against the card text, and in-process query latency p50/p95/p99 and the worst
+query, top 20 over every match. Then, for evcards: peak memory of the build, the cost of a
+no-change sync, `list -n 20`, `stats` and `show PREFIX` end to end, CLI `search` wall time
+against a bare `python -c "import typer"`, and ripgrep over the same files.
 """
 
 from __future__ import annotations
@@ -176,6 +179,17 @@ def generate(root: Path, n: int) -> float:
     return time.perf_counter() - started
 
 
+def text_megabytes(root: Path, sample: int = 2000) -> float:
+    """The card text (tag, cite, body) of the library, estimated from a sample of its files."""
+    from evcards.index.build import _read_chunk
+
+    names = sorted(e.name for e in os.scandir(root) if e.name.endswith(".toml"))
+    step = max(1, len(names) // sample)
+    rows = [r for r in _read_chunk((str(root), names[::step])) if not isinstance(r, str)]
+    per_card = sum(len(r[2].encode()) + len(r[17].encode()) + len(r[19].encode()) for r in rows)
+    return per_card / max(1, len(rows)) * len(names) / 1e6
+
+
 def pct(values: list[float], p: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
@@ -191,28 +205,148 @@ def timed_run(cmd: list[str], env: dict[str, str]) -> float:
     return time.perf_counter() - t
 
 
-def floors(root: Path, n: int = 5000) -> None:
-    """What the build cannot beat on this machine, timed in this run: the fast card reader
-    alone, and FTS5 alone indexing only the body text (one column, nothing stored)."""
+def fts5_baseline(root: Path, names: list[str], queries: list[str]) -> None:
+    """The engine before tantivy, kept here as the reference: SQLite FTS5 over the same
+    files (same reader), a plain table of tag, cite, spoken and body weighted 10/5/3/1, and
+    the top 20 by bm25 over **all** matches (what FTS5 needed a 5,000 cap to do quickly)."""
     import sqlite3
 
-    from evcards.index.build import _read_chunk
+    from evcards.index.build import read_all
+    from evcards.index.query import CONTROL, quote_query
+
+    path = root.parent / f"{root.name}-fts5.sqlite"
+    path.unlink(missing_ok=True)
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode=OFF")
+    db.execute("PRAGMA synchronous=OFF")
+    db.execute("CREATE VIRTUAL TABLE f USING fts5(tag, cite, spoken, body)")
+    db.execute("BEGIN")
+    t = time.perf_counter()
+    rows = (
+        (v[2], v[17], v[18], v[19]) for v in read_all(root, names) if not isinstance(v, str)
+    )  # see build.values
+    db.executemany("INSERT INTO f VALUES (?, ?, ?, ?)", rows)
+    db.execute("INSERT INTO f (f) VALUES ('optimize')")
+    db.execute("COMMIT")
+    build = time.perf_counter() - t
+    size = path.stat().st_size
+    print(
+        f"FTS5    build {build:.1f} s, {len(names) / build:,.0f} cards/s, size {size / 1e6:,.0f} MB"
+    )
+    sql = (
+        "SELECT rowid, bm25(f, 10.0, 5.0, 3.0, 1.0) AS r FROM f WHERE f MATCH ? ORDER BY r LIMIT 20"
+    )
+
+    def one(q: str) -> None:
+        db.execute(sql, (quote_query(CONTROL.sub(" ", q)),)).fetchall()
+
+    latency_report("FTS5   ", queries, one)
+    db.close()
+    path.unlink(missing_ok=True)
+
+
+def latency_report(engine: str, queries: list[str], run: object) -> None:
+    """p50/p95/p99 over 3 timed rounds of `queries` (after one warm-up), and the worst query."""
+    for q in queries:
+        run(q)  # type: ignore[operator]
+    lat: list[float] = []
+    worst: dict[str, float] = {}
+    for _ in range(3):
+        for q in queries:
+            t = time.perf_counter()
+            run(q)  # type: ignore[operator]
+            took = time.perf_counter() - t
+            lat.append(took)
+            worst[q] = max(worst.get(q, 0.0), took)
+    q, w = max(worst.items(), key=lambda kv: kv[1])
+    print(
+        f"{engine} query ({len(queries)} x 3, top 20 over every match): p50 {ms(pct(lat, 50))},"
+        f" p95 {ms(pct(lat, 95))}, p99 {ms(pct(lat, 99))}, worst {q!r} {ms(w)}"
+    )
+
+
+def _bare_top20(ix: object) -> object:
+    """The tantivy twin of the FTS5 baseline's query: the top 20 keys over every match, with
+    evcards' own query (weights, analytics below cards), no snippets or collapsing."""
+    from evcards.index.query import WEIGHTS, combine, filter_queries, text_query
+
+    searcher = ix.searcher()  # type: ignore[attr-defined]
+
+    def run(q: str) -> None:
+        query = combine(text_query(q, WEIGHTS), filter_queries(Filters(), "card"))
+        hits = searcher.search(query, 20, count=False).hits
+        searcher.fast_field_values("key", [a for _, a in hits])
+
+    from evcards.index.query import Filters
+
+    return run
+
+
+def build_costs(root: Path, n: int = 5000) -> None:
+    """What a rebuild costs per card on one core, split: the card reader (parsing a file into
+    its Values) and the index's own part (a catalog row and a tantivy document, committed)."""
+    import sqlite3
+    import tempfile
+
+    from evcards.index import fulltext
+    from evcards.index.build import CardStat, _read_chunk, insert
+    from evcards.index.schema import SCHEMA
 
     names = sorted(e.name for e in os.scandir(root) if e.name.endswith(".toml"))[:n]
     t = time.process_time()
-    rows = [r for r in _read_chunk((str(root), names)) if not isinstance(r, str)]
-    parse = time.process_time() - t
-    db = sqlite3.connect(":memory:")
-    db.execute("CREATE VIRTUAL TABLE f USING fts5(body, content='')")
-    bodies = [(r[11],) for r in rows]  # see build._values: the body text
-    t = time.process_time()
-    db.executemany("INSERT INTO f VALUES (?)", bodies)
-    db.commit()
-    fts = time.process_time() - t
+    read = _read_chunk((str(root), names))
+    reader = (time.process_time() - t) / len(names)
+    with tempfile.TemporaryDirectory() as tmp:
+        db = sqlite3.connect(Path(tmp) / "c.sqlite", isolation_level=None)
+        db.executescript(SCHEMA)
+        index = fulltext.create(Path(tmp) / "ft")
+        w = fulltext.writer(index, heap=200_000_000, threads=1)
+        files = [CardStat(name, "", 0, 0) for name in names]
+        t0, c0 = time.perf_counter(), time.process_time()
+        db.execute("BEGIN")
+        insert(db, w, files, read, 0)
+        db.execute("COMMIT")
+        w.commit()
+        w.wait_merging_threads()
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     print(
-        f"  floors, one core, {len(rows):,} cards: reading card files {len(rows) / parse:,.0f}"
-        f" cards/s; bare FTS5 on the body text alone {len(rows) / fts:,.0f} cards/s"
+        f"  per card, {len(names):,} cards on one core: reader {reader * 1e6:,.0f} us;"
+        f" index (catalog row + tantivy document) {wall / len(names) * 1e6:,.0f} us wall,"
+        f" {cpu / len(names) * 1e6:,.0f} us CPU (tantivy's indexing thread included)"
     )
+
+
+def catalog_commands(root: Path, runs: int = 5) -> None:
+    """`list -n 20`, `stats` (totals of every card; its table piped away) and `show PREFIX`
+    end to end, p50 of `runs`, beside a bare `python -c "import typer"`."""
+    import sqlite3
+
+    from evcards.index.schema import index_path
+
+    db = sqlite3.connect(index_path(root))
+    card_id = db.execute("SELECT card_id FROM cards LIMIT 1").fetchone()[0]
+    db.close()
+    env = {**os.environ, "EVCARDS_LIBRARY": str(root), "COLUMNS": "120"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    evcards = [sys.executable, "-m", "evcards"]
+    commands = {
+        "list -n 20": ["list", "-n", "20"],
+        "stats -l aff": ["stats", "-l", "aff"],
+        "stats": ["stats"],
+        f"show {card_id[:6]}": ["show", card_id[:6]],
+    }
+    bare = pct([timed_run([sys.executable, "-c", "import typer"], env) for _ in range(runs)], 50)
+    out = [f"bare `import typer` {ms(bare)}"]
+    for name, args in commands.items():
+        timed_run([*evcards, *args], env)
+        out.append(
+            f"`{name}` {ms(pct([timed_run([*evcards, *args], env) for _ in range(runs)], 50))}"
+        )
+    print("CLI p50: " + ", ".join(out))
+
+
+def folder_size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
 def main() -> None:
@@ -227,11 +361,14 @@ def main() -> None:
     ap.add_argument(
         "--keep-index", action="store_true", help="with --reuse: time searches on its index as is"
     )
+    ap.add_argument("--no-fts5", action="store_true", help="skip the FTS5 baseline")
     args = ap.parse_args()
     root = args.reuse or args.dir / f"lib-{args.n}"
     if args.reuse:
         args.n = sum(1 for e in os.scandir(root) if e.name.endswith(".toml") and e.name[0] != ".")
         args.keep = True
+
+    import resource
 
     from evcards.index import schema
     from evcards.index.build import rebuild
@@ -251,66 +388,55 @@ def main() -> None:
     files_mb = sum(e.stat().st_size for e in os.scandir(root)) / 1e6
     print(f"card files: {files_mb:,.0f} MB")
 
+    text_mb = text_megabytes(root)
+    print(f"card text (tag, cite, body): {text_mb:,.0f} MB")
     if args.keep_index and schema.index_path(root).exists():
-        size = schema.index_path(root).stat().st_size
-        print(f"index build: skipped (--keep-index), size {size / 1e6:,.0f} MB")
+        print("index build: skipped (--keep-index)")
     else:
         shutil.rmtree(root / ".evcards", ignore_errors=True)
         t = time.perf_counter()
         result = rebuild(root)
         build = time.perf_counter() - t
-        size = schema.index_path(root).stat().st_size
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         print(
-            f"index build: {build:.1f} s, {result.added / build:,.0f} cards/s,"
-            f" {result.added:,} cards, {result.invalid} invalid, size {size / 1e6:,.0f} MB"
+            f"tantivy build {build:.1f} s, {result.added / build:,.0f} cards/s,"
+            f" {result.added:,} cards, {result.invalid} invalid; peak RSS {rss:,.0f} MB"
+            f" (largest reader process {kids:,.0f} MB)"
         )
-        floors(root)
+        build_costs(root)
+    catalog = schema.index_path(root).stat().st_size
+    fulltext = folder_size(next((root / ".evcards").glob("fulltext-*")))
+    print(
+        f"tantivy size {(catalog + fulltext) / 1e6:,.0f} MB (full text {fulltext / 1e6:,.0f} MB"
+        f" + catalog {catalog / 1e6:,.0f} MB) = {(catalog + fulltext) / 1e6 / text_mb:.2f}x"
+        " the card text"
+    )
 
     # Timestamps younger than RACY_NS are re-checked once; let them settle first.
     time.sleep(schema.RACY_NS / 1e9)
-    db = ensure(root)
+    ix = ensure(root, fulltext=True)
     syncs = []
     for _ in range(5):
         t = time.perf_counter()
-        r = sync(root, db)
+        r = sync(ix)
         syncs.append(time.perf_counter() - t)
         assert (r.added, r.updated, r.removed) == (0, 0, 0), r
     print(
         f"no-change sync: p50 {ms(pct(syncs, 50))} (folder mtimes + a rolling stat of"
         f" {STAT_WINDOW:,} files)"
     )
-    t = time.perf_counter()
-    names = [e.name for e in os.scandir(root)]
-    listing = time.perf_counter() - t
-    t = time.perf_counter()
-    for name in names:
-        os.stat(os.path.join(root, name))
-    print(
-        f"  for scale: listing the folder {ms(listing)} (after a change by hand),"
-        f" a stat of every file {ms(time.perf_counter() - t)} (`evcards index sync`)"
+    bare = _bare_top20(ix)
+    latency_report("tantivy", QUERIES, bare)
+    latency_report(
+        "evcards search_db (hits, snippets, collapsing)",
+        QUERIES,
+        lambda q: search_db(ix, q, limit=20),
     )
-
-    for q in QUERIES:  # warm the page cache once, as a debater's second search would be
-        search_db(db, q, limit=20)
-    lat = []
-    hits = {}
-    for _ in range(3):
-        for q in QUERIES:
-            t = time.perf_counter()
-            hits[q] = len(search_db(db, q, limit=20))
-            lat.append(time.perf_counter() - t)
-    print(
-        f"query in-process ({len(QUERIES)} queries x 3): p50 {ms(pct(lat, 50))},"
-        f" p95 {ms(pct(lat, 95))}, max {ms(max(lat))}"
-    )
-    per_query = {}
-    for q in QUERIES:
-        t = time.perf_counter()
-        search_db(db, q, limit=20)
-        per_query[q] = time.perf_counter() - t
-    slow = sorted(per_query.items(), key=lambda kv: -kv[1])[:3]
-    print("  slowest: " + ", ".join(f"{q!r} {ms(s)}" for q, s in slow))
-    db.close()
+    ix.close()
+    if not args.no_fts5:
+        names = sorted(e.name for e in os.scandir(root) if e.name.endswith(".toml"))
+        fts5_baseline(root, names, QUERIES)
 
     env = {**os.environ, "EVCARDS_LIBRARY": str(root), "COLUMNS": "120"}
     # An installed evcards runs from cached bytecode (see cli_bench.py); the first run writes it.
@@ -334,6 +460,7 @@ def main() -> None:
         f" ratio {pct(cli, 50) / pct(floor, 50):.2f}"
     )
 
+    catalog_commands(root, runs=min(args.cli_runs, 5))
     rg = shutil.which("rg")
     if not rg:
         print("rg: not installed (apt-get install ripgrep) - baseline skipped")

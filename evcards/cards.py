@@ -258,6 +258,24 @@ def retag(
         return [(card, lib.write(card, path)) for card, path in changed]
 
 
+def resolve(lib: Library, ref: str) -> tuple[Path, Card]:
+    """As `Library.resolve`, but an id prefix is looked up in the index's catalog rather than
+    by listing every card file (a million names in a big library). When the catalog knows
+    no such card, the library says why (a file that is not a valid card is not in it)."""
+    if lib.root.is_dir() and not (ref.endswith(".toml") or os.sep in ref or Path(ref).is_file()):
+        from evcards.index.catalog import find_id
+
+        try:
+            path = find_id(lib.root, ref)
+        except CardNotFound:
+            path = None
+        if path is not None and path.is_file():
+            card = lib.read(path)
+            if card.id.startswith(ref.strip().lower()):
+                return path, card
+    return lib.resolve(ref)
+
+
 def remove_cards(lib: Library, refs: list[str], purge: bool = False) -> list[tuple[Card, Path]]:
     """Move every card named to the trash (`restore_cards` brings them back), or with `purge`
     delete them for good; nothing moves if any of them cannot be found."""

@@ -74,7 +74,7 @@ class OutputFileError(EvcardsError):
 
 
 class SearchQueryError(EvcardsError):
-    """A search query FTS5 cannot parse (raw mode), or filters that cannot work together."""
+    """A search query the engine cannot parse (raw mode), or filters that cannot work together."""
 
 
 class InvalidSpeech(EvcardsError):

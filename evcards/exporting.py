@@ -132,7 +132,7 @@ def select_cards(
         if query:
             chosen.extend(search_cards(library, query, sorted(wanted), limit))
     else:
-        chosen.extend(sorted((card for _, card in library.cards()), key=by_sighting))
+        chosen.extend(sorted(_labelled(library, labels), key=by_sighting))
     return _wanted(chosen, labels)
 
 
@@ -168,6 +168,18 @@ def select_marked(
             for c in select_cards(library, refs, query, labels, limit)
         ]
     return _wanted((cardfile.read_marked(path) for path in library.paths()), labels)
+
+
+def _labelled(library: Library, labels: Iterable[str]) -> Iterable[Card]:
+    """The library's cards, only those carrying every label when labels are given: those
+    are chosen from the index's catalog, and only their files are read."""
+    if not labels or not library.root.is_dir():
+        return (card for _, card in library.cards())
+    from evcards.index.catalog import list_cards
+    from evcards.index.query import Filters
+
+    rows = list_cards(library.root, Filters(labels=sorted(set(labels))), sort="path").rows
+    return (library.read(Path(r.path)) for r in rows)
 
 
 def render(

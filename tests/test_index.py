@@ -6,6 +6,7 @@ import json
 import sqlite3
 
 import pytest
+from budget import scaled
 
 from evcards.cli import app
 from evcards.core.models import Span, new_card
@@ -20,6 +21,36 @@ def put(lib: Library, tag: str, text: str) -> str:
     card = new_card(tag=tag, body=[[Span(text=text, underline=True)]])
     lib.write(card)
     return card.id
+
+
+def fulltext_dir(root):
+    [folder] = (root / ".evcards").glob("fulltext-*")
+    return folder
+
+
+@pytest.mark.parametrize("damage", ["garbled", "emptied", "deleted", "segment"])
+def test_a_damaged_full_text_folder_is_rebuilt_silently(lib: Library, runner, damage) -> None:
+    import shutil
+
+    a = put(lib, "walrus", "walruses sleep on the ice")
+    assert [h.id for h in search(lib.root, "walruses")] == [a]
+    folder = fulltext_dir(lib.root)
+    if damage == "garbled":
+        (folder / "meta.json").write_text("{not json")
+    elif damage == "emptied":
+        for f in folder.iterdir():
+            f.unlink()
+    elif damage == "deleted":
+        shutil.rmtree(folder)
+    else:  # the segment files a search reads, cut short
+        for f in folder.iterdir():
+            if f.suffix in (".idx", ".store", ".term", ".pos"):
+                f.write_bytes(f.read_bytes()[:7])
+    result = runner.invoke(app, ["search", "walruses", "--json"])
+    assert result.exit_code == 0, result.output
+    assert [r["id"] for r in json.loads(result.stdout)] == [a]
+    assert result.stderr == ""
+    assert len(list((lib.root / ".evcards").glob("fulltext-*"))) == 1
 
 
 def test_corrupt_index_is_rebuilt_silently(lib: Library, runner) -> None:
@@ -61,24 +92,24 @@ def test_sync_counts_and_no_change_sync_reads_nothing(lib: Library, monkeypatch)
         "evcards.index.schema.RACY_NS", 0
     )  # trust fresh timestamps: this test is not racy
     a = put(lib, "walrus", "walruses sleep on the ice")
-    db, rebuilt = open_index(lib.root)
-    assert rebuilt
+    ix = open_index(lib.root)
+    assert ix.rebuilt
     put(lib, "seal", "seals sleep on the ice")
-    result = sync(lib.root, db)
+    result = sync(ix)
     assert (result.added, result.updated, result.removed) == (1, 0, 0)
 
     def no_reads(*args: object) -> None:
         raise AssertionError("a no-change sync read a card file")
 
     monkeypatch.setattr("evcards.index.build._read", no_reads)
-    assert sync(lib.root, db) == SyncResult()
-    db.close()
+    assert sync(ix) == SyncResult()
+    ix.close()
     monkeypatch.undo()
     path = lib.path_of(a)
     path.unlink()
-    db = ensure(lib.root)
-    assert db.execute("SELECT count(*) FROM cards").fetchone()[0] == 1
-    db.close()
+    ix = ensure(lib.root)
+    assert ix.db.execute("SELECT count(*) FROM cards").fetchone()[0] == 1
+    ix.close()
 
 
 def test_invalid_files_are_skipped_and_counted(lib: Library, runner) -> None:
@@ -134,7 +165,7 @@ def test_big_library_in_place_edit_found_by_the_rolling_pass(lib: Library, monke
     path.write_text(path.read_text().replace("sleeps", "dances"))
     found = [len(search(lib.root, "dances")) for _ in range(5)]
     assert found[-1] == 1  # within ceil(10 / 3) + 1 searches
-    runner_found = sync(lib.root, ensure(lib.root), full=True)
+    runner_found = sync(ensure(lib.root), full=True)
     assert runner_found.updated == 0
 
 
@@ -155,18 +186,18 @@ def test_evcards_own_writes_need_no_folder_listing(lib: Library, monkeypatch) ->
     settle(monkeypatch)
     put(lib, "walrus", "walruses sleep on the ice")
     rebuild(lib.root)
-    db = ensure(lib.root)
+    ix = ensure(lib.root)
     with monkeypatch.context() as m:
         m.setattr("evcards.index.sync.scan", lambda *a: pytest.fail("listed the folder"))
         seal = put(lib, "seal", "seals sleep on the ice")
         lib.remove(lib.path_of(seal))
         narwhal = put(lib, "narwhal", "narwhals sleep on the ice")
-        result = sync(lib.root, db)
+        result = sync(ix)
     assert (result.added, result.removed) == (1, 0)
     # a file added by hand breaks the chain of notes: the folder is listed again
     (lib.root / "copy.toml").write_text(lib.path_of(narwhal).read_text())
-    assert sync(lib.root, db).added == 1
-    db.close()
+    assert sync(ix).added == 1
+    ix.close()
 
 
 def test_index_sync_command(lib: Library, runner) -> None:
@@ -187,8 +218,32 @@ def test_an_overgrown_journal_drops_the_index(lib: Library, monkeypatch) -> None
     assert [h.id for h in search(lib.root, "seals")] == [seal]
 
 
-def test_facets_follow_the_cards_through_edits_and_deletes(lib: Library) -> None:
-    """`facets` (the small table filters join) holds exactly one row per indexed card."""
+def fulltext_keys(root) -> list[int]:
+    """The catalog key of every card document in the full-text index."""
+    import tantivy
+
+    from evcards.index.fulltext import GENERATION_KEY
+
+    ix = ensure(root, fulltext=True)
+    try:
+        searcher = ix.searcher()
+        hits = searcher.search(tantivy.Query.all_query(), 1000).hits
+        keys = searcher.fast_field_values("key", [a for _, a in hits])
+    finally:
+        ix.close()
+    return sorted(int(k) for k in keys if k != GENERATION_KEY)  # type: ignore[call-overload]
+
+
+def catalog_keys(root) -> list[int]:
+    db = sqlite3.connect(index_path(root))
+    try:
+        return sorted(r[0] for r in db.execute("SELECT key FROM cards"))
+    finally:
+        db.close()
+
+
+def test_the_full_text_follows_the_catalog_through_edits_and_deletes(lib: Library) -> None:
+    """One full-text document per catalog row, and no other, whatever a sync did."""
     for i in range(6):
         put(lib, f"walrus {i}", f"walrus number {i} sleeps")
     search(lib.root, "walrus")
@@ -197,10 +252,8 @@ def test_facets_follow_the_cards_through_edits_and_deletes(lib: Library) -> None
     paths[1].write_text(paths[1].read_text().replace("sleeps", "dances"))
     put(lib, "walrus 9", "walrus number 9 sleeps")
     assert len(search(lib.root, "walrus")) == 6
-    db = sqlite3.connect(index_path(lib.root))
-    cards = db.execute("SELECT rowid, dupkey, year, has_highlight, labels FROM cards").fetchall()
-    facets = db.execute("SELECT rowid, dupkey, year, has_highlight, labels FROM facets").fetchall()
-    assert sorted(cards) == sorted(facets) and len(cards) == 6
+    in_fulltext = fulltext_keys(lib.root)  # syncs first; catalog_keys only reads
+    assert catalog_keys(lib.root) == in_fulltext and len(in_fulltext) == 6
 
 
 def test_the_index_and_the_library_agree_on_which_files_are_cards(
@@ -246,3 +299,100 @@ def test_the_index_and_the_library_agree_on_which_files_are_cards(
     assert indexed() == set(listed)
     rebuild(lib.root)
     assert indexed() == set(listed)
+
+
+def test_a_sync_killed_between_its_two_commits_is_rebuilt(lib: Library, monkeypatch) -> None:
+    """The full-text index committed, the catalog not (a SIGKILL right there): the next search
+    sees the generations differ and rebuilds, so no stale or missing card is shown."""
+    from evcards.index import fulltext
+
+    settle(monkeypatch)
+    a = put(lib, "walrus", "walruses sleep on the ice")
+    search(lib.root, "walruses")
+    real_writer = fulltext.writer
+
+    class Killed(BaseException):
+        pass
+
+    def dying_writer(index, *args, **kw):  # commits, then "dies" before the catalog does
+        w = real_writer(index, *args, **kw)
+
+        class Dying:
+            def __getattr__(self, name):
+                return getattr(w, name)
+
+            def commit(self):
+                w.commit()
+                raise Killed
+
+        return Dying()
+
+    path = lib.path_of(a)
+    path.write_text(path.read_text().replace("sleep on the ice", "swim under the floes"))
+    with monkeypatch.context() as m:
+        m.setattr(fulltext, "writer", dying_writer)
+        with pytest.raises(Killed):
+            search(lib.root, "floes")
+    assert [h.id for h in search(lib.root, "floes")] == [a]
+    assert search(lib.root, "ice") == []
+
+
+def test_an_interrupted_rebuild_leaves_the_old_index_and_nothing_else(
+    lib: Library, monkeypatch
+) -> None:
+    """Ctrl-C in `index rebuild` (here: in its progress callback, between batches)."""
+    monkeypatch.setattr("evcards.index.build._BATCH", 1)
+    a = put(lib, "walrus", "walruses sleep on the ice")
+    put(lib, "seal", "seals sleep on the ice")
+    search(lib.root, "walruses")
+    before = sorted(p.name for p in (lib.root / ".evcards").iterdir())
+
+    def interrupt(done: int, total: int) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        rebuild(lib.root, progress=interrupt)
+    assert sorted(p.name for p in (lib.root / ".evcards").iterdir()) == before
+    assert [h.id for h in search(lib.root, "walruses")] == [a]
+
+
+_KILLED_BUILD = """
+import sys
+from pathlib import Path
+from evcards.index import build
+from evcards.index.build import rebuild
+build._BATCH = 50  # progress (and the kill) between batches
+
+def progress(done, total):
+    print(done, flush=True)
+
+rebuild(Path(sys.argv[1]), progress=progress)
+print("done", flush=True)
+"""
+
+
+def test_sigkill_during_a_rebuild_leaves_a_usable_index_or_none(lib: Library) -> None:
+    """Killed at each stage of a rebuild (while loading, just before the swap), the library's
+    index is the old one or none, never half of a new one, and the next search is right."""
+    import random
+    import signal
+    import subprocess
+    import sys
+
+    cards = {put(lib, f"walrus {i}", f"walrus number {i} sleeps") for i in range(300)}
+    search(lib.root, "walrus")
+    rng = random.Random(3)
+    for _ in range(scaled(6, 2)):
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _KILLED_BUILD, str(lib.root)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert proc.stdout is not None
+        for _ in range(rng.randrange(1, 7)):  # some batches in, or the whole build
+            if proc.stdout.readline() in ("", "done\n"):
+                break
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        assert {h.id for h in search(lib.root, "walrus", limit=500)} == cards
+        assert len(list((lib.root / ".evcards").glob("fulltext-*"))) == 1

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+from budget import scaled
 
 from evcards.cli import app
 from evcards.core.models import Cite, Location, Source, Span, new_card
@@ -77,24 +78,25 @@ def filled(lib: Library) -> Library:
 
 
 def test_ranking_order_is_pinned(filled: Library) -> None:
-    """tag > cite > spoken > underlined > body; bm25 is more negative for better, so ascending."""
+    """tag 10 > cite 5 > spoken 3 > body 1; scores are higher for better, so descending.
+    Written in the reverse order, so that ties in writing order could not pass for it."""
     lib = filled
     word = "zebra"
     expected = [
-        put(lib, tag=f"{word} claims", cite=Cite(short="Ta 19"), body=body(f"{FILLER} t")),
-        put(lib, tag="claims", cite=Cite(short=f"{word.title()} 19"), body=body(f"{FILLER} c")),
-        put(lib, tag="claims", body=body(f"{FILLER} s ", Span(text=word, highlight="yellow"))),
-        put(lib, tag="claims", body=body(f"{FILLER} u ", Span(text=word, underline=True))),
         put(lib, tag="claims", body=body(f"{FILLER} b {word}")),
-    ]
+        put(lib, tag="claims", body=body(f"{FILLER} s ", Span(text=word, highlight="yellow"))),
+        put(lib, tag="claims", cite=Cite(short=f"{word.title()} 19"), body=body(f"{FILLER} c")),
+        put(lib, tag=f"{word} claims", cite=Cite(short="Ta 19"), body=body(f"{FILLER} t")),
+    ][::-1]
     hits = search(lib.root, word)
     assert [h.id for h in hits] == expected
-    assert [h.rank for h in hits] == [1, 2, 3, 4, 5]
+    assert [h.rank for h in hits] == [1, 2, 3, 4]
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
 
 
 def test_a_tag_match_outranks_any_number_of_body_mentions(filled: Library) -> None:
-    """The head tier: cards whose tag or cite holds the query come first, whatever the body
-    says; the full index fills the rest of the page, best first."""
+    """The tag's weight (10) beats a body that says the word 30 times: BM25 saturates with
+    repetition, so cards whose tag states the query come first."""
     lib = filled
     loud = [Span(text="zebra " * 30, highlight="yellow", underline=True)]
     bodies = [put(lib, tag=f"claims {i}", body=body(*loud, f" {FILLER} {i}")) for i in range(3)]
@@ -102,8 +104,7 @@ def test_a_tag_match_outranks_any_number_of_body_mentions(filled: Library) -> No
     hits = search(lib.root, "zebra", limit=3)
     assert hits[0].id == quiet
     assert {h.id for h in hits[1:]} <= set(bodies) and len(hits) == 3
-    # Every word of the query must be in the head for the head tier; otherwise the card is
-    # still found, by the full index.
+    # Every word of the query must be in the card, in any of its fields.
     split = put(lib, tag="zebra claims", body=body(f"{FILLER} crossing"))
     assert ids(lib, "zebra crossing") == [split]
 
@@ -116,7 +117,7 @@ def test_not_is_answered_by_the_whole_card(filled: Library) -> None:
     assert ids(lib, "warming NOT nuclear") == [kept]
 
 
-def test_filters_alone_are_answered_by_the_head_index(filled: Library) -> None:
+def test_filters_alone_and_with_a_query(filled: Library) -> None:
     lib = filled
     a = put(lib, tag="dedev good", cite=Cite(short="Smith 18"), body=body("growth is bad"))
     put(lib, tag="dedev bad", cite=Cite(short="Jones 18"), body=body("smith says growth"))
@@ -160,11 +161,10 @@ def test_a_bad_raw_query_is_a_clean_error(filled: Library, runner) -> None:
         assert "Traceback" not in result.output
 
 
-def test_raw_queries_reach_fts5(filled: Library, runner) -> None:
+def test_raw_queries_reach_tantivy(filled: Library, runner) -> None:
     a = put(filled, tag="zebra story", body=body("lions hunt at night"))
-    result = runner.invoke(
-        app, ["search", "--raw", "tag: zebra AND NEAR(lions night, 2)", "--json"]
-    )
+    put(filled, tag="zebra tale", body=body("lions hunt by day, all through the night"))
+    result = runner.invoke(app, ["search", "--raw", 'tag:zebra AND body:"lions night"~2', "--json"])
     assert result.exit_code == 0, result.output
     assert [r["id"] for r in json.loads(result.stdout)] == [a]
 
@@ -371,34 +371,49 @@ def test_many_duplicates_do_not_hide_the_next_result(filled: Library) -> None:
     assert (hits[0].copies, hits[0].seen) == (40, 40)
 
 
-def test_a_broad_query_ranks_the_newest_matches_unless_thorough(
-    filled: Library, monkeypatch
-) -> None:
-    """Past RANK_CAP matches a tier ranks only the newest (rowids follow the order files
-    were written); --thorough ranks them all."""
-    import evcards.index.search
+def test_an_old_best_match_ranks_first_among_many_newer_weak_ones(lib: Library) -> None:
+    """Every match is ranked (there was a cap of the newest 5,000, and --thorough): an old card
+    whose body is the best match for a common word comes first among 20,000 newer cards that
+    mention it once in a long body."""
+    import os
 
-    monkeypatch.setattr(evcards.index.search, "RANK_CAP", 2)  # with limit 1: the newest 4 matches
-    old_best = [put(filled, tag=f"zebra {i}", body=body(f"{FILLER} old {i}")) for i in range(2)]
-    search(filled.root, "warm the index")
-    for i in range(4):
-        long_tag = f"zebra crossings in the long grass of the savannah {i}"
-        put(filled, tag=long_tag, body=body(f"{FILLER} new {i}"))
-        search(filled.root, "warm the index")  # one sync per card: rowids in writing order
-    [newest] = search(filled.root, "zebra", limit=1)
-    assert newest.id not in old_best
-    [best] = search(filled.root, "zebra", limit=1, thorough=True)
-    assert best.id in old_best
+    from evcards.index.build import rebuild
+    from evcards.store.cardfile import dumps
+
+    best = new_card(tag="claims", body=body("the war, the war, the war: war " + FILLER))
+    path = lib.write(best)
+    os.utime(path, ns=(1, 1))  # the oldest file of all
+    filler = " ".join(FILLER.split()[i % 9] for i in range(80))
+    for i in range(scaled(20_000, 2_000)):
+        card = new_card(tag=f"point {i}", body=body(f"{filler} war {i} {filler}"))
+        (lib.root / f"{card.id}.toml").write_text(dumps(card), encoding="utf-8")
+    rebuild(lib.root)
+    hits = search(lib.root, "war", limit=3)
+    assert hits[0].id == best.id
+    assert hits[0].rank == 1 and len(hits) == 3
 
 
-def test_the_newest_matches_are_counted_after_the_filters(filled: Library, monkeypatch) -> None:
+def test_a_filter_keeps_an_old_card_among_newer_matches(filled: Library) -> None:
     """A year filter must not come back empty because the newest matches are all too new."""
-    import evcards.index.search
-
-    monkeypatch.setattr(evcards.index.search, "RANK_CAP", 1)
     old = put(filled, tag="zebra", cite=Cite(short="Old 10"), body=body(f"{FILLER} old"))
     search(filled.root, "warm the index")
     for i in range(6):
         put(filled, tag=f"zebra {i}", cite=Cite(short="New 24"), body=body(f"{FILLER} new {i}"))
         search(filled.root, "warm the index")
     assert ids(filled, "zebra", filters=Filters(year_from=2010, year_to=2010), limit=1) == [old]
+
+
+def test_analytics_rank_below_cards_unless_asked_for(filled: Library, runner) -> None:
+    lib = filled
+    analytic = put(lib, tag="zebra zebra zebra", kind="analytic")
+    card = put(lib, tag="claims", body=body(f"{FILLER} zebra"))
+    assert ids(lib, "zebra") == [card, analytic]  # the analytic's tag would score higher
+    assert ids(lib, "zebra", kind="analytic") == [analytic]
+    assert ids(lib, "zebra", kind="card") == [card]
+    result = runner.invoke(app, ["search", "zebra", "--kind", "analytic", "--json"])
+    assert result.exit_code == 0, result.output
+    [hit] = json.loads(result.stdout)
+    assert (hit["id"], hit["kind"]) == (analytic, "analytic")
+    # --thorough is what every search now does: still accepted, changing nothing
+    result = runner.invoke(app, ["search", "zebra", "--thorough", "--json"])
+    assert [r["id"] for r in json.loads(result.stdout)] == [card, analytic]

@@ -45,7 +45,7 @@ def test_each_command_help_works_in_a_fresh_process(name):
 
 @pytest.mark.parametrize(
     ("name", "modules"),
-    [("search", {"search"}), ("stats", {"export", "output"}), ("cut", {"cut"})],
+    [("search", {"search", "filters"}), ("stats", {"export", "output"}), ("cut", {"cut"})],
 )
 def test_a_command_loads_only_its_own_module(name, modules):
     code = textwrap.dedent(

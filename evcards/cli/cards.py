@@ -1,12 +1,14 @@
 """Commands on single cards and the library listing: show, list, add, edit, tag, rm, import."""
 
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from evcards import formats
+from evcards.cli import filters as opts
 from evcards.cli.app import app, check_labels, get_config, get_library
 from evcards.cli.output import console, print_json
 
@@ -29,8 +31,10 @@ def show(
     """Print a card: tag, cite, and the body with its underlining and highlighting.
 
     On a terminal a card longer than the screen goes through $PAGER (default: less)."""
+    from evcards.cards import resolve
+
     lib = get_library()
-    _, found = lib.resolve(card)
+    _, found = resolve(lib, card)
     if as_json:
         print_json(found.model_dump(mode="json"))
         return
@@ -43,73 +47,100 @@ def show(
     pager.show(captured.get(), no_pager=no_pager, height=out.height)
 
 
+class Sort(StrEnum):
+    tag = "tag"
+    cite = "cite"
+    year = "year"
+    words = "words"
+    added = "added"
+
+
 @app.command("list")
 def list_cards(
-    label: Annotated[
-        list[str] | None, typer.Option("--label", "-l", help="Only cards with this label.")
+    ctx: typer.Context,
+    label: opts.LabelOpt = None,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            "--limit",
+            "-n",
+            min=0,
+            help="Most cards (default: a screenful on a terminal, all when piped or --json).",
+            metavar="N",
+            show_default=False,
+        ),
     ] = None,
+    sort: Annotated[
+        Sort,
+        typer.Option(help="Order: tag, cite (A-Z); year, words, added (newest, longest first)."),
+    ] = Sort.added,
+    kind: Annotated[
+        opts.Kind | None,
+        opts.opt("--kind", help="Only cards, or only analytics (default: cards first)."),
+    ] = None,
+    tag: opts.TagOpt = None,
+    cite: opts.CiteOpt = None,
+    body: opts.BodyOpt = None,
+    author: opts.AuthorOpt = None,
+    year: opts.YearOpt = None,
+    pocket: opts.PocketOpt = None,
+    hat: opts.HatOpt = None,
+    block: opts.BlockOpt = None,
+    file: opts.FileOpt = None,
+    highlighted: opts.HighlightedOpt = False,
     as_json: Annotated[bool, typer.Option("--json", help="A JSON array of cards.")] = False,
 ) -> None:
-    """List the library's cards: short cite, tag, labels and words read."""
-    from evcards.errors import EvcardsError
+    """List the library's cards: short cite, tag, labels and words read (from the index)."""
+    from evcards.index.catalog import list_cards as listing
 
-    check_labels(label)  # `-l Neg` lists the cards labelled neg
+    filters = opts.make_filters(ctx.params)
     lib = get_library()
-    wanted = set(label or [])
-    rows = []
-    broken: list[str] = []
-    for path in lib.paths():
-        try:
-            card = lib.read(path)
-        except EvcardsError as e:
-            # One bad hand edit hid the other thousand cards; list them, and name it at the end,
-            # as import does with a file it cannot read.
-            broken.append(str(e))
-            continue
-        if wanted and not wanted <= set(card.labels):
-            continue
-        rows.append(
-            {
-                "id": card.id,
-                "tag": card.tag,
-                "short_cite": card.cite.short,
-                "labels": card.labels,
-                "kind": card.kind,
-                "words": card.word_count,
-                "words_read": card.words_read,
-                "seen": card.seen,
-                "path": str(path),
-            }
-        )
+    out = console()
+    if limit is None and not as_json and out.is_terminal:
+        limit = max(5, out.height - 5)  # a screenful: the header and a line of totals aside
+    found = listing(
+        lib.root, filters, kind=kind.value if kind else None, sort=sort.value, limit=limit
+    )
     if as_json:
-        print_json(rows)
+        print_json([r.as_json() for r in found.rows])
     else:
-        _print_list(lib, rows, wanted)
-    for message in broken:
+        _print_list(lib, out, found, filters)
+    for message in found.invalid:
+        # One bad hand edit hid the other thousand cards; list them, and name it at the end,
+        # as import does with a file it cannot read.
         typer.echo(f"Error: {message}; fix the file in a text editor or move it out", err=True)
-    if broken:
+    if found.invalid:
         raise typer.Exit(1)
 
 
-def _print_list(lib: Any, rows: list[dict[str, Any]], wanted: set[str]) -> None:
-    if not rows and wanted:
+def _print_list(lib: Any, out: Any, found: Any, filters: Any) -> None:
+    from evcards.index.query import Filters
+
+    if not found.rows and filters.labels and filters == Filters(labels=filters.labels):
         # not "No cards in the library", which sent a debater with 1,000 cards to re-import
-        typer.echo(f"No cards labelled {', '.join(sorted(wanted))} in {lib.root}.")
+        typer.echo(f"No cards labelled {', '.join(sorted(filters.labels))} in {lib.root}.")
         return
-    if not rows:
+    if not found.rows and filters != Filters():
+        typer.echo(f"No cards match in {lib.root}.")
+        return
+    if not found.rows:
         typer.echo(f"No cards in {lib.root}. Add one with `evcards import FILE` or `evcards add`.")
         return
     from evcards.cli.tables import card_table
 
-    out = console()
     table = card_table(out.width)
     table.add_column("labels", style="cyan")
     table.add_column("read", justify="right")
-    for r in rows:
-        table.add_row(
-            r["id"][:8], r["short_cite"], r["tag"], " ".join(r["labels"]), str(r["words_read"])
-        )
-    out.print(table)
+    for r in found.rows:
+        table.add_row(r.id[:8], r.short_cite, r.tag, " ".join(r.labels), str(r.words_read))
+    more = len(found.rows) < found.total
+    if out.is_terminal and len(found.rows) + 4 > out.height:
+        with out.pager(styles=True):
+            out.print(table)
+    else:
+        out.print(table)
+    if more:
+        typer.echo(f"{len(found.rows)} of {found.total} cards; -n N for more, --sort to reorder.")
 
 
 @app.command()

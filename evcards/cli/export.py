@@ -118,12 +118,11 @@ def stats(
     ] = False,
 ) -> None:
     """Words read (tag + highlighted words) and read time at your WPM, per card and in total."""
-    from evcards.exporting import select_cards
-    from evcards.stats import card_stats, duration, stats_report, summary_line
+    from evcards.stats import duration, library_stats, stats_report, summary_of
 
     check_labels(label)
     wpm = get_config().wpm
-    chosen = select_cards(get_library(), cards or [], None, label or [])
+    chosen = library_stats(get_library(), cards or [], label or [], wpm)
     if as_json:
         print_json({**stats_report(chosen, wpm), "wpm": wpm})
         return
@@ -137,10 +136,9 @@ def stats(
     table = card_table(out.width)
     table.add_column("words read", justify="right")
     table.add_column("time", justify="right")
-    for card in chosen:
-        row = card_stats(card, wpm)
+    for row in chosen:
         table.add_row(
             row.id[:8], row.short_cite, row.tag, str(row.words_read), duration(row.seconds)
         )
     out.print(table)
-    typer.echo(f"Total: {summary_line(chosen, wpm)}")
+    typer.echo(f"Total: {summary_of(chosen, wpm)}")

@@ -1,10 +1,13 @@
 """`evcards search` and `evcards index rebuild|sync|status`: views over evcards.index."""
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
 
-from evcards.cli.app import app, check_labels, get_library
+from evcards.cli import filters as opts
+from evcards.cli.app import app, get_library
 
 index_app = typer.Typer(
     help="The search index (derived; rebuilt automatically when missing or damaged).",
@@ -12,15 +15,12 @@ index_app = typer.Typer(
 )
 app.add_typer(index_app, name="index")
 
-Many = list[str] | None
-
-
-def _opt(*names: str, help: str, metavar: str | None = None) -> Any:
-    return typer.Option(*names, help=help, show_default=False, metavar=metavar)
+_opt = opts.opt
 
 
 @app.command()
 def search(
+    ctx: typer.Context,
     query: Annotated[
         str,
         typer.Argument(
@@ -29,83 +29,48 @@ def search(
             metavar="QUERY",
         ),
     ] = "",
-    tag: Annotated[
-        Many, _opt("--tag", help="Words that must be in the tag.", metavar="WORDS")
-    ] = None,
-    cite: Annotated[
-        Many, _opt("--cite", help="Words that must be in the cite.", metavar="WORDS")
-    ] = None,
-    body: Annotated[
-        Many, _opt("--body", help="Words that must be in the body text.", metavar="WORDS")
-    ] = None,
-    author: Annotated[
-        Many,
-        _opt(
-            "--author",
-            help="Any author's name, else the short cite's (accents and case ignored).",
-            metavar="WORDS",
-        ),
-    ] = None,
-    year: Annotated[
-        str | None,
-        _opt("--year", help="A year or range: 2018, 2018..2020, 2018.., ..2020.", metavar="YEARS"),
-    ] = None,
-    label: Annotated[
-        Many, _opt("--label", "-l", help="Only cards with this label.", metavar="LABEL")
-    ] = None,
-    pocket: Annotated[
-        Many, _opt("--pocket", help="Words in the pocket (Heading 1).", metavar="WORDS")
-    ] = None,
-    hat: Annotated[
-        Many, _opt("--hat", help="Words in the hat (Heading 2).", metavar="WORDS")
-    ] = None,
-    block: Annotated[
-        Many, _opt("--block", help="Words in the block (Heading 3).", metavar="WORDS")
-    ] = None,
-    file: Annotated[
-        Many, _opt("--file", help="Words of a source file's name.", metavar="WORDS")
-    ] = None,
-    highlighted: Annotated[
-        bool, _opt("--highlighted", help="Only cards with highlighting.")
-    ] = False,
+    tag: opts.TagOpt = None,
+    cite: opts.CiteOpt = None,
+    body: opts.BodyOpt = None,
+    author: opts.AuthorOpt = None,
+    year: opts.YearOpt = None,
+    label: opts.LabelOpt = None,
+    pocket: opts.PocketOpt = None,
+    hat: opts.HatOpt = None,
+    block: opts.BlockOpt = None,
+    file: opts.FileOpt = None,
+    highlighted: opts.HighlightedOpt = False,
     read: Annotated[
         bool, _opt("--read", "-r", help="Match only the highlighted (spoken) text.")
     ] = False,
-    raw: Annotated[bool, _opt("--raw", help="The query is raw SQLite FTS5 syntax.")] = False,
+    raw: Annotated[
+        bool,
+        _opt(
+            "--raw",
+            help='The query is tantivy syntax: field:word, "a b"~2, (a OR b) AND c, word^2.',
+        ),
+    ] = False,
+    kind: Annotated[
+        opts.Kind | None,
+        _opt("--kind", help="Only cards, or only analytics (default: both, cards first)."),
+    ] = None,
     limit: Annotated[
         int, typer.Option("--limit", "-n", min=1, help="Most results.", metavar="N")
     ] = 20,
     thorough: Annotated[
-        bool,
-        _opt(
-            "--thorough",
-            help="Rank every match. By default a query matching over 5,000 cards ranks the"
-            " newest 5,000 (fast in a big library).",
-        ),
+        bool, _opt("--thorough", help="Accepted and ignored: every match is always ranked.")
     ] = False,
     as_json: Annotated[bool, _opt("--json", help="A JSON array of results.")] = False,
 ) -> None:
     """Find cards, best first; the same cut of the same text is shown once, with its count."""
     from evcards.index.search import Filters, search
 
-    check_labels(label)  # `-l Neg` finds the cards labelled neg
-    filters = _filters(
-        year,
-        highlighted,
-        tag=tag,
-        cite=cite,
-        body=body,
-        author=author,
-        labels=label,
-        pocket=pocket,
-        hat=hat,
-        block=block,
-        files=file,
-    )
+    filters = opts.make_filters(ctx.params)
     if not query.strip() and filters == Filters():
         raise typer.BadParameter("give a query, a filter, or both", param_hint="QUERY")
     lib = get_library()
-    hits = search(lib.root, query, filters, raw=raw, read=read, limit=limit, thorough=thorough)
+    chosen = kind.value if kind else None
+    hits = search(lib.root, query, filters, raw=raw, read=read, limit=limit, kind=chosen)
     if as_json:
         import json
 
@@ -118,21 +83,6 @@ def search(
         typer.echo("No cards found.")
         return
     _print_table(hits)
-
-
-def _filters(year: str | None, highlighted: bool, **words: Many) -> Any:
-    """The search's Filters from the options: each word filter a list (none given: empty),
-    the --year range parsed (a bad one is a usage error)."""
-    from evcards.index.search import Filters, parse_years
-
-    year_from = year_to = None
-    if year is not None:
-        try:
-            year_from, year_to = parse_years(year)
-        except ValueError as e:
-            raise typer.BadParameter(str(e), param_hint="--year") from None
-    lists = {name: value or [] for name, value in words.items()}
-    return Filters(**lists, year_from=year_from, year_to=year_to, highlighted=highlighted)
 
 
 def _print_table(hits: list[Any]) -> None:
@@ -162,7 +112,8 @@ def index_rebuild() -> None:
 
     lib = get_library()
     try:
-        result = rebuild(lib.root)
+        with _build_progress() as progress:
+            result = rebuild(lib.root, progress=progress)
     except KeyboardInterrupt:
         from evcards.errors import Interrupted
 
@@ -181,11 +132,11 @@ def index_sync() -> None:
     from evcards.index.sync import ensure, sync
 
     lib = get_library()
-    db = ensure(lib.root)
+    ix = ensure(lib.root)
     try:
-        r = sync(lib.root, db, full=True)
+        r = sync(ix, full=True)
     finally:
-        db.close()
+        ix.close()
     typer.echo(f"Synced: {r.added} added, {r.updated} updated, {r.removed} removed.")
 
 
@@ -206,8 +157,46 @@ def index_status(
         return
     typer.echo(f"library         {st.library}")
     typer.echo(f"index           {st.index}")
+    typer.echo(f"full text       {st.fulltext}")
     typer.echo(f"cards           {st.cards}")
     typer.echo(f"invalid files   {st.invalid}")
     typer.echo(f"size            {st.size_bytes / 1e6:.1f} MB")
     typer.echo(f"last sync       {st.last_sync}")
     typer.echo(f"schema version  {st.schema_version}")
+
+
+@contextmanager
+def _build_progress() -> Iterator[Callable[[int, int], None]]:
+    """A callback for the build that shows a progress bar on stderr once the build has run for
+    2 s, when stderr is a terminal (a short build shows nothing)."""
+    import time
+
+    from evcards.cli.output import console
+
+    err = console(stderr=True)
+    started = time.monotonic()
+    bar: list[Any] = []  # the Progress and its task, once shown
+
+    def update(done: int, total: int) -> None:
+        if not bar:
+            if not err.is_terminal or time.monotonic() - started < 2:
+                return
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+            progress = Progress(
+                TextColumn("Indexing"),
+                BarColumn(bar_width=30),
+                MofNCompleteColumn(),
+                console=err,
+                transient=True,
+                auto_refresh=False,  # no refresh thread: parsing workers are forked
+            )
+            progress.start()
+            bar.extend([progress, progress.add_task("index", total=total)])
+        bar[0].update(bar[1], completed=done, refresh=True)
+
+    try:
+        yield update
+    finally:
+        if bar:
+            bar[0].stop()

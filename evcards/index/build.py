@@ -1,20 +1,23 @@
-"""Building the search index from scratch, and reading the card files it is built from.
+"""Building the index from scratch, and reading the card files it is built from.
 
-A rebuild reads every card file, on every core when there are enough of them, and loads the
-rows in batches into a temporary file that is swapped in only when complete: a failed or
-interrupted build leaves the old index (or none) in place. A sync (evcards.index.sync) reads
-the files it finds changed with the same reader.
+A rebuild reads every card file, on every core when there are enough of them, into a new
+catalog file and a new full-text folder beside the ones in use. The catalog names its
+full-text folder (`meta.fulltext`), so replacing the catalog file (one rename) swaps both at
+once: a build killed or interrupted at any point leaves the old index, or none, never half of
+a new one. A sync (evcards.index.sync) reads the files it finds changed with the same reader
+and writes them with `insert`.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from evcards.index.schema import (
     INDEX_NAME,
@@ -23,22 +26,27 @@ from evcards.index.schema import (
     INSERT_INVALID,
     SCHEMA,
     SCHEMA_VERSION,
-    TRIGGERS,
     connect,
-    index_new,
     index_path,
-    last_rowid,
+    set_meta,
     settled,
     settled_folder,
     stamp,
+    state_dir,
 )
 from evcards.store import walk
 
 if TYPE_CHECKING:
+    import tantivy
+
     from evcards.index.facts import CardFacts
 
 _PARALLEL_MIN = 4000  # below this, starting worker processes costs more than it saves
-_BATCH = 2000  # rows per INSERT ... SELECT into the FTS tables
+_BATCH = 2000  # catalog rows per executemany
+BUILD_HEAP = 400_000_000  # tantivy's indexing memory in a rebuild, within the 1 GB budget
+FULLTEXT_PREFIX = "fulltext-"
+
+Progress = Callable[[int, int], None]  # (cards done, cards in all)
 
 
 @dataclass
@@ -81,30 +89,54 @@ def _read(root: str, rel: str) -> CardFacts | str:
         return f"{path}: cannot read ({e.strerror})"
 
 
-Values = tuple[object, ...]  # a `cards` row without its file columns (path, dir, mtime, size)
+# A card as the index stores it: schema.CARD_COLUMNS (the catalog's), then the text only the
+# full-text index holds: the cite paragraph, the spoken text and the body.
+Values = tuple[Any, ...]
+_CATALOG = 17  # len(schema.CARD_COLUMNS)
 
 
-def _values(f: CardFacts) -> Values:
+def values(f: CardFacts) -> Values:
     return (
         f.id,
-        f.short_cite,
-        f.year,
-        int(f.has_highlight),
-        f.seen,
-        f.words_read,
-        f.dupkey,
+        f.kind,
         f.tag,
-        f"{f.short_cite}\n{f.full_cite}".strip(),
-        f.spoken,
-        f.underlined,
-        f.text,
+        f.short_cite,
+        f.author,
         f.author_names,
+        f.year,
         " ".join(f.labels),
         f.pocket,
         f.hat,
         f.block,
         "\n".join(f.files),
+        f.words,
+        f.words_read,
+        f.seen,
+        int(f.has_highlight),
+        f.dupkey,
+        f"{f.short_cite}\n{f.full_cite}".strip(),
+        f.spoken,
+        f.text,
     )
+
+
+def fulltext_fields(v: Values) -> dict[str, Any]:
+    """A card's full-text document fields (fulltext.document) from its Values."""
+    return {
+        "tag": v[2],
+        "cite": v[17],
+        "spoken": v[18],
+        "body": v[19],
+        "author": v[5],
+        "pocket": v[8],
+        "hat": v[9],
+        "block": v[10],
+        "files": v[11],
+        "labels": v[7].split(),
+        "year": v[6],
+        "highlighted": v[15],
+        "analytic": v[1] == "analytic",
+    }
 
 
 def _read_chunk(args: tuple[str, list[str]]) -> list[Values | str]:
@@ -114,7 +146,7 @@ def _read_chunk(args: tuple[str, list[str]]) -> list[Values | str]:
     out: list[Values | str] = []
     for rel in rels:
         facts = _read(root, rel)
-        out.append(facts if isinstance(facts, str) else _values(facts))
+        out.append(facts if isinstance(facts, str) else values(facts))
     return out
 
 
@@ -134,83 +166,110 @@ def read_all(root: Path, rels: list[str]) -> Iterator[Values | str]:
             yield from result
 
 
-def _row(values: Values, file: CardStat, mtime: int) -> Values:
-    return (values[0], file.rel, file.dir, mtime, file.size, *values[1:])
+def next_key(db: sqlite3.Connection) -> int:
+    """The catalog key the next card gets: never one used before (AUTOINCREMENT keeps the
+    highest), so that a full-text document is never taken for a later card's."""
+    row = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'cards'").fetchone()
+    top = db.execute("SELECT coalesce(max(key), 0) FROM cards").fetchone()[0]
+    return max(row[0] if row else 0, top) + 1
 
 
 def insert(
-    db: sqlite3.Connection, files: list[CardStat], read: Iterable[Values | str], now: int
+    db: sqlite3.Connection,
+    writer: tantivy.IndexWriter,
+    files: list[CardStat],
+    read: Iterable[Values | str],
+    now: int,
+    progress: Progress | None = None,
 ) -> int:
-    """Store what was read from each file: a `cards` row, or the error in `invalid`. Rows are
-    indexed a batch at a time, so that in a rebuild the workers parse on meanwhile. Returns
-    the number of invalid files."""
-    rows: list[Values] = []
+    """Store what was read from each file: a catalog row and a full-text document, or the
+    error in `invalid`. Returns the number of invalid files."""
+    from evcards.index import fulltext
+
+    key = next_key(db)
+    rows: list[tuple[Any, ...]] = []
     invalid = 0
-    for file, values in zip(files, read, strict=True):
+    for done, (file, v) in enumerate(zip(files, read, strict=True), 1):
         mtime = settled(file.mtime_ns, now)
-        if isinstance(values, str):
-            db.execute(INSERT_INVALID, (file.rel, file.dir, mtime, file.size, values))
+        if isinstance(v, str):
+            db.execute(INSERT_INVALID, (file.rel, file.dir, mtime, file.size, v))
             invalid += 1
             continue
-        rows.append(_row(values, file, mtime))
+        rows.append((key, file.rel, file.dir, mtime, file.size, file.mtime_ns, *v[:_CATALOG]))
+        writer.add_document(fulltext.document(key, fulltext_fields(v)))
+        key += 1
         if len(rows) >= _BATCH:
-            _insert_rows(db, rows)
+            db.executemany(INSERT, rows)
             rows.clear()
-    _insert_rows(db, rows)
+            if progress:
+                progress(done, len(files))
+    db.executemany(INSERT, rows)
     return invalid
 
 
-def _insert_rows(db: sqlite3.Connection, rows: list[Values]) -> None:
-    after = last_rowid(db)
-    db.executemany(INSERT, rows)
-    index_new(db, after)
-
-
 # -- rebuilding ------------------------------------------------------------------------------
-def rebuild(root: Path) -> SyncResult:
-    """Build the index from scratch in a temporary file, then swap it in atomically."""
-    state = root / ".evcards"
+def rebuild(root: Path, progress: Progress | None = None) -> SyncResult:
+    """Build the index from scratch beside the one in use, then swap it in atomically."""
+    state = state_dir(root)
     state.mkdir(parents=True, exist_ok=True)
-    tmp = state / f"{INDEX_NAME}.{os.getpid()}.tmp"
-    tmp.unlink(missing_ok=True)
+    build_id = f"{os.getpid()}-{time.time_ns():x}"
+    tmp = state / f"{INDEX_NAME}.{build_id}.tmp"
+    folder = state / f"{FULLTEXT_PREFIX}{build_id}"
     started = time.time_ns()
+    from evcards.index import fulltext
     from evcards.store import journal
 
     _, note_files = journal.take(root)  # the walk below sees everything they mention
     db = connect(tmp)
     try:
-        result = _load(db, root, started)
+        result = _load(db, fulltext.create(folder), root, started, folder.name, progress)
     except BaseException:
         db.close()
         tmp.unlink(missing_ok=True)
+        shutil.rmtree(folder, ignore_errors=True)
         raise
     db.close()
     final = index_path(root)
     os.replace(tmp, final)
     for path in note_files:
         path.unlink(missing_ok=True)
-    for suffix in ("-journal", "-wal", "-shm"):
-        Path(f"{final}{suffix}").unlink(missing_ok=True)
+    Path(f"{final}-journal").unlink(missing_ok=True)
+    sweep(state, keep=folder.name)
     return result
 
 
-def _load(db: sqlite3.Connection, root: Path, started: int) -> SyncResult:
-    """Every card file of the library into a new, empty database."""
+def _load(
+    db: sqlite3.Connection,
+    index: tantivy.Index,
+    root: Path,
+    started: int,
+    folder: str,
+    progress: Progress | None,
+) -> SyncResult:
+    """Every card file of the library into a new, empty catalog and full-text index."""
+    from evcards.index import fulltext
+
     db.execute("PRAGMA journal_mode=OFF")  # a failed build is thrown away whole
     db.execute("PRAGMA synchronous=OFF")
-    db.executescript(SCHEMA + TRIGGERS)
-    # No merging while loading, one 'optimize' at the end: a quarter less work per card.
-    for table in ("cards_fts", "head_fts"):
-        db.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('automerge', 0)")
+    db.executescript(SCHEMA)
     db.execute("BEGIN")
     folders = list(walk.folders(root))
     rows = [(f.rel, settled_folder(f.mtime_ns, len(f.files), started)) for f in folders]
     db.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?)", rows)
     files = _stat_all(folders)
-    invalid = insert(db, files, read_all(root, [f.rel for f in files]), started)
-    for table in ("cards_fts", "head_fts"):
-        db.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
-        db.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('automerge', 4)")
+    writer = fulltext.writer(index, heap=BUILD_HEAP, threads=min(4, os.cpu_count() or 1))
+    try:
+        invalid = insert(
+            db, writer, files, read_all(root, [f.rel for f in files]), started, progress
+        )
+        fulltext.mark_generation(writer, 1)
+        writer.commit()
+        writer.wait_merging_threads()
+    except BaseException:
+        writer.rollback()
+        raise
+    set_meta(db, "fulltext", folder)
+    set_meta(db, "generation", 1)
     stamp(db)
     db.execute("COMMIT")
     db.executescript(INDEXES)  # after the bulk load: cheaper than kept up per row
@@ -218,10 +277,63 @@ def _load(db: sqlite3.Connection, root: Path, started: int) -> SyncResult:
     return SyncResult(added=len(files) - invalid, invalid=invalid, rebuilt=True)
 
 
+def sweep(state: Path, keep: str | None = None) -> None:
+    """Full-text folders and catalog files of earlier builds: a replaced index, or a build
+    killed half-way. A build still running (its process alive) is left alone, and so is the
+    folder `keep`, by default the one the catalog on disk names (read afresh: another
+    process may have swapped in a new index since this one opened its catalog)."""
+    entries = [e for e in state.iterdir() if e.name.startswith(FULLTEXT_PREFIX)]
+    entries += [e for e in state.iterdir() if e.name.endswith(".tmp")]
+    if len(entries) < 2:
+        return  # the index in use, and nothing else
+    if keep is None:
+        keep = _current_fulltext(state)
+    for entry in entries:
+        if entry.name != keep and keep and _abandoned(entry.name):
+            if entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+
+
+def _abandoned(name: str) -> bool:
+    """Whether a build's folder or catalog file is left over: its process is gone (or is
+    this one, whose builds are done)."""
+    if name.startswith(FULLTEXT_PREFIX):
+        build_id = name[len(FULLTEXT_PREFIX) :]
+    elif name.startswith(f"{INDEX_NAME}.") and name.endswith(".tmp"):
+        build_id = name[len(INDEX_NAME) + 1 : -4]
+    else:
+        return False
+    pid = build_id.partition("-")[0]
+    return not (pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)))
+
+
+def _current_fulltext(state: Path) -> str:
+    from evcards.index.schema import meta
+
+    db = connect(state / INDEX_NAME)
+    try:
+        return meta(db, "fulltext") or ""
+    except sqlite3.DatabaseError:
+        return ""
+    finally:
+        db.close()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
 def _stat_all(folders: Iterable[walk.Folder]) -> list[CardStat]:
-    """The card files of these folders, oldest first, so that rowids follow the order cards
-    were written, as a sync's appends do: a broad search ranks the newest matches
-    (evcards.index.search._ranked)."""
+    """The card files of these folders, oldest first, so that keys follow the order cards
+    were written, as a sync's appends do (`list --sort added` reads the mtime itself)."""
     files = []
     for folder in folders:
         base = os.path.join(folder.path, "")  # a join per file costs a tenth of the stat

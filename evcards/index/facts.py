@@ -59,6 +59,7 @@ class CardFacts:
     spoken: str
     has_highlight: bool
     seen: int
+    words: int  # of the body text, as `Card.word_count`
     words_read: int
 
     @property
@@ -117,6 +118,7 @@ def facts_from_dict(data: dict[str, object]) -> CardFacts:
         spoken=bt.spoken,
         has_highlight=bt.has_highlight,
         seen=max(1, len(files)),
+        words=len(bt.text.split()),
         words_read=len(tag.split()) + len(bt.spoken.split()),
     )
 
@@ -210,6 +212,7 @@ def facts_from_card(card: object) -> CardFacts:
         spoken=c.spoken,  # type: ignore[attr-defined]
         has_highlight=c.has_highlight,  # type: ignore[attr-defined]
         seen=c.seen,  # type: ignore[attr-defined]
+        words=c.word_count,  # type: ignore[attr-defined]
         words_read=c.words_read,  # type: ignore[attr-defined]
     )
 

@@ -1,8 +1,17 @@
-"""Keeping the search index in line with the card files: sync, ensure, status.
+"""Keeping the index (the catalog and the full-text index) in line with the card files: sync,
+ensure, status.
 
-The card files stay the truth; the index can be deleted at any time. A missing index, one
-with another schema version (`PRAGMA user_version`) or a corrupt file is rebuilt silently
+The card files stay the truth; the index can be deleted at any time. A missing catalog, one
+with another schema version (`PRAGMA user_version`), a corrupt file, a full-text folder that
+cannot be opened or one of another generation than its catalog is rebuilt silently
 (evcards.index.build). The tables, and SMALL and RACY_NS, are in evcards.index.schema.
+
+Two stores, one state. A sync that changes anything writes the catalog in a transaction,
+then the full-text index (deletions, additions and a new generation number, one tantivy
+commit), then commits the catalog with the same generation. Killed before the tantivy commit,
+neither changed; killed between the two commits, the generations differ and the next command
+rebuilds. A reader that finds them different waits for the catalog's write lock first, since
+a sync may be between its commits right then (`Index.fulltext`).
 
 Keeping in sync, cheaply. Every search first calls `sync()`, which must notice cards added,
 deleted, renamed or edited by hand without parsing the library, and without a stat per file
@@ -42,12 +51,27 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from evcards.index import schema
 from evcards.index.build import CardStat, SyncResult, Values, insert, read_all, rebuild
-from evcards.index.schema import connect, index_path, settled_folder, stamp, usable
+from evcards.index.schema import (
+    IndexDamaged,
+    connect,
+    generation,
+    index_path,
+    meta,
+    set_meta,
+    settled_folder,
+    stamp,
+    state_dir,
+    usable,
+)
 from evcards.store import journal
 from evcards.store.walk import scan
+
+if TYPE_CHECKING:
+    import tantivy
 
 STAT_WINDOW = 1_000  # files stat-ed per sync, in turn, in a bigger library (about 6 ms)
 
@@ -57,7 +81,8 @@ class Status:
     """What `evcards index status` reports."""
 
     library: str
-    index: str
+    index: str  # the catalog
+    fulltext: str  # the full-text index's folder
     cards: int
     invalid: int
     size_bytes: int
@@ -65,29 +90,69 @@ class Status:
     schema_version: int
 
 
-def open_index(root: Path) -> tuple[sqlite3.Connection, bool]:
-    """A connection to an up-to-date-schema index, rebuilding it first when it is missing,
-    of another schema version or not a database. Returns (connection, rebuilt)."""
+class Index:
+    """An open index: the catalog, and the full-text index, opened only when a search or a
+    write needs it (so that `list` never loads tantivy)."""
+
+    def __init__(self, root: Path, db: sqlite3.Connection, rebuilt: bool = False) -> None:
+        self.root = root
+        self.db = db
+        self.rebuilt = rebuilt
+        self._fulltext: tantivy.Index | None = None
+
+    def fulltext(self) -> tantivy.Index:
+        """The full-text index of this catalog, checked to be of its generation;
+        fulltext.IndexDamaged when it is not (the caller rebuilds)."""
+        if self._fulltext is None:
+            from evcards.index import fulltext
+
+            index = fulltext.open_index(state_dir(self.root) / (meta(self.db, "fulltext") or "?"))
+            if fulltext.generation_of(index.searcher()) != generation(self.db):
+                # A sync may be between its two commits: wait for it, then look again.
+                self.db.execute("BEGIN IMMEDIATE")
+                self.db.execute("ROLLBACK")
+                index.reload()
+                if fulltext.generation_of(index.searcher()) != generation(self.db):
+                    raise IndexDamaged("the full-text index and the catalog disagree")
+            self._fulltext = index
+        return self._fulltext
+
+    def searcher(self) -> tantivy.Searcher:
+        """A searcher over the last commit (a sync may just have made one)."""
+        from evcards.index.fulltext import reading
+
+        index = self.fulltext()
+        with reading():
+            index.reload()
+            return index.searcher()
+
+    def close(self) -> None:
+        self._fulltext = None
+        self.db.close()
+
+
+def open_index(root: Path) -> Index:
+    """The catalog, rebuilding the index first when the catalog is missing, of another schema
+    version or not a database."""
     path = index_path(root)
     if path.exists():
         try:
             db = connect(path)
             if usable(db):
-                return db, False
+                return Index(root, db)
             db.close()
         except sqlite3.DatabaseError:
             pass
     rebuild(root)
-    return connect(path), True
+    return Index(root, connect(path), rebuilt=True)
 
 
 # -- syncing ----------------------------------------------------------------------------------
-def sync(
-    root: Path, db: sqlite3.Connection, full: bool = False, only: Iterable[str] | None = None
-) -> SyncResult:
+def sync(ix: Index, full: bool = False, only: Iterable[str] | None = None) -> SyncResult:
     """Bring the index in line with the card files (see the module docstring for how).
     `full=True` stats every known file instead of the rolling window; `only` checks just
     those files (relative paths) and nothing else."""
+    root, db = ix.root, ix.db
     found = _Found(root, db)
     if only is None:
         notes, note_files = journal.take(root)
@@ -107,18 +172,54 @@ def sync(
         if window.rolling:  # a library stat-ed whole has nothing to remember
             _move_cursor(db, window.next_cursor)
         return SyncResult()
-    read = list(read_all(root, [f.rel for f in to_read]))  # parsed before the write lock
+    if to_read or found.delete:
+        read = list(read_all(root, [f.rel for f in to_read]))  # parsed before the write lock
+        result = _write(ix, found, to_read, read, window.next_cursor)
+    else:  # only folder mtimes to remember: the catalog alone, and no tantivy to load
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            result = found.write_folders()
+            _save_cursor(db, window.next_cursor)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+    for path in note_files:
+        path.unlink(missing_ok=True)
+    return result
+
+
+def _write(
+    ix: Index, found: _Found, to_read: list[CardStat], read: list[Values | str], cursor: str
+) -> SyncResult:
+    """Everything a sync found, into both stores at one new generation (module docstring)."""
+    from evcards.index import fulltext
+
+    db = ix.db
+    index = ix.fulltext()
     db.execute("BEGIN IMMEDIATE")
     try:
-        result = found.write(to_read, read)
-        _save_cursor(db, window.next_cursor)
-        stamp(db)
+        index.reload()  # another process may have synced since this one looked
+        if fulltext.generation_of(index.searcher()) != generation(db):
+            raise IndexDamaged("the full-text index and the catalog disagree")
+        writer = fulltext.writer(index)
+        try:
+            result = found.write(writer, to_read, read)
+            _save_cursor(db, cursor)
+            stamp(db)
+            new = generation(db) + 1
+            fulltext.mark_generation(writer, new)
+            set_meta(db, "generation", new)
+            writer.commit()
+        except BaseException:
+            writer.rollback()
+            raise
+        finally:
+            writer.wait_merging_threads()  # and lets go of tantivy's writer lock
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")
         raise
-    for path in note_files:
-        path.unlink(missing_ok=True)
     return result
 
 
@@ -189,7 +290,7 @@ class _Found:
 
     def to_read(self) -> list[CardStat]:
         """The files found that are new or changed (or written by evcards), oldest first, as
-        a rebuild orders them: rowids follow writes."""
+        a rebuild orders them: keys follow writes."""
         out = []
         for rel in self.check | self.force:
             try:
@@ -207,21 +308,32 @@ class _Found:
         for rel in self.gone_dirs:
             self.delete.update(_paths_in(self.db, rel))
 
-    def write(self, to_read: list[CardStat], read: list[Values | str]) -> SyncResult:
-        """Everything found, inside the caller's transaction."""
+    def write(
+        self, writer: tantivy.IndexWriter, to_read: list[CardStat], read: list[Values | str]
+    ) -> SyncResult:
+        """Everything found, inside the caller's transaction and tantivy commit."""
         db = self.db
-        removed = sum(_forget(db, rel) for rel in self.delete)
-        existed = {f.rel for f in to_read if _forget(db, f.rel)}
-        invalid = insert(db, to_read, read, self.started)
+        gone: list[int] = []  # catalog keys, which name the full-text documents
+        removed = sum(_forget(db, rel, gone) for rel in self.delete)
+        existed = {f.rel for f in to_read if _forget(db, f.rel, gone)}
+        for key in gone:
+            writer.delete_documents_by_term("key", key)
+        invalid = insert(db, writer, to_read, read, self.started)
         cards = {
             f.rel for f, values in zip(to_read, read, strict=True) if not isinstance(values, str)
         }
-        db.executemany("DELETE FROM dirs WHERE path = ?", ((rel,) for rel in self.gone_dirs))
-        db.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?)", self.dirs.items())
+        self.write_folders()
         updated = len(cards & existed)
         return SyncResult(
             added=len(cards) - updated, updated=updated, removed=removed, invalid=invalid
         )
+
+    def write_folders(self) -> SyncResult:
+        """The folders found, inside the caller's transaction."""
+        gone = ((rel,) for rel in self.gone_dirs)
+        self.db.executemany("DELETE FROM dirs WHERE path = ?", gone)
+        self.db.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?)", self.dirs.items())
+        return SyncResult()
 
 
 def _paths_in(db: sqlite3.Connection, folder: str) -> list[str]:
@@ -242,11 +354,12 @@ def _stored_stat(db: sqlite3.Connection, rel: str) -> tuple[int, int] | None:
     return (row[0], row[1]) if row else None
 
 
-def _forget(db: sqlite3.Connection, rel: str) -> bool:
-    """Drop a file from the index; whether it was indexed as a card."""
-    gone = db.execute("DELETE FROM cards WHERE path = ?", (rel,)).rowcount > 0
+def _forget(db: sqlite3.Connection, rel: str, gone: list[int]) -> bool:
+    """Drop a file from the catalog, adding its key to `gone`; whether it was a card."""
+    keys = [r[0] for r in db.execute("DELETE FROM cards WHERE path = ? RETURNING key", (rel,))]
     db.execute("DELETE FROM invalid WHERE path = ?", (rel,))
-    return gone
+    gone += keys
+    return bool(keys)
 
 
 # -- the rolling stat window ------------------------------------------------------------------
@@ -265,8 +378,8 @@ def _cursor(db: sqlite3.Connection, full: bool) -> str:
 def _rolling_window(db: sqlite3.Connection, full: bool) -> _Window:
     """Pass 3's share of the cards this time: all of a small library, else STAT_WINDOW of
     them in path order after the cursor, wrapping around at the end."""
-    # max(rowid) is instant where count(*) reads the table; it is at least the count.
-    size = db.execute("SELECT max(rowid) FROM cards").fetchone()[0] or 0
+    # max(key) is instant where count(*) reads the table; it is at least the count.
+    size = db.execute("SELECT max(key) FROM cards").fetchone()[0] or 0
     if full or size <= schema.SMALL:
         rows = _stats(db, "path > ?", "", -1)
         return _Window(rows, rows[-1][0] if rows else "", rolling=False)
@@ -306,43 +419,53 @@ def _move_cursor(db: sqlite3.Connection, cursor: str) -> None:
         db.execute("PRAGMA synchronous=NORMAL")
 
 
-def ensure(root: Path) -> sqlite3.Connection:
-    """An index that matches the card files right now: opened (or rebuilt) and synced."""
+def ensure(root: Path, fulltext: bool = False) -> Index:
+    """An index that matches the card files right now: opened (or rebuilt) and synced.
+    `fulltext`: check the full-text index too, as a search will use it."""
     if not root.is_dir():
         from evcards.errors import LibraryError
 
         raise LibraryError(
             f"{root}: no library here yet; add cards with `evcards import FILE` or `evcards add`"
         )
-    db, rebuilt = open_index(root)
-    if not rebuilt:
-        try:
-            sync(root, db)
-        except sqlite3.DatabaseError as e:
-            if isinstance(e, sqlite3.OperationalError) and "locked" in str(e):
-                raise
-            db.close()  # corrupt beyond what opening noticed: start again
-            rebuild(root)
-            db = connect(index_path(root))
-    return db
+    ix = open_index(root)
+    from evcards.index.build import sweep
+
+    sweep(state_dir(root))  # what a build killed half-way left
+    try:
+        if fulltext:
+            ix.fulltext()
+        if not ix.rebuilt:
+            sync(ix)
+    except (IndexDamaged, sqlite3.DatabaseError) as e:
+        if isinstance(e, sqlite3.OperationalError) and "locked" in str(e):
+            raise
+        ix.close()  # corrupt beyond what opening noticed: start again
+        rebuild(root)
+        ix = Index(root, connect(index_path(root)), rebuilt=True)
+    return ix
 
 
 def status(root: Path) -> Status:
-    db = ensure(root)
+    ix = ensure(root, fulltext=True)
+    db = ix.db
     try:
         cards = db.execute("SELECT count(*) FROM cards").fetchone()[0]
         invalid = db.execute("SELECT count(*) FROM invalid").fetchone()[0]
-        last = db.execute("SELECT value FROM meta WHERE key = 'last_sync'").fetchone()
+        last = meta(db, "last_sync")
         version = db.execute("PRAGMA user_version").fetchone()[0]
+        folder = state_dir(root) / (meta(db, "fulltext") or "?")
     finally:
-        db.close()
+        ix.close()
     path = index_path(root)
+    size = path.stat().st_size + sum(f.stat().st_size for f in folder.iterdir() if f.is_file())
     return Status(
         library=str(root),
         index=str(path),
+        fulltext=str(folder),
         cards=cards,
         invalid=invalid,
-        size_bytes=path.stat().st_size,
-        last_sync=last[0] if last else None,
+        size_bytes=size,
+        last_sync=last,
         schema_version=version,
     )

@@ -1,0 +1,184 @@
+"""Reading the catalog: the card listing (`list`, `stats`) and id lookups, without a card file.
+
+Every row comes from the catalog (evcards.index.schema), synced first, so `list -n 20` reads
+twenty rows of a million-card library instead of parsing its files. Filters on words (tag,
+cite, body, author, location, source file) are answered by the full-text index, which then
+loads; the others (year, labels, highlighted, kind) by SQL alone.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from evcards.errors import AmbiguousCard, CardNotFound
+from evcards.index.query import KINDS, Filters
+from evcards.index.sync import Index, ensure
+
+# --sort: the column, and its direction (newest, longest first: what a debater looks for).
+SORTS = {
+    "tag": "tag",
+    "cite": "short_cite",
+    "year": "year DESC",
+    "words": "words DESC",
+    "added": "added_ns DESC",
+    "path": "path",  # the order `stats` lists cards in
+}
+_COLUMNS = "card_id, tag, short_cite, labels, kind, words, words_read, seen, path, year"
+_HEX = re.compile(r"[0-9a-f]{1,16}")
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One card as `list` and `stats` show it."""
+
+    id: str
+    tag: str
+    short_cite: str
+    labels: list[str]
+    kind: str
+    words: int
+    words_read: int
+    seen: int
+    path: str  # the card file's full path
+    year: int | None
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "tag": self.tag,
+            "short_cite": self.short_cite,
+            "labels": self.labels,
+            "kind": self.kind,
+            "words": self.words,
+            "words_read": self.words_read,
+            "seen": self.seen,
+            "year": self.year,
+            "path": self.path,
+        }
+
+
+@dataclass(frozen=True)
+class Listing:
+    rows: list[Listed]
+    total: int  # every card the filters keep, of which `rows` are the first `limit`
+    invalid: list[str]  # why each file that is not a valid card is not
+
+
+def list_cards(
+    root: Path,
+    filters: Filters | None = None,
+    *,
+    kind: str | None = None,
+    sort: str = "added",
+    limit: int | None = None,
+) -> Listing:
+    """The library's cards from the catalog: cards before analytics (or one `kind`), each in
+    `sort` order, at most `limit` of them."""
+    ix = ensure(root)
+    try:
+        where, args = _where(ix, filters or Filters())
+        rows: list[Listed] = []
+        total = 0
+        for tier in [kind] if kind else list(KINDS):
+            clause, tier_args = f"kind = ?{where}", [tier, *args]
+            total += ix.db.execute(
+                f"SELECT count(*) FROM cards WHERE {clause}", tier_args
+            ).fetchone()[0]
+            room = -1 if limit is None else max(0, limit - len(rows))
+            if room:
+                order = f"ORDER BY {SORTS[sort]}, key LIMIT ?"
+                sql = f"SELECT {_COLUMNS} FROM cards WHERE {clause} {order}"
+                rows += [_listed(root, r) for r in ix.db.execute(sql, [*tier_args, room])]
+        invalid = [r[0] for r in ix.db.execute("SELECT error FROM invalid ORDER BY path")]
+        return Listing(rows, total, invalid)
+    finally:
+        ix.close()
+
+
+def _listed(root: Path, row: tuple[object, ...]) -> Listed:
+    card_id, tag, short, labels, kind, words, read, seen, path, year = row
+    return Listed(
+        str(card_id),
+        str(tag),
+        str(short),
+        str(labels).split(),
+        str(kind),
+        int(words),  # type: ignore[call-overload]
+        int(read),  # type: ignore[call-overload]
+        int(seen),  # type: ignore[call-overload]
+        str(root / str(path)),
+        year,  # type: ignore[arg-type]
+    )
+
+
+def _where(ix: Index, filters: Filters) -> tuple[str, list[object]]:
+    """SQL conditions (each after an AND) for the filters; word filters through tantivy."""
+    where: list[str] = []
+    args: list[object] = []
+    if filters.year_from is not None:
+        where.append("year >= ?")
+        args.append(filters.year_from)
+    if filters.year_to is not None:
+        where.append("year <= ?")
+        args.append(filters.year_to)
+    if filters.highlighted:
+        where.append("has_highlight = 1")
+    for label in filters.labels:  # labels match whole
+        where.append("instr(' ' || labels || ' ', ?) > 0")
+        args.append(f" {label} ")
+    if filters.words():
+        _matching_keys(ix, filters)
+        where.append("key IN (SELECT key FROM temp.wanted)")
+    return "".join(f" AND {w}" for w in where), args
+
+
+def _matching_keys(ix: Index, filters: Filters) -> None:
+    """The keys of every card the word filters keep, into the temporary table `wanted`."""
+    from evcards.index.query import combine, filter_queries
+
+    searcher = ix.searcher()
+    query = combine(None, filter_queries(Filters(**{**vars(filters), "labels": []}), None))
+    hits = searcher.search(query, max(1, searcher.num_docs), count=False).hits
+    keys = searcher.fast_field_values("key", [a for _, a in hits])
+    ix.db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (key INTEGER PRIMARY KEY)")
+    ix.db.execute("DELETE FROM temp.wanted")
+    ix.db.executemany("INSERT OR IGNORE INTO temp.wanted VALUES (?)", ((k,) for k in keys))
+
+
+def find_id(root: Path, ref: str) -> Path | None:
+    """The card file of an id or unambiguous id prefix, from the catalog; None when `ref` is
+    not an id prefix. CardNotFound or AmbiguousCard as `Library.resolve` raises them."""
+    key = ref.strip().lower()
+    if not _HEX.fullmatch(key):
+        return None
+    ix = ensure(root)
+    try:
+        found = _with_prefix(ix.db, key)
+    finally:
+        ix.close()
+    ids = sorted({card_id for card_id, _ in found})
+    if not ids:
+        raise CardNotFound(f"no card with id '{ref}' in {root}; `evcards list` shows the ids")
+    if len(ids) > 1:
+        shown = ", ".join(ids[:5]) + (" ..." if len(ids) > 5 else "")
+        raise AmbiguousCard(
+            f"id prefix '{ref}' matches {len(ids)} cards ({shown}); type more of the id"
+        )
+    if len(found) > 1:
+        from evcards.errors import LibraryError
+
+        names = ", ".join(str(root / p) for _, p in found)
+        raise LibraryError(f"card {ids[0]} is stored twice ({names}); delete one of them")
+    return root / found[0][1]
+
+
+def _with_prefix(db: sqlite3.Connection, prefix: str) -> list[tuple[str, str]]:
+    """(id, path) of every card whose id starts with `prefix` (a range on the id index)."""
+    upper = prefix + "g"  # past every hex digit
+    return db.execute(
+        "SELECT card_id, path FROM cards WHERE card_id >= ? AND card_id < ? ORDER BY path",
+        (prefix, upper),
+    ).fetchall()

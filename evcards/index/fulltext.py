@@ -1,0 +1,135 @@
+"""The full-text index: a tantivy index in `<library>/.evcards/fulltext-<id>/`, one document a card.
+
+Tantivy (the Rust engine under Quickwit and ParadeDB) ranks every match with block-max WAND in
+milliseconds where FTS5 had to score every matching row (bench/README.md), so a search ranks
+all of its matches. A document holds the card's ranked text (tag, cite, spoken, body: weights
+in evcards.index.query), the text filters (author, pocket, hat, block, source files, labels),
+the year, whether it is highlighted or an analytic, and `key`, its row in the catalog
+(evcards.index.schema), which holds everything else. The body and the spoken text are stored
+(compressed) for the snippets.
+
+Words are split on anything not a letter or digit, lower-cased and stripped of accents: what
+FTS5's `unicode61 remove_diacritics 2` did, and what `snippets.fold` does when it marks them.
+
+One more document, with key -1, holds the generation the index was last committed at; the
+catalog holds the same number, so a crash between the two commits is seen (evcards.index.sync).
+This module is imported only when a search runs or the index is written: `list` never loads
+tantivy.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import tantivy
+
+from evcards.index.schema import IndexDamaged
+
+TOKENIZER = "evcards"
+RANKED = ("tag", "cite", "spoken", "body")  # the query's own fields
+WORD_FILTERS = ("author", "pocket", "hat", "block", "files")  # matched by words
+_STORED = {"spoken", "body"}
+GENERATION_KEY = -1
+
+
+@functools.cache
+def schema() -> tantivy.Schema:
+    sb = tantivy.SchemaBuilder()
+    sb.add_integer_field("key", indexed=True, fast=True)
+    sb.add_integer_field("generation", stored=True)
+    for name in RANKED + WORD_FILTERS:
+        sb.add_text_field(name, stored=name in _STORED, tokenizer_name=TOKENIZER)
+    sb.add_text_field("labels", tokenizer_name="raw")
+    sb.add_integer_field("year", indexed=True, fast=True)
+    sb.add_integer_field("highlighted", indexed=True)
+    sb.add_integer_field("analytic", indexed=True, fast=True)
+    return sb.build()
+
+
+@functools.cache
+def analyzer() -> tantivy.TextAnalyzer:
+    """How text becomes words, for the index and for the query alike."""
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(100))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+        .build()
+    )
+
+
+def words(text: str) -> list[str]:
+    return list(analyzer().analyze(text))
+
+
+def create(path: Path) -> tantivy.Index:
+    """A new, empty index in the folder `path` (made here)."""
+    path.mkdir(parents=True)
+    index = tantivy.Index(schema(), path=str(path))
+    index.register_tokenizer(TOKENIZER, analyzer())
+    return index
+
+
+@contextmanager
+def reading() -> Iterator[None]:
+    """Tantivy's complaints about its files as IndexDamaged: an error, or a panic (a
+    BaseException from Rust, PanicException, that a truncated file can cause)."""
+    try:
+        yield
+    except (ValueError, OSError) as e:
+        raise IndexDamaged(f"the full-text index cannot be read ({e})") from None
+    except BaseException as e:
+        if type(e).__name__ == "PanicException":
+            raise IndexDamaged(f"the full-text index cannot be read ({e})") from None
+        raise
+
+
+def open_index(path: Path) -> tantivy.Index:
+    """The index in `path`; IndexDamaged when it is missing or cannot be read."""
+    with reading():
+        index = tantivy.Index.open(str(path))
+        index.register_tokenizer(TOKENIZER, analyzer())
+        index.searcher()
+    return index
+
+
+def document(key: int, text: dict[str, Any]) -> tantivy.Document:
+    """A card's document: `text` holds the RANKED and WORD_FILTERS fields, `labels` (a list),
+    `year` (or None), `highlighted` and `analytic` (bools)."""
+    fields = {
+        k: v for k, v in text.items() if v is not None and k not in ("highlighted", "analytic")
+    }
+    return tantivy.Document(
+        key=key,
+        highlighted=int(bool(text["highlighted"])),
+        analytic=int(bool(text["analytic"])),
+        **fields,
+    )
+
+
+def writer(index: tantivy.Index, heap: int = 50_000_000, threads: int = 1) -> tantivy.IndexWriter:
+    try:
+        return index.writer(heap_size=heap, num_threads=threads)
+    except ValueError as e:
+        raise IndexDamaged(f"the full-text index cannot be written ({e})") from None
+
+
+def mark_generation(w: tantivy.IndexWriter, generation: int) -> None:
+    """Replace the generation document: committed along with the writer's other changes."""
+    w.delete_documents_by_term("key", GENERATION_KEY)
+    w.add_document(tantivy.Document(key=GENERATION_KEY, generation=generation))
+
+
+def generation_of(searcher: tantivy.Searcher) -> int | None:
+    """The generation the index was last committed at; None when it has none."""
+    query = tantivy.Query.term_query(schema(), "key", GENERATION_KEY)
+    with reading():
+        hits = searcher.search(query, 1).hits
+        if not hits:
+            return None
+        value = searcher.doc(hits[0][1]).get_first("generation")
+    return int(value) if value is not None else None
