@@ -145,7 +145,7 @@ def test_an_interrupted_import_keeps_only_what_was_flushed_and_says_how_many(
 def test_ctrl_c_in_index_rebuild_says_the_old_index_stays(runner, lib, monkeypatch):
     from evcards.index import build
 
-    def interrupted(root):
+    def interrupted(root, **options):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(build, "rebuild", interrupted)

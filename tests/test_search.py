@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -417,3 +418,27 @@ def test_analytics_rank_below_cards_unless_asked_for(filled: Library, runner) ->
     # --thorough is what every search now does: still accepted, changing nothing
     result = runner.invoke(app, ["search", "zebra", "--thorough", "--json"])
     assert [r["id"] for r in json.loads(result.stdout)] == [card, analytic]
+
+
+def test_equal_scores_come_in_the_same_order_however_the_index_holds_them(lib):
+    """Cards that score the same for a query are listed in card-id order, before and after
+    a rebuild adds them to the index in another order, and across the index's pages."""
+    from evcards.index.build import rebuild
+
+    cards = [  # one length, one match each: equal scores, but no two cards the same
+        new_card(tag=f"Same words {i:03d}", body=[[Span(text=f"alliance collapse w{i:03d}")]])
+        for i in range(scaled(120, 40))
+    ]
+    with lib.lock():
+        for card in cards:
+            lib.add(card)
+    first = [hit.id for hit in search(lib.root, "alliance", limit=len(cards))]
+    few = [hit.id for hit in search(lib.root, "alliance", limit=5)]
+    for card in reversed(cards):  # the same cards, touched in the other order
+        path = lib.path_of(card.id)
+        assert path is not None
+        os.utime(path, ns=(path.stat().st_mtime_ns + 10**9,) * 2)
+    rebuild(lib.root)
+    again = [hit.id for hit in search(lib.root, "alliance", limit=len(cards))]
+    assert first == again == sorted(c.id for c in cards)
+    assert few == first[:5]

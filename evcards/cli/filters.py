@@ -72,7 +72,7 @@ def make_filters(params: dict[str, Any]) -> Any:
             year_from, year_to = parse_years(year)
         except ValueError as e:
             raise typer.BadParameter(str(e), param_hint="--year") from None
-    lists = {name: params.get(option) or [] for name, option in _WORDS.items()}
+    lists = {name: list(params.get(option) or []) for name, option in _WORDS.items()}
     from evcards.cli.app import check_labels
 
     check_labels(lists["labels"])  # `-l Neg` finds the cards labelled neg

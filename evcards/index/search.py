@@ -121,23 +121,46 @@ def _best(
     db: sqlite3.Connection, searcher: tantivy.Searcher, query: tantivy.Query, limit: int
 ) -> Iterator[Picked]:
     """Every match, best first, fetched in pages that grow fourfold (collapsing duplicates
-    may need more than `limit`), with each card's dupkey from the catalog."""
+    may need more than `limit`), with each card's dupkey from the catalog. Equal scores come
+    in card-id order, whatever order the index holds them in (a sync that re-adds a card
+    moves it), so the same query gives the same list: the group of equal scores a page ends
+    in waits for the next page, which may hold more of it."""
     from evcards.index.fulltext import reading
 
     want, done = limit * 2 + 10, 0
+    waiting: list[tuple[Picked, str]] = []
     while True:
         with reading():
             hits = searcher.search(query, want, count=False, offset=done).hits
             keys = searcher.fast_field_values("key", [a for _, a in hits])
         marks = ",".join("?" * len(keys))
-        dupkeys = dict(db.execute(f"SELECT key, dupkey FROM cards WHERE key IN ({marks})", keys))
+        found = {
+            key: (dupkey, card_id)
+            for key, dupkey, card_id in db.execute(
+                f"SELECT key, dupkey, card_id FROM cards WHERE key IN ({marks})", keys
+            )
+        }
         for (score, address), key in zip(hits, keys, strict=True):
-            if key in dupkeys:
-                yield int(key or 0), dupkeys[key], float(score), address
-        if len(hits) < want:
+            if key in found:
+                dupkey, card_id = found[key]
+                waiting.append(((int(key or 0), dupkey, float(score), address), card_id))
+        full = len(hits) == want
+        cut = _tie_start(waiting) if full else len(waiting)
+        ready, waiting = waiting[:cut], waiting[cut:]
+        ready.sort(key=lambda row: (-row[0][2], row[1]))
+        yield from (row for row, _ in ready)
+        if not full:
             return
         done += len(hits)
         want *= 4
+
+
+def _tie_start(rows: list[tuple[Picked, str]]) -> int:
+    """Where the last group of equal scores begins."""
+    i = len(rows)
+    while i > 0 and rows and rows[i - 1][0][2] == rows[-1][0][2]:
+        i -= 1
+    return i
 
 
 def _distinct(rows: Iterator[Picked], limit: int, taken: set[str]) -> list[Picked]:
