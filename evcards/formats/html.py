@@ -34,33 +34,13 @@ def points(size: float) -> str:
 
 def span_html(span: Span) -> str:
     """One span, its marks as nested elements: mark > u > strong > b > i > span(style)."""
-    html = escape(span.text, quote=False)
-    styles = []
-    if span.size is not None:
-        styles.append(f"font-size:{points(span.size)}pt")
-    if span.box:
-        styles.append(BOX_STYLE)
-    if span.shading:
-        styles.append(f"background-color:#{span.shading}")
-    if styles:
-        html = f'<span style="{";".join(styles)}">{html}</span>'
-    if span.italic:
-        html = f"<i>{html}</i>"
-    if span.bold:
-        html = f"<b>{html}</b>"
-    if span.emphasis:
-        html = f'<strong style="{EMPHASIS_STYLE}">{html}</strong>'
-    if span.underline:
-        html = f"<u>{html}</u>"
-    if span.highlight:
-        rgb = HIGHLIGHT_RGB[span.highlight]
-        html = f'<mark data-color="{span.highlight}" style="background-color:#{rgb}">{html}</mark>'
-    return html
+    opening, closing = marks_html(span.marks())
+    return opening + escape(span.text, quote=False) + closing
 
 
 def marks_html(marks: Marks) -> tuple[str, str]:
-    """The elements a span with these marks sits in, as `span_html` nests them: its opening
-    tags and its closing ones (tests/test_dataset.py holds the two equal)."""
+    """The elements a span with these marks sits in, outermost first: its opening tags and
+    its closing ones (`span_html` and the dataset rows' markup both nest by it)."""
     opening: list[str] = []
     closing: list[str] = []
     if marks.highlight:
