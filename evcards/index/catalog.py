@@ -80,22 +80,68 @@ def list_cards(
     ix = ensure(root)
     try:
         where, args = _where(ix, filters or Filters())
-        rows: list[Listed] = []
-        total = 0
-        for tier in [kind] if kind else list(KINDS):
-            clause, tier_args = f"kind = ?{where}", [tier, *args]
+        rows, total = _rows(ix, root, (where, args), kind, sort, limit, count=True)
+        return Listing(rows, total, _invalid(ix))
+    finally:
+        ix.close()
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What `stats` shows: the first rows of the cards the filters keep, and their totals."""
+
+    rows: list[Listed]
+    cards: int  # every card the filters keep
+    words_read: int  # summed over those cards
+
+
+def reading_totals(root: Path, filters: Filters | None = None, *, limit: int | None = 0) -> Reading:
+    """Cards and words read of every card the filters keep, by one aggregate query (a
+    million cards cost a scan of the catalog, not a row each), with the first `limit` of
+    them in `stats` order (by path, cards before analytics; None: all)."""
+    ix = ensure(root)
+    try:
+        where, args = _where(ix, filters or Filters())
+        cards, words = ix.db.execute(
+            f"SELECT count(*), coalesce(sum(words_read), 0) FROM cards WHERE 1{where}", args
+        ).fetchone()
+        rows, _ = _rows(ix, root, (where, args), None, "path", limit, count=False)
+        return Reading(rows, int(cards), int(words))
+    finally:
+        ix.close()
+
+
+def _rows(
+    ix: Index,
+    root: Path,
+    condition: tuple[str, list[object]],
+    kind: str | None,
+    sort: str,
+    limit: int | None,
+    *,
+    count: bool,
+) -> tuple[list[Listed], int]:
+    """The first `limit` rows, tier by tier (cards, then analytics), and with `count` how
+    many the condition keeps in all (0 without)."""
+    where, args = condition
+    rows: list[Listed] = []
+    total = 0
+    for tier in [kind] if kind else list(KINDS):
+        clause, tier_args = f"kind = ?{where}", [tier, *args]
+        if count:
             total += ix.db.execute(
                 f"SELECT count(*) FROM cards WHERE {clause}", tier_args
             ).fetchone()[0]
-            room = -1 if limit is None else max(0, limit - len(rows))
-            if room:
-                order = f"ORDER BY {SORTS[sort]}, key LIMIT ?"
-                sql = f"SELECT {_COLUMNS} FROM cards WHERE {clause} {order}"
-                rows += [_listed(root, r) for r in ix.db.execute(sql, [*tier_args, room])]
-        invalid = [r[0] for r in ix.db.execute("SELECT error FROM invalid ORDER BY path")]
-        return Listing(rows, total, invalid)
-    finally:
-        ix.close()
+        room = -1 if limit is None else max(0, limit - len(rows))
+        if room:
+            order = f"ORDER BY {SORTS[sort]}, key LIMIT ?"
+            sql = f"SELECT {_COLUMNS} FROM cards WHERE {clause} {order}"
+            rows += [_listed(root, r) for r in ix.db.execute(sql, [*tier_args, room])]
+    return rows, total
+
+
+def _invalid(ix: Index) -> list[str]:
+    return [r[0] for r in ix.db.execute("SELECT error FROM invalid ORDER BY path")]
 
 
 def _listed(root: Path, row: tuple[object, ...]) -> Listed:
