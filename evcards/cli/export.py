@@ -8,7 +8,7 @@ import typer
 
 from evcards import formats
 from evcards.cli.app import app, check_labels, get_config, get_library
-from evcards.cli.output import console, print_json
+from evcards.cli.output import NoPagerOpt, console, print_json
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -134,9 +134,7 @@ def stats(
         bool,
         typer.Option("--json", help="Totals as JSON, and the rows asked for by -n or --all."),
     ] = False,
-    no_pager: Annotated[
-        bool, typer.Option("--no-pager", help="Never page; by default long output is paged.")
-    ] = False,
+    no_pager: NoPagerOpt = False,
 ) -> None:
     """Words read (tag + highlighted words) and read time at your WPM, in total and per card.
 
@@ -175,12 +173,9 @@ def _print_stats(out: "Console", found: "LibraryStats", no_pager: bool) -> None:
         table.add_row(
             row.id[:8], row.short_cite, row.tag, str(row.words_read), duration(row.seconds)
         )
-    with out.capture() as captured:
-        if found.rows:
-            out.print(table)
-    text = captured.get() + f"Total: {summary(found.totals)}\n"
+    footer = f"Total: {summary(found.totals)}\n"
     if found.more:
-        text += (
+        footer += (
             f"Rows for {len(found.rows)} of {found.totals.cards} cards; --all or -n N for more.\n"
         )
-    pager.show(text, no_pager=no_pager, height=out.height)
+    pager.page(out, *([table] if found.rows else []), no_pager=no_pager, footer=footer)

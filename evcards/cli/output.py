@@ -1,8 +1,13 @@
 """How commands print: the Rich console and JSON. Light, and registers no commands."""
 
-from typing import Any
+from typing import Annotated, Any
 
 import typer
+
+# `show`, `list` and `stats` page long output alike (evcards.cli.pager).
+NoPagerOpt = Annotated[
+    bool, typer.Option("--no-pager", help="Never page; by default long output is paged.")
+]
 
 
 def console(stderr: bool = False) -> Any:
