@@ -195,17 +195,21 @@ def _matching_keys(ix: Index, filters: Filters) -> None:
 
 
 def find_id(root: Path, ref: str) -> Path | None:
-    """The card file of an id or unambiguous id prefix, from the catalog; None when `ref` is
-    not an id prefix. CardNotFound or AmbiguousCard as `Library.resolve` raises them."""
+    """The card file of an id or unambiguous id prefix, from the catalog (or the one file
+    with such an id that is not a valid card); None when `ref` is not an id prefix.
+    CardNotFound or AmbiguousCard as `Library.resolve` raises them."""
     key = ref.strip().lower()
     if not _HEX.fullmatch(key):
         return None
     ix = ensure(root)
     try:
         found = _with_prefix(ix.db, key)
+        broken = [] if found else _invalid_with_prefix(ix.db, root, key)
     finally:
         ix.close()
     ids = sorted({card_id for card_id, _ in found})
+    if not ids and len(broken) == 1:
+        return broken[0]  # not a valid card: reading it says why, as the library would
     if not ids:
         raise CardNotFound(f"no card with id '{ref}' in {root}; `evcards list` shows the ids")
     if len(ids) > 1:
@@ -228,3 +232,11 @@ def _with_prefix(db: sqlite3.Connection, prefix: str) -> list[tuple[str, str]]:
         "SELECT card_id, path FROM cards WHERE card_id >= ? AND card_id < ? ORDER BY path",
         (prefix, upper),
     ).fetchall()
+
+
+def _invalid_with_prefix(db: sqlite3.Connection, root: Path, prefix: str) -> list[Path]:
+    """The files that are not valid cards (few) whose name or text carries such an id."""
+    from evcards.store.library import card_id_of
+
+    paths = [root / p for (p,) in db.execute("SELECT path FROM invalid ORDER BY path")]
+    return [p for p in paths if (card_id_of(p) or "").startswith(prefix)]
