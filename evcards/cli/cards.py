@@ -10,7 +10,7 @@ import typer
 from evcards import formats
 from evcards.cli import filters as opts
 from evcards.cli.app import app, check_labels, get_config, get_library
-from evcards.cli.output import NoPagerOpt, console, print_json
+from evcards.cli.output import NoPagerOpt, console, limit_opt, print_json
 
 # What import reads, from the format registry.
 IMPORT_PATHS_HELP = f"Files ({', '.join(formats.readable_suffixes())}), folders, or - for stdin."
@@ -61,14 +61,7 @@ def list_cards(
     label: opts.LabelOpt = None,
     limit: Annotated[
         int | None,
-        typer.Option(
-            "--limit",
-            "-n",
-            min=0,
-            help="Most cards (default: a screenful on a terminal, all when piped or --json).",
-            metavar="N",
-            show_default=False,
-        ),
+        limit_opt("Most cards (default: a screenful on a terminal, all when piped or --json)."),
     ] = None,
     sort: Annotated[
         Sort,

@@ -8,7 +8,7 @@ import typer
 
 from evcards import formats
 from evcards.cli.app import app, check_labels, get_config, get_library
-from evcards.cli.output import NoPagerOpt, console, print_json
+from evcards.cli.output import NoPagerOpt, console, limit_opt, print_json
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -120,14 +120,7 @@ def stats(
     label: LabelOpt = None,
     limit: Annotated[
         int | None,
-        typer.Option(
-            "--limit",
-            "-n",
-            min=0,
-            metavar="N",
-            show_default=False,
-            help="Rows for the first N cards (default: a screenful; with --json, none).",
-        ),
+        limit_opt("Rows for the first N cards (default: a screenful; with --json, none)."),
     ] = None,
     every: Annotated[bool, typer.Option("--all", help="A row for every card.")] = False,
     as_json: Annotated[
