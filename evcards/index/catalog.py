@@ -24,7 +24,7 @@ SORTS = {
     "year": "year DESC",
     "words": "words DESC",
     "added": "added_ns DESC",
-    "path": "path",  # the order `stats` lists cards in
+    "path": "path",  # the order `stats` lists cards in; unique, so no tie to break
 }
 _COLUMNS = "card_id, tag, short_cite, labels, kind, words, words_read, seen, path, year"
 _HEX = re.compile(r"[0-9a-f]{1,16}")
@@ -126,15 +126,18 @@ def _rows(
     where, args = condition
     rows: list[Listed] = []
     total = 0
+    # By path, SQLite would take the kind's index and sort every card of it; `+kind` has it
+    # walk the path index in order instead and stop at `limit`.
+    kind_column = "+kind" if sort == "path" else "kind"
     for tier in [kind] if kind else list(KINDS):
-        clause, tier_args = f"kind = ?{where}", [tier, *args]
+        clause, tier_args = f"{kind_column} = ?{where}", [tier, *args]
         if count:
             total += ix.db.execute(
                 f"SELECT count(*) FROM cards WHERE {clause}", tier_args
             ).fetchone()[0]
         room = -1 if limit is None else max(0, limit - len(rows))
         if room:
-            order = f"ORDER BY {SORTS[sort]}, key LIMIT ?"
+            order = f"ORDER BY {SORTS[sort]}{'' if sort == 'path' else ', key'} LIMIT ?"
             sql = f"SELECT {_COLUMNS} FROM cards WHERE {clause} {order}"
             rows += [_listed(root, r) for r in ix.db.execute(sql, [*tier_args, room])]
     return rows, total
