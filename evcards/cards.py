@@ -260,20 +260,25 @@ def retag(
 
 def resolve(lib: Library, ref: str) -> tuple[Path, Card]:
     """As `Library.resolve`, but an id prefix is looked up in the index's catalog rather than
-    by listing every card file (a million names in a big library). When the catalog knows
-    no such card, the library says why (a file that is not a valid card is not in it)."""
-    if lib.root.is_dir() and not (ref.endswith(".toml") or os.sep in ref or Path(ref).is_file()):
+    by listing every card file (a million names in a big library). The catalog is synced
+    first, so when it knows no such card there is none: a typo'd prefix is not a walk of the
+    library. The walk is left for card files named by path and libraries with no index yet
+    (building one would cost more than the walk)."""
+    from evcards.index.schema import index_path
+
+    if lib.root.is_dir() and not _names_a_file(ref) and index_path(lib.root).is_file():
         from evcards.index.catalog import find_id
 
-        try:
-            path = find_id(lib.root, ref)
-        except CardNotFound:
-            path = None
+        path = find_id(lib.root, ref)  # CardNotFound from the synced catalog stands
         if path is not None and path.is_file():
             card = lib.read(path)
             if card.id.startswith(ref.strip().lower()):
                 return path, card
     return lib.resolve(ref)
+
+
+def _names_a_file(ref: str) -> bool:
+    return ref.endswith(".toml") or os.sep in ref or Path(ref).is_file()
 
 
 def remove_cards(lib: Library, refs: list[str], purge: bool = False) -> list[tuple[Card, Path]]:

@@ -1,7 +1,7 @@
 """How long cards take to read: words read (tag + highlighted words) at the user's WPM.
 
 `library_stats` reads the catalog (evcards.index.catalog), not the card files: `stats` of a
-big library costs a query, not a parse per card.
+big library costs an aggregate query and a screenful of rows, not a parse (or a row) per card.
 """
 
 from __future__ import annotations
@@ -36,11 +36,32 @@ def card_stats(card: Card, wpm: int) -> CardStats:
     return CardStats(card.id, card.cite.short, card.tag, card.words_read, card.read_seconds(wpm))
 
 
+@dataclass(frozen=True)
+class LibraryStats:
+    """Per-card rows (the CARDs named, or the first `limit` of the library) and the totals
+    of every card chosen, which the rows may be only the start of."""
+
+    rows: list[CardStats]
+    totals: Totals
+
+    @property
+    def more(self) -> int:
+        """Cards counted in the totals but not among the rows."""
+        return self.totals.cards - len(self.rows)
+
+
 def library_stats(
-    library: Library, refs: Sequence[str] = (), labels: Iterable[str] = (), wpm: int = 250
-) -> list[CardStats]:
+    library: Library,
+    refs: Sequence[str] = (),
+    labels: Iterable[str] = (),
+    wpm: int = 250,
+    limit: int | None = None,
+) -> LibraryStats:
     """The CARDs named, in order (each once), or every card of the library, carrying every
-    label in `labels`; from the catalog (only named card files are read)."""
+    label in `labels`. Named cards are read from their files and each has a row; the library
+    is read from the catalog, its totals by one aggregate query and rows only for the first
+    `limit` cards by path (None: every card), so totals of a million cards cost no million
+    rows."""
     wanted = set(labels)
     if refs:
         out: dict[str, CardStats] = {}
@@ -48,21 +69,26 @@ def library_stats(
             _, card = library.resolve(ref)
             if wanted <= set(card.labels):
                 out.setdefault(card.id, card_stats(card, wpm))
-        return list(out.values())
+        return LibraryStats(list(out.values()), totals_of(list(out.values()), wpm))
     if not library.root.is_dir():
-        return []
-    from evcards.index.catalog import list_cards
+        return LibraryStats([], totals_of([], wpm))
+    from evcards.index.catalog import reading_totals
     from evcards.index.query import Filters
 
-    rows = list_cards(library.root, Filters(labels=sorted(wanted)), sort="path").rows
-    return [
-        CardStats(r.id, r.short_cite, r.tag, r.words_read, r.words_read * 60.0 / wpm) for r in rows
+    found = reading_totals(library.root, Filters(labels=sorted(wanted)), limit=limit)
+    rows = [
+        CardStats(r.id, r.short_cite, r.tag, r.words_read, r.words_read * 60.0 / wpm)
+        for r in found.rows
     ]
+    return LibraryStats(rows, _totals(found.cards, found.words_read, wpm))
+
+
+def _totals(cards: int, words: int, wpm: int) -> Totals:
+    return Totals(cards, words, words * 60.0 / wpm, wpm)
 
 
 def totals_of(rows: Sequence[CardStats], wpm: int) -> Totals:
-    words = sum(r.words_read for r in rows)
-    return Totals(len(rows), words, words * 60.0 / wpm, wpm)
+    return _totals(len(rows), sum(r.words_read for r in rows), wpm)
 
 
 def totals(cards: Iterable[Card], wpm: int) -> Totals:
@@ -77,20 +103,18 @@ def duration(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-def stats_report(rows: Sequence[CardStats], wpm: int) -> dict[str, object]:
-    """Per-card rows and the totals, as plain data for --json."""
-    total = totals_of(rows, wpm)
+def stats_report(found: LibraryStats) -> dict[str, object]:
+    """The rows and the totals, as plain data for --json."""
     return {
-        "cards": [{**asdict(r), "seconds": round(r.seconds, 1)} for r in rows],
-        "total": {**asdict(total), "seconds": round(total.seconds, 1)},
+        "cards": [{**asdict(r), "seconds": round(r.seconds, 1)} for r in found.rows],
+        "total": {**asdict(found.totals), "seconds": round(found.totals.seconds, 1)},
     }
 
 
-def summary_of(rows: Sequence[CardStats], wpm: int) -> str:
-    t = totals_of(rows, wpm)
+def summary(t: Totals) -> str:
     noun = "card" if t.cards == 1 else "cards"
-    return f"{t.cards} {noun}, {t.words_read} words read, {duration(t.seconds)} at {wpm} wpm"
+    return f"{t.cards} {noun}, {t.words_read} words read, {duration(t.seconds)} at {t.wpm} wpm"
 
 
 def summary_line(cards: list[Card], wpm: int) -> str:
-    return summary_of([card_stats(c, wpm) for c in cards], wpm)
+    return summary(totals_of([card_stats(c, wpm) for c in cards], wpm))

@@ -522,7 +522,7 @@ def test_output_cut_short_by_a_reader_is_not_an_error(lib):
     env = {**os.environ, "EVCARDS_LIBRARY": str(lib.root)}
     code = (
         "import subprocess, sys\n"
-        "p = subprocess.Popen([sys.executable, '-m', 'evcards', 'stats'],"
+        "p = subprocess.Popen([sys.executable, '-m', 'evcards', 'stats', '--all'],"
         " stdout=subprocess.PIPE, stderr=subprocess.PIPE)\n"
         "p.stdout.read(1); p.stdout.close(); err = p.stderr.read(); p.wait()\n"
         "print(repr(err))\n"

@@ -301,7 +301,7 @@ def test_formats_from_suffix(runner, filled, tmp_path):
 
 def test_stats(runner, filled):
     meick, smith, analytic = filled
-    result = runner.invoke(app, ["stats", "--json"])
+    result = runner.invoke(app, ["stats", "--json", "--all"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     rows = {r["id"]: r for r in data["cards"]}

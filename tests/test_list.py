@@ -80,7 +80,7 @@ def test_stats_and_show_read_the_catalog(lib: Library, runner, monkeypatch) -> N
     result = runner.invoke(app, ["show", a[:6]])
     assert result.exit_code == 0, result.output
     assert "walruses sleep" in result.stdout
-    result = runner.invoke(app, ["stats", "-l", "aff", "--json"])
+    result = runner.invoke(app, ["stats", "-l", "aff", "--json", "--all"])
     assert result.exit_code == 0, result.output
     assert [r["id"] for r in json.loads(result.stdout)["cards"]] == [a]
 

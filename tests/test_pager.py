@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 
@@ -86,3 +87,49 @@ def test_show_piped_never_pages(runner, lib, runs, monkeypatch, options):
     assert result.exit_code == 0, result.output
     assert "paragraph 59" in result.stdout
     assert runs == []
+
+
+@pytest.fixture
+def terminal(monkeypatch):
+    """stdout as `pager.show` sees it: a terminal, whatever the test runner captures."""
+    out = _Terminal()
+    monkeypatch.setattr(pager, "sys", type("Sys", (), {"stdout": out}))
+    return out
+
+
+def _fill(lib, n: int) -> None:
+    for i in range(n):
+        lib.write(new_card(tag=f"tag {i}", body=parse(f"=={{cyan}}word {i}==")))
+
+
+@pytest.mark.parametrize(
+    ("command", "footer"),
+    [(["list", "-n", "30"], "30 of 40 cards"), (["stats", "-n", "30"], "Rows for 30 of 40")],
+)
+def test_list_and_stats_page_as_show_does(
+    runner, lib, runs, terminal, monkeypatch, command, footer
+):
+    _fill(lib, 40)
+    monkeypatch.setenv("LINES", "10")
+    result = runner.invoke(app, command)
+    assert result.exit_code == 0, result.output
+    [(program, text, _)] = runs  # one pager, given the table and the line after it
+    assert program == ["less"] and footer in text and len(re.findall(r"tag \d", text)) == 30
+    assert result.stdout == "" and terminal.getvalue() == ""
+    for options, env in (["--no-pager"], {}), ([], {"PAGER": "cat"}):
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        result = runner.invoke(app, [*command, *options])
+        assert result.exit_code == 0, result.output
+        assert len(runs) == 1 and terminal.getvalue().count(footer) == 1
+        terminal.seek(0)
+        terminal.truncate()
+
+
+@pytest.mark.parametrize("command", [["list"], ["stats", "--all"]])
+def test_list_and_stats_piped_never_page(runner, lib, runs, monkeypatch, command):
+    _fill(lib, 40)
+    monkeypatch.setenv("LINES", "10")
+    result = runner.invoke(app, command)
+    assert result.exit_code == 0, result.output
+    assert len(re.findall(r"tag \d", result.stdout)) == 40 and runs == []

@@ -10,7 +10,7 @@ import typer
 from evcards import formats
 from evcards.cli import filters as opts
 from evcards.cli.app import app, check_labels, get_config, get_library
-from evcards.cli.output import console, print_json
+from evcards.cli.output import NoPagerOpt, console, limit_opt, print_json
 
 # What import reads, from the format registry.
 IMPORT_PATHS_HELP = f"Files ({', '.join(formats.readable_suffixes())}), folders, or - for stdin."
@@ -24,9 +24,7 @@ def show(
     card: CardArg,
     read: Annotated[bool, typer.Option("--read", "-r", help="Only what is read aloud.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="The whole card as JSON.")] = False,
-    no_pager: Annotated[
-        bool, typer.Option("--no-pager", help="Never page; by default a long card is paged.")
-    ] = False,
+    no_pager: NoPagerOpt = False,
 ) -> None:
     """Print a card: tag, cite, and the body with its underlining and highlighting.
 
@@ -42,9 +40,11 @@ def show(
     from evcards.cli.render import card_renderable
 
     out = console()
-    with out.capture() as captured:
-        out.print(card_renderable(found, get_config().wpm, read_only=read, color=not out.no_color))
-    pager.show(captured.get(), no_pager=no_pager, height=out.height)
+    pager.page(
+        out,
+        card_renderable(found, get_config().wpm, read_only=read, color=not out.no_color),
+        no_pager=no_pager,
+    )
 
 
 class Sort(StrEnum):
@@ -61,14 +61,7 @@ def list_cards(
     label: opts.LabelOpt = None,
     limit: Annotated[
         int | None,
-        typer.Option(
-            "--limit",
-            "-n",
-            min=0,
-            help="Most cards (default: a screenful on a terminal, all when piped or --json).",
-            metavar="N",
-            show_default=False,
-        ),
+        limit_opt("Most cards (default: a screenful on a terminal, all when piped or --json)."),
     ] = None,
     sort: Annotated[
         Sort,
@@ -89,8 +82,11 @@ def list_cards(
     file: opts.FileOpt = None,
     highlighted: opts.HighlightedOpt = False,
     as_json: Annotated[bool, typer.Option("--json", help="A JSON array of cards.")] = False,
+    no_pager: NoPagerOpt = False,
 ) -> None:
-    """List the library's cards: short cite, tag, labels and words read (from the index)."""
+    """List the library's cards: short cite, tag, labels and words read (from the index).
+
+    On a terminal a list longer than the screen goes through $PAGER (default: less)."""
     from evcards.index.catalog import list_cards as listing
 
     filters = opts.make_filters(ctx.params)
@@ -104,7 +100,7 @@ def list_cards(
     if as_json:
         print_json([r.as_json() for r in found.rows])
     else:
-        _print_list(lib, out, found, filters)
+        _print_list(lib, out, found, filters, no_pager)
     for message in found.invalid:
         # One bad hand edit hid the other thousand cards; list them, and name it at the end,
         # as import does with a file it cannot read.
@@ -113,7 +109,7 @@ def list_cards(
         raise typer.Exit(1)
 
 
-def _print_list(lib: Any, out: Any, found: Any, filters: Any) -> None:
+def _print_list(lib: Any, out: Any, found: Any, filters: Any, no_pager: bool) -> None:
     from evcards.index.query import Filters
 
     if not found.rows and filters.labels and filters == Filters(labels=filters.labels):
@@ -126,6 +122,7 @@ def _print_list(lib: Any, out: Any, found: Any, filters: Any) -> None:
     if not found.rows:
         typer.echo(f"No cards in {lib.root}. Add one with `evcards import FILE` or `evcards add`.")
         return
+    from evcards.cli import pager
     from evcards.cli.tables import card_table
 
     table = card_table(out.width)
@@ -133,14 +130,10 @@ def _print_list(lib: Any, out: Any, found: Any, filters: Any) -> None:
     table.add_column("read", justify="right")
     for r in found.rows:
         table.add_row(r.id[:8], r.short_cite, r.tag, " ".join(r.labels), str(r.words_read))
-    more = len(found.rows) < found.total
-    if out.is_terminal and len(found.rows) + 4 > out.height:
-        with out.pager(styles=True):
-            out.print(table)
-    else:
-        out.print(table)
-    if more:
-        typer.echo(f"{len(found.rows)} of {found.total} cards; -n N for more, --sort to reorder.")
+    more = ""
+    if len(found.rows) < found.total:
+        more = f"{len(found.rows)} of {found.total} cards; -n N for more, --sort to reorder.\n"
+    pager.page(out, table, no_pager=no_pager, footer=more)
 
 
 @app.command()

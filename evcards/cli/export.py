@@ -2,13 +2,18 @@
 
 import sys
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from evcards import formats
 from evcards.cli.app import app, check_labels, get_config, get_library
-from evcards.cli.output import console, print_json
+from evcards.cli.output import NoPagerOpt, console, limit_opt, print_json
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from evcards.stats import LibraryStats
 
 # --format's choices and the help that names formats, from the format registry.
 Format = StrEnum("Format", {name: name for name in formats.WRITABLE})  # type: ignore[misc]
@@ -113,32 +118,57 @@ def export(
 def stats(
     cards: CardsArg = None,
     label: LabelOpt = None,
+    limit: Annotated[
+        int | None,
+        limit_opt("Rows for the first N cards (default: a screenful; with --json, none)."),
+    ] = None,
+    every: Annotated[bool, typer.Option("--all", help="A row for every card.")] = False,
     as_json: Annotated[
-        bool, typer.Option("--json", help="Per-card rows and totals as JSON.")
+        bool,
+        typer.Option("--json", help="Totals as JSON, and the rows asked for by -n or --all."),
     ] = False,
+    no_pager: NoPagerOpt = False,
 ) -> None:
-    """Words read (tag + highlighted words) and read time at your WPM, per card and in total."""
-    from evcards.stats import duration, library_stats, stats_report, summary_of
+    """Words read (tag + highlighted words) and read time at your WPM, in total and per card.
+
+    The totals count every card; rows are shown for the CARDs named, else for a screenful
+    of the library (sorted by file) with a line saying how many more: --all or -n N for
+    more. --json gives the rows only with --all or -n."""
+    from evcards.stats import library_stats, stats_report
 
     check_labels(label)
     wpm = get_config().wpm
-    chosen = library_stats(get_library(), cards or [], label or [], wpm)
+    out = console()
+    if every:
+        limit = None
+    elif limit is None:
+        limit = 0 if as_json else max(5, out.height - 5)  # as `list`: a screenful
+    found = library_stats(get_library(), cards or [], label or [], wpm, limit)
     if as_json:
-        print_json({**stats_report(chosen, wpm), "wpm": wpm})
+        print_json({**stats_report(found), "wpm": wpm})
         return
-    if not chosen:
+    if not found.totals.cards:
         # As `list -l`: say why the table is empty rather than print an empty one.
         typer.echo("No cards" + (f" labelled {', '.join(label)}." if label else "."))
         return
-    from evcards.cli.tables import card_table
+    _print_stats(out, found, no_pager)
 
-    out = console()
+
+def _print_stats(out: "Console", found: "LibraryStats", no_pager: bool) -> None:
+    from evcards.cli import pager
+    from evcards.cli.tables import card_table
+    from evcards.stats import duration, summary
+
     table = card_table(out.width)
     table.add_column("words read", justify="right")
     table.add_column("time", justify="right")
-    for row in chosen:
+    for row in found.rows:
         table.add_row(
             row.id[:8], row.short_cite, row.tag, str(row.words_read), duration(row.seconds)
         )
-    out.print(table)
-    typer.echo(f"Total: {summary_of(chosen, wpm)}")
+    footer = f"Total: {summary(found.totals)}\n"
+    if found.more:
+        footer += (
+            f"Rows for {len(found.rows)} of {found.totals.cards} cards; --all or -n N for more.\n"
+        )
+    pager.page(out, *([table] if found.rows else []), no_pager=no_pager, footer=footer)

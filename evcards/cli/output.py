@@ -1,8 +1,19 @@
 """How commands print: the Rich console and JSON. Light, and registers no commands."""
 
-from typing import Any
+from typing import Annotated, Any
 
 import typer
+
+
+def limit_opt(help: str) -> Any:
+    """-n N, as `list` and `stats` take it (0 and up; no default shown, each says its own)."""
+    return typer.Option("--limit", "-n", min=0, metavar="N", show_default=False, help=help)
+
+
+# `show`, `list` and `stats` page long output alike (evcards.cli.pager).
+NoPagerOpt = Annotated[
+    bool, typer.Option("--no-pager", help="Never page; by default long output is paged.")
+]
 
 
 def console(stderr: bool = False) -> Any:

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Callable, Mapping
+from typing import Any
 
 # less: quit when it all fits, pass colours through, leave the text on the screen after.
 _LESS_DEFAULTS = "FRX"
@@ -55,3 +56,12 @@ def show(text: str, *, no_pager: bool, height: int) -> None:
         sys.stdout.write(text)
     finally:
         signal.signal(signal.SIGINT, interrupt)
+
+
+def page(out: Any, *renderables: object, no_pager: bool, footer: str = "") -> None:
+    """Print `renderables` as the Rich console `out` draws them (colours only on a terminal),
+    then the plain `footer` lines, through `show`: `show`, `list` and `stats` page alike."""
+    with out.capture() as captured:
+        for renderable in renderables:
+            out.print(renderable)
+    show(captured.get() + footer, no_pager=no_pager, height=out.height)

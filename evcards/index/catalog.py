@@ -24,7 +24,7 @@ SORTS = {
     "year": "year DESC",
     "words": "words DESC",
     "added": "added_ns DESC",
-    "path": "path",  # the order `stats` lists cards in
+    "path": "path",  # the order `stats` lists cards in; unique, so no tie to break
 }
 _COLUMNS = "card_id, tag, short_cite, labels, kind, words, words_read, seen, path, year"
 _HEX = re.compile(r"[0-9a-f]{1,16}")
@@ -80,22 +80,71 @@ def list_cards(
     ix = ensure(root)
     try:
         where, args = _where(ix, filters or Filters())
-        rows: list[Listed] = []
-        total = 0
-        for tier in [kind] if kind else list(KINDS):
-            clause, tier_args = f"kind = ?{where}", [tier, *args]
+        rows, total = _rows(ix, root, (where, args), kind, sort, limit, count=True)
+        return Listing(rows, total, _invalid(ix))
+    finally:
+        ix.close()
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What `stats` shows: the first rows of the cards the filters keep, and their totals."""
+
+    rows: list[Listed]
+    cards: int  # every card the filters keep
+    words_read: int  # summed over those cards
+
+
+def reading_totals(root: Path, filters: Filters | None = None, *, limit: int | None = 0) -> Reading:
+    """Cards and words read of every card the filters keep, by one aggregate query (a
+    million cards cost a scan of the catalog, not a row each), with the first `limit` of
+    them in `stats` order (by path, cards before analytics; None: all)."""
+    ix = ensure(root)
+    try:
+        where, args = _where(ix, filters or Filters())
+        cards, words = ix.db.execute(
+            f"SELECT count(*), coalesce(sum(words_read), 0) FROM cards WHERE 1{where}", args
+        ).fetchone()
+        rows, _ = _rows(ix, root, (where, args), None, "path", limit, count=False)
+        return Reading(rows, int(cards), int(words))
+    finally:
+        ix.close()
+
+
+def _rows(
+    ix: Index,
+    root: Path,
+    condition: tuple[str, list[object]],
+    kind: str | None,
+    sort: str,
+    limit: int | None,
+    *,
+    count: bool,
+) -> tuple[list[Listed], int]:
+    """The first `limit` rows, tier by tier (cards, then analytics), and with `count` how
+    many the condition keeps in all (0 without)."""
+    where, args = condition
+    rows: list[Listed] = []
+    total = 0
+    # By path, SQLite would take the kind's index and sort every card of it; `+kind` has it
+    # walk the path index in order instead and stop at `limit`.
+    kind_column = "+kind" if sort == "path" else "kind"
+    for tier in [kind] if kind else list(KINDS):
+        clause, tier_args = f"{kind_column} = ?{where}", [tier, *args]
+        if count:
             total += ix.db.execute(
                 f"SELECT count(*) FROM cards WHERE {clause}", tier_args
             ).fetchone()[0]
-            room = -1 if limit is None else max(0, limit - len(rows))
-            if room:
-                order = f"ORDER BY {SORTS[sort]}, key LIMIT ?"
-                sql = f"SELECT {_COLUMNS} FROM cards WHERE {clause} {order}"
-                rows += [_listed(root, r) for r in ix.db.execute(sql, [*tier_args, room])]
-        invalid = [r[0] for r in ix.db.execute("SELECT error FROM invalid ORDER BY path")]
-        return Listing(rows, total, invalid)
-    finally:
-        ix.close()
+        room = -1 if limit is None else max(0, limit - len(rows))
+        if room:
+            order = f"ORDER BY {SORTS[sort]}{'' if sort == 'path' else ', key'} LIMIT ?"
+            sql = f"SELECT {_COLUMNS} FROM cards WHERE {clause} {order}"
+            rows += [_listed(root, r) for r in ix.db.execute(sql, [*tier_args, room])]
+    return rows, total
+
+
+def _invalid(ix: Index) -> list[str]:
+    return [r[0] for r in ix.db.execute("SELECT error FROM invalid ORDER BY path")]
 
 
 def _listed(root: Path, row: tuple[object, ...]) -> Listed:
@@ -149,17 +198,21 @@ def _matching_keys(ix: Index, filters: Filters) -> None:
 
 
 def find_id(root: Path, ref: str) -> Path | None:
-    """The card file of an id or unambiguous id prefix, from the catalog; None when `ref` is
-    not an id prefix. CardNotFound or AmbiguousCard as `Library.resolve` raises them."""
+    """The card file of an id or unambiguous id prefix, from the catalog (or the one file
+    with such an id that is not a valid card); None when `ref` is not an id prefix.
+    CardNotFound or AmbiguousCard as `Library.resolve` raises them."""
     key = ref.strip().lower()
     if not _HEX.fullmatch(key):
         return None
     ix = ensure(root)
     try:
         found = _with_prefix(ix.db, key)
+        broken = [] if found else _invalid_with_prefix(ix.db, root, key)
     finally:
         ix.close()
     ids = sorted({card_id for card_id, _ in found})
+    if not ids and len(broken) == 1:
+        return broken[0]  # not a valid card: reading it says why, as the library would
     if not ids:
         raise CardNotFound(f"no card with id '{ref}' in {root}; `evcards list` shows the ids")
     if len(ids) > 1:
@@ -182,3 +235,11 @@ def _with_prefix(db: sqlite3.Connection, prefix: str) -> list[tuple[str, str]]:
         "SELECT card_id, path FROM cards WHERE card_id >= ? AND card_id < ? ORDER BY path",
         (prefix, upper),
     ).fetchall()
+
+
+def _invalid_with_prefix(db: sqlite3.Connection, root: Path, prefix: str) -> list[Path]:
+    """The files that are not valid cards (few) whose name or text carries such an id."""
+    from evcards.store.library import card_id_of
+
+    paths = [root / p for (p,) in db.execute("SELECT path FROM invalid ORDER BY path")]
+    return [p for p in paths if (card_id_of(p) or "").startswith(prefix)]
