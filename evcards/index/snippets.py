@@ -186,6 +186,12 @@ def snippet(text: str, terms: list[Term], start_mark: str, end_mark: str, width:
         return ""
     words = [fold(text[a:b]) for a, b in spans]
     hits = _hits(words, terms)
+    if not hits and (spans[0][0] > 0 or spans[-1][1] < len(text)):
+        # The region's candidates were a phrase's first word without the rest (`peace` twice
+        # at the end, `peace war` only at the start): the whole text then, tokenized.
+        spans = _word_spans(text, 0, len(text), width)
+        words = [fold(text[a:b]) for a, b in spans]
+        hits = _hits(words, terms)
     first = _first_word(hits, width, len(words))
     last = min(len(words), first + width) - 1
     marked = {i for a, b, _ in hits if a >= first and b <= last for i in range(a, b + 1)}
