@@ -18,16 +18,14 @@ import re
 from typing import Any
 
 from evcards.core import mistakes
-from evcards.core.markup_text import DEFAULT_SHRINK, quick_pairs
+from evcards.core.markup_text import DEFAULT_SHRINK, quick_pairs, walk_tokens
 from evcards.core.models import PLAIN, Marks, Span, normalize_body, normalize_color
-from evcards.core.syntax import CONTROL_IN_MARKUP, TOKEN
+from evcards.core.syntax import CONTROL_IN_MARKUP
 from evcards.errors import MarkupError
 
-_TOKEN = TOKEN
 _CONTROL = CONTROL_IN_MARKUP
 _ESCAPES = str.maketrans({c: "\\" + c for c in "\\_*=~{"})
 _SPECIAL = re.compile(r"[\\_*=~{]")
-_TOKEN_START = re.compile(r"[\n\\*=_~{]")
 
 
 def escape(text: str) -> str:
@@ -81,20 +79,7 @@ def _prepared(text: str) -> str:
 def _read(kind: type[_Parser], text: str, default_highlight: str) -> list[list[Any]]:
     text = _prepared(text)
     parser = kind(text, default_highlight)
-    # Jumping between the characters a token can start with, as markup_text does: the
-    # pattern's search alone tries its nine alternatives at every character of the body.
-    pos = at = 0
-    search, match, buf, token = _TOKEN_START.search, _TOKEN.match, parser.buf, parser.token
-    while (start := search(text, at)) is not None:
-        m = match(text, start.start())
-        if m is None:  # a lone `*` or `=`, or a backslash before a line break: text
-            at = start.start() + 1
-            continue
-        if m.start() > pos:
-            buf.append(text[pos : m.start()])
-        pos = at = token(m)
-    if pos < len(text):
-        buf.append(text[pos:])
+    walk_tokens(text, parser.buf, parser.token)
     return parser.finish()
 
 

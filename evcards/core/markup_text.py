@@ -139,10 +139,17 @@ def body_text(markup: str) -> BodyText:
         if pairs is not None:
             return _from_pairs(pairs)
     walk = _Walk()
-    # markup.parse's loop, jumping between the characters a token can start with (the regex
-    # alone would try nine alternatives at every character of a 5 KB body)
+    walk_tokens(text, walk.buf, walk.token)
+    return walk.finish()
+
+
+def walk_tokens(text: str, buf: list[str], token: Callable[[re.Match[str]], int]) -> None:
+    """The markup's tokens to `token` (which returns where reading goes on), the text between
+    them onto `buf`: the loop `markup.parse` and this module's readers share. It jumps
+    between the characters a token can start with; the token pattern's search alone would
+    try nine alternatives at every character of a 5 KB body."""
     pos = at = 0
-    search, match, buf, token = _TOKEN_START.search, _TOKEN.match, walk.buf, walk.token
+    search, match = _TOKEN_START.search, _TOKEN.match
     while (start := search(text, at)) is not None:
         m = match(text, start.start())
         if m is None:  # a lone `*` or `=`, or a backslash before a line break: text
@@ -153,7 +160,6 @@ def body_text(markup: str) -> BodyText:
         pos = at = token(m)
     if pos < len(text):
         buf.append(text[pos:])
-    return walk.finish()
 
 
 def _color(name: str) -> str | None:
