@@ -485,3 +485,17 @@ def test_a_draft_opens_on_the_tag_then_the_cite_and_is_saved_once(lib):
     assert saved.tag == "Drafted tag"
     assert any(s.text == "beta" and s.underline for s in saved.body[0])
     assert app.return_value.path == path
+
+
+# -- the command ---------------------------------------------------------------------------
+def test_mark_names_an_unknown_card_or_a_missing_terminal_in_one_error_line(runner, lib):
+    from evcards.cli import app
+
+    result = runner.invoke(app, ["mark", "abcdef"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: no card with id 'abcdef'")
+    card, _ = put(lib)
+    result = runner.invoke(app, ["mark", card.id[:6]])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: `evcards mark` needs a terminal")
+    assert "Traceback" not in result.output
