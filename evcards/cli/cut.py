@@ -72,7 +72,9 @@ def _check_color(value: str | None) -> str | None:
 def cut(
     ctx: typer.Context,
     source: SourceArg,
-    tag: Annotated[str, Opt("--tag", "-t", help="The tag (else write it in the editor).")] = "",
+    tag: Annotated[
+        str, Opt("--tag", "-t", help="The tag (else write it when the draft opens).")
+    ] = "",
     author: Annotated[str | None, Opt(help="Author(s); separate several with ';'.")] = None,
     quals: Annotated[str | None, Opt(help="Author's qualifications.")] = None,
     date: Annotated[str | None, Opt(help="Date of the source (2018-09-02 or as written).")] = None,
