@@ -8,11 +8,16 @@ polls the screen every 5 ms until the command's first screen is there: for `mark
 footer ("words read"); for `show --no-pager`, its last line ("wpm"). A copy of the library
 is used, so the starter library's index is never touched. The times include starting
 Python and evcards; the ratio is mark's p50 over show's.
+
+Then the CPU seconds each takes, which a loaded machine inflates less than the wall clock:
+`show` piped to /dev/null, against the mark screen brought up headless (Textual's
+`run_test`, the same code from the command's module to the first frame) in a fresh process.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import shutil
 import statistics
@@ -31,7 +36,9 @@ def tmux(socket: str, *args: str) -> str:
 
 
 def first_screen(socket: str, command: list[str], env: dict[str, str], ready: str) -> float:
-    line = shlex.join(["env", *(f"{k}={v}" for k, v in env.items()), *command])
+    line = shlex.join(
+        ["env", "-u", "PYTHONDONTWRITEBYTECODE", *(f"{k}={v}" for k, v in env.items()), *command]
+    )
     started = time.perf_counter()
     tmux(socket, "respawn-pane", "-k", "-t", "b", f"{line}; sleep 60")
     while ready not in tmux(socket, "capture-pane", "-p", "-t", "b"):
@@ -43,6 +50,42 @@ def first_screen(socket: str, command: list[str], env: dict[str, str], ready: st
     return elapsed
 
 
+HEADLESS = """
+import asyncio, sys
+from pathlib import Path
+import evcards.cli.tui
+from evcards.store.library import Library
+from evcards.tui.mark import MarkApp
+lib = Library.open(Path(sys.argv[1]))
+path, _ = lib.resolve(sys.argv[2])
+app = MarkApp(lib.root, str(path))
+async def main():
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+asyncio.run(main())
+"""
+
+
+def cpu(command: list[str], env: dict[str, str]) -> float:
+    """User + system CPU seconds of one run of `command`, output discarded."""
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise SystemExit(f"{command} failed")
+    return usage.ru_utime + usage.ru_stime
+
+
+def report(times: dict[str, list[float]], unit: str) -> None:
+    p50 = {name: statistics.median(values) for name, values in times.items()}
+    for name, values in times.items():
+        print(
+            f"{name:5} p50 {p50[name] * 1000:6.0f} ms{unit}  min {min(values) * 1000:6.0f}"
+            f"  max {max(values) * 1000:6.0f}  ({len(values)} runs)"
+        )
+    print(f"mark / show (p50): {p50['mark'] / p50['show']:.2f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--card", default="62e6")
@@ -52,8 +95,14 @@ def main() -> None:
     if shutil.which("tmux") is None:
         raise SystemExit("tmux is not installed (apt-get install tmux)")
     work = Path(tempfile.mkdtemp(prefix="evcards-mark-bench-"))
-    shutil.copytree(args.library, work / "lib", ignore=shutil.ignore_patterns(".evcards"))
-    env = {"EVCARDS_LIBRARY": str(work / "lib"), "EVCARDS_HOME": str(work / "home")}
+    lib = work / "lib"
+    shutil.copytree(args.library, lib, ignore=shutil.ignore_patterns(".evcards"))
+    env = {"EVCARDS_LIBRARY": str(lib), "EVCARDS_HOME": str(work / "home")}
+    # As installed: bytecode cached (a shell with PYTHONDONTWRITEBYTECODE=1 compiles every
+    # module of evcards at every start), and written by one warm-up run of each.
+    envs = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"} | env
+    cpu([sys.executable, "-m", "evcards", "show", args.card, "--no-pager"], envs)
+    cpu([sys.executable, "-c", HEADLESS, str(lib), args.card], envs)
     socket = f"evcards-mark-bench-{work.name}"
     tmux(socket, "new-session", "-d", "-x", "120", "-y", "40", "-s", "b", "sleep 600")
     evcards = [sys.executable, "-m", "evcards"]
@@ -66,14 +115,15 @@ def main() -> None:
             times["mark"].append(first_screen(socket, mark, env, "words read"))
     finally:
         tmux(socket, "kill-server")
-        shutil.rmtree(work, ignore_errors=True)
-    p50 = {name: statistics.median(values) for name, values in times.items()}
-    for name, values in times.items():
-        print(
-            f"{name:5} p50 {p50[name] * 1000:6.0f} ms  min {min(values) * 1000:6.0f} ms"
-            f"  max {max(values) * 1000:6.0f} ms  ({len(values)} runs)"
-        )
-    print(f"mark / show (p50): {p50['mark'] / p50['show']:.2f}x")
+    print("wall clock to the first screen, in tmux:")
+    report(times, "")
+    cpus: dict[str, list[float]] = {"show": [], "mark": []}
+    for _ in range(args.runs):
+        cpus["show"].append(cpu([*evcards, "show", args.card, "--no-pager"], envs))
+        cpus["mark"].append(cpu([sys.executable, "-c", HEADLESS, str(lib), args.card], envs))
+    shutil.rmtree(work, ignore_errors=True)
+    print("CPU to the first screen (mark headless):")
+    report(cpus, " cpu")
 
 
 if __name__ == "__main__":

@@ -118,6 +118,48 @@ def test_up_and_down_move_by_line_and_shift_extends(lib):
     mark(lib, script, size=(40, 30))
 
 
+def test_page_keys_and_home_end_cross_a_long_card(lib):
+    text = "\n\n".join(" ".join(f"p{p}w{i}" for i in range(40)) for p in range(30))
+    card, _ = put(lib, text)
+
+    async def script(pilot: Pilot, screen: MarkScreen) -> None:
+        view = screen.view
+        await pilot.press("pagedown")
+        first_page = view.line_index(view.cursor_word)
+        assert first_page >= 10  # a screenful of lines on, not one
+        await pilot.press("shift+pagedown")
+        assert view.line_index(view.cursor_word) == 2 * first_page
+        assert view.line_index(view.anchor_word) == first_page
+        await pilot.press("pageup", "pageup")
+        assert view.line_index(view.cursor_word) == 0
+        await pilot.press("end")
+        assert screen.selection == (len(view.words) - 1,) * 2
+        await pilot.press("shift+home")
+        assert screen.selection == (0, len(view.words) - 1)
+        await pilot.press("h")
+        assert screen.card.spoken.split() == text.split()
+
+    mark(lib, script, ref=card.id)
+
+
+def test_an_analytic_has_no_body_to_mark_but_a_tag_to_edit(lib):
+    card = new_card(tag="Their interp lets the aff regulate", kind="analytic")
+    with lib.lock():
+        path = lib.add(card).path
+
+    async def script(pilot: Pilot, screen: MarkScreen) -> None:
+        await pilot.press("right", "shift+down", "h", "f3", "s")
+        assert screen.card == card and screen.notices[-1][0] == "warning"
+        await pilot.press("f7")
+        pilot.app.screen.query_one(Input).value = "Their interp lets the aff ban"
+        await pilot.press("enter", "ctrl+s", "q")
+
+    mark(lib, script, ref=card.id)
+    [(new_path, saved)] = cards_in(lib)
+    assert saved.kind == "analytic" and saved.tag == "Their interp lets the aff ban"
+    assert saved.id != card.id and new_path != path and not path.exists()
+
+
 def test_a_mouse_drag_selects_the_words_it_crosses(lib):
     async def script(pilot: Pilot, screen: MarkScreen) -> None:
         view = screen.view

@@ -70,6 +70,14 @@ class MarkScreen(Screen["saving.Opened | None"]):
         _b("up", "line(-1)"),
         _b("shift+down", "line(1, True)"),
         _b("shift+up", "line(-1, True)"),
+        _b("pagedown", "page(1)"),
+        _b("pageup", "page(-1)"),
+        _b("shift+pagedown", "page(1, True)"),
+        _b("shift+pageup", "page(-1, True)"),
+        _b("home", "ends(-1)"),
+        _b("end", "ends(1)"),
+        _b("shift+home", "ends(-1, True)"),
+        _b("shift+end", "ends(1, True)"),
         _b("f9,u", "mark('underline')"),
         _b("f10,e", "mark('emphasis')"),
         _b("f11,h", "mark('highlight')"),
@@ -199,6 +207,26 @@ class MarkScreen(Screen["saving.Opened | None"]):
             cursor = view.word_on_line(target, goal)
         view.select(view.anchor_word if extend else cursor, cursor)
         self._goal_x = goal
+
+    def action_page(self, step: int, extend: bool = False) -> None:
+        """A screenful of lines up or down (the cursor keeps its column)."""
+        view = self.view
+        if not view.words:
+            return
+        here = view.line_index(view.cursor_word)
+        rows = max(1, view.scrollable_content_region.height - 2)
+        target = max(0, min(view.line_count - 1, here + step * rows))
+        goal = view.cursor_x() if self._goal_x is None else self._goal_x
+        cursor = view.word_on_line(target, goal)
+        view.select(view.anchor_word if extend else cursor, cursor)
+        self._goal_x = goal
+
+    def action_ends(self, step: int, extend: bool = False) -> None:
+        """The body's first or last word."""
+        if self.view.words:
+            cursor = 0 if step < 0 else len(self.view.words) - 1
+            self.view.select(self.view.anchor_word if extend else cursor, cursor)
+            self._goal_x = None
 
     # -- marking ---------------------------------------------------------------------------
     def _range(self) -> tuple[doc.Point, doc.Point] | None:
