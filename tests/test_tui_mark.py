@@ -287,9 +287,19 @@ CITE = (
 
 def test_f8_reads_the_cite_as_typed_with_its_fields_and_grade_live(lib):
     async def script(pilot: Pilot, screen: MarkScreen) -> None:
+        stored = screen.card.cite
+        await pilot.press("f8", "enter")  # kept as it is: the stored fields, not a new reading
+        assert screen.card.cite == stored and not screen.dirty
         await pilot.press("f8")
         form = pilot.app.screen
         assert isinstance(form, CiteForm)
+        # opened, it shows the fields as stored, not as the parser would read the line
+        assert form.query_one("#f-author", Input).value == "Ethan Meick"
+        assert form.query_one("#f-quals", Input).value == ""
+        assert (
+            form.query_one("#line", Input).value
+            == "Meick 18 (Ethan Meick, Policy Analyst, 9-2-2018)"
+        )
         form.query_one("#line", Input).value = CITE
         await pilot.pause()
         assert form.query_one("#f-author", Input).value == "Ethan Meick"

@@ -47,11 +47,12 @@ class CiteForm(ModalScreen[Cite | None]):
         self.original = cite
         self.template = template
         self.parsed = cite  # what the line last read as: the fields are compared to it
+        self.line = paragraph(cite)  # the line as last read
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form"):
             yield Static("Cite as written (SHORT (FULL) INITIALS): the fields follow it")
-            yield Input(paragraph(self.original), id="line")
+            yield Input(self.line, id="line")
             for name in FIELDS:
                 with Horizontal(classes="row"):
                     yield Static(name, classes="name")
@@ -68,7 +69,10 @@ class CiteForm(ModalScreen[Cite | None]):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         # The line fills the fields; a field never writes the line, so nothing loops.
-        if event.input.id == "line":
+        # An Input says Changed when it mounts, too: only a line the debater changed is read,
+        # or opening the form would replace the stored fields by the parser's reading.
+        if event.input.id == "line" and event.value != self.line:
+            self.line = event.value
             self._read_line(event.value)
         self._show_grade()
 
