@@ -313,7 +313,11 @@ def test_f8_reads_the_cite_as_typed_with_its_fields_and_grade_live(lib):
         cite = screen.card.cite
         assert cite.author == "Ethan Meick" and cite.quals is None and cite.initials == "ank"
         assert cite.short == "Meick 18" and "USCC" not in cite.full  # rebuilt from the fields
-        await pilot.press("f8", "escape")
+        await pilot.press("f8")
+        pilot.app.screen.query_one("#line", Input).value = "not a cite at all"
+        await pilot.pause()
+        assert "no short cite" in plain(pilot.app.screen.query_one("#problem", Static))
+        await pilot.press("escape")
         assert screen.card.cite == cite
 
     mark(lib, script)

@@ -82,7 +82,11 @@ class CiteForm(ModalScreen[Cite | None]):
         self.parsed = Cite(**{k: v for k, v in found.items() if v is not None})
         for name in FIELDS:
             self.query_one(f"#f-{name}", Input).value = getattr(self.parsed, name) or ""
-        self.query_one("#problem", Static).update(warnings[0] if warnings else "")
+        # read_cite_line's warning names `add`'s options; here the fix is the short field
+        unread = "no short cite (such as Meick 18) found: the line is kept as the full cite"
+        self.query_one("#problem", Static).update(
+            f"{unread}; type the short cite below" if warnings else ""
+        )
 
     def result(self) -> Cite:
         """The cite the form holds now."""
