@@ -83,10 +83,11 @@ def test_cut_on_a_terminal_asks_the_tag_then_marks_the_draft(lib, tmp_path, term
     term = run(terminals, tmp_path, "cut", str(page), "--accessed", "11-29-2026")
     term.wait_for("Tag: the card's claim")
     term.keys("No alliance: different goals", literal=True)
+    term.wait_for("different goals")
     term.keys("Enter")
     term.wait_for("Cite as written")
-    term.keys("Escape")
-    term.wait_for("draft, not saved yet")
+    term.keys("Escape")  # alone: an escape with keys right behind it reads as Alt+key
+    term.wait_gone("Cite as written")
     term.keys("S-Right", "h", "C-s")
     term.wait_for("Saved ")
     term.keys("q")

@@ -50,6 +50,17 @@ class Terminal:
                 raise AssertionError(f"{text!r} never appeared; the screen:\n{shown}")
             time.sleep(0.01)
 
+    def wait_gone(self, text: str, timeout: float = 60.0) -> str:
+        """The screen once `text` is no longer on it (a form closed)."""
+        end = time.monotonic() + timeout
+        while True:
+            shown = self.screen()
+            if text not in shown:
+                return shown
+            if time.monotonic() > end:
+                raise AssertionError(f"{text!r} never went; the screen:\n{shown}")
+            time.sleep(0.01)
+
     def exit_code(self, timeout: float = 60.0) -> int:
         end = time.monotonic() + timeout
         while not self.rc.exists() or not self.rc.read_text().strip():
