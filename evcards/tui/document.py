@@ -10,7 +10,6 @@ indices stay valid across it too. Each function returns a new canonical body.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
@@ -204,9 +203,3 @@ def nearest_word(text: str, line: Line, words: list[Word], x: int) -> int:
         if best_gap is None or gap < best_gap:
             best, best_gap = i, gap
     return best
-
-
-def line_of(lines: list[Line], word: int) -> int:
-    """The index in `lines` (all the body's lines, in order) of the line holding a word."""
-    firsts = [line.first for line in lines]
-    return max(0, bisect_right(firsts, word) - 1)

@@ -153,10 +153,9 @@ class MarkScreen(Screen["saving.Opened | None"]):
 
     def _show(self, card: Card) -> None:
         self.card = card
-        self.view.show_card(card)
-        last = len(self.view.words) - 1
-        if last >= 0 and self.selection[1] > last:
-            self.view.select(min(self.view.anchor_word, last), min(self.view.cursor_word, last))
+        self.view.show_card(
+            card
+        )  # the words stay the same (no key edits text): so does the selection
         self._refresh_status()
 
     def notice(self, message: str, severity: str = "information") -> None:
@@ -167,7 +166,7 @@ class MarkScreen(Screen["saving.Opened | None"]):
     def _refresh_status(self) -> None:
         card = self.card
         seconds = int(card.read_seconds(self.wpm))
-        state = "unsaved changes" if self.dirty else "saved"
+        state = "unsaved changes" if self.dirty else "all saved"
         if self.opened is None:
             state = "draft, not saved yet"
         line = Text()

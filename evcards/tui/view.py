@@ -59,7 +59,7 @@ class CardView(ScrollView, inherit_bindings=False):
     def __init__(self, card: Card, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.card = card
-        self.words: list[Word] = doc.words_of(card.body)
+        self.words: list[Word] = []
         self.anchor_word = self.cursor_word = 0
         self._texts: list[str] = []
         self._offsets: list[list[int]] = []
@@ -67,7 +67,6 @@ class CardView(ScrollView, inherit_bindings=False):
         self._body_lines: list[Line] = []
         self._row_of_line: list[int] = []
         self._firsts: list[int] = []
-        self._width = 0
         self._styles: dict[tuple[Marks, Style | None], Style] = {}
         self._drag_anchor: int | None = None
         self._index_body()
@@ -105,7 +104,6 @@ class CardView(ScrollView, inherit_bindings=False):
 
     def _layout(self) -> None:
         width = max(self.scrollable_content_region.width, 20)
-        self._width = width
         self._texts = self.card.paragraphs
         console = Console(width=width, color_system="truecolor", legacy_windows=False)
         rows: list[Strip | Line] = []
