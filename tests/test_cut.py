@@ -641,3 +641,88 @@ def test_cut_never_saves_an_empty_tag_from_the_editor(runner, lib, tmp_path, mon
     result = runner.invoke(app, ["cut", "-", "--no-edit", *STAMP], input=page("news-meta.html"))
     assert result.exit_code == 0, result.output
     assert [c.tag for _, c in lib.cards()] == [""]
+
+
+# -- on a terminal: the draft in the mark screen --------------------------------------------
+def _headless(script):
+    """MarkApp.run as a Pilot runs it: `evcards cut` on a terminal, without a terminal."""
+    import asyncio
+
+    def run(self):
+        async def main():
+            async with self.run_test(size=(100, 30)) as pilot:
+                await pilot.pause()
+                await script(pilot)
+                await pilot.pause()
+
+        asyncio.run(main())
+        return self.return_value
+
+    return run
+
+
+def test_cut_on_a_terminal_opens_the_draft_in_mark_on_its_tag(runner, lib, monkeypatch):
+    from textual.widgets import Input
+
+    from evcards.cli import cut as cut_cli
+    from evcards.tui.citeform import CiteForm
+    from evcards.tui.forms import TagForm
+    from evcards.tui.mark import MarkApp
+
+    async def script(pilot):
+        assert isinstance(pilot.app.screen, TagForm)
+        pilot.app.screen.query_one(Input).value = "No alliance: different goals"
+        await pilot.press("enter")
+        assert isinstance(pilot.app.screen, CiteForm)
+        await pilot.press("escape", "shift+right", "h", "ctrl+s", "q")
+
+    monkeypatch.setattr(cut_cli, "on_terminal", lambda: True)
+    monkeypatch.setattr(MarkApp, "run", _headless(script))
+    result = runner.invoke(app, ["cut", str(PAGES / "news-meta.html"), "--shrink", *STAMP])
+    assert result.exit_code == 0, result.output
+    [(path, card)] = list(lib.cards())
+    assert card.tag == "No alliance: different goals"
+    assert card.spoken == "Russia and"  # the first two words, highlighted on the screen
+    assert all(s.size == 8.0 for p in card.body for s in p if not s.highlight)  # --shrink
+    assert card.id == content_key(card.body, card.tag, card.cite)
+    assert f"Added {card.id[:8]}  {path}" in result.output
+    assert result.output.splitlines()[-1] == "Cite grade: B - missing: quals"
+
+
+def test_cut_on_a_terminal_quit_unsaved_saves_nothing(runner, lib, monkeypatch):
+    from evcards.cli import cut as cut_cli
+    from evcards.tui.mark import MarkApp
+
+    async def script(pilot):
+        await pilot.press("escape", "escape", "h", "q", "d")
+
+    monkeypatch.setattr(cut_cli, "on_terminal", lambda: True)
+    monkeypatch.setattr(MarkApp, "run", _headless(script))
+    before = snapshot(lib.root)
+    result = runner.invoke(app, ["cut", str(PAGES / "news-meta.html"), *STAMP])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: you quit without saving the draft; nothing was saved")
+    assert snapshot(lib.root) == before
+
+
+def test_cut_editor_keeps_the_editor_on_a_terminal(runner, lib, tmp_path, monkeypatch):
+    from evcards.cli import cut as cut_cli
+    from evcards.tui.mark import MarkApp
+
+    def no_screen(self):
+        raise AssertionError("--editor opened the mark screen")
+
+    script = tmp_path / "ed.py"
+    script.write_text(
+        "import pathlib, sys\np = pathlib.Path(sys.argv[1])\n"
+        "p.write_text(p.read_text().replace('tag = \"\"', 'tag = \"From the editor\"'))\n"
+    )
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
+    monkeypatch.setattr(cut_cli, "on_terminal", lambda: True)
+    monkeypatch.setattr(MarkApp, "run", no_screen)
+    result = runner.invoke(app, ["cut", str(PAGES / "news-meta.html"), "--editor", *STAMP])
+    assert result.exit_code == 0, result.output
+    [(_, card)] = list(lib.cards())
+    assert card.tag == "From the editor"
+    result = runner.invoke(app, ["cut", "-", "--editor", "--no-edit"], input="Some text.")
+    assert result.exit_code == 2 and "drop --editor" in result.stderr

@@ -3,7 +3,8 @@
 Every import in the package is read from the source (module level and inside functions
 alike, since lazy imports are still dependencies), and each must go to a layer its own layer
 may use. Typer, Rich and Textual are the terminal's business: only cli/ and tui/ import them;
-nobody imports click, whose copy Typer ships itself.
+nobody imports click, whose copy Typer ships itself. tui/ draws a card as `show` does, so it
+may import cli/render.py (Rich styles over the core model, no Typer) and nothing else of cli/.
 """
 
 from __future__ import annotations
@@ -36,9 +37,12 @@ MAY_USE = {
     "store": {"base", "core", "config"},
     "index": {"base", "core", "store"},
     "use cases": {"base", "core", "config", "formats", "store", "index"},
-    "cli": {"base", "core", "config", "formats", "store", "index", "use cases"},
-    "tui": {"base", "core", "config", "formats", "store", "index", "use cases"},
+    "cli": {"base", "core", "config", "formats", "store", "index", "use cases", "render", "tui"},
+    "tui": {"base", "core", "config", "formats", "store", "index", "use cases", "render"},
+    "render": {"base", "core"},
 }
+# The one module of cli/ that tui/ shares: how a card looks in a terminal.
+RENDER = "evcards.cli.render"
 TERMINAL = {"typer", "rich", "textual"}
 
 
@@ -49,6 +53,8 @@ def layer(module: str) -> str:
         return "config"
     if module in USE_CASES:
         return "use cases"
+    if module == RENDER:
+        return "render"
     if module == "evcards.__main__":
         return "cli"
     parts = module.split(".")
@@ -107,7 +113,7 @@ def violations(path: Path, module: str | None = None) -> list[str]:
         top = name.split(".")[0]
         if top == "click":
             wrong.append(f"line {line}: click (Typer ships its own; import typer)")
-        elif top in TERMINAL and mine not in ("cli", "tui"):
+        elif top in TERMINAL and mine not in ("cli", "tui", "render"):
             wrong.append(f"line {line}: {name} (only cli/ and tui/ import {top})")
         elif top == "evcards":
             theirs = layer(own(name))
@@ -137,6 +143,11 @@ def test_the_rules_catch_a_wrong_import(tmp_path: Path) -> None:
     assert len(violations(probe, "evcards.index.probe")) == 2
     assert violations(probe, "evcards.cli.probe") == [
         "line 2: click (Typer ships its own; import typer)"
+    ]
+    probe.write_text("def f():\n    from evcards.store import cardfile\n    from . import x\n")
+    probe.write_text("from evcards.cli.render import span_style\nfrom evcards.cli import app\n")
+    assert violations(probe, "evcards.tui.probe") == [
+        "line 2: evcards.cli.app (tui may not import cli)"
     ]
     probe.write_text("def f():\n    from evcards.store import cardfile\n    from . import x\n")
     assert imports(probe, "evcards.core.probe") == [

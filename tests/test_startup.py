@@ -85,3 +85,29 @@ def test_completion_sees_every_command_and_option():
     search = group.get_command(ctx, "search")  # type: ignore[attr-defined]
     sub = search.make_context("search", [], parent=ctx, resilient_parsing=True)
     assert [item.value for item in search.shell_complete(sub, "--li")] == ["--limit"]
+
+
+@pytest.mark.parametrize(
+    "args", [["--help"], ["search", "alliance"], ["list", "--json"], ["mark", "--help"]]
+)
+def test_textual_loads_only_when_a_full_screen_runs(args):
+    """Textual (about 0.2 s to import) is for `mark`'s screen alone: not for help, search, list,
+    nor `mark --help`."""
+    code = textwrap.dedent(
+        f"""
+        import sys
+        sys.argv = ["evcards", *{args!r}]
+        from evcards.cli import main
+        try:
+            main()
+        except SystemExit:
+            pass
+        print(",".join(m for m in sys.modules if m.split(".")[0] in ("textual", "evcards")),
+              file=sys.stderr)
+        """
+    )
+    env = {**os.environ, "EVCARDS_LIBRARY": str(REPO / "cards")}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    loaded = set(proc.stderr.strip().splitlines()[-1].split(","))
+    assert "evcards.cli.app" in loaded  # the probe ran the command
+    assert not {m for m in loaded if m.split(".")[0] == "textual" or m.startswith("evcards.tui")}

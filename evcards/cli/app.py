@@ -41,6 +41,7 @@ COMMANDS = {
     "import": "cards",
     "cut": "cut",
     "fix": "cut",
+    "mark": "tui",
     "export": "export",
     "stats": "export",
     "speech": "speech",

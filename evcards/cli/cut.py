@@ -1,5 +1,7 @@
 """`evcards cut` (a page or pasted text to a card) and `evcards fix` (Verbatim's helpers)."""
 
+import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -37,7 +39,16 @@ TemplateOpt = Annotated[
     ),
 ]
 NoEditOpt = Annotated[
-    bool, Opt("--no-edit", help="Save the card without opening $EDITOR (untagged without --tag).")
+    bool,
+    Opt("--no-edit", help="Save the card without opening it to mark (untagged without --tag)."),
+]
+EditorOpt = Annotated[
+    bool,
+    Opt(
+        "--editor",
+        help="Open the draft as TOML in $EDITOR, not in the mark screen (which opens when"
+        " stdin and stdout are a terminal).",
+    ),
 ]
 CondenseOpt = Annotated[bool, Opt(help="Join the paragraphs into one.")]
 PilcrowsOpt = Annotated[bool, Opt(help="With --condense: keep ¶ where paragraphs were.")]
@@ -61,7 +72,9 @@ def _check_color(value: str | None) -> str | None:
 def cut(
     ctx: typer.Context,
     source: SourceArg,
-    tag: Annotated[str, Opt("--tag", "-t", help="The tag (else write it in the editor).")] = "",
+    tag: Annotated[
+        str, Opt("--tag", "-t", help="The tag (else write it when the draft opens).")
+    ] = "",
     author: Annotated[str | None, Opt(help="Author(s); separate several with ';'.")] = None,
     quals: Annotated[str | None, Opt(help="Author's qualifications.")] = None,
     date: Annotated[str | None, Opt(help="Date of the source (2018-09-02 or as written).")] = None,
@@ -77,6 +90,7 @@ def cut(
     cite_format: CiteFormatOpt = None,
     template: TemplateOpt = None,
     no_edit: NoEditOpt = False,
+    editor: EditorOpt = False,
     condense: CondenseOpt = False,
     pilcrows: PilcrowsOpt = False,
     shrink: Annotated[bool, Opt(help="After editing: shrink text that is not underlined.")] = False,
@@ -90,7 +104,9 @@ def cut(
 ) -> None:
     """Cut a card from a web page or pasted text: the text cleaned, the cite built for you.
 
-    The draft opens in $EDITOR for the tag and the marks; it is saved once it is valid.
+    On a terminal the draft opens in the mark screen (`evcards mark`'s keys) on its tag and
+    cite; with --editor, or when stdin or stdout is not a terminal, in $EDITOR as TOML. It
+    is saved once it is valid and tagged.
     """
     from evcards import cutting
     from evcards.core.cite_build import write_form
@@ -100,6 +116,8 @@ def cut(
     check_labels(label)
     if pilcrows and not condense:
         raise typer.BadParameter("--pilcrows only makes sense with --condense")
+    if no_edit and editor:
+        raise typer.BadParameter("--no-edit saves the draft without opening it; drop --editor")
     config = get_config()
     try:
         form, template = cutting.cite_settings(cite_format, template, config)
@@ -125,6 +143,8 @@ def cut(
     lib = get_library(create=True)
     if no_edit:
         result = cutting.save_cut(lib, draft, after)
+    elif not editor and on_terminal():
+        result = _mark_and_save(lib, draft, after)
     else:
         result = _edit_and_save(lib, draft, after, config.highlight, template)
     verb = "Added" if result.status == "added" else "Already had"
@@ -132,6 +152,35 @@ def cut(
     cite = result.card.cite
     typer.echo(write_form(cite.short, cite.full, form))
     typer.echo(f"Cite grade: {cutting.grade_of(cite)}")
+
+
+def on_terminal() -> bool:
+    """Whether the mark screen can open: it reads keys from stdin and draws on stdout (after
+    `cut -` stdin is the page, so the draft goes to $EDITOR, which opens the terminal)."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _mark_and_save(lib: Any, draft: Any, after: Any) -> Any:
+    """The draft in the mark screen: tag and cite first, then the marks. The first save adds
+    the card (with `after`'s fixes), later ones replace it; quitting unsaved saves nothing."""
+    from evcards.cli.app import fail
+    from evcards.cutting import check_tagged, save_cut
+    from evcards.tui.mark import MarkApp
+
+    added: list[Any] = []
+
+    def save(card: Any) -> Path:
+        check_tagged(card)  # untagged: an Error notice on the screen, and it stays open
+        added.append(save_cut(lib, card, after))
+        return Path(added[-1].path)
+
+    final = MarkApp.for_draft(lib.root, draft, save).run()
+    if not added or final is None:
+        raise fail(
+            "you quit without saving the draft; nothing was saved (to save the text as it is,"
+            " cut with --no-edit)"
+        )
+    return replace(added[0], card=final.card, path=final.path)
 
 
 def _edit_and_save(lib: Any, draft: Any, after: Any, color: str, template: str | None) -> Any:
