@@ -15,17 +15,9 @@ from pathlib import Path
 
 from evcards.errors import AmbiguousCard, CardNotFound
 from evcards.index.query import KINDS, Filters
+from evcards.index.schema import IS_ANALYTIC, SORT_ORDER
 from evcards.index.sync import Index, ensure
 
-# --sort: the column, and its direction (newest, longest first: what a debater looks for).
-SORTS = {
-    "tag": "tag",
-    "cite": "short_cite",
-    "year": "year DESC",
-    "words": "words DESC",
-    "added": "added_ns DESC",
-    "path": "path",  # the order `stats` lists cards in; unique, so no tie to break
-}
 _COLUMNS = "card_id, tag, short_cite, labels, kind, words, words_read, seen, path, year"
 _HEX = re.compile(r"[0-9a-f]{1,16}")
 
@@ -79,8 +71,9 @@ def list_cards(
     `sort` order, at most `limit` of them."""
     ix = ensure(root)
     try:
-        where, args = _where(ix, filters or Filters())
-        rows, total = _rows(ix, root, (where, args), kind, sort, limit, count=True)
+        filters = filters or Filters()
+        where, args = _where(ix, filters)
+        rows, total = _rows(ix, root, (where, args), kind, sort, limit, count=filters)
         return Listing(rows, total, _invalid(ix))
     finally:
         ix.close()
@@ -96,19 +89,37 @@ class Reading:
 
 
 def reading_totals(root: Path, filters: Filters | None = None, *, limit: int | None = 0) -> Reading:
-    """Cards and words read of every card the filters keep, by one aggregate query (a
-    million cards cost a scan of the catalog, not a row each), with the first `limit` of
-    them in `stats` order (by path, cards before analytics; None: all)."""
+    """Cards and words read of every card the filters keep, with the first `limit` of them
+    in `stats` order (by path, cards before analytics; None: all). No filter or one label:
+    the catalog's `totals`; any other filter: one aggregate query (a scan of the catalog)."""
     ix = ensure(root)
     try:
-        where, args = _where(ix, filters or Filters())
-        cards, words = ix.db.execute(
-            f"SELECT count(*), coalesce(sum(words_read), 0) FROM cards WHERE 1{where}", args
-        ).fetchone()
-        rows, _ = _rows(ix, root, (where, args), None, "path", limit, count=False)
-        return Reading(rows, int(cards), int(words))
+        filters = filters or Filters()
+        where, args = _where(ix, filters)
+        counted = _counted(ix.db, filters, KINDS)
+        if counted is None:
+            sql = f"SELECT count(*), coalesce(sum(words_read), 0) FROM cards WHERE 1{where}"
+            counted = ix.db.execute(sql, args).fetchone()
+        rows, _ = _rows(ix, root, (where, args), None, "path", limit, count=None)
+        return Reading(rows, int(counted[0]), int(counted[1]))
     finally:
         ix.close()
+
+
+def _counted(
+    db: sqlite3.Connection, filters: Filters, kinds: tuple[str, ...]
+) -> tuple[int, int] | None:
+    """(cards, words read) of these kinds from `totals`, when the filters are none or one
+    label; None for any other filter, which only a query over the cards can count."""
+    if filters != Filters(labels=filters.labels) or len(filters.labels) > 1:
+        return None
+    label = filters.labels[0] if filters.labels else ""
+    marks = ", ".join("?" for _ in kinds)
+    return db.execute(
+        "SELECT coalesce(sum(cards), 0), coalesce(sum(words_read), 0) FROM totals"
+        f" WHERE label = ? AND kind IN ({marks})",
+        (label, *kinds),
+    ).fetchone()
 
 
 def _rows(
@@ -119,25 +130,32 @@ def _rows(
     sort: str,
     limit: int | None,
     *,
-    count: bool,
+    count: Filters | None,
 ) -> tuple[list[Listed], int]:
-    """The first `limit` rows, tier by tier (cards, then analytics), and with `count` how
-    many the condition keeps in all (0 without)."""
+    """The first `limit` rows, tier by tier (cards, then analytics), and with `count` (the
+    filters of the condition) how many the condition keeps in all (0 without)."""
     where, args = condition
     rows: list[Listed] = []
     total = 0
-    # By path, SQLite would take the kind's index and sort every card of it; `+kind` has it
-    # walk the path index in order instead and stop at `limit`.
-    kind_column = "+kind" if sort == "path" else "kind"
     for tier in [kind] if kind else list(KINDS):
-        clause, tier_args = f"{kind_column} = ?{where}", [tier, *args]
-        if count:
-            total += ix.db.execute(
-                f"SELECT count(*) FROM cards WHERE {clause}", tier_args
-            ).fetchone()[0]
+        # Each sort index starts with whether a row is an analytic. By path, SQLite would
+        # take one of them and sort every card of the kind; `+kind` has it walk the path
+        # index in order instead and stop at `limit`.
+        if sort == "path":
+            clause, tier_args = f"+kind = ?{where}", [tier, *args]
+        else:
+            clause, tier_args = f"{IS_ANALYTIC} = ?{where}", [int(tier == "analytic"), *args]
+        if count is not None:
+            counted = _counted(ix.db, count, (tier,))
+            total += (
+                counted[0]
+                if counted is not None
+                else ix.db.execute(f"SELECT count(*) FROM cards WHERE {clause}", tier_args)
+                .fetchone()[0]
+            )
         room = -1 if limit is None else max(0, limit - len(rows))
         if room:
-            order = f"ORDER BY {SORTS[sort]}{'' if sort == 'path' else ', key'} LIMIT ?"
+            order = f"ORDER BY {SORT_ORDER[sort]}{'' if sort == 'path' else ', key'} LIMIT ?"
             sql = f"SELECT {_COLUMNS} FROM cards WHERE {clause} {order}"
             rows += [_listed(root, r) for r in ix.db.execute(sql, [*tier_args, room])]
     return rows, total
