@@ -147,12 +147,8 @@ def _rows(
             clause, tier_args = f"{IS_ANALYTIC} = ?{where}", [int(tier == "analytic"), *args]
         if count is not None:
             counted = _counted(ix.db, count, (tier,))
-            total += (
-                counted[0]
-                if counted is not None
-                else ix.db.execute(f"SELECT count(*) FROM cards WHERE {clause}", tier_args)
-                .fetchone()[0]
-            )
+            sql = f"SELECT count(*) FROM cards WHERE {clause}"
+            total += counted[0] if counted else ix.db.execute(sql, tier_args).fetchone()[0]
         room = -1 if limit is None else max(0, limit - len(rows))
         if room:
             order = f"ORDER BY {SORT_ORDER[sort]}{'' if sort == 'path' else ', key'} LIMIT ?"

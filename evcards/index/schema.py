@@ -89,8 +89,8 @@ def _labels_json(row: str) -> str:
 
 
 _COUNT_IN = f"""
-    INSERT INTO totals SELECT NEW.kind, value, 1, NEW.words_read FROM json_each({_labels_json("NEW")})
-    WHERE 1 ON CONFLICT DO UPDATE
+    INSERT INTO totals SELECT NEW.kind, value, 1, NEW.words_read
+    FROM json_each({_labels_json("NEW")}) WHERE 1 ON CONFLICT DO UPDATE
     SET cards = cards + 1, words_read = words_read + excluded.words_read;"""
 _COUNT_OUT = f"""
     UPDATE totals SET cards = cards - 1, words_read = words_read - OLD.words_read
