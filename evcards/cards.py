@@ -279,30 +279,14 @@ def resolve(lib: Library, ref: str) -> tuple[Path, Card]:
     first, so when it knows no such card there is none: a typo'd prefix is not a walk of the
     library. The walk is left for card files named by path and libraries with no index yet
     (building one would cost more than the walk)."""
-    path = in_catalog(lib, ref)
+    from evcards.index.catalog import card_file
+
+    path = card_file(lib.root, ref)  # CardNotFound from the synced catalog stands
     if path is not None:
         card = lib.read(path)
         if card.id.startswith(ref.strip().lower()):
             return path, card
     return lib.resolve(ref)
-
-
-def in_catalog(lib: Library, ref: str) -> Path | None:
-    """The file the catalog has for an id prefix (CardNotFound when it has none, which
-    stands: it was synced), or None to leave `ref` to `Library.resolve`."""
-    from evcards.index.schema import index_path
-
-    if lib.root.is_dir() and not _names_a_file(ref) and index_path(lib.root).is_file():
-        from evcards.index.catalog import find_id
-
-        path = find_id(lib.root, ref)
-        if path is not None and path.is_file():
-            return path
-    return None
-
-
-def _names_a_file(ref: str) -> bool:
-    return ref.endswith(".toml") or os.sep in ref or Path(ref).is_file()
 
 
 def remove_cards(lib: Library, refs: list[str], purge: bool = False) -> list[tuple[Card, Path]]:

@@ -10,11 +10,10 @@ tests/test_show.py checks that the two agree on generated cards and on the corpu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from evcards.cards import in_catalog
+from evcards.index.catalog import card_file
 
 if TYPE_CHECKING:
     from evcards.core.models import Card
@@ -24,7 +23,7 @@ if TYPE_CHECKING:
 def shown(lib: Library, ref: str) -> tuple[Path, ShownCard]:
     """`resolve` for `show`: the card as it is printed, read without the model when its file
     is plain (`read_shown`), else through it (`shown_from_card`), with the same errors."""
-    path = in_catalog(lib, ref)
+    path = card_file(lib.root, ref)
     if path is not None:
         view = read_shown(path) or shown_from_card(lib.read(path))
         if view.id.startswith(ref.strip().lower()):
@@ -33,8 +32,7 @@ def shown(lib: Library, ref: str) -> tuple[Path, ShownCard]:
     return path, shown_from_card(card)
 
 
-@dataclass(frozen=True, slots=True)
-class Piece:
+class Piece(NamedTuple):
     """A stretch of body text and its marks: a Span's fields, in `Marks`' order."""
 
     text: str
@@ -52,22 +50,19 @@ class Piece:
         return self.underline or self.emphasis
 
 
-@dataclass(frozen=True, slots=True)
-class ShownCite:
+class ShownCite(NamedTuple):
     short: str
     full: str
     initials: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class ShownLocation:
+class ShownLocation(NamedTuple):
     pocket: str
     hat: str
     block: str
 
 
-@dataclass(frozen=True)
-class ShownCard:
+class ShownCard(NamedTuple):
     """What `show` prints of a card (evcards.cli.render). `read_shown` reads it from a plain
     card file with the index's fast readers; `shown_from_card` makes it from the model, the
     reference (tests/test_show.py: the two agree on generated cards and the corpus)."""

@@ -7,16 +7,14 @@ big library costs an aggregate query and a screenful of rows, not a parse (or a 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from evcards.core.models import Card
     from evcards.store.library import Library
 
 
-@dataclass(frozen=True)
-class CardStats:
+class CardStats(NamedTuple):
     id: str
     short_cite: str
     tag: str
@@ -24,8 +22,7 @@ class CardStats:
     seconds: float
 
 
-@dataclass(frozen=True)
-class Totals:
+class Totals(NamedTuple):
     cards: int
     words_read: int
     seconds: float
@@ -36,8 +33,7 @@ def card_stats(card: Card, wpm: int) -> CardStats:
     return CardStats(card.id, card.cite.short, card.tag, card.words_read, card.read_seconds(wpm))
 
 
-@dataclass(frozen=True)
-class LibraryStats:
+class LibraryStats(NamedTuple):
     """Per-card rows (the CARDs named, or the first `limit` of the library) and the totals
     of every card chosen, which the rows may be only the start of."""
 
@@ -106,8 +102,8 @@ def duration(seconds: float) -> str:
 def stats_report(found: LibraryStats) -> dict[str, object]:
     """The rows and the totals, as plain data for --json."""
     return {
-        "cards": [{**asdict(r), "seconds": round(r.seconds, 1)} for r in found.rows],
-        "total": {**asdict(found.totals), "seconds": round(found.totals.seconds, 1)},
+        "cards": [{**r._asdict(), "seconds": round(r.seconds, 1)} for r in found.rows],
+        "total": {**found.totals._asdict(), "seconds": round(found.totals.seconds, 1)},
     }
 
 

@@ -8,10 +8,11 @@ loads; the others (year, labels, highlighted, kind) by SQL alone.
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from evcards.errors import AmbiguousCard, CardNotFound
 from evcards.index.query import KINDS, Filters
@@ -22,8 +23,7 @@ _COLUMNS = "card_id, tag, short_cite, labels, kind, words, words_read, seen, pat
 _HEX = re.compile(r"[0-9a-f]{1,16}")
 
 
-@dataclass(frozen=True)
-class Listed:
+class Listed(NamedTuple):
     """One card as `list` and `stats` show it."""
 
     id: str
@@ -52,8 +52,7 @@ class Listed:
         }
 
 
-@dataclass(frozen=True)
-class Listing:
+class Listing(NamedTuple):
     rows: list[Listed]
     total: int  # every card the filters keep, of which `rows` are the first `limit`
     invalid: list[str]  # why each file that is not a valid card is not
@@ -79,8 +78,7 @@ def list_cards(
         ix.close()
 
 
-@dataclass(frozen=True)
-class Reading:
+class Reading(NamedTuple):
     """What `stats` shows: the first rows of the cards the filters keep, and their totals."""
 
     rows: list[Listed]
@@ -209,6 +207,21 @@ def _matching_keys(ix: Index, filters: Filters) -> None:
     ix.db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (key INTEGER PRIMARY KEY)")
     ix.db.execute("DELETE FROM temp.wanted")
     ix.db.executemany("INSERT OR IGNORE INTO temp.wanted VALUES (?)", ((k,) for k in keys))
+
+
+def card_file(root: Path, ref: str) -> Path | None:
+    """The card file of an id prefix, from the catalog synced first (CardNotFound when it has
+    none, which stands); None to leave `ref` to `Library.resolve`: a card file named by path,
+    a library with no index yet (building one would cost more than the walk), or a file
+    gone since."""
+    from evcards.index.schema import index_path
+
+    if ref.endswith(".toml") or os.sep in ref or Path(ref).is_file():
+        return None
+    if not root.is_dir() or not index_path(root).is_file():
+        return None
+    path = find_id(root, ref)
+    return path if path is not None and path.is_file() else None
 
 
 def find_id(root: Path, ref: str) -> Path | None:
