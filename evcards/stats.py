@@ -1,7 +1,8 @@
 """How long cards take to read: words read (tag + highlighted words) at the user's WPM.
 
 `library_stats` reads the catalog (evcards.index.catalog), not the card files: `stats` of a
-big library costs an aggregate query and a screenful of rows, not a parse (or a row) per card.
+big library costs a row of the catalog's totals (or, with other filters, one aggregate query)
+and a screenful of rows, not a parse (or a row) per card.
 """
 
 from __future__ import annotations
@@ -55,9 +56,9 @@ def library_stats(
 ) -> LibraryStats:
     """The CARDs named, in order (each once), or every card of the library, carrying every
     label in `labels`. Named cards are read from their files and each has a row; the library
-    is read from the catalog, its totals by one aggregate query and rows only for the first
-    `limit` cards by path (None: every card), so totals of a million cards cost no million
-    rows."""
+    is read from the catalog, its totals as kept there (`reading_totals`) and rows only for
+    the first `limit` cards by path (None: every card), so totals of a million cards cost no
+    million rows."""
     wanted = set(labels)
     if refs:
         out: dict[str, CardStats] = {}

@@ -1,9 +1,10 @@
 """Reading the catalog: the card listing (`list`, `stats`) and id lookups, without a card file.
 
 Every row comes from the catalog (evcards.index.schema), synced first, so `list -n 20` reads
-twenty rows of a million-card library instead of parsing its files. Filters on words (tag,
-cite, body, author, location, source file) are answered by the full-text index, which then
-loads; the others (year, labels, highlighted, kind) by SQL alone.
+twenty rows of a million-card library instead of parsing its files, and counts them from the
+`totals` the catalog keeps (per kind and label) unless other filters are given. Filters on
+words (tag, cite, body, author, location, source file) are answered by the full-text index,
+which then loads; the others (year, labels, highlighted, kind) by SQL alone.
 """
 
 from __future__ import annotations
