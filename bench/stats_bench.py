@@ -1,5 +1,5 @@
-"""`stats`, `list` and `show` benchmark: the CLI on a generated library, this checkout against an
-older one and against a bare `python -c "import typer"`, by turns in one run.
+"""`stats`, `list`, `show` and `search` benchmark: the CLI on a generated library, this
+checkout against an older one and against a bare `python -c "import typer"`, by turns.
 
     python bench/stats_bench.py [--n 100000] [--dir /tmp/evcards-stats-bench] [--lib PATH]
                                 [--base /path/to/old/checkout] [--runs 5]
@@ -40,6 +40,7 @@ COMMANDS = {
     "list -n 20 --sort year": ["list", "-n", "20", "--sort", "year"],
     "show PREFIX": ["show", "PREFIX"],
     "show TYPO": ["show", "TYPO"],
+    "search hegemony": ["search", "hegemony"],
 }
 TYPER = [sys.executable, "-c", "import typer"]
 
