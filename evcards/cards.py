@@ -1,4 +1,8 @@
-"""What the card commands do to the library, as functions a test can call directly."""
+"""What the card commands do to the library, as functions a test can call directly.
+
+The models load only in the functions that build or change a card, so that `show` finds a
+card (evcards.showing) without pydantic.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from evcards.core import markup
 from evcards.core.labels import fold_all
-from evcards.core.models import Card, Cite, clean_text, new_card
 from evcards.core.syntax import CITE_FIELDS
 from evcards.errors import (
     AmbiguousCard,
@@ -23,6 +25,9 @@ from evcards.errors import (
     MarkupError,
 )
 from evcards.store.library import AddResult, Library
+
+if TYPE_CHECKING:
+    from evcards.core.models import Card, Cite
 
 
 def cite_options(params: Mapping[str, Any], default_initials: str | None = None) -> dict[str, Any]:
@@ -63,6 +68,9 @@ def add_card(
     what it found. A line it cannot read is kept as the full cite, with a warning. A full cite
     given as a field (`--full`) is the citation alone: its fields are read too, when the
     paragraph `SHORT (FULL)` reads as a cite. `default_initials` stand in for none found."""
+    from evcards.core import markup
+    from evcards.core.models import Cite, clean_text, new_card
+
     try:
         body = markup.parse(text, default_highlight=default_highlight)
     except MarkupError as e:
@@ -95,6 +103,8 @@ def cite_fields(
     """The cite fields of a new card: those read from `cite_line` (or from the short and full
     cite given), then the `given` ones over them; and a warning when the line cannot be read.
     An empty short or full cite in `given` counts as not given."""
+    from evcards.core.models import Cite
+
     given = {k: v for k, v in given.items() if not (k in ("short", "full") and v == "")}
     if cite_line is not None:
         if "full" in given:
@@ -116,6 +126,7 @@ def read_cite_line(line: str) -> tuple[dict[str, Any], list[str]]:
     """A cite as written, as a card's cite fields (as `import` reads a paste's cite line); a
     line that does not read as a cite is the full cite, with no short cite, and a warning."""
     from evcards.core.citeparse import parse_cite
+    from evcards.core.models import clean_text
     from evcards.formats.pastecite import MAX_CITE_CHARS, FoundCite, is_cite
 
     line = clean_text(line).strip()
@@ -188,6 +199,8 @@ def rederive_cite(before: Cite, after: Cite) -> tuple[Cite, list[str], list[str]
         if not kept:
             return after, [], []
         return after, [], [f"cite: the new cite does not read as a cite; {kept} kept as they were"]
+    from evcards.core.models import Cite
+
     update = {name: found[name] for name in DERIVED_FIELDS}
     new = Cite.model_validate({**after.model_dump(), **update})
     changed = [name for name in DERIVED_FIELDS if getattr(new, name) != getattr(after, name)]
@@ -240,6 +253,8 @@ def retag(
     remove_labels: list[str],
 ) -> list[tuple[Card, Path]]:
     """Set the tag and labels of every card named; all are checked before any is written."""
+    from evcards.core.models import Card, clean_text
+
     with lib.lock():
         found = [lib.resolve(ref) for ref in refs]
         changed = []
@@ -264,21 +279,14 @@ def resolve(lib: Library, ref: str) -> tuple[Path, Card]:
     first, so when it knows no such card there is none: a typo'd prefix is not a walk of the
     library. The walk is left for card files named by path and libraries with no index yet
     (building one would cost more than the walk)."""
-    from evcards.index.schema import index_path
+    from evcards.index.catalog import card_file
 
-    if lib.root.is_dir() and not _names_a_file(ref) and index_path(lib.root).is_file():
-        from evcards.index.catalog import find_id
-
-        path = find_id(lib.root, ref)  # CardNotFound from the synced catalog stands
-        if path is not None and path.is_file():
-            card = lib.read(path)
-            if card.id.startswith(ref.strip().lower()):
-                return path, card
+    path = card_file(lib.root, ref)  # CardNotFound from the synced catalog stands
+    if path is not None:
+        card = lib.read(path)
+        if card.id.startswith(ref.strip().lower()):
+            return path, card
     return lib.resolve(ref)
-
-
-def _names_a_file(ref: str) -> bool:
-    return ref.endswith(".toml") or os.sep in ref or Path(ref).is_file()
 
 
 def remove_cards(lib: Library, refs: list[str], purge: bool = False) -> list[tuple[Card, Path]]:

@@ -1,22 +1,21 @@
 """How long cards take to read: words read (tag + highlighted words) at the user's WPM.
 
 `library_stats` reads the catalog (evcards.index.catalog), not the card files: `stats` of a
-big library costs an aggregate query and a screenful of rows, not a parse (or a row) per card.
+big library costs a row of the catalog's totals (or, with other filters, one aggregate query)
+and a screenful of rows, not a parse (or a row) per card.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from evcards.core.models import Card
     from evcards.store.library import Library
 
 
-@dataclass(frozen=True)
-class CardStats:
+class CardStats(NamedTuple):
     id: str
     short_cite: str
     tag: str
@@ -24,8 +23,7 @@ class CardStats:
     seconds: float
 
 
-@dataclass(frozen=True)
-class Totals:
+class Totals(NamedTuple):
     cards: int
     words_read: int
     seconds: float
@@ -36,8 +34,7 @@ def card_stats(card: Card, wpm: int) -> CardStats:
     return CardStats(card.id, card.cite.short, card.tag, card.words_read, card.read_seconds(wpm))
 
 
-@dataclass(frozen=True)
-class LibraryStats:
+class LibraryStats(NamedTuple):
     """Per-card rows (the CARDs named, or the first `limit` of the library) and the totals
     of every card chosen, which the rows may be only the start of."""
 
@@ -59,9 +56,9 @@ def library_stats(
 ) -> LibraryStats:
     """The CARDs named, in order (each once), or every card of the library, carrying every
     label in `labels`. Named cards are read from their files and each has a row; the library
-    is read from the catalog, its totals by one aggregate query and rows only for the first
-    `limit` cards by path (None: every card), so totals of a million cards cost no million
-    rows."""
+    is read from the catalog, its totals as kept there (`reading_totals`) and rows only for
+    the first `limit` cards by path (None: every card), so totals of a million cards cost no
+    million rows."""
     wanted = set(labels)
     if refs:
         out: dict[str, CardStats] = {}
@@ -106,8 +103,8 @@ def duration(seconds: float) -> str:
 def stats_report(found: LibraryStats) -> dict[str, object]:
     """The rows and the totals, as plain data for --json."""
     return {
-        "cards": [{**asdict(r), "seconds": round(r.seconds, 1)} for r in found.rows],
-        "total": {**asdict(found.totals), "seconds": round(found.totals.seconds, 1)},
+        "cards": [{**r._asdict(), "seconds": round(r.seconds, 1)} for r in found.rows],
+        "total": {**found.totals._asdict(), "seconds": round(found.totals.seconds, 1)},
     }
 
 

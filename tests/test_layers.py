@@ -25,6 +25,7 @@ USE_CASES = {
     "evcards.cutting",
     "evcards.fixing",
     "evcards.stats",
+    "evcards.showing",
     "evcards.speeches",
     "evcards.speechdoc",
 }

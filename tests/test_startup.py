@@ -87,6 +87,57 @@ def test_completion_sees_every_command_and_option():
     assert [item.value for item in search.shell_complete(sub, "--li")] == ["--limit"]
 
 
+LIGHT = ("pydantic", "lxml", "docx", "trafilatura")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list", "-n", "20"],
+        ["list", "--sort", "tag", "--json"],
+        ["stats"],
+        ["stats", "-l", "neg", "--json"],
+        ["show", "62e6"],  # found by prefix in the catalog, read and drawn without the model
+        ["show", "0123a"],  # an id no card has
+        ["search", "alliance"],
+    ],
+)
+def test_reading_commands_load_no_pydantic(tmp_path, args):
+    """`list`, `stats`, `show` and `search` read the config (here one with every setting)
+    and the index without the models: pydantic alone cost about 100 ms of start-up."""
+    import shutil
+
+    library = tmp_path / "cards"
+    shutil.copytree(REPO / "cards", library, ignore=shutil.ignore_patterns(".evcards"))
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "config.toml").write_text(
+        'initials = "ank"\nwpm = 300\nhighlight = "cyan"\ncite_format = "two-line"\n'
+    )
+    code = textwrap.dedent(
+        f"""
+        import sys
+        sys.argv = ["evcards", *{args!r}]
+        from evcards.__main__ import main
+        try:
+            main()
+        except SystemExit:
+            pass
+        print("LOADED", ",".join(sorted(sys.modules)), file=sys.stderr)
+        """
+    )
+    env = {**os.environ, "EVCARDS_LIBRARY": str(library), "EVCARDS_HOME": str(home)}
+    subprocess.run([sys.executable, "-m", "evcards", "list"], env=env, check=True)  # the index
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    loaded = set(proc.stderr.rsplit("LOADED ", 1)[1].strip().split(","))
+    assert not {m for m in loaded if m.split(".")[0] in LIGHT}, proc.stderr
+    assert "evcards.core.models" not in loaded
+    if args[0] == "show" and args[1] == "62e6":
+        assert "Meick 18" in proc.stdout and "300 wpm" in proc.stdout
+    if args[0] == "stats" and "--json" in args:
+        assert '"wpm": 300' in proc.stdout
+
+
 @pytest.mark.parametrize(
     "args", [["--help"], ["search", "alliance"], ["list", "--json"], ["mark", "--help"]]
 )

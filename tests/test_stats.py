@@ -98,3 +98,59 @@ def test_named_cards_keep_their_rows(runner, lib) -> None:
     assert data["total"]["cards"] == 2 and data["total"]["words_read"] == 8
     result = runner.invoke(app, ["stats", ids[1]])
     assert ids[1][:8] in result.stdout and "Rows for" not in result.stdout
+
+
+def _catalog_totals(lib: Library) -> tuple[list[object], list[object]]:
+    """The catalog's `totals` and the same counted from its rows, label by label."""
+    import sqlite3
+
+    from evcards.index.schema import index_path
+
+    db = sqlite3.connect(index_path(lib.root))
+    try:
+        kept = db.execute(
+            "SELECT kind, label, cards, words_read FROM totals WHERE cards > 0 ORDER BY 1, 2"
+        ).fetchall()
+        rows = db.execute("SELECT kind, labels, words_read FROM cards").fetchall()
+    finally:
+        db.close()
+    counted: dict[tuple[str, str], list[int]] = {}
+    for kind, names, words in rows:
+        for label in ["", *names.split()]:
+            n = counted.setdefault((kind, label), [0, 0])
+            n[0] += 1
+            n[1] += words
+    return kept, [(k, lab, n, w) for (k, lab), (n, w) in sorted(counted.items())]
+
+
+@settings(max_examples=examples(60), deadline=None)
+@given(
+    st.lists(cards(), min_size=1, max_size=6),
+    st.lists(
+        st.tuples(st.sampled_from(["add", "relabel", "remove"]), st.integers(0, 5)), max_size=6
+    ),
+    labels,
+)
+def test_totals_kept_by_triggers_agree_after_every_sync(made, changes, new_labels) -> None:
+    """The totals a rebuild counts, then the triggers keep as syncs add, change and remove
+    rows, are the rows' own and the model's."""
+    with tempfile.TemporaryDirectory() as tmp:
+        lib = Library.open(Path(tmp) / "library", create=True)
+        lib.write(made[0])
+        library_stats(lib, limit=0)  # the index is built here: totals from the aggregate
+        for change, i in changes:
+            paths = sorted(lib.paths())
+            if change == "add":
+                lib.write(made[i % len(made)])
+            elif change == "relabel" and paths:
+                path = paths[i % len(paths)]
+                card = lib.read(path)
+                lib.write(card.model_copy(update={"labels": sorted(set(new_labels))}), path)
+            elif change == "remove" and paths:
+                lib.remove(paths[i % len(paths)])
+            held = sorted({lab for _, c in lib.cards() for lab in c.labels})
+            for wanted in ([], held[:1]):
+                found = library_stats(lib, labels=wanted, wpm=250, limit=0)  # syncs first
+                assert found.totals == model_totals(lib, wanted, 250)
+            kept, counted = _catalog_totals(lib)
+            assert kept == counted

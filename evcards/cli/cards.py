@@ -29,16 +29,17 @@ def show(
     """Print a card: tag, cite, and the body with its underlining and highlighting.
 
     On a terminal a card longer than the screen goes through $PAGER (default: less)."""
-    from evcards.cards import resolve
-
     lib = get_library()
-    _, found = resolve(lib, card)
     if as_json:
-        print_json(found.model_dump(mode="json"))
+        from evcards.cards import resolve
+
+        print_json(resolve(lib, card)[1].model_dump(mode="json"))
         return
     from evcards.cli import pager
     from evcards.cli.render import card_renderable
+    from evcards.showing import shown
 
+    _, found = shown(lib, card)
     out = console()
     pager.page(
         out,

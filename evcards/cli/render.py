@@ -1,10 +1,20 @@
-"""Cards as Rich text for the terminal: the only place that knows how a card looks there."""
+"""Cards as Rich text for the terminal: the only place that knows how a card looks there.
+
+It draws a `ShownCard` (evcards.showing), which `show` reads without the model; a Card is
+drawn as the ShownCard made of it.
+"""
+
+from typing import TYPE_CHECKING, cast
 
 from rich.console import Group as RichGroup
 from rich.text import Text
 
-from evcards.core.models import HIGHLIGHT_RGB, Card, Span
 from evcards.core.outline import cite_segments
+from evcards.core.syntax import HIGHLIGHT_RGB
+from evcards.showing import Piece, ShownCard, shown_from_card
+
+if TYPE_CHECKING:
+    from evcards.core.models import Card, Cite, Span
 
 # Light highlight colours get black text, dark ones white, as Word shows them.
 _DARK = {
@@ -21,7 +31,7 @@ _DARK = {
 }
 
 
-def span_style(span: Span, color: bool = True) -> str:
+def span_style(span: "Span | Piece", color: bool = True) -> str:
     """Rich style of a span; color=False (NO_COLOR) shows a highlight in reverse video, since
     without its background colour highlighted text looked just like underlined text."""
     parts = []
@@ -43,7 +53,7 @@ def span_style(span: Span, color: bool = True) -> str:
     return " ".join(parts)
 
 
-def body_text(card: Card, read_only: bool = False, color: bool = True) -> list[Text]:
+def body_text(card: ShownCard, read_only: bool = False, color: bool = True) -> list[Text]:
     paragraphs = []
     for para in card.body:
         text = Text()
@@ -59,18 +69,21 @@ def body_text(card: Card, read_only: bool = False, color: bool = True) -> list[T
     return paragraphs
 
 
-def cite_text(card: Card) -> Text:
+def cite_text(card: ShownCard) -> Text:
     # The same pieces the exports write: a cite line read from Word stays as it was, with its
     # short cite bold in place, rather than `Baird 20 (Zoë Baird 20, ...)`.
     text = Text()
-    for piece, is_short in cite_segments(card.cite, initials=False):
+    for piece, is_short in cite_segments(cast("Cite", card.cite), initials=False):
         text.append(piece, style="bold" if is_short else "")
     if card.cite.initials and card.cite.initials not in card.cite.full:
         text.append(" " + card.cite.initials, style="dim")
     return text
 
 
-def card_renderable(card: Card, wpm: int, read_only: bool = False, color: bool = True) -> RichGroup:
+def card_renderable(
+    found: "ShownCard | Card", wpm: int, read_only: bool = False, color: bool = True
+) -> RichGroup:
+    card = found if isinstance(found, ShownCard) else shown_from_card(found)
     items: list[Text] = []
     loc = " > ".join(p for p in (card.location.pocket, card.location.hat, card.location.block) if p)
     if loc:
@@ -96,7 +109,7 @@ def _spaced_body(body: list[Text], read_only: bool) -> list[Text]:
     return items
 
 
-def footer(card: Card, wpm: int) -> str:
+def footer(card: ShownCard, wpm: int) -> str:
     """id, size, words read and read time, labels, sightings."""
     seconds = card.read_seconds(wpm)
     # An analytic is read from its tag: "0 words · 34 read" looked like a counting bug.

@@ -25,34 +25,17 @@ from pydantic import (
 from evcards.core import labels as _labels
 from evcards.core.syntax import (
     CITE_FIELDS,
+    DEFAULT_WPM,
     FORBIDDEN_CHARS,
     HIGHLIGHT_COLORS,
     HighlightColor,
     cite_year,
 )
+from evcards.core.syntax import (
+    HIGHLIGHT_RGB as HIGHLIGHT_RGB,  # kept here for html and dataset (now in syntax)
+)
 
-# The RGB Word paints each highlight colour with, for HTML and terminal output.
-HIGHLIGHT_RGB: dict[str, str] = {
-    "yellow": "FFFF00",
-    "green": "00FF00",
-    "cyan": "00FFFF",
-    "magenta": "FF00FF",
-    "blue": "0000FF",
-    "red": "FF0000",
-    "darkBlue": "000080",
-    "darkCyan": "008080",
-    "darkGreen": "008000",
-    "darkMagenta": "800080",
-    "darkRed": "800000",
-    "darkYellow": "808000",
-    "darkGray": "808080",
-    "lightGray": "C0C0C0",
-    "black": "000000",
-    "white": "FFFFFF",
-}
 _COLOR_BY_LOWER = {c.lower(): c for c in HIGHLIGHT_COLORS}
-
-DEFAULT_WPM = 250
 
 _STRICT = ConfigDict(extra="forbid", strict=True)
 _FORBIDDEN_CHARS = FORBIDDEN_CHARS

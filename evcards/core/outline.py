@@ -12,8 +12,10 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from evcards.core.models import Card, Cite, Location, Source
+if TYPE_CHECKING:  # only annotations: `show` draws a cite line without loading pydantic
+    from evcards.core.models import Card, Cite, Location, Source
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,28 @@ HighlightColor = Literal[
 ]
 HIGHLIGHT_COLORS: tuple[str, ...] = get_args(HighlightColor)
 
+# The RGB Word paints each highlight colour with, for HTML and terminal output.
+HIGHLIGHT_RGB: dict[str, str] = {
+    "yellow": "FFFF00",
+    "green": "00FF00",
+    "cyan": "00FFFF",
+    "magenta": "FF00FF",
+    "blue": "0000FF",
+    "red": "FF0000",
+    "darkBlue": "000080",
+    "darkCyan": "008080",
+    "darkGreen": "008000",
+    "darkMagenta": "800080",
+    "darkRed": "800000",
+    "darkYellow": "808000",
+    "darkGray": "808080",
+    "lightGray": "C0C0C0",
+    "black": "000000",
+    "white": "FFFFFF",
+}
+
+DEFAULT_WPM = 250  # words read a minute, for read times (Verbatim's default)
+
 # A cite's fields, in the order a full cite gives them (the model's and the TOML's).
 CITE_FIELDS: tuple[str, ...] = (
     "short",

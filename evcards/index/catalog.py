@@ -1,37 +1,30 @@
 """Reading the catalog: the card listing (`list`, `stats`) and id lookups, without a card file.
 
 Every row comes from the catalog (evcards.index.schema), synced first, so `list -n 20` reads
-twenty rows of a million-card library instead of parsing its files. Filters on words (tag,
-cite, body, author, location, source file) are answered by the full-text index, which then
-loads; the others (year, labels, highlighted, kind) by SQL alone.
+twenty rows of a million-card library instead of parsing its files, and counts them from the
+`totals` the catalog keeps (per kind and label) unless other filters are given. Filters on
+words (tag, cite, body, author, location, source file) are answered by the full-text index,
+which then loads; the others (year, labels, highlighted, kind) by SQL alone.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from evcards.errors import AmbiguousCard, CardNotFound
 from evcards.index.query import KINDS, Filters
+from evcards.index.schema import IS_ANALYTIC, SORT_ORDER
 from evcards.index.sync import Index, ensure
 
-# --sort: the column, and its direction (newest, longest first: what a debater looks for).
-SORTS = {
-    "tag": "tag",
-    "cite": "short_cite",
-    "year": "year DESC",
-    "words": "words DESC",
-    "added": "added_ns DESC",
-    "path": "path",  # the order `stats` lists cards in; unique, so no tie to break
-}
 _COLUMNS = "card_id, tag, short_cite, labels, kind, words, words_read, seen, path, year"
 _HEX = re.compile(r"[0-9a-f]{1,16}")
 
 
-@dataclass(frozen=True)
-class Listed:
+class Listed(NamedTuple):
     """One card as `list` and `stats` show it."""
 
     id: str
@@ -60,8 +53,7 @@ class Listed:
         }
 
 
-@dataclass(frozen=True)
-class Listing:
+class Listing(NamedTuple):
     rows: list[Listed]
     total: int  # every card the filters keep, of which `rows` are the first `limit`
     invalid: list[str]  # why each file that is not a valid card is not
@@ -79,15 +71,15 @@ def list_cards(
     `sort` order, at most `limit` of them."""
     ix = ensure(root)
     try:
-        where, args = _where(ix, filters or Filters())
-        rows, total = _rows(ix, root, (where, args), kind, sort, limit, count=True)
+        filters = filters or Filters()
+        where, args = _where(ix, filters)
+        rows, total = _rows(ix, root, (where, args), kind, sort, limit, count=filters)
         return Listing(rows, total, _invalid(ix))
     finally:
         ix.close()
 
 
-@dataclass(frozen=True)
-class Reading:
+class Reading(NamedTuple):
     """What `stats` shows: the first rows of the cards the filters keep, and their totals."""
 
     rows: list[Listed]
@@ -96,19 +88,37 @@ class Reading:
 
 
 def reading_totals(root: Path, filters: Filters | None = None, *, limit: int | None = 0) -> Reading:
-    """Cards and words read of every card the filters keep, by one aggregate query (a
-    million cards cost a scan of the catalog, not a row each), with the first `limit` of
-    them in `stats` order (by path, cards before analytics; None: all)."""
+    """Cards and words read of every card the filters keep, with the first `limit` of them
+    in `stats` order (by path, cards before analytics; None: all). No filter or one label:
+    the catalog's `totals`; any other filter: one aggregate query (a scan of the catalog)."""
     ix = ensure(root)
     try:
-        where, args = _where(ix, filters or Filters())
-        cards, words = ix.db.execute(
-            f"SELECT count(*), coalesce(sum(words_read), 0) FROM cards WHERE 1{where}", args
-        ).fetchone()
-        rows, _ = _rows(ix, root, (where, args), None, "path", limit, count=False)
-        return Reading(rows, int(cards), int(words))
+        filters = filters or Filters()
+        where, args = _where(ix, filters)
+        counted = _counted(ix.db, filters, KINDS)
+        if counted is None:
+            sql = f"SELECT count(*), coalesce(sum(words_read), 0) FROM cards WHERE 1{where}"
+            counted = ix.db.execute(sql, args).fetchone()
+        rows, _ = _rows(ix, root, (where, args), None, "path", limit, count=None)
+        return Reading(rows, int(counted[0]), int(counted[1]))
     finally:
         ix.close()
+
+
+def _counted(
+    db: sqlite3.Connection, filters: Filters, kinds: tuple[str, ...]
+) -> tuple[int, int] | None:
+    """(cards, words read) of these kinds from `totals`, when the filters are none or one
+    label; None for any other filter, which only a query over the cards can count."""
+    if filters != Filters(labels=filters.labels) or len(filters.labels) > 1:
+        return None
+    label = filters.labels[0] if filters.labels else ""
+    marks = ", ".join("?" for _ in kinds)
+    return db.execute(
+        "SELECT coalesce(sum(cards), 0), coalesce(sum(words_read), 0) FROM totals"
+        f" WHERE label = ? AND kind IN ({marks})",
+        (label, *kinds),
+    ).fetchone()
 
 
 def _rows(
@@ -119,25 +129,28 @@ def _rows(
     sort: str,
     limit: int | None,
     *,
-    count: bool,
+    count: Filters | None,
 ) -> tuple[list[Listed], int]:
-    """The first `limit` rows, tier by tier (cards, then analytics), and with `count` how
-    many the condition keeps in all (0 without)."""
+    """The first `limit` rows, tier by tier (cards, then analytics), and with `count` (the
+    filters of the condition) how many the condition keeps in all (0 without)."""
     where, args = condition
     rows: list[Listed] = []
     total = 0
-    # By path, SQLite would take the kind's index and sort every card of it; `+kind` has it
-    # walk the path index in order instead and stop at `limit`.
-    kind_column = "+kind" if sort == "path" else "kind"
     for tier in [kind] if kind else list(KINDS):
-        clause, tier_args = f"{kind_column} = ?{where}", [tier, *args]
-        if count:
-            total += ix.db.execute(
-                f"SELECT count(*) FROM cards WHERE {clause}", tier_args
-            ).fetchone()[0]
+        # Each sort index starts with whether a row is an analytic. By path, SQLite would
+        # take one of them and sort every card of the kind; `+kind` has it walk the path
+        # index in order instead and stop at `limit`.
+        if sort == "path":
+            clause, tier_args = f"+kind = ?{where}", [tier, *args]
+        else:
+            clause, tier_args = f"{IS_ANALYTIC} = ?{where}", [int(tier == "analytic"), *args]
+        if count is not None:
+            counted = _counted(ix.db, count, (tier,))
+            sql = f"SELECT count(*) FROM cards WHERE {clause}"
+            total += counted[0] if counted else ix.db.execute(sql, tier_args).fetchone()[0]
         room = -1 if limit is None else max(0, limit - len(rows))
         if room:
-            order = f"ORDER BY {SORTS[sort]}{'' if sort == 'path' else ', key'} LIMIT ?"
+            order = f"ORDER BY {SORT_ORDER[sort]}{'' if sort == 'path' else ', key'} LIMIT ?"
             sql = f"SELECT {_COLUMNS} FROM cards WHERE {clause} {order}"
             rows += [_listed(root, r) for r in ix.db.execute(sql, [*tier_args, room])]
     return rows, total
@@ -195,6 +208,21 @@ def _matching_keys(ix: Index, filters: Filters) -> None:
     ix.db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (key INTEGER PRIMARY KEY)")
     ix.db.execute("DELETE FROM temp.wanted")
     ix.db.executemany("INSERT OR IGNORE INTO temp.wanted VALUES (?)", ((k,) for k in keys))
+
+
+def card_file(root: Path, ref: str) -> Path | None:
+    """The card file of an id prefix, from the catalog synced first (CardNotFound when it has
+    none, which stands); None to leave `ref` to `Library.resolve`: a card file named by path,
+    a library with no index yet (building one would cost more than the walk), or a file
+    gone since."""
+    from evcards.index.schema import index_path
+
+    if ref.endswith(".toml") or os.sep in ref or Path(ref).is_file():
+        return None
+    if not root.is_dir() or not index_path(root).is_file():
+        return None
+    path = find_id(root, ref)
+    return path if path is not None and path.is_file() else None
 
 
 def find_id(root: Path, ref: str) -> Path | None:
