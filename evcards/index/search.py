@@ -91,8 +91,40 @@ def search_db(
     read: bool = False,
     limit: int = 20,
     kind: str | None = None,
+    snippets: bool = True,
 ) -> list[Hit]:
-    """Ranked, collapsed hits from an open index (see `search` for the synced version)."""
+    """Ranked, collapsed hits from an open index (see `search` for the synced version); with
+    `snippets=False` each hit's snippet is left empty and no stored text is read."""
+    ranked = rank(ix, query, filters, raw=raw, read=read, limit=limit, kind=kind)
+    if not ranked.picked:
+        return []
+    return _hits(ix.db, ranked, read, snippets)
+
+
+@dataclass
+class Ranked:
+    """What ranking gives: the picked rows, best first, the searcher they came from and the
+    query's terms as a snippet marks them."""
+
+    picked: list[Picked]
+    searcher: tantivy.Searcher | None
+    terms: list[Term]
+
+
+def rank(
+    ix: Index,
+    query: str,
+    filters: Filters | None = None,
+    *,
+    raw: bool = False,
+    read: bool = False,
+    limit: int = 20,
+    kind: str | None = None,
+) -> Ranked:
+    """The best `limit` distinct results: tantivy's ranking, cards before analytics, each
+    dupkey once."""
+    from evcards.index import snippets
+
     filters = filters or Filters()
     weights = {"spoken": 1.0} if read else WEIGHTS
     if raw and query.strip():
@@ -100,18 +132,16 @@ def search_db(
     else:
         ranked = text_query(query, weights)
     if ranked is None and not filter_queries(filters, None):
-        return []
+        return Ranked([], None, [])
     searcher = ix.searcher()
     taken: set[str] = set()
     picked: list[Picked] = []
     for tier in [kind] if kind else list(KINDS):
         whole = combine(ranked, filter_queries(filters, tier))
         picked += _distinct(_best(ix.db, searcher, whole, limit), limit - len(picked), taken)
-    from evcards.index import snippets
-
     clean = CONTROL.sub(" ", query)
     terms = snippets.terms_of_raw(clean) if raw else snippets.terms_of(quote_query(clean))
-    return [_hit(ix.db, searcher, terms, n, p, read) for n, p in enumerate(picked, 1)]
+    return Ranked(picked, searcher, terms)
 
 
 Picked = tuple[int, str, float, "tantivy.DocAddress"]  # (key, dupkey, score, address)
@@ -178,45 +208,60 @@ def _distinct(rows: Iterator[Picked], limit: int, taken: set[str]) -> list[Picke
     return picked
 
 
-def _hit(
-    db: sqlite3.Connection,
-    searcher: tantivy.Searcher,
-    terms: list[Term],
-    rank: int,
-    picked: Picked,
-    read: bool,
-) -> Hit:
+_ROW = "card_id, path, tag, short_cite, words_read, labels, year, kind"
+
+
+def _hits(db: sqlite3.Connection, ranked: Ranked, read: bool, snippets: bool) -> list[Hit]:
+    """The picked rows as hits: their catalog rows and their groups' counts read in one query
+    each, and a snippet cut from each one's stored text."""
     from evcards.index.fulltext import reading
     from evcards.index.snippets import snippet
 
-    key, dupkey, score, address = picked
-    card_id, path, tag, short, words_read, labels, year, kind = db.execute(
-        "SELECT card_id, path, tag, short_cite, words_read, labels, year, kind"
-        " FROM cards WHERE key = ?",
-        (key,),
-    ).fetchone()
-    with reading():
-        text = searcher.doc(address).get_first("spoken" if read else "body") or ""
-    # The body's paragraphs are joined by newlines; a snippet shows them as pilcrows.
-    cut = snippet(text.replace("\n", " ¶ "), terms, MARK_START, MARK_END)
-    seen, copies = db.execute(
-        "SELECT sum(seen), count(*) FROM cards WHERE dupkey = ?", (dupkey,)
-    ).fetchone()
-    return Hit(
-        id=card_id,
-        path=path,
-        tag=tag,
-        short_cite=short,
-        snippet=cut,
-        words_read=words_read,
-        seen=seen,
-        copies=copies,
-        rank=rank,
-        score=score,
-        labels=labels.split(),
-        year=year,
-        kind=kind,
-    )
+    picked = ranked.picked
+    keys = [key for key, _, _, _ in picked]
+    marks = ",".join("?" * len(keys))
+    rows = {
+        row[0]: row[1:]
+        for row in db.execute(f"SELECT key, {_ROW} FROM cards WHERE key IN ({marks})", keys)
+    }
+    dupkeys = list({dupkey for _, dupkey, _, _ in picked})
+    groups = {
+        dupkey: (seen, copies)
+        for dupkey, seen, copies in db.execute(
+            "SELECT dupkey, sum(seen), count(*) FROM cards"
+            f" WHERE dupkey IN ({','.join('?' * len(dupkeys))}) GROUP BY dupkey",
+            dupkeys,
+        )
+    }
+    field = "spoken" if read else "body"
+    out = []
+    for n, (key, dupkey, score, address) in enumerate(picked, 1):
+        card_id, path, tag, short, words_read, labels, year, kind = rows[key]
+        cut = ""
+        if snippets and ranked.searcher is not None:
+            with reading():
+                text = ranked.searcher.doc(address).get_first(field) or ""
+            # The body's paragraphs are joined by newlines; a snippet shows them as pilcrows.
+            cut = snippet(text.replace("\n", " ¶ "), ranked.terms, MARK_START, MARK_END)
+        seen, copies = groups[dupkey]
+        out.append(
+            Hit(
+                id=card_id,
+                path=path,
+                tag=tag,
+                short_cite=short,
+                snippet=cut,
+                words_read=words_read,
+                seen=seen,
+                copies=copies,
+                rank=n,
+                score=score,
+                labels=labels.split(),
+                year=year,
+                kind=kind,
+            )
+        )
+    return out
 
 
 def search(
@@ -228,24 +273,27 @@ def search(
     read: bool = False,
     limit: int = 20,
     kind: str | None = None,
+    snippets: bool = True,
 ) -> list[Hit]:
-    """Sync the index with the library at `root`, then search it.
+    """Sync the index with the library at `root`, then search it (`snippets=False`: hits
+    with no snippet, for a caller that shows none, such as an export).
 
     The sync catches an in-place edit of a big library only over several searches (see
     evcards.index.sync), so the files of the hits themselves are checked once more: a result is
     never shown from a stale row. If one changed, the search runs again on fresh rows (and
     checks any new hits in turn). An index found damaged on the way is rebuilt, once."""
+    options = {"raw": raw, "read": read, "limit": limit, "kind": kind, "snippets": snippets}
     ix = ensure(root, fulltext=True)
     try:
         try:
-            return _fresh(ix, query, filters, raw=raw, read=read, limit=limit, kind=kind)
+            return _fresh(ix, query, filters, **options)
         except IndexDamaged:
             from evcards.index.build import rebuild
 
             ix.close()
             rebuild(root)
             ix = Index(root, connect(index_path(root)), rebuilt=True)
-            return _fresh(ix, query, filters, raw=raw, read=read, limit=limit, kind=kind)
+            return _fresh(ix, query, filters, **options)
     finally:
         ix.close()
 
