@@ -37,11 +37,11 @@ def worker(code: Path, lib: Path) -> None:
     ix = ensure(lib, fulltext=True)
     for line in sys.stdin:
         query = json.loads(line)
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.thread_time()
         hits = search_db(ix, query, limit=20)
-        took = time.perf_counter() - t
+        took, cpu = time.perf_counter() - t, time.thread_time() - cpu
         rows = [[h.id, h.seen, h.copies, h.snippet] for h in hits]
-        print(json.dumps({"took": took, "hits": rows}), flush=True)
+        print(json.dumps({"took": took, "cpu": cpu, "hits": rows}), flush=True)
 
 
 class Worker:
@@ -64,6 +64,7 @@ class Worker:
 def by_turns(base: Path, lib: Path, rounds: int) -> None:
     workers = {"base": Worker(base, lib), "branch": Worker(REPO, lib)}
     times: dict[str, list[float]] = {name: [] for name in workers}
+    cpus: dict[str, list[float]] = {name: [] for name in workers}
     answers: dict[str, dict[str, object]] = {name: {} for name in workers}
     for q in QUERIES:  # warm-up, and the answers compared below
         for name, w in workers.items():
@@ -72,19 +73,22 @@ def by_turns(base: Path, lib: Path, rounds: int) -> None:
         for i, q in enumerate(QUERIES):
             order = list(workers) if (i + r) % 2 else list(workers)[::-1]
             for name in order:
-                times[name].append(float(workers[name].ask(q)["took"]))  # type: ignore[arg-type]
+                answer = workers[name].ask(q)
+                times[name].append(float(answer["took"]))  # type: ignore[arg-type]
+                cpus[name].append(float(answer["cpu"]))  # type: ignore[arg-type]
     for w in workers.values():
         w.close()
-    b, n = times["base"], times["branch"]
-    for name, lat in times.items():
+    for what, table in (("wall", times), ("CPU", cpus)):
+        for name, lat in table.items():
+            print(
+                f"{name:6} search_db {what:4} ({len(QUERIES)} x {rounds}): p50 {ms(pct(lat, 50))},"
+                f" p95 {ms(pct(lat, 95))}, p99 {ms(pct(lat, 99))}"
+            )
+        b, n = table["base"], table["branch"]
         print(
-            f"{name:6} search_db ({len(QUERIES)} x {rounds}): p50 {ms(pct(lat, 50))},"
-            f" p95 {ms(pct(lat, 95))}, p99 {ms(pct(lat, 99))}"
+            f"base / branch {what}: p50 {pct(b, 50) / pct(n, 50):.1f}x,"
+            f" p95 {pct(b, 95) / pct(n, 95):.1f}x, p99 {pct(b, 99) / pct(n, 99):.1f}x"
         )
-    print(
-        f"base / branch: p50 {pct(b, 50) / pct(n, 50):.1f}x, p95 {pct(b, 95) / pct(n, 95):.1f}x,"
-        f" p99 {pct(b, 99) / pct(n, 99):.1f}x"
-    )
     same_hits = sum(answers["base"][q] == answers["branch"][q] for q in QUERIES)
     pairs = [
         (x, y)
@@ -100,31 +104,53 @@ def by_turns(base: Path, lib: Path, rounds: int) -> None:
 
 
 def split(lib: Path, rounds: int) -> None:
-    """This checkout's search_db, in process: the whole, and its ranking alone."""
+    """This checkout's search_db in process, and its parts, each timed on its own in the same
+    round: tantivy's first page alone (the top 50, no catalog), the ranking (`rank`: pages,
+    their dupkeys from the catalog, ties, collapsing), the hits without snippets (+ their
+    catalog rows) and whole (+ stored text and snippets)."""
     from evcards.index import search
+    from evcards.index.query import WEIGHTS, Filters, combine, filter_queries, text_query
     from evcards.index.sync import ensure
 
     ix = ensure(lib, fulltext=True)
-    whole: list[float] = []
-    ranking: list[float] = []
+
+    def tantivy_page(q: str) -> None:
+        query = combine(text_query(q, WEIGHTS), filter_queries(Filters(), "card"))
+        hits = ix.searcher().search(query, 50, count=False).hits
+        ix.searcher().fast_field_values("key", [a for _, a in hits])
+
+    parts = {
+        "tantivy page": tantivy_page,
+        "ranking": lambda q: search.rank(ix, q, limit=20),
+        "+ rows": lambda q: search.search_db(ix, q, limit=20, snippets=False),
+        "+ snippets": lambda q: search.search_db(ix, q, limit=20),
+    }
+    times: dict[str, list[float]] = {name: [] for name in parts}
+    cpus: dict[str, list[float]] = {name: [] for name in parts}
     for q in QUERIES:
-        search.search_db(ix, q, limit=20)
+        for run in parts.values():
+            run(q)
     for _ in range(rounds):
         for q in QUERIES:
-            t = time.perf_counter()
-            search.rank(ix, q, limit=20)
-            ranking.append(time.perf_counter() - t)
-            t = time.perf_counter()
-            search.search_db(ix, q, limit=20)
-            whole.append(time.perf_counter() - t)
-    rest = [w - r for w, r in zip(whole, ranking, strict=True)]
-    print(
-        f"branch split (in process, {len(QUERIES)} x {rounds}): search_db p50 {ms(pct(whole, 50))},"
-        f" p99 {ms(pct(whole, 99))}; ranking p50 {ms(pct(ranking, 50))},"
-        f" p99 {ms(pct(ranking, 99))}; the rest (rows, stored text, snippets)"
-        f" p50 {ms(pct(rest, 50))}, p99 {ms(pct(rest, 99))}"
-    )
+            for name, run in parts.items():
+                t, cpu = time.perf_counter(), time.thread_time()
+                run(q)
+                times[name].append(time.perf_counter() - t)
+                cpus[name].append(time.thread_time() - cpu)
     ix.close()
+    print(f"branch split (in process, {len(QUERIES)} x {rounds}; wall p50/p99, CPU p50/p99):")
+    for name, lat in times.items():
+        cpu = cpus[name]
+        print(
+            f"  {name:13} wall {ms(pct(lat, 50))} / {ms(pct(lat, 99))},"
+            f" CPU {ms(pct(cpu, 50))} / {ms(pct(cpu, 99))}"
+        )
+    whole, ranking = cpus["+ snippets"], cpus["ranking"]
+    rest = sum(whole) / len(whole) - sum(ranking) / len(ranking)
+    print(
+        f"  ranking is {sum(ranking) / sum(whole):.0%} of search_db's CPU; the rest"
+        f" (rows, stored text, snippets) {ms(rest)} of CPU a query, on average"
+    )
 
 
 def main() -> None:

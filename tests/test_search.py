@@ -268,6 +268,29 @@ def test_limit_counts_collapsed_results(filled: Library) -> None:
     assert len(search(filled.root, "zebra", limit=3)) == 3
 
 
+def test_hits_without_snippets_are_the_same_hits(filled: Library) -> None:
+    """`snippets=False` (an export's search) reads no stored text and changes nothing else."""
+    put(filled, tag="ice", body=body("the arctic melts ", Span(text="fast", highlight="yellow")))
+    put(filled, tag="arctic ice", body=body("it melts slowly"))
+    full = search(filled.root, "arctic melts")
+    bare = search(filled.root, "arctic melts", snippets=False)
+    assert [h.snippet for h in bare] == ["", ""]
+    assert [(h.id, h.seen, h.copies, h.score) for h in bare] == [
+        (h.id, h.seen, h.copies, h.score) for h in full
+    ]
+    assert all("\x02" in h.snippet for h in full)
+
+
+def test_read_snippets_come_from_the_spoken_text(filled: Library) -> None:
+    put(
+        filled,
+        tag="t",
+        body=body("a glacier ", Span(text="calves icebergs", highlight="yellow"), " daily"),
+    )
+    [hit] = search(filled.root, "icebergs", read=True)
+    assert hit.snippet == "calves \x02icebergs\x03"  # the highlighted words alone
+
+
 # -- keeping in sync --------------------------------------------------------------------------
 def test_hand_edit_found_without_rebuild(filled: Library) -> None:
     lib = filled
