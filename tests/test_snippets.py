@@ -122,7 +122,7 @@ def test_an_accented_match_deep_in_a_long_text_is_found() -> None:
 # -- the fast snippet against the reference (every word tokenized) ---------------------------
 # Words that fold in every way the fast path must handle: case, accents (composed and not),
 # lower-casing that changes the length (İ), folding to more letters (ß, ﬁ) or to nothing
-# (ﾞ), letters beyond Latin, digits, and separators (¶, curly quotes, underscores).
+# (ﾞ), letters beyond Latin, words of 45 and 70 letters, digits, and separators (¶, curly quotes, underscores).
 WORDS = [
     "war",
     "War",
@@ -144,6 +144,8 @@ WORDS = [
     "strasse",
     "ﬁsh",
     "fish",
+    "pneumonoultramicroscopicsilicovolcanoconiosis",  # longer than the fast path's first look
+    "Ω" * 70,
     "İstanbul",
     "istanbul",
     "ﾞ",
@@ -188,6 +190,9 @@ def queries(draw: st.DrawFn) -> list[Term]:
 @example("İstanbul war", [Term(("war",))], 16)
 @example("ﾞ war ﾞ", [Term(("",), prefix=True), Term(("war",))], 16)
 @example("a b c d e f g h war", [Term(("war",))], 3)
+@example(
+    "Ω" * 70 + " x war" + " y" * 20, [Term(("war",))], 16
+)  # the lead-in's first look ends in a word
 def test_the_fast_snippet_is_the_reference(text: str, terms: list[Term], width: int) -> None:
     assert snippet(text, terms, S, E, width) == snippet_reference(text, terms, S, E, width)
 
