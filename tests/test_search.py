@@ -465,3 +465,25 @@ def test_equal_scores_come_in_the_same_order_however_the_index_holds_them(lib):
     again = [hit.id for hit in search(lib.root, "alliance", limit=len(cards))]
     assert first == again == sorted(c.id for c in cards)
     assert few == first[:5]
+
+
+def test_groups_of_equal_scores_across_pages_and_reads(lib: Library) -> None:
+    """Groups of equal scores of many sizes, some of them duplicates: every limit gives the
+    head of the whole list, which is in (score, card id) order with each dupkey once. (The
+    catalog is read a few groups at a time, and pages grow fourfold from 2 * limit + 10.)"""
+    cards = []
+    for group, size in enumerate([1, 3, 7, 30, 2, 12, 1, 25]):
+        padding = " ".join(["pad"] * group)  # a longer body scores lower: one score a group
+        for i in range(size):
+            text = f"mangrove {padding} g{group}x{i % max(1, size - 2)}"  # a few duplicates
+            cards.append(new_card(tag=f"t{group} {i}", body=[[Span(text=text)]]))
+    with lib.lock():
+        for card in cards:
+            lib.add(card)
+    whole = search(lib.root, "mangrove", limit=len(cards))
+    assert [(-h.score, h.id) for h in whole] == sorted((-h.score, h.id) for h in whole)
+    assert len(whole) == len({h.snippet for h in whole}) < len(cards)  # duplicates collapsed
+    for limit in range(1, len(whole) + 1, 3):
+        assert [h.id for h in search(lib.root, "mangrove", limit=limit)] == [
+            h.id for h in whole[:limit]
+        ]

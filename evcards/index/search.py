@@ -154,43 +154,67 @@ def _best(
     may need more than `limit`), with each card's dupkey from the catalog. Equal scores come
     in card-id order, whatever order the index holds them in (a sync that re-adds a card
     moves it), so the same query gives the same list: the group of equal scores a page ends
-    in waits for the next page, which may hold more of it."""
+    in waits for the next page, which may hold more of it. The catalog is read a few whole
+    groups of equal scores at a time, as the caller takes rows, not a page at a time."""
     from evcards.index.fulltext import reading
 
     want, done = limit * 2 + 10, 0
-    waiting: list[tuple[Picked, str]] = []
+    waiting: list[Scored] = []
     while True:
         with reading():
             hits = searcher.search(query, want, count=False, offset=done).hits
             keys = searcher.fast_field_values("key", [a for _, a in hits])
-        marks = ",".join("?" * len(keys))
-        found = {
-            key: (dupkey, card_id)
-            for key, dupkey, card_id in db.execute(
-                f"SELECT key, dupkey, card_id FROM cards WHERE key IN ({marks})", keys
-            )
-        }
-        for (score, address), key in zip(hits, keys, strict=True):
-            if key in found:
-                dupkey, card_id = found[key]
-                waiting.append(((int(key or 0), dupkey, float(score), address), card_id))
+        waiting += [(float(s), a, int(k or 0)) for (s, a), k in zip(hits, keys, strict=True)]
         full = len(hits) == want
-        cut = _tie_start(waiting) if full else len(waiting)
-        ready, waiting = waiting[:cut], waiting[cut:]
-        ready.sort(key=lambda row: (-row[0][2], row[1]))
-        yield from (row for row, _ in ready)
+        end = _tie_start(waiting) if full else len(waiting)
+        start = 0
+        while start < end:
+            stop = _group_end(waiting, min(end, start + limit) - 1)
+            yield from _in_order(db, waiting[start:stop])
+            start = stop
+        waiting = waiting[end:]
         if not full:
             return
         done += len(hits)
         want *= 4
 
 
-def _tie_start(rows: list[tuple[Picked, str]]) -> int:
+Scored = tuple[float, "tantivy.DocAddress", int]  # (score, address, key) of a match
+
+
+def _tie_start(rows: list[Scored]) -> int:
     """Where the last group of equal scores begins."""
     i = len(rows)
-    while i > 0 and rows and rows[i - 1][0][2] == rows[-1][0][2]:
+    while i > 0 and rows[i - 1][0] == rows[-1][0]:
         i -= 1
     return i
+
+
+def _group_end(rows: list[Scored], i: int) -> int:
+    """Just past the group of equal scores that row `i` is in."""
+    i += 1
+    while i < len(rows) and rows[i][0] == rows[i - 1][0]:
+        i += 1
+    return i
+
+
+def _in_order(db: sqlite3.Connection, rows: list[Scored]) -> list[Picked]:
+    """Whole groups of equal scores with their dupkeys, in (score, card id) order; a match the
+    catalog does not hold is left out."""
+    marks = ",".join("?" * len(rows))
+    found = {
+        key: (dupkey, card_id)
+        for key, dupkey, card_id in db.execute(
+            f"SELECT key, dupkey, card_id FROM cards WHERE key IN ({marks})", [r[2] for r in rows]
+        )
+    }
+    out = [
+        (-score, found[key][1], (key, found[key][0], score, address))
+        for score, address, key in rows
+        if key in found
+    ]
+    out.sort(key=lambda row: row[:2])
+    return [picked for _, _, picked in out]
 
 
 def _distinct(rows: Iterator[Picked], limit: int, taken: set[str]) -> list[Picked]:
