@@ -138,10 +138,12 @@ def _cut(text: str, shown: list[tuple[int, int, bool]], start_mark: str, end_mar
     pos = shown[0][0]
     out = ["…" if _TOKEN.search(text, 0, pos) else ""]
     for a, b, mark in shown:
-        out.append(text[pos:a])
-        out.append(f"{start_mark}{text[a:b]}{end_mark}" if mark else text[a:b])
-        pos = b
-    out.append("…" if _TOKEN.search(text, pos) else text[pos:].rstrip())
+        if mark:  # the text up to a marked word as it is, then the word between the marks
+            out += [text[pos:a], start_mark, text[a:b], end_mark]
+            pos = b
+    end = shown[-1][1]
+    out.append(text[pos:end])
+    out.append("…" if _TOKEN.search(text, end) else text[end:].rstrip())
     return "".join(out)
 
 
