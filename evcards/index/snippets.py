@@ -1,11 +1,13 @@
 """The snippet under each search result: the stretch of the card's text where the query's words
 are thickest, with each match marked.
 
-FTS5's own `snippet()` needs the query run again for that one row, and FTS5 cannot seek to a
-row inside a long doclist: at a million cards a snippet for a common word cost 40 ms per hit.
-The body is already in the `cards` table, so the snippet is cut here, in Python, from the
-query's terms, with the tokenizer's rules (letters and digits; case and diacritics ignored,
-as `unicode61 remove_diacritics 2` does).
+The snippet is cut here, in Python, from the body tantivy stores and the query's terms, with
+the tokenizer's rules (letters and digits; case and diacritics ignored). Tantivy's own
+`SnippetGenerator` picks a window of characters, not of words, and folds with `ascii_fold`,
+not as `fold` does: its snippets would not be these. `snippet_reference` is the rule in its
+plain form (every word of the body tokenized and folded: about 1 us a word);
+`snippet` gives the same answer from the matches alone (found in C), counting and cutting
+only the words near them: a 500-word body costs about 40 us instead of 300.
 """
 
 from __future__ import annotations
