@@ -487,3 +487,18 @@ def test_groups_of_equal_scores_across_pages_and_reads(lib: Library) -> None:
         assert [h.id for h in search(lib.root, "mangrove", limit=limit)] == [
             h.id for h in whole[:limit]
         ]
+
+
+def test_catalog_reads_in_batches_give_the_same_hits(filled: Library, monkeypatch) -> None:
+    """An export asks for up to 100,000 hits, more values than one SQL IN (...) may take:
+    the catalog is read in batches, here of 3, to the same answer."""
+    from evcards.index import search as search_module
+
+    for i in range(8):
+        put(filled, tag=f"heron {i}", body=body(f"herons wade {'slowly ' * i}"))
+    for colour in ("yellow", "green"):  # one cut of one text twice: one hit, two copies
+        put(filled, tag="heron", body=body("herons ", Span(text="fish", highlight=colour)))
+    whole = [h.as_json() for h in search(filled.root, "heron", limit=50)]
+    monkeypatch.setattr(search_module, "_BATCH", 3)
+    assert [h.as_json() for h in search(filled.root, "heron", limit=50)] == whole
+    assert len(whole) == 9 and sorted(h["copies"] for h in whole) == [1] * 8 + [2]

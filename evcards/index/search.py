@@ -18,10 +18,10 @@ is the best-ranked member; its `seen` is the sum over the group and `copies` its
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from evcards.index.query import (
     CONTROL,
@@ -201,11 +201,10 @@ def _group_end(rows: list[Scored], i: int) -> int:
 def _in_order(db: sqlite3.Connection, rows: list[Scored]) -> list[Picked]:
     """Whole groups of equal scores with their dupkeys, in (score, card id) order; a match the
     catalog does not hold is left out."""
-    marks = ",".join("?" * len(rows))
     found = {
         key: (dupkey, card_id)
-        for key, dupkey, card_id in db.execute(
-            f"SELECT key, dupkey, card_id FROM cards WHERE key IN ({marks})", [r[2] for r in rows]
+        for key, dupkey, card_id in _where_in(
+            db, "key, dupkey, card_id", "key", [r[2] for r in rows]
         )
     }
     out = [
@@ -233,6 +232,18 @@ def _distinct(rows: Iterator[Picked], limit: int, taken: set[str]) -> list[Picke
 
 
 _ROW = "card_id, path, tag, short_cite, words_read, labels, year, kind"
+_BATCH = 10_000  # values an IN (...) takes at once; SQLite's limit is 32,766
+
+
+def _where_in(
+    db: sqlite3.Connection, columns: str, name: str, values: Sequence[object], tail: str = ""
+) -> Iterator[tuple[Any, ...]]:
+    """The catalog's rows whose column `name` is one of `values`, in batches (an export
+    searches for up to 100,000 hits)."""
+    for i in range(0, len(values), _BATCH):
+        part = values[i : i + _BATCH]
+        marks = ",".join("?" * len(part))
+        yield from db.execute(f"SELECT {columns} FROM cards WHERE {name} IN ({marks}){tail}", part)
 
 
 def _hits(db: sqlite3.Connection, ranked: Ranked, read: bool, snippets: bool) -> list[Hit]:
@@ -243,18 +254,12 @@ def _hits(db: sqlite3.Connection, ranked: Ranked, read: bool, snippets: bool) ->
 
     picked = ranked.picked
     keys = [key for key, _, _, _ in picked]
-    marks = ",".join("?" * len(keys))
-    rows = {
-        row[0]: row[1:]
-        for row in db.execute(f"SELECT key, {_ROW} FROM cards WHERE key IN ({marks})", keys)
-    }
+    rows = {row[0]: row[1:] for row in _where_in(db, f"key, {_ROW}", "key", keys)}
     dupkeys = list({dupkey for _, dupkey, _, _ in picked})
     groups = {
         dupkey: (seen, copies)
-        for dupkey, seen, copies in db.execute(
-            "SELECT dupkey, sum(seen), count(*) FROM cards"
-            f" WHERE dupkey IN ({','.join('?' * len(dupkeys))}) GROUP BY dupkey",
-            dupkeys,
+        for dupkey, seen, copies in _where_in(
+            db, "dupkey, sum(seen), count(*)", "dupkey", dupkeys, " GROUP BY dupkey"
         )
     }
     field = "spoken" if read else "body"
