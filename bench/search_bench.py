@@ -246,22 +246,41 @@ def fts5_baseline(root: Path, names: list[str], queries: list[str]) -> None:
 
 
 def latency_report(engine: str, queries: list[str], run: object) -> None:
-    """p50/p95/p99 over 3 timed rounds of `queries` (after one warm-up), and the worst query."""
+    """p50/p95/p99 over 3 timed rounds of `queries` (after one warm-up), and the worst query;
+    then the CPU time of the same runs (this thread's), which other sessions' load on the
+    machine inflates far less than the wall time."""
     for q in queries:
         run(q)  # type: ignore[operator]
     lat: list[float] = []
+    cpu: list[float] = []
     worst: dict[str, float] = {}
     for _ in range(3):
         for q in queries:
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.thread_time()
             run(q)  # type: ignore[operator]
             took = time.perf_counter() - t
+            cpu.append(time.thread_time() - c)
             lat.append(took)
             worst[q] = max(worst.get(q, 0.0), took)
     q, w = max(worst.items(), key=lambda kv: kv[1])
     print(
         f"{engine} query ({len(queries)} x 3, top 20 over every match): p50 {ms(pct(lat, 50))},"
-        f" p95 {ms(pct(lat, 95))}, p99 {ms(pct(lat, 99))}, worst {q!r} {ms(w)}"
+        f" p95 {ms(pct(lat, 95))}, p99 {ms(pct(lat, 99))}, worst {q!r} {ms(w)};"
+        f" CPU p50 {ms(pct(cpu, 50))}, p99 {ms(pct(cpu, 99))}"
+    )
+
+
+def search_split(ix: object) -> None:
+    """search_db's ranking alone (tantivy's pages, their dupkeys from the catalog, ties,
+    collapsing), then the hits without snippets (+ their catalog rows): what is left of the
+    search_db line above is the stored text and the snippets."""
+    from evcards.index.search import rank, search_db
+
+    latency_report("  ranking alone", QUERIES, lambda q: rank(ix, q, limit=20))  # type: ignore[arg-type]
+    latency_report(
+        "  hits without snippets",
+        QUERIES,
+        lambda q: search_db(ix, q, limit=20, snippets=False),  # type: ignore[arg-type]
     )
 
 
@@ -433,6 +452,7 @@ def main() -> None:
         QUERIES,
         lambda q: search_db(ix, q, limit=20),
     )
+    search_split(ix)
     ix.close()
     if not args.no_fts5:
         names = sorted(e.name for e in os.scandir(root) if e.name.endswith(".toml"))

@@ -268,6 +268,29 @@ def test_limit_counts_collapsed_results(filled: Library) -> None:
     assert len(search(filled.root, "zebra", limit=3)) == 3
 
 
+def test_hits_without_snippets_are_the_same_hits(filled: Library) -> None:
+    """`snippets=False` (an export's search) reads no stored text and changes nothing else."""
+    put(filled, tag="ice", body=body("the arctic melts ", Span(text="fast", highlight="yellow")))
+    put(filled, tag="arctic ice", body=body("it melts slowly"))
+    full = search(filled.root, "arctic melts")
+    bare = search(filled.root, "arctic melts", snippets=False)
+    assert [h.snippet for h in bare] == ["", ""]
+    assert [(h.id, h.seen, h.copies, h.score) for h in bare] == [
+        (h.id, h.seen, h.copies, h.score) for h in full
+    ]
+    assert all("\x02" in h.snippet for h in full)
+
+
+def test_read_snippets_come_from_the_spoken_text(filled: Library) -> None:
+    put(
+        filled,
+        tag="t",
+        body=body("a glacier ", Span(text="calves icebergs", highlight="yellow"), " daily"),
+    )
+    [hit] = search(filled.root, "icebergs", read=True)
+    assert hit.snippet == "calves \x02icebergs\x03"  # the highlighted words alone
+
+
 # -- keeping in sync --------------------------------------------------------------------------
 def test_hand_edit_found_without_rebuild(filled: Library) -> None:
     lib = filled
@@ -442,3 +465,40 @@ def test_equal_scores_come_in_the_same_order_however_the_index_holds_them(lib):
     again = [hit.id for hit in search(lib.root, "alliance", limit=len(cards))]
     assert first == again == sorted(c.id for c in cards)
     assert few == first[:5]
+
+
+def test_groups_of_equal_scores_across_pages_and_reads(lib: Library) -> None:
+    """Groups of equal scores of many sizes, some of them duplicates: every limit gives the
+    head of the whole list, which is in (score, card id) order with each dupkey once. (The
+    catalog is read a few groups at a time, and pages grow fourfold from 2 * limit + 10.)"""
+    cards = []
+    for group, size in enumerate([1, 3, 7, 30, 2, 12, 1, 25]):
+        padding = " ".join(["pad"] * group)  # a longer body scores lower: one score a group
+        for i in range(size):
+            text = f"mangrove {padding} g{group}x{i % max(1, size - 2)}"  # a few duplicates
+            cards.append(new_card(tag=f"t{group} {i}", body=[[Span(text=text)]]))
+    with lib.lock():
+        for card in cards:
+            lib.add(card)
+    whole = search(lib.root, "mangrove", limit=len(cards))
+    assert [(-h.score, h.id) for h in whole] == sorted((-h.score, h.id) for h in whole)
+    assert len(whole) == len({h.snippet for h in whole}) < len(cards)  # duplicates collapsed
+    for limit in range(1, len(whole) + 1, 3):
+        assert [h.id for h in search(lib.root, "mangrove", limit=limit)] == [
+            h.id for h in whole[:limit]
+        ]
+
+
+def test_catalog_reads_in_batches_give_the_same_hits(filled: Library, monkeypatch) -> None:
+    """An export asks for up to 100,000 hits, more values than one SQL IN (...) may take:
+    the catalog is read in batches, here of 3, to the same answer."""
+    from evcards.index import search as search_module
+
+    for i in range(8):
+        put(filled, tag=f"heron {i}", body=body(f"herons wade {'slowly ' * i}"))
+    for colour in ("yellow", "green"):  # one cut of one text twice: one hit, two copies
+        put(filled, tag="heron", body=body("herons ", Span(text="fish", highlight=colour)))
+    whole = [h.as_json() for h in search(filled.root, "heron", limit=50)]
+    monkeypatch.setattr(search_module, "_BATCH", 3)
+    assert [h.as_json() for h in search(filled.root, "heron", limit=50)] == whole
+    assert len(whole) == 9 and sorted(h["copies"] for h in whole) == [1] * 8 + [2]

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from hypothesis import example, given
+import gzip
+import json
+import re
+from pathlib import Path
+
+from budget import examples, scaled
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from evcards.index.search import quote_query
-from evcards.index.snippets import Term, fold, snippet, terms_of, terms_of_raw
+from evcards.index.snippets import Term, fold, snippet, snippet_reference, terms_of, terms_of_raw
 
 S, E = "[", "]"
 
@@ -111,3 +117,112 @@ def test_an_accented_match_deep_in_a_long_text_is_found() -> None:
     text = " ".join(f"w{i}" for i in range(300)) + " the Résumé padding " + "tail " * 50
     assert "[Résumé]" in cut(text, "resume")
     assert "[Résumé]" in cut(text, "RÉSUMÉ")
+
+
+# -- the fast snippet against the reference (every word tokenized) ---------------------------
+# Words that fold in every way the fast path must handle: case, accents (composed and not),
+# lower-casing that changes the length (İ), folding to more letters (ß, ﬁ) or to nothing
+# (ﾞ), letters beyond Latin, words of 45 and 70 letters, digits, and separators (¶, curly quotes, underscores).
+WORDS = [
+    "war",
+    "War",
+    "WAR",
+    "nuclear",
+    "Nuclear",
+    "peace",
+    "the",
+    "econ",
+    "economy",
+    "Economic",
+    "café",
+    "Cafe",
+    "CAFÉ",
+    "cafe\u0301",
+    "résumé",
+    "Resume",
+    "straße",
+    "strasse",
+    "ﬁsh",
+    "fish",
+    "pneumonoultramicroscopicsilicovolcanoconiosis",  # longer than the fast path's first look
+    "Ω" * 70,
+    "İstanbul",
+    "istanbul",
+    "ﾞ",
+    "Ω",
+    "ω",
+    "x1",
+    "1",
+    "naïve",
+    "naive",
+    "中国",
+]
+SEPARATORS = [" ", ", ", ". ", "’ ", " ¶ ", "_", "-", " (", "\n", "  "]
+
+
+@st.composite
+def texts(draw: st.DrawFn) -> str:
+    words = draw(st.lists(st.sampled_from(WORDS), max_size=120))
+    out = [draw(st.sampled_from(["", "", "“", " "]))]
+    for w in words:
+        out += [w, draw(st.sampled_from(SEPARATORS))]
+    return "".join(out)
+
+
+@st.composite
+def queries(draw: st.DrawFn) -> list[Term]:
+    """Terms as terms_of makes them: a word, a phrase or a prefix, of the words above."""
+    out = []
+    for _ in range(draw(st.integers(1, 3))):
+        words = draw(st.lists(st.sampled_from(WORDS), min_size=1, max_size=3))
+        folded = tuple(fold(t) for w in words for t in re.findall(r"[^\W_]+", w))
+        if folded:
+            cut = draw(st.integers(0, 2))  # a prefix of the last word, as `econ*` is
+            last = folded[-1][: max(0, len(folded[-1]) - cut)]
+            prefix = draw(st.booleans())
+            out.append(Term((*folded[:-1], last) if prefix else folded, prefix))
+    return out
+
+
+@settings(max_examples=examples(2000))
+@given(texts(), queries(), st.sampled_from([1, 3, 8, 16]))
+@example("peace " + "war " * 18 + "nuclear " * 7 + "peace peace", [Term(("peace", "war"))], 16)
+@example("İstanbul war", [Term(("war",))], 16)
+@example("ﾞ war ﾞ", [Term(("",), prefix=True), Term(("war",))], 16)
+@example("a b c d e f g h war", [Term(("war",))], 3)
+@example(
+    "Ω" * 70 + " x war" + " y" * 20, [Term(("war",))], 16
+)  # the lead-in's first look ends in a word
+def test_the_fast_snippet_is_the_reference(text: str, terms: list[Term], width: int) -> None:
+    assert snippet(text, terms, S, E, width) == snippet_reference(text, terms, S, E, width)
+
+
+QUERY_WORDS = [
+    "nuclear war",
+    '"climate change"',
+    "econ*",
+    "extinction",
+    "russia OR china",
+    '"free trade"',
+    "cap*",
+    "solar",
+    "the",
+    "a",
+    "ontology",
+    "biopower",
+    "café",
+    "naïve",
+]
+
+
+def test_the_fast_snippet_is_the_reference_on_the_corpus(corpus: Path) -> None:
+    """Every DebateSum body of the shared corpus, as search cuts it (pilcrows for newlines)."""
+    path = corpus / "debatesum" / "train-DebateSum.jsonl.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        bodies = [str(json.loads(line)["docs"][0]["text"]) for line in f]
+    step = max(1, len(bodies) // scaled(len(bodies), 100))
+    for body in bodies[::step]:
+        text = body.replace("\n", " ¶ ")
+        for query in QUERY_WORDS:
+            terms = terms_of(quote_query(query))
+            assert snippet(text, terms, S, E) == snippet_reference(text, terms, S, E), query

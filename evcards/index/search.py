@@ -18,10 +18,10 @@ is the best-ranked member; its `seen` is the sum over the group and `copies` its
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from evcards.index.query import (
     CONTROL,
@@ -91,8 +91,40 @@ def search_db(
     read: bool = False,
     limit: int = 20,
     kind: str | None = None,
+    snippets: bool = True,
 ) -> list[Hit]:
-    """Ranked, collapsed hits from an open index (see `search` for the synced version)."""
+    """Ranked, collapsed hits from an open index (see `search` for the synced version); with
+    `snippets=False` each hit's snippet is left empty and no stored text is read."""
+    ranked = rank(ix, query, filters, raw=raw, read=read, limit=limit, kind=kind)
+    if not ranked.picked:
+        return []
+    return _hits(ix.db, ranked, read, snippets)
+
+
+@dataclass
+class Ranked:
+    """What ranking gives: the picked rows, best first, the searcher they came from and the
+    query's terms as a snippet marks them."""
+
+    picked: list[Picked]
+    searcher: tantivy.Searcher | None
+    terms: list[Term]
+
+
+def rank(
+    ix: Index,
+    query: str,
+    filters: Filters | None = None,
+    *,
+    raw: bool = False,
+    read: bool = False,
+    limit: int = 20,
+    kind: str | None = None,
+) -> Ranked:
+    """The best `limit` distinct results: tantivy's ranking, cards before analytics, each
+    dupkey once."""
+    from evcards.index import snippets
+
     filters = filters or Filters()
     weights = {"spoken": 1.0} if read else WEIGHTS
     if raw and query.strip():
@@ -100,18 +132,16 @@ def search_db(
     else:
         ranked = text_query(query, weights)
     if ranked is None and not filter_queries(filters, None):
-        return []
+        return Ranked([], None, [])
     searcher = ix.searcher()
     taken: set[str] = set()
     picked: list[Picked] = []
     for tier in [kind] if kind else list(KINDS):
         whole = combine(ranked, filter_queries(filters, tier))
         picked += _distinct(_best(ix.db, searcher, whole, limit), limit - len(picked), taken)
-    from evcards.index import snippets
-
     clean = CONTROL.sub(" ", query)
     terms = snippets.terms_of_raw(clean) if raw else snippets.terms_of(quote_query(clean))
-    return [_hit(ix.db, searcher, terms, n, p, read) for n, p in enumerate(picked, 1)]
+    return Ranked(picked, searcher, terms)
 
 
 Picked = tuple[int, str, float, "tantivy.DocAddress"]  # (key, dupkey, score, address)
@@ -124,43 +154,66 @@ def _best(
     may need more than `limit`), with each card's dupkey from the catalog. Equal scores come
     in card-id order, whatever order the index holds them in (a sync that re-adds a card
     moves it), so the same query gives the same list: the group of equal scores a page ends
-    in waits for the next page, which may hold more of it."""
+    in waits for the next page, which may hold more of it. The catalog is read a few whole
+    groups of equal scores at a time, as the caller takes rows, not a page at a time."""
     from evcards.index.fulltext import reading
 
     want, done = limit * 2 + 10, 0
-    waiting: list[tuple[Picked, str]] = []
+    waiting: list[Scored] = []
     while True:
         with reading():
             hits = searcher.search(query, want, count=False, offset=done).hits
             keys = searcher.fast_field_values("key", [a for _, a in hits])
-        marks = ",".join("?" * len(keys))
-        found = {
-            key: (dupkey, card_id)
-            for key, dupkey, card_id in db.execute(
-                f"SELECT key, dupkey, card_id FROM cards WHERE key IN ({marks})", keys
-            )
-        }
-        for (score, address), key in zip(hits, keys, strict=True):
-            if key in found:
-                dupkey, card_id = found[key]
-                waiting.append(((int(key or 0), dupkey, float(score), address), card_id))
+        waiting += [(float(s), a, int(k or 0)) for (s, a), k in zip(hits, keys, strict=True)]
         full = len(hits) == want
-        cut = _tie_start(waiting) if full else len(waiting)
-        ready, waiting = waiting[:cut], waiting[cut:]
-        ready.sort(key=lambda row: (-row[0][2], row[1]))
-        yield from (row for row, _ in ready)
+        end = _tie_start(waiting) if full else len(waiting)
+        start = 0
+        while start < end:
+            stop = _group_end(waiting, min(end, start + limit) - 1)
+            yield from _in_order(db, waiting[start:stop])
+            start = stop
+        waiting = waiting[end:]
         if not full:
             return
         done += len(hits)
         want *= 4
 
 
-def _tie_start(rows: list[tuple[Picked, str]]) -> int:
+Scored = tuple[float, "tantivy.DocAddress", int]  # (score, address, key) of a match
+
+
+def _tie_start(rows: list[Scored]) -> int:
     """Where the last group of equal scores begins."""
     i = len(rows)
-    while i > 0 and rows and rows[i - 1][0][2] == rows[-1][0][2]:
+    while i > 0 and rows[i - 1][0] == rows[-1][0]:
         i -= 1
     return i
+
+
+def _group_end(rows: list[Scored], i: int) -> int:
+    """Just past the group of equal scores that row `i` is in."""
+    i += 1
+    while i < len(rows) and rows[i][0] == rows[i - 1][0]:
+        i += 1
+    return i
+
+
+def _in_order(db: sqlite3.Connection, rows: list[Scored]) -> list[Picked]:
+    """Whole groups of equal scores with their dupkeys, in (score, card id) order; a match the
+    catalog does not hold is left out."""
+    found = {
+        key: (dupkey, card_id)
+        for key, dupkey, card_id in _where_in(
+            db, "key, dupkey, card_id", "key", [r[2] for r in rows]
+        )
+    }
+    out = [
+        (-score, found[key][1], (key, found[key][0], score, address))
+        for score, address, key in rows
+        if key in found
+    ]
+    out.sort(key=lambda row: row[:2])
+    return [picked for _, _, picked in out]
 
 
 def _distinct(rows: Iterator[Picked], limit: int, taken: set[str]) -> list[Picked]:
@@ -178,45 +231,66 @@ def _distinct(rows: Iterator[Picked], limit: int, taken: set[str]) -> list[Picke
     return picked
 
 
-def _hit(
-    db: sqlite3.Connection,
-    searcher: tantivy.Searcher,
-    terms: list[Term],
-    rank: int,
-    picked: Picked,
-    read: bool,
-) -> Hit:
+_ROW = "card_id, path, tag, short_cite, words_read, labels, year, kind"
+_BATCH = 10_000  # values an IN (...) takes at once; SQLite's limit is 32,766
+
+
+def _where_in(
+    db: sqlite3.Connection, columns: str, name: str, values: Sequence[object], tail: str = ""
+) -> Iterator[tuple[Any, ...]]:
+    """The catalog's rows whose column `name` is one of `values`, in batches (an export
+    searches for up to 100,000 hits)."""
+    for i in range(0, len(values), _BATCH):
+        part = values[i : i + _BATCH]
+        marks = ",".join("?" * len(part))
+        yield from db.execute(f"SELECT {columns} FROM cards WHERE {name} IN ({marks}){tail}", part)
+
+
+def _hits(db: sqlite3.Connection, ranked: Ranked, read: bool, snippets: bool) -> list[Hit]:
+    """The picked rows as hits: their catalog rows and their groups' counts read in one query
+    each, and a snippet cut from each one's stored text."""
     from evcards.index.fulltext import reading
     from evcards.index.snippets import snippet
 
-    key, dupkey, score, address = picked
-    card_id, path, tag, short, words_read, labels, year, kind = db.execute(
-        "SELECT card_id, path, tag, short_cite, words_read, labels, year, kind"
-        " FROM cards WHERE key = ?",
-        (key,),
-    ).fetchone()
-    with reading():
-        text = searcher.doc(address).get_first("spoken" if read else "body") or ""
-    # The body's paragraphs are joined by newlines; a snippet shows them as pilcrows.
-    cut = snippet(text.replace("\n", " ¶ "), terms, MARK_START, MARK_END)
-    seen, copies = db.execute(
-        "SELECT sum(seen), count(*) FROM cards WHERE dupkey = ?", (dupkey,)
-    ).fetchone()
-    return Hit(
-        id=card_id,
-        path=path,
-        tag=tag,
-        short_cite=short,
-        snippet=cut,
-        words_read=words_read,
-        seen=seen,
-        copies=copies,
-        rank=rank,
-        score=score,
-        labels=labels.split(),
-        year=year,
-        kind=kind,
-    )
+    picked = ranked.picked
+    keys = [key for key, _, _, _ in picked]
+    rows = {row[0]: row[1:] for row in _where_in(db, f"key, {_ROW}", "key", keys)}
+    dupkeys = list({dupkey for _, dupkey, _, _ in picked})
+    groups = {
+        dupkey: (seen, copies)
+        for dupkey, seen, copies in _where_in(
+            db, "dupkey, sum(seen), count(*)", "dupkey", dupkeys, " GROUP BY dupkey"
+        )
+    }
+    field = "spoken" if read else "body"
+    out = []
+    for n, (key, dupkey, score, address) in enumerate(picked, 1):
+        card_id, path, tag, short, words_read, labels, year, kind = rows[key]
+        cut = ""
+        if snippets and ranked.searcher is not None:
+            with reading():
+                text = ranked.searcher.doc(address).get_first(field) or ""
+            # The body's paragraphs are joined by newlines; a snippet shows them as pilcrows.
+            cut = snippet(text.replace("\n", " ¶ "), ranked.terms, MARK_START, MARK_END)
+        seen, copies = groups[dupkey]
+        out.append(
+            Hit(
+                id=card_id,
+                path=path,
+                tag=tag,
+                short_cite=short,
+                snippet=cut,
+                words_read=words_read,
+                seen=seen,
+                copies=copies,
+                rank=n,
+                score=score,
+                labels=labels.split(),
+                year=year,
+                kind=kind,
+            )
+        )
+    return out
 
 
 def search(
@@ -228,24 +302,27 @@ def search(
     read: bool = False,
     limit: int = 20,
     kind: str | None = None,
+    snippets: bool = True,
 ) -> list[Hit]:
-    """Sync the index with the library at `root`, then search it.
+    """Sync the index with the library at `root`, then search it (`snippets=False`: hits
+    with no snippet, for a caller that shows none, such as an export).
 
     The sync catches an in-place edit of a big library only over several searches (see
     evcards.index.sync), so the files of the hits themselves are checked once more: a result is
     never shown from a stale row. If one changed, the search runs again on fresh rows (and
     checks any new hits in turn). An index found damaged on the way is rebuilt, once."""
+    options = {"raw": raw, "read": read, "limit": limit, "kind": kind, "snippets": snippets}
     ix = ensure(root, fulltext=True)
     try:
         try:
-            return _fresh(ix, query, filters, raw=raw, read=read, limit=limit, kind=kind)
+            return _fresh(ix, query, filters, **options)
         except IndexDamaged:
             from evcards.index.build import rebuild
 
             ix.close()
             rebuild(root)
             ix = Index(root, connect(index_path(root)), rebuilt=True)
-            return _fresh(ix, query, filters, raw=raw, read=read, limit=limit, kind=kind)
+            return _fresh(ix, query, filters, **options)
     finally:
         ix.close()
 

@@ -1,16 +1,18 @@
 """The snippet under each search result: the stretch of the card's text where the query's words
 are thickest, with each match marked.
 
-FTS5's own `snippet()` needs the query run again for that one row, and FTS5 cannot seek to a
-row inside a long doclist: at a million cards a snippet for a common word cost 40 ms per hit.
-The body is already in the `cards` table, so the snippet is cut here, in Python, from the
-query's terms, with the tokenizer's rules (letters and digits; case and diacritics ignored,
-as `unicode61 remove_diacritics 2` does).
+The snippet is cut here, in Python, from the body tantivy stores and the query's terms, with
+the tokenizer's rules (letters and digits; case and diacritics ignored). Tantivy's own
+`SnippetGenerator` picks a window of characters, not of words, and folds with `ascii_fold`,
+not as `fold` does: its snippets would not be these. `snippet_reference` is the rule in its
+plain form (every word of the body tokenized and folded: about 1 us a word);
+`snippet` gives the same answer from the matches alone (found in C), counting and cutting
+only the words near them: a 500-word body costs about 40 us instead of 300.
 """
 
 from __future__ import annotations
 
-import functools
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -39,7 +41,8 @@ def fold(token: str) -> str:
 
 
 def _term(text: str, prefix: bool) -> Term | None:
-    tokens = tuple(fold(t) for t in _TOKEN.findall(text))
+    # A word that folds to nothing (U+FF9E alone) is left out: it could match only itself.
+    tokens = tuple(f for t in _TOKEN.findall(text) if (f := fold(t)))
     return Term(tokens, prefix) if tokens else None
 
 
@@ -79,166 +82,56 @@ def _matches(words: list[str], start: int, term: Term) -> bool:
     return last.startswith(term.tokens[-1]) if term.prefix else last == term.tokens[-1]
 
 
-_NON_ASCII_WORD = re.compile(r"[^\W\x00-\x7f]")  # a letter or digit that folding may change
-_AVERAGE_WORD = 8  # characters per word and its space, to size the region around a match
-_LATIN = [*range(0xC0, 0x250), *range(0x1E00, 0x1F00)]  # the letters that carry accents
+# -- the reference: every word of the text, folded -----------------------------------------
+Match = tuple[int, int, int]  # (first word, last word, term number)
 
 
-@functools.cache
-def _letter_classes() -> dict[str, str]:
-    """For each ASCII letter and digit, a regex class of every character that folds to it
-    ('e' -> '[eEéÉèÈ...]'), so that a regex over the raw text finds what the folded tokens
-    would."""
-    variants: dict[str, list[str]] = {}
-    for cp in _LATIN:
-        c = chr(cp)
-        f = fold(c)
-        if len(f) == 1 and f.isascii() and f.isalnum():
-            variants.setdefault(f, []).append(c)
-    out = {}
-    for c in "abcdefghijklmnopqrstuvwxyz0123456789":
-        out[c] = "[" + re.escape(c + c.upper() + "".join(variants.get(c, []))) + "]"
-    return out
-
-
-def _token_pattern(token: str) -> str:
-    classes = _letter_classes()
-    # A decomposed accent (e + U+0301) may follow any letter.
-    return "".join(
-        classes[c] + "[\u0300-\u036f]*" if c in classes else f"(?i:{re.escape(c)})" for c in token
-    )
-
-
-@functools.cache
-def _pattern(terms: tuple[Term, ...]) -> re.Pattern[str]:
-    alternatives = []
-    for n, term in enumerate(terms):
-        body = r"[\W_]+".join(_token_pattern(t) for t in term.tokens)
-        tail = r"[^\W_]*" if term.prefix else r"(?![^\W_])"
-        alternatives.append(f"(?P<t{n}>{body}{tail})")
-    return re.compile(r"(?<![^\W_])(?:" + "|".join(alternatives) + ")")
-
-
-def _region(text: str, terms: list[Term], width: int) -> tuple[int, int]:
-    """The stretch of `text` worth tokenizing: around the best cluster of matches, found with
-    `str.lower` and `str.find` in C (tokenizing and folding a whole 500-word body in Python
-    costs twenty times more), or, when a term is not found that way and the text has
-    accented letters, a regex that folds them. The tokens there are then compared exactly."""
-    span = width * _AVERAGE_WORD
-    found = _candidates(text, terms)
-    if not found:
-        return 0, min(len(text), 2 * span)
-    at = _densest(found, span)
-    return max(0, at - span), min(len(text), at + 2 * span)
-
-
-def _candidates(text: str, terms: list[Term]) -> list[tuple[int, int]]:
-    """(position, term number) of every place a term may start, in order of position."""
-    lower = text.lower()
-    aligned = len(lower) == len(text)  # else positions in `lower` are not positions in `text`
-    found = _found_lower(lower, terms) if aligned else []
-    missing = len({n for _, n in found}) < len(terms)
-    if missing and (not aligned or _NON_ASCII_WORD.search(text)):
-        # A term may be there with accents (or case rules) that find() cannot see.
-        pattern = _pattern(tuple(terms))
-        found = [(m.start(), int((m.lastgroup or "t0")[1:])) for m in pattern.finditer(text)]
-    return found
-
-
-def _found_lower(lower: str, terms: list[Term]) -> list[tuple[int, int]]:
-    found = []
-    for n, term in enumerate(terms):
-        first = term.tokens[0]
-        at = lower.find(first)
-        while at >= 0:
-            if at == 0 or not lower[at - 1].isalnum():
-                found.append((at, n))
-            at = lower.find(first, at + len(first))
-    found.sort()
-    return found
-
-
-def _densest(found: list[tuple[int, int]], span: int) -> int:
-    """Where the `span` characters holding the most distinct terms, then the most matches,
-    begin: a sliding window over the matches, in order."""
-    best, at = (-1, -1), 0
-    counts: dict[int, int] = {}  # term number -> matches inside the window
-    k = 0
-    for j, (start, _) in enumerate(found):
-        while k < len(found) and found[k][0] < start + span:
-            counts[found[k][1]] = counts.get(found[k][1], 0) + 1
-            k += 1
-        score = (len(counts), k - j)
-        if score > best:
-            best, at = score, start
-        n = found[j][1]
-        counts[n] -= 1
-        if not counts[n]:
-            del counts[n]
-    return at
-
-
-def snippet(text: str, terms: list[Term], start_mark: str, end_mark: str, width: int = 16) -> str:
-    """At most `width` words of `text` around the best cluster of matches, each match between
-    the marks, with "…" where text was cut; the first words when nothing matches."""
-    spans = _word_spans(text, *_region(text, terms, width), width)
+def snippet_reference(
+    text: str, terms: list[Term], start_mark: str, end_mark: str, width: int = 16
+) -> str:
+    """What `snippet` gives, the plain way: the whole text tokenized and folded, every match
+    found among its words. About 1 us a word in Python (a 2,000-word body is 2 ms)."""
+    spans = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
     if not spans:
         return ""
     words = [fold(text[a:b]) for a, b in spans]
     hits = _hits(words, terms)
-    if not hits and (spans[0][0] > 0 or spans[-1][1] < len(text)):
-        # The region's candidates were a phrase's first word without the rest (`peace` twice
-        # at the end, `peace war` only at the start): the whole text then, tokenized.
-        spans = _word_spans(text, 0, len(text), width)
-        words = [fold(text[a:b]) for a, b in spans]
-        hits = _hits(words, terms)
-    first = _first_word(hits, width, len(words))
+    best = _best_start(hits, width)
+    first = 0 if best is None else max(0, min(best - 2, len(words) - width))
     last = min(len(words), first + width) - 1
     marked = {i for a, b, _ in hits if a >= first and b <= last for i in range(a, b + 1)}
     shown = [(a, b, first + k in marked) for k, (a, b) in enumerate(spans[first : last + 1])]
-    out = _cut(text, shown, start_mark, end_mark)
-    # Neighbouring matches read as one: «nuclear war», not «nuclear» «war».
-    joined = re.sub(re.escape(end_mark) + r"(\s+)" + re.escape(start_mark), r"\1", out)
-    return joined.strip()
+    return _finish(_cut(text, shown, start_mark, end_mark), start_mark, end_mark)
 
 
-def _word_spans(text: str, lo: int, hi: int, width: int) -> list[tuple[int, int]]:
-    """(start, end) of the words in text[lo:hi], whole words only (an edge inside a word moves
-    out of it); of every word in the text when the region holds too few."""
-    while lo > 0 and _TOKEN.match(text, lo - 1):
-        lo -= 1
-    while hi < len(text) and _TOKEN.match(text, hi):
-        hi += 1
-    spans = [(m.start(), m.end()) for m in _TOKEN.finditer(text, lo, hi)]
-    if len(spans) < width + 4 and (lo, hi) != (0, len(text)):
-        spans = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
-    return spans
-
-
-def _hits(words: list[str], terms: list[Term]) -> list[tuple[int, int, int]]:
-    """(first word, last word, term number) of every match, in order."""
-    firsts = {t.tokens[0][:1] for t in terms}
+def _hits(words: list[str], terms: list[Term]) -> list[Match]:
+    """(first word, last word, term number) of every match, in order. A term whose first word
+    folds to nothing (U+FF9E alone) matches nothing."""
+    live = [(n, t) for n, t in enumerate(terms) if t.tokens[0]]
+    firsts = {t.tokens[0][:1] for _, t in live}
     hits = []
     for i, w in enumerate(words):
         if w[:1] in firsts:
-            hits += [
-                (i, i + len(t.tokens) - 1, n) for n, t in enumerate(terms) if _matches(words, i, t)
-            ]
+            hits += [(i, i + len(t.tokens) - 1, n) for n, t in live if _matches(words, i, t)]
     return hits
 
 
-def _first_word(hits: list[tuple[int, int, int]], width: int, words: int) -> int:
-    """The first word to show: of the `width` words with the most distinct terms, then the
-    most matches, earliest first, with a few words of lead-in (they read better than none)."""
-    if not hits:
-        return 0
-    best, first = (-1, -1), 0
+def _best_start(hits: list[Match], width: int) -> int | None:
+    """The first word of the match that begins the `width` words with the most distinct terms,
+    then the most matches, earliest first; None when nothing matched. (A few words of lead-in
+    before it read better than none: the caller adds them.)"""
+    best, first = (-1, -1), None
     for j, (start, _, _) in enumerate(hits):
-        inside = [h for h in hits[j:] if h[1] < start + width]
+        inside = []
+        for h in hits[j:]:
+            if h[0] >= start + width:
+                break  # the hits are in order: none after this one fits either
+            if h[1] < start + width:
+                inside.append(h)
         score = (len({h[2] for h in inside}), len(inside))
         if score > best:
             best, first = score, start
-    return max(0, min(first - 2, words - width))
+    return first
 
 
 def _cut(text: str, shown: list[tuple[int, int, bool]], start_mark: str, end_mark: str) -> str:
@@ -247,8 +140,142 @@ def _cut(text: str, shown: list[tuple[int, int, bool]], start_mark: str, end_mar
     pos = shown[0][0]
     out = ["…" if _TOKEN.search(text, 0, pos) else ""]
     for a, b, mark in shown:
-        out.append(text[pos:a])
-        out.append(f"{start_mark}{text[a:b]}{end_mark}" if mark else text[a:b])
-        pos = b
-    out.append("…" if _TOKEN.search(text, pos) else text[pos:].rstrip())
+        if mark:  # the text up to a marked word as it is, then the word between the marks
+            out += [text[pos:a], start_mark, text[a:b], end_mark]
+            pos = b
+    end = shown[-1][1]
+    out.append(text[pos:end])
+    out.append("…" if _TOKEN.search(text, end) else text[end:].rstrip())
     return "".join(out)
+
+
+def _finish(out: str, start_mark: str, end_mark: str) -> str:
+    # Neighbouring matches read as one: «nuclear war», not «nuclear» «war».
+    joined = re.sub(re.escape(end_mark) + r"(\s+)" + re.escape(start_mark), r"\1", out)
+    return joined.strip()
+
+
+# -- the fast path: only the words near a match ---------------------------------------------
+def snippet(text: str, terms: list[Term], start_mark: str, end_mark: str, width: int = 16) -> str:
+    """At most `width` words of `text` around the best cluster of matches, each match between
+    the marks, with "…" where text was cut; the first words when nothing matches.
+
+    The same as `snippet_reference` (a property test holds them together) without tokenizing
+    the whole text in Python: the matches are found by `bytes.find` in C and checked against
+    the folded words where they start; the words between two matches are counted only up to
+    `width + 1` (past that, how many more cannot change the window); the words shown are the
+    only ones cut out."""
+    found = _exact_matches(text, terms)
+    hits, at = _numbered(text, found, terms, width + 1)  # at: a hit's word number -> its start
+    best = _best_start(hits, width)
+    if best is None:
+        m = _TOKEN.search(text)
+        if m is None:
+            return ""  # no words at all
+        start, first = m.start(), 0
+    else:
+        # The reference starts 2 words before the best match, less when the text begins
+        # sooner, more when it ends within `width` words: counted here from the match itself.
+        after = _count(text, at[best], len(text), width)
+        start, back = _nth_back(text, at[best], max(2, width - after))
+        first = best - back
+    spans = [(m.start(), m.end()) for m in itertools.islice(_TOKEN.finditer(text, start), width)]
+    last = first + len(spans) - 1
+    marked = {i for a, b, _ in hits if a >= first and b <= last for i in range(a, b + 1)}
+    shown = [(a, b, first + k in marked) for k, (a, b) in enumerate(spans)]
+    return _finish(_cut(text, shown, start_mark, end_mark), start_mark, end_mark)
+
+
+def _exact_matches(text: str, terms: list[Term]) -> list[tuple[int, int]]:
+    """(start, term number) of every match, by position then term, each checked against the
+    folded words where it starts.
+
+    A match's first word is either ASCII, where folding is lower-casing, or holds a character
+    beyond ASCII. `text.encode("ascii", "replace")` keeps one byte a character, so `find` over
+    it lower-cased sees every ASCII one; every word with a letter beyond ASCII is tried (the
+    bytes hold a "?" where it is)."""
+    raw = text.encode("ascii", "replace")
+    lower = raw.lower()
+    live = [(n, term) for n, term in enumerate(terms) if term.tokens[0]]
+    starts: set[int] = set()
+    for first in {term.tokens[0] for _, term in live if term.tokens[0].isascii()}:
+        needle = first.encode()
+        at = lower.find(needle)
+        while at >= 0:
+            if at == 0 or not text[at - 1].isalnum():
+                starts.add(at)
+            at = lower.find(needle, at + 1)
+    starts |= _non_ascii_words(text, raw)
+    out = []
+    for at in sorted(starts):
+        out += [(at, n) for n, term in live if _match_at(text, at, term)]
+    return out
+
+
+def _non_ascii_words(text: str, raw: bytes) -> set[int]:
+    """Where each word holding a letter or digit beyond ASCII starts."""
+    out = set()
+    at = raw.find(b"?")
+    while at >= 0:
+        nxt = at + 1
+        if text[at].isalnum():  # not punctuation, nor a "?" of the text's own
+            while at > 0 and text[at - 1].isalnum():
+                at -= 1
+            out.add(at)
+            nxt = _TOKEN.match(text, at).end()  # type: ignore[union-attr]
+        at = raw.find(b"?", nxt)
+    return out
+
+
+def _match_at(text: str, at: int, term: Term) -> bool:
+    """Whether a match of `term` has its first word at `at`."""
+    pos = at
+    for k, token in enumerate(term.tokens):
+        m = _TOKEN.search(text, pos) if k else _TOKEN.match(text, pos)
+        if m is None:
+            return False
+        word = fold(m.group())
+        if k == len(term.tokens) - 1 and term.prefix:
+            return word.startswith(token)
+        if word != token:
+            return False
+        pos = m.end()
+    return True
+
+
+def _numbered(
+    text: str, found: list[tuple[int, int]], terms: list[Term], cap: int
+) -> tuple[list[Match], dict[int, int]]:
+    """The matches as (first word, last word, term number), numbered by the words between one
+    match and the next, counted up to `cap` (two matches further apart than that share no
+    window either way); and where each match's first word starts."""
+    hits: list[Match] = []
+    at: dict[int, int] = {}
+    count, pos = 0, 0
+    for start, n in found:
+        count += _count(text, pos, start, cap)
+        pos = start
+        at[count] = start
+        hits.append((count, count + len(terms[n].tokens) - 1, n))
+    return hits, at
+
+
+def _count(text: str, lo: int, hi: int, cap: int) -> int:
+    """The words in text[lo:hi] (lo and hi at a word's start or the text's ends), up to `cap`."""
+    return sum(1 for _ in itertools.islice(_TOKEN.finditer(text, lo, hi), cap))
+
+
+def _nth_back(text: str, start: int, n: int) -> tuple[int, int]:
+    """Where the `n`-th word before the word at `start` starts, or the first word when fewer
+    come before it, and how many words back that is; found over a stretch before `start` that
+    doubles until it holds enough whole words."""
+    reach = 16 * (n + 1)
+    while True:
+        lo = max(0, start - reach)
+        starts = [m.start() for m in _TOKEN.finditer(text, lo, start)]
+        if lo > 0 and starts and starts[0] == lo and text[lo - 1].isalnum():
+            starts = starts[1:]  # a word cut by the stretch's edge
+        if len(starts) >= n or lo == 0:
+            back = min(n, len(starts))
+            return (starts[-back] if back else start), back
+        reach *= 2
