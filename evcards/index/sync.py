@@ -48,13 +48,13 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from evcards.index import schema
-from evcards.index.build import CardStat, SyncResult, Values, insert, read_all, rebuild
+from evcards.index.build import CardStat, Known, SyncResult, Values, insert, read_known, rebuild
 from evcards.index.schema import (
     IndexDamaged,
     connect,
@@ -148,10 +148,16 @@ def open_index(root: Path) -> Index:
 
 
 # -- syncing ----------------------------------------------------------------------------------
-def sync(ix: Index, full: bool = False, only: Iterable[str] | None = None) -> SyncResult:
+def sync(
+    ix: Index,
+    full: bool = False,
+    only: Iterable[str] | None = None,
+    known: Mapping[str, Known] | None = None,
+) -> SyncResult:
     """Bring the index in line with the card files (see the module docstring for how).
-    `full=True` stats every known file instead of the rolling window; `only` checks just
-    those files (relative paths) and nothing else."""
+    `full=True` stats every indexed file instead of the rolling window; `only` checks just
+    those files (relative paths) and nothing else; `known`: files evcards has just written,
+    with their Values, which are not read again (`build.index_written`)."""
     root, db = ix.root, ix.db
     found = _Found(root, db)
     if only is None:
@@ -173,8 +179,8 @@ def sync(ix: Index, full: bool = False, only: Iterable[str] | None = None) -> Sy
             _move_cursor(db, window.next_cursor)
         return SyncResult()
     if to_read or found.delete:
-        read = list(read_all(root, [f.rel for f in to_read]))  # parsed before the write lock
-        result = _write(ix, found, to_read, read, window.next_cursor)
+        reading, trusted = read_known(root, to_read, known or {})  # before the write lock:
+        result = _write(ix, found, (to_read, list(reading), trusted), window.next_cursor)
     else:  # only folder mtimes to remember: the catalog alone, and no tantivy to load
         db.execute("BEGIN IMMEDIATE")
         try:
@@ -189,9 +195,10 @@ def sync(ix: Index, full: bool = False, only: Iterable[str] | None = None) -> Sy
     return result
 
 
-def _write(
-    ix: Index, found: _Found, to_read: list[CardStat], read: list[Values | str], cursor: str
-) -> SyncResult:
+_Read = tuple[list[CardStat], list[Values | str], Set[str]]  # files, their Values, trusted
+
+
+def _write(ix: Index, found: _Found, files: _Read, cursor: str) -> SyncResult:
     """Everything a sync found, into both stores at one new generation (module docstring)."""
     from evcards.index import fulltext
 
@@ -204,7 +211,7 @@ def _write(
             raise IndexDamaged("the full-text index and the catalog disagree")
         writer = fulltext.writer(index)
         try:
-            result = found.write(writer, to_read, read)
+            result = found.write(writer, *files)
             _save_cursor(db, cursor)
             stamp(db)
             new = generation(db) + 1
@@ -309,7 +316,11 @@ class _Found:
             self.delete.update(_paths_in(self.db, rel))
 
     def write(
-        self, writer: tantivy.IndexWriter, to_read: list[CardStat], read: list[Values | str]
+        self,
+        writer: tantivy.IndexWriter,
+        to_read: list[CardStat],
+        read: list[Values | str],
+        trusted: Set[str] = frozenset(),
     ) -> SyncResult:
         """Everything found, inside the caller's transaction and tantivy commit."""
         db = self.db
@@ -318,7 +329,7 @@ class _Found:
         existed = {f.rel for f in to_read if _forget(db, f.rel, gone)}
         for key in gone:
             writer.delete_documents_by_term("key", key)
-        invalid = insert(db, writer, to_read, read, self.started)
+        invalid = insert(db, writer, to_read, read, self.started, trusted=trusted)
         cards = {
             f.rel for f, values in zip(to_read, read, strict=True) if not isinstance(values, str)
         }
