@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 
 _PARALLEL_MIN = 4000  # below this, starting worker processes costs more than it saves
 _BATCH = 2000  # catalog rows per executemany
+PROGRESS_EVERY = 500  # cards between two calls of a Progress callback
 BUILD_HEAP = 400_000_000  # tantivy's indexing memory in a rebuild, within the 1 GB budget
 FULLTEXT_PREFIX = "fulltext-"
 
@@ -243,7 +244,8 @@ def insert(
     key = next_key(db)
     rows: list[tuple[Any, ...]] = []
     invalid = 0
-    for done, (file, v) in enumerate(zip(files, read, strict=True), 1):
+    read = reported(read, progress, len(files))
+    for file, v in zip(files, read, strict=True):
         mtime = file.mtime_ns if file.rel in trusted else settled(file.mtime_ns, now)
         if isinstance(v, str):
             db.execute(INSERT_INVALID, (file.rel, file.dir, mtime, file.size, v))
@@ -255,10 +257,31 @@ def insert(
         if len(rows) >= _BATCH:
             db.executemany(INSERT, rows)
             rows.clear()
-            if progress:
-                progress(done, len(files))
     db.executemany(INSERT, rows)
     return invalid
+
+
+def later(progress: Progress | None, start: int, total: int) -> Progress | None:
+    """`progress` told (start + done, total): a second stage of the same bar."""
+    if progress is None:
+        return None
+    told = progress
+    return lambda done, _: told(start + done, total)
+
+
+def reported(
+    items: Iterable[Any], progress: Progress | None, total: int, start: int = 0
+) -> Iterator[Any]:
+    """`items`, telling `progress` every PROGRESS_EVERY of them: (start + done, total)."""
+    if progress is None:
+        yield from items
+        return
+    done = 0
+    for done, item in enumerate(items, 1):
+        yield item
+        if done % PROGRESS_EVERY == 0:
+            progress(start + done, total)
+    progress(start + done, total)
 
 
 def index_written(root: Path, known: Mapping[str, Known]) -> SyncResult | None:

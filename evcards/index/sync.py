@@ -54,7 +54,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from evcards.index import schema
-from evcards.index.build import CardStat, Known, SyncResult, Values, insert, read_known, rebuild
+from evcards.index.build import (
+    CardStat,
+    Known,
+    Progress,
+    SyncResult,
+    Values,
+    insert,
+    later,
+    read_known,
+    rebuild,
+    reported,
+)
 from evcards.index.schema import (
     IndexDamaged,
     connect,
@@ -131,7 +142,7 @@ class Index:
         self.db.close()
 
 
-def open_index(root: Path) -> Index:
+def open_index(root: Path, progress: Progress | None = None) -> Index:
     """The catalog, rebuilding the index first when the catalog is missing, of another schema
     version or not a database."""
     path = index_path(root)
@@ -143,7 +154,7 @@ def open_index(root: Path) -> Index:
             db.close()
         except sqlite3.DatabaseError:
             pass
-    rebuild(root)
+    rebuild(root, progress)
     return Index(root, connect(path), rebuilt=True)
 
 
@@ -153,11 +164,13 @@ def sync(
     full: bool = False,
     only: Iterable[str] | None = None,
     known: Mapping[str, Known] | None = None,
+    progress: Progress | None = None,
 ) -> SyncResult:
     """Bring the index in line with the card files (see the module docstring for how).
     `full=True` stats every indexed file instead of the rolling window; `only` checks just
     those files (relative paths) and nothing else; `known`: files evcards has just written,
-    with their Values, which are not read again (`build.index_written`)."""
+    with their Values, which are not read again (`build.index_written`); `progress` is told
+    of the files read, then of the same files written (twice their number in all)."""
     root, db = ix.root, ix.db
     found = _Found(root, db)
     if only is None:
@@ -180,7 +193,9 @@ def sync(
         return SyncResult()
     if to_read or found.delete:
         reading, trusted = read_known(root, to_read, known or {})  # before the write lock:
-        result = _write(ix, found, (to_read, list(reading), trusted), window.next_cursor)
+        read = list(reported(reading, progress, 2 * len(to_read)))
+        found.progress = progress
+        result = _write(ix, found, (to_read, read, trusted), window.next_cursor)
     else:  # only folder mtimes to remember: the catalog alone, and no tantivy to load
         db.execute("BEGIN IMMEDIATE")
         try:
@@ -243,6 +258,7 @@ class _Found:
         self.delete: set[str] = set()
         self.dirs: dict[str, int] = {}  # folders to store, with the mtime to remember
         self.gone_dirs: list[str] = []
+        self.progress: Progress | None = None  # told of the files written (`write`)
 
     def folders(self, notes: list[journal.Note]) -> None:
         """Pass 2: every known folder whose mtime moved, and any new folder found in one."""
@@ -329,7 +345,8 @@ class _Found:
         existed = {f.rel for f in to_read if _forget(db, f.rel, gone)}
         for key in gone:
             writer.delete_documents_by_term("key", key)
-        invalid = insert(db, writer, to_read, read, self.started, trusted=trusted)
+        progress = later(self.progress, len(to_read), 2 * len(to_read))  # after the reading
+        invalid = insert(db, writer, to_read, read, self.started, progress, trusted)
         cards = {
             f.rel for f, values in zip(to_read, read, strict=True) if not isinstance(values, str)
         }
@@ -430,16 +447,16 @@ def _move_cursor(db: sqlite3.Connection, cursor: str) -> None:
         db.execute("PRAGMA synchronous=NORMAL")
 
 
-def ensure(root: Path, fulltext: bool = False) -> Index:
+def ensure(root: Path, fulltext: bool = False, progress: Progress | None = None) -> Index:
     """An index that matches the card files right now: opened (or rebuilt) and synced.
-    `fulltext`: check the full-text index too, as a search will use it."""
+    `fulltext`: check the full-text index too, as a search will use it; `progress`: a bar."""
     if not root.is_dir():
         from evcards.errors import LibraryError
 
         raise LibraryError(
             f"{root}: no library here yet; add cards with `evcards import FILE` or `evcards add`"
         )
-    ix = open_index(root)
+    ix = open_index(root, progress)
     from evcards.index.build import sweep
 
     sweep(state_dir(root))  # what a build killed half-way left
@@ -447,12 +464,12 @@ def ensure(root: Path, fulltext: bool = False) -> Index:
         if fulltext:
             ix.fulltext()
         if not ix.rebuilt:
-            sync(ix)
+            sync(ix, progress=progress)
     except (IndexDamaged, sqlite3.DatabaseError) as e:
         if isinstance(e, sqlite3.OperationalError) and "locked" in str(e):
             raise
         ix.close()  # corrupt beyond what opening noticed: start again
-        rebuild(root)
+        rebuild(root, progress)
         ix = Index(root, connect(index_path(root)), rebuilt=True)
     return ix
 
