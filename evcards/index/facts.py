@@ -255,7 +255,7 @@ def extract(raw: bytes, where: str = "card") -> CardFacts:
     try:
         text = raw.decode("utf-8")
         try:
-            data = loads_card_toml(text)
+            data = loads_card_toml(text, raw)
         except NotPlain:
             data = tomllib.loads(text)
         return facts_from_dict(data)
