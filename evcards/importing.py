@@ -138,8 +138,14 @@ def prepare_file(
         prepared = _prepare(path, initials, labels)
     except EvcardsError as e:
         return path, str(e)
+    from evcards.index.build import text_values
+
+    # What the index stores of each card, worked out here (in a worker, in parallel) from
+    # the text to be written, so that nothing is read back to index it (`_Indexer`).
+    values = [text_values(item.text, item.name) for item in prepared]
     if staging is not None:
         prepared = Warned(stage(prepared, staging), prepared.warnings, prepared.by_shape)
+    prepared.values = values
     return path, prepared
 
 
@@ -153,6 +159,7 @@ class Warned(list[Prepared]):
         super().__init__(items)
         self.warnings = list(warnings)
         self.by_shape = by_shape  # cards the reader found by their shape, not a Tag style
+        self.values: list[Any] = []  # each card's index Values (build.text_values), if given
 
 
 def _prepare(path: str, initials: str | None, labels: tuple[str, ...]) -> Warned:
@@ -325,8 +332,9 @@ def import_paths(
     with library.lock():
         stored = len(library.ids())
         batch: Batch | None = None
+        indexer = _Indexer(library.root)
         try:
-            with library.batch() as batch:
+            with library.batch(on_commit=indexer.committed) as batch:
                 prepared = _prepare_all(
                     found.files,
                     initials,
@@ -336,6 +344,7 @@ def import_paths(
                 )
                 try:
                     for path, outcome in prepared:
+                        indexer.take(outcome)
                         _take(summary, batch, path, outcome, report)
                         if on_file:
                             on_file(path)
@@ -355,6 +364,33 @@ def import_paths(
             ) from None
     summary.seconds = time.perf_counter() - start
     return summary
+
+
+class _Indexer:
+    """An import's cards into the search index as each commit of the batch lands them
+    (`build.index_written`), with the Values worked out where they were parsed: the next
+    command reads none of them back. A card whose text changed on the way (a sighting merged
+    into a stored card) has its Values worked out from the text written."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.values: dict[str, Any] = {}  # text to be written -> its Values
+
+    def take(self, outcome: list[Prepared] | str) -> None:
+        values = getattr(outcome, "values", None)
+        if not isinstance(outcome, str) and values and len(values) == len(outcome):
+            self.values.update((item.text, v) for item, v in zip(outcome, values, strict=True))
+
+    def committed(self, written: dict[Path, str]) -> None:
+        from evcards.index.build import index_written, text_values
+
+        known = {}
+        for path, text in written.items():
+            rel = os.path.relpath(path, self.root).replace(os.sep, "/")
+            v = self.values.get(text)
+            known[rel] = (len(text.encode()), v if v is not None else text_values(text, rel))
+        self.values.clear()  # every card taken so far is in this commit, or was not written
+        index_written(self.root, known)
 
 
 @dataclass

@@ -50,6 +50,7 @@ def test_fast_toml_reads_what_tomli_w_writes(data: dict) -> None:
     except NotPlain:
         return  # the caller falls back to tomllib
     assert got == expected
+    assert loads_card_toml(text, text.encode()) == expected  # given the file's bytes as well
 
 
 _TOML_PIECES = [
@@ -93,10 +94,14 @@ _TOML_PIECES = [
 @settings(max_examples=examples(600), deadline=None)
 @given(text=st.lists(st.sampled_from(_TOML_PIECES), max_size=14).map("".join))
 def test_fast_toml_never_disagrees_with_tomllib(text: str) -> None:
+    raw = text.encode("utf-8", "surrogatepass")
     try:
         got = loads_card_toml(text)
     except NotPlain:
+        with pytest.raises(NotPlain):  # the file's bytes given too: the same judgement
+            loads_card_toml(text, raw)
         return
+    assert loads_card_toml(text, raw) == got
     assert got == tomllib.loads(text)  # raises if the fast reader accepted invalid TOML
 
 

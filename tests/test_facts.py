@@ -8,14 +8,20 @@ from pathlib import Path
 
 import pytest
 from budget import examples
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from strategies import cards
 
 from evcards.core.markup_text import NotPlain
 from evcards.core.models import Card, Cite, Span, new_card
 from evcards.errors import InvalidCard
-from evcards.index.facts import extract, facts_from_card, facts_from_dict
+from evcards.index.facts import (
+    dupkey_of,
+    extract,
+    facts_from_card,
+    facts_from_dict,
+    quick_dupkey,
+)
 from evcards.store import cardfile
 from evcards.store.cardtoml import loads_card_toml
 from tests.conftest import CORPUS
@@ -117,3 +123,26 @@ def test_fast_facts_refuse_what_the_model_rejects(data: dict) -> None:
     except NotPlain:
         return  # extract then asks the full parser, which judges the file
     assert fast == facts_from_card(cardfile.card_from_dict(data))  # raises if the model rejects
+
+
+# Text that tests what NFC and whitespace can do to each other: combining marks that compose
+# (e + U+0301) or reorder, after and before every kind of whitespace, and characters NFC
+# changes (U+2000 is U+2002 in NFC, U+212B the letter Å, U+0344 two marks).
+_nfc_text = st.text(
+    alphabet=st.sampled_from(
+        list("ae \n\t\u00a0\u2000\u2001\u3000\u0301\u0323\u0344\u212b\u1100\u1161\u00e9\u0085x")
+    ),
+    max_size=16,
+)
+
+
+@settings(max_examples=examples(2000), deadline=None)
+@given(text=_nfc_text, underlined=_nfc_text, spoken=_nfc_text)
+def test_quick_dupkey_agrees_with_the_reference(text: str, underlined: str, spoken: str) -> None:
+    def normal(s: str) -> str:
+        return " ".join(s.split())
+
+    assume(text == "" or not text.isspace())  # a body's text has no blank paragraph
+
+    got = quick_dupkey("0123456789abcdef", normal(text), normal(underlined), normal(spoken))
+    assert got == dupkey_of("0123456789abcdef", text, underlined, spoken)

@@ -1,7 +1,5 @@
 """`evcards search` and `evcards index rebuild|sync|status`: views over evcards.index."""
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
@@ -108,11 +106,12 @@ def _print_table(hits: list[Any]) -> None:
 @index_app.command("rebuild")
 def index_rebuild() -> None:
     """Rebuild the index from the card files (never needed for correctness)."""
+    from evcards.cli.progress import cards_progress
     from evcards.index.build import rebuild
 
     lib = get_library()
     try:
-        with _build_progress() as progress:
+        with cards_progress() as progress:
             result = rebuild(lib.root, progress=progress)
     except KeyboardInterrupt:
         from evcards.errors import Interrupted
@@ -129,14 +128,16 @@ def index_rebuild() -> None:
 @index_app.command("sync")
 def index_sync() -> None:
     """Check every card file now (a search checks a rolling share of a big library)."""
+    from evcards.cli.progress import cards_progress
     from evcards.index.sync import ensure, sync
 
     lib = get_library()
-    ix = ensure(lib.root)
-    try:
-        r = sync(ix, full=True)
-    finally:
-        ix.close()
+    with cards_progress() as progress:
+        ix = ensure(lib.root, progress=progress)
+        try:
+            r = sync(ix, full=True, progress=progress)
+        finally:
+            ix.close()
     typer.echo(f"Synced: {r.added} added, {r.updated} updated, {r.removed} removed.")
 
 
@@ -163,40 +164,3 @@ def index_status(
     typer.echo(f"size            {st.size_bytes / 1e6:.1f} MB")
     typer.echo(f"last sync       {st.last_sync}")
     typer.echo(f"schema version  {st.schema_version}")
-
-
-@contextmanager
-def _build_progress() -> Iterator[Callable[[int, int], None]]:
-    """A callback for the build that shows a progress bar on stderr once the build has run for
-    2 s, when stderr is a terminal (a short build shows nothing)."""
-    import time
-
-    from evcards.cli.output import console
-
-    err = console(stderr=True)
-    started = time.monotonic()
-    bar: list[Any] = []  # the Progress and its task, once shown
-
-    def update(done: int, total: int) -> None:
-        if not bar:
-            if not err.is_terminal or time.monotonic() - started < 2:
-                return
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-            progress = Progress(
-                TextColumn("Indexing"),
-                BarColumn(bar_width=30),
-                MofNCompleteColumn(),
-                console=err,
-                transient=True,
-                auto_refresh=False,  # no refresh thread: parsing workers are forked
-            )
-            progress.start()
-            bar.extend([progress, progress.add_task("index", total=total)])
-        bar[0].update(bar[1], completed=done, refresh=True)
-
-    try:
-        yield update
-    finally:
-        if bar:
-            bar[0].stop()

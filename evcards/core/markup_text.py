@@ -135,9 +135,9 @@ def body_text(markup: str) -> BodyText:
     if _CONTROL_IN_BODY.search(text):  # markup.parse drops them (pasted PDFs carry some)
         text = _CONTROL_IN_BODY.sub("", text)
     if "\\" not in text:
-        pairs = quick_pairs(text, "yellow", _color, tuple)
-        if pairs is not None:
-            return _from_pairs(pairs)
+        quick = _quick_text(text)
+        if quick is not None:
+            return quick
     walk = _Walk()
     walk_tokens(text, walk.buf, walk.token)
     return walk.finish()
@@ -167,35 +167,87 @@ def _color(name: str) -> str | None:
     return name.lower() if name.lower() in _COLORS else None
 
 
-def _from_pairs(body: list[list[tuple[str, Any]]]) -> BodyText:
-    """The facts of paragraphs `quick_pairs` read: blank paragraphs dropped, as the model's
-    canonical body drops them; stretches with equal marks need no merging for these."""
-    paragraphs: list[str] = []
-    u_runs: list[str] = []
-    s_runs: list[str] = []
-    any_hl = False
-    for para in body:
-        joined = "".join([t for t, _ in para])
-        if not joined or joined.isspace():
-            continue
-        paragraphs.append(joined)
-        u_run: list[str] = []
-        s_run: list[str] = []
-        for text, marks in para:
-            if marks[0] or marks[1]:  # underlined or emphasised
-                u_run.append(text)
-            elif u_run:
-                u_runs.append("".join(u_run))
-                u_run = []
-            if marks[3] is not None:  # highlighted
-                s_run.append(text)
-            elif s_run:
-                s_runs.append("".join(s_run))
-                s_run = []
-        u_runs.append("".join(u_run))
-        s_runs.append("".join(s_run))
-        any_hl = any_hl or any(m[3] is not None for _, m in para)
-    return BodyText("\n".join(paragraphs), _joined(u_runs), _joined(s_runs), any_hl)
+# The plain toggles' places in `_quick_text`'s list of marks that are on: underline,
+# emphasis, highlight, shrink, bold, italic, box.
+_QUICK_TOGGLE = {"_": 0, "**": 1, "==": 2, "~": 3, "{b}": 4, "{i}": 5, "{box}": 6}
+
+
+def _quick_text(text: str) -> BodyText | None:
+    """`body_text` of a body `_QUICK_SPLIT` can cut, in one loop over its tokens; None where
+    `quick_pairs` would give None (then the token walk judges it). Where `quick_pairs` keeps
+    every stretch's marks (a tuple per stretch, then a pass per paragraph to sort them
+    out), this keeps three lists of strings: the paragraph's text, and the underlined
+    and highlighted text, where every stretch not underlined (not highlighted) is one space.
+    Whitespace is normalised at the end, so a gap of any size is the model's one space."""
+    parts = _QUICK_SPLIT.split(text)
+    if "{" in text and _brace_left(parts):
+        return None
+    on = [False] * 7
+    paragraphs: list[tuple[str, bool]] = []  # each with whether it holds highlighted text
+    para = [parts[0]]
+    u: list[str] = []
+    s: list[str] = []
+    para_hl = False
+    toggles = _QUICK_TOGGLE
+    for k in range(1, len(parts), 2):
+        tok = parts[k]
+        seg = parts[k + 1]
+        at = toggles.get(tok)
+        if at is not None:
+            on[at] = not on[at]
+        elif tok[0] == "\n":
+            if tok.count("\n") == 1:
+                seg = " " + seg  # a line break inside a paragraph is a space of its marks
+            else:
+                paragraphs.append(("".join(para), para_hl))
+                para, para_hl = [], False
+                u.append(" ")
+                s.append(" ")
+        elif not _quick_open(tok, on):
+            return None
+        if seg:
+            para.append(seg)
+            u.append(seg if on[0] or on[1] else " ")
+            s.append(seg if on[2] else " ")
+            para_hl = para_hl or on[2]
+    if any(on):
+        return None  # a mark left open
+    paragraphs.append(("".join(para), para_hl))
+    return _quick_facts(paragraphs, u, s)
+
+
+def _brace_left(parts: list[str]) -> bool:
+    """Whether a brace is left in the text between tokens: one the split did not take."""
+    return any("{" in p for p in parts[::2])
+
+
+def _quick_facts(paragraphs: list[tuple[str, bool]], u: list[str], s: list[str]) -> BodyText:
+    kept = [(p, hl) for p, hl in paragraphs if p and not p.isspace()]  # blank ones go, hl and all
+    return BodyText(
+        "\n".join(p for p, _ in kept),
+        _normal("".join(u)),
+        _normal("".join(s)),
+        any(hl for _, hl in kept),
+    )
+
+
+def _quick_open(tok: str, on: list[bool]) -> bool:
+    """`=={colour}` or `~{size}` opening a highlight or a shrink; False where `_Parser` would
+    say more (a closing mark takes no colour or size: the brace is then the next token)."""
+    if tok[0] == "=":
+        if on[2] or tok[3:-1].lower() not in _COLORS:
+            return False
+        on[2] = True
+        return True
+    if on[3] or not _point_size(float(tok[2:-1])):
+        return False
+    on[3] = True
+    return True
+
+
+def _normal(text: str) -> str:
+    # str.split() and re's \s agree on what whitespace is, and split() is several times faster
+    return " ".join(text.split())
 
 
 class _Walk:

@@ -10,11 +10,12 @@ and writes them with `insert`.
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Set
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
 
 _PARALLEL_MIN = 4000  # below this, starting worker processes costs more than it saves
 _BATCH = 2000  # catalog rows per executemany
+PROGRESS_EVERY = 500  # cards between two calls of a Progress callback
 BUILD_HEAP = 400_000_000  # tantivy's indexing memory in a rebuild, within the 1 GB budget
 FULLTEXT_PREFIX = "fulltext-"
 
@@ -92,6 +94,7 @@ def _read(root: str, rel: str) -> CardFacts | str:
 # A card as the index stores it: schema.CARD_COLUMNS (the catalog's), then the text only the
 # full-text index holds: the cite paragraph, the spoken text and the body.
 Values = tuple[Any, ...]
+Known = tuple[int, "Values | str"]  # a file evcards just wrote: its size in bytes, its Values
 _CATALOG = 17  # len(schema.CARD_COLUMNS)
 
 
@@ -139,6 +142,18 @@ def fulltext_fields(v: Values) -> dict[str, Any]:
     }
 
 
+def text_values(text: str, where: str) -> Values | str:
+    """The Values of a card file's text held in memory (a card evcards is writing), exactly
+    what reading the file would give; or the reason it is not a valid card."""
+    from evcards.errors import EvcardsError
+    from evcards.index.facts import extract
+
+    try:
+        return values(extract(text.encode("utf-8", "surrogatepass"), where))
+    except EvcardsError as e:
+        return str(e)
+
+
 def _read_chunk(args: tuple[str, list[str]]) -> list[Values | str]:
     """A worker's share, as row values: everything per card is done here rather than in the
     process that writes the index, which is the bottleneck (and plain tuples pickle fast)."""
@@ -150,20 +165,51 @@ def _read_chunk(args: tuple[str, list[str]]) -> list[Values | str]:
     return out
 
 
+_CHUNK = 500  # files a reader process is given at once
+_AHEAD = 3  # chunks in flight per reader: enough to keep them busy, few enough that what they
+# read ahead of the writer stays a few megabytes (pool.imap would queue every result)
+
+
 def read_all(root: Path, rels: list[str]) -> Iterator[Values | str]:
-    """Parse files, on every core when there are enough of them to pay for the processes."""
+    """Parse files, on every core when there are enough of them to pay for the processes,
+    in order."""
     workers = os.cpu_count() or 1
     if len(rels) < _PARALLEL_MIN or workers < 2:
         yield from _read_chunk((str(root), rels))
         return
     import multiprocessing
+    from collections import deque
 
-    size = 500
-    chunks = [(str(root), rels[i : i + size]) for i in range(0, len(rels), size)]
+    chunks = ((str(root), rels[i : i + _CHUNK]) for i in range(0, len(rels), _CHUNK))
     ctx = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     with ctx.Pool(workers) as pool:
-        for result in pool.imap(_read_chunk, chunks):
+        pending = deque(
+            pool.apply_async(_read_chunk, (c,))
+            for _, c in zip(range(workers * _AHEAD), chunks, strict=False)
+        )
+        while pending:
+            result = pending.popleft().get()
+            for chunk in itertools.islice(chunks, 1):
+                pending.append(pool.apply_async(_read_chunk, (chunk,)))
             yield from result
+
+
+def read_known(
+    root: Path, files: list[CardStat], known: Mapping[str, Known]
+) -> tuple[Iterator[Values | str], set[str]]:
+    """`read_all` of `files`, but the files in `known` (written by evcards just now, their
+    Values worked out from the text it wrote) are not read when their size is the one
+    written; and the set of those, whose stat the index may trust (see `insert`)."""
+    trusted = {f.rel for f in files if f.rel in known and known[f.rel][0] == f.size}
+    if not trusted:
+        return read_all(root, [f.rel for f in files]), trusted
+    read = read_all(root, [f.rel for f in files if f.rel not in trusted])
+
+    def merged() -> Iterator[Values | str]:
+        for f in files:
+            yield known[f.rel][1] if f.rel in trusted else next(read)
+
+    return merged(), trusted
 
 
 def next_key(db: sqlite3.Connection) -> int:
@@ -181,16 +227,26 @@ def insert(
     read: Iterable[Values | str],
     now: int,
     progress: Progress | None = None,
+    trusted: Set[str] = frozenset(),
 ) -> int:
     """Store what was read from each file: a catalog row and a full-text document, or the
-    error in `invalid`. Returns the number of invalid files."""
+    error in `invalid`. Returns the number of invalid files.
+
+    A file's mtime is stored as -1 ("look again") when it is too recent to trust (see
+    schema.settled), except for the `trusted` files: evcards wrote them itself, under the
+    library lock, and their Values come from the text it wrote, not from reading them back.
+    Looking again would mean parsing every card an import wrote on the next search, which is
+    what indexing them from memory saves; the racy case it guards against, a writer other
+    than evcards changing the file within the clock tick of its writing without changing
+    its size, would have to hit a file it has had no time to learn the name of."""
     from evcards.index import fulltext
 
     key = next_key(db)
     rows: list[tuple[Any, ...]] = []
     invalid = 0
-    for done, (file, v) in enumerate(zip(files, read, strict=True), 1):
-        mtime = settled(file.mtime_ns, now)
+    read = reported(read, progress, len(files))
+    for file, v in zip(files, read, strict=True):
+        mtime = file.mtime_ns if file.rel in trusted else settled(file.mtime_ns, now)
         if isinstance(v, str):
             db.execute(INSERT_INVALID, (file.rel, file.dir, mtime, file.size, v))
             invalid += 1
@@ -201,15 +257,65 @@ def insert(
         if len(rows) >= _BATCH:
             db.executemany(INSERT, rows)
             rows.clear()
-            if progress:
-                progress(done, len(files))
     db.executemany(INSERT, rows)
     return invalid
 
 
+def later(progress: Progress | None, start: int, total: int) -> Progress | None:
+    """`progress` told (start + done, total): a second stage of the same bar."""
+    if progress is None:
+        return None
+    told = progress
+    return lambda done, _: told(start + done, total)
+
+
+def reported(
+    items: Iterable[Any], progress: Progress | None, total: int, start: int = 0
+) -> Iterator[Any]:
+    """`items`, telling `progress` every PROGRESS_EVERY of them: (start + done, total)."""
+    if progress is None:
+        yield from items
+        return
+    done = 0
+    for done, item in enumerate(items, 1):
+        yield item
+        if done % PROGRESS_EVERY == 0:
+            progress(start + done, total)
+    progress(start + done, total)
+
+
+def index_written(root: Path, known: Mapping[str, Known]) -> SyncResult | None:
+    """The index brought up to date just after evcards wrote the files `known` (their size
+    and Values from the text written, `text_values`), reading none of them: a sync, or a
+    build reading only the other files when there is no usable index. None when it cannot
+    be written now (locked, or damaged): the next command sees to it, and an import must not
+    fail over derived state."""
+    from evcards.index.schema import IndexDamaged, usable
+    from evcards.index.sync import Index, sync
+
+    path = index_path(root)
+    try:
+        db = connect(path) if path.exists() else None
+        if db is None or not usable(db):
+            if db is not None:
+                db.close()
+            return rebuild(root, known=known)
+        ix = Index(root, db)
+        try:
+            ix.fulltext()
+            return sync(ix, known=known)
+        finally:
+            ix.close()
+    except (IndexDamaged, sqlite3.DatabaseError, OSError):
+        return None
+
+
 # -- rebuilding ------------------------------------------------------------------------------
-def rebuild(root: Path, progress: Progress | None = None) -> SyncResult:
-    """Build the index from scratch beside the one in use, then swap it in atomically."""
+def rebuild(
+    root: Path, progress: Progress | None = None, known: Mapping[str, Known] | None = None
+) -> SyncResult:
+    """Build the index from scratch beside the one in use, then swap it in atomically.
+    `known`: files evcards has just written, with their Values, not read again (`read_known`)."""
     state = state_dir(root)
     state.mkdir(parents=True, exist_ok=True)
     build_id = f"{os.getpid()}-{time.time_ns():x}"
@@ -222,7 +328,8 @@ def rebuild(root: Path, progress: Progress | None = None) -> SyncResult:
     _, note_files = journal.take(root)  # the walk below sees everything they mention
     db = connect(tmp)
     try:
-        result = _load(db, fulltext.create(folder), root, started, folder.name, progress)
+        index = fulltext.create(folder)
+        result = _load(db, index, root, (started, folder.name), progress, known or {})
     except BaseException:
         db.close()
         tmp.unlink(missing_ok=True)
@@ -242,11 +349,13 @@ def _load(
     db: sqlite3.Connection,
     index: tantivy.Index,
     root: Path,
-    started: int,
-    folder: str,
+    build: tuple[int, str],
     progress: Progress | None,
+    known: Mapping[str, Known],
 ) -> SyncResult:
-    """Every card file of the library into a new, empty catalog and full-text index."""
+    """Every card file of the library into a new, empty catalog and full-text index; `build`
+    is when it started and the full-text folder's name."""
+    started, folder = build
     from evcards.index import fulltext
 
     db.execute("PRAGMA journal_mode=OFF")  # a failed build is thrown away whole
@@ -259,9 +368,8 @@ def _load(
     files = _stat_all(folders)
     writer = fulltext.writer(index, heap=BUILD_HEAP, threads=min(4, os.cpu_count() or 1))
     try:
-        invalid = insert(
-            db, writer, files, read_all(root, [f.rel for f in files]), started, progress
-        )
+        read, trusted = read_known(root, files, known)
+        invalid = insert(db, writer, files, read, started, progress, trusted)
         fulltext.mark_generation(writer, 1)
         writer.commit()
         writer.wait_merging_threads()

@@ -48,13 +48,24 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from evcards.index import schema
-from evcards.index.build import CardStat, SyncResult, Values, insert, read_all, rebuild
+from evcards.index.build import (
+    CardStat,
+    Known,
+    Progress,
+    SyncResult,
+    Values,
+    insert,
+    later,
+    read_known,
+    rebuild,
+    reported,
+)
 from evcards.index.schema import (
     IndexDamaged,
     connect,
@@ -131,7 +142,7 @@ class Index:
         self.db.close()
 
 
-def open_index(root: Path) -> Index:
+def open_index(root: Path, progress: Progress | None = None) -> Index:
     """The catalog, rebuilding the index first when the catalog is missing, of another schema
     version or not a database."""
     path = index_path(root)
@@ -143,15 +154,23 @@ def open_index(root: Path) -> Index:
             db.close()
         except sqlite3.DatabaseError:
             pass
-    rebuild(root)
+    rebuild(root, progress)
     return Index(root, connect(path), rebuilt=True)
 
 
 # -- syncing ----------------------------------------------------------------------------------
-def sync(ix: Index, full: bool = False, only: Iterable[str] | None = None) -> SyncResult:
+def sync(
+    ix: Index,
+    full: bool = False,
+    only: Iterable[str] | None = None,
+    known: Mapping[str, Known] | None = None,
+    progress: Progress | None = None,
+) -> SyncResult:
     """Bring the index in line with the card files (see the module docstring for how).
-    `full=True` stats every known file instead of the rolling window; `only` checks just
-    those files (relative paths) and nothing else."""
+    `full=True` stats every indexed file instead of the rolling window; `only` checks just
+    those files (relative paths) and nothing else; `known`: files evcards has just written,
+    with their Values, which are not read again (`build.index_written`); `progress` is told
+    of the files read, then of the same files written (twice their number in all)."""
     root, db = ix.root, ix.db
     found = _Found(root, db)
     if only is None:
@@ -173,8 +192,10 @@ def sync(ix: Index, full: bool = False, only: Iterable[str] | None = None) -> Sy
             _move_cursor(db, window.next_cursor)
         return SyncResult()
     if to_read or found.delete:
-        read = list(read_all(root, [f.rel for f in to_read]))  # parsed before the write lock
-        result = _write(ix, found, to_read, read, window.next_cursor)
+        reading, trusted = read_known(root, to_read, known or {})  # before the write lock:
+        read = list(reported(reading, progress, 2 * len(to_read)))
+        found.progress = progress
+        result = _write(ix, found, (to_read, read, trusted), window.next_cursor)
     else:  # only folder mtimes to remember: the catalog alone, and no tantivy to load
         db.execute("BEGIN IMMEDIATE")
         try:
@@ -189,9 +210,10 @@ def sync(ix: Index, full: bool = False, only: Iterable[str] | None = None) -> Sy
     return result
 
 
-def _write(
-    ix: Index, found: _Found, to_read: list[CardStat], read: list[Values | str], cursor: str
-) -> SyncResult:
+_Read = tuple[list[CardStat], list[Values | str], Set[str]]  # files, their Values, trusted
+
+
+def _write(ix: Index, found: _Found, files: _Read, cursor: str) -> SyncResult:
     """Everything a sync found, into both stores at one new generation (module docstring)."""
     from evcards.index import fulltext
 
@@ -204,7 +226,7 @@ def _write(
             raise IndexDamaged("the full-text index and the catalog disagree")
         writer = fulltext.writer(index)
         try:
-            result = found.write(writer, to_read, read)
+            result = found.write(writer, *files)
             _save_cursor(db, cursor)
             stamp(db)
             new = generation(db) + 1
@@ -236,6 +258,7 @@ class _Found:
         self.delete: set[str] = set()
         self.dirs: dict[str, int] = {}  # folders to store, with the mtime to remember
         self.gone_dirs: list[str] = []
+        self.progress: Progress | None = None  # told of the files written (`write`)
 
     def folders(self, notes: list[journal.Note]) -> None:
         """Pass 2: every known folder whose mtime moved, and any new folder found in one."""
@@ -309,7 +332,11 @@ class _Found:
             self.delete.update(_paths_in(self.db, rel))
 
     def write(
-        self, writer: tantivy.IndexWriter, to_read: list[CardStat], read: list[Values | str]
+        self,
+        writer: tantivy.IndexWriter,
+        to_read: list[CardStat],
+        read: list[Values | str],
+        trusted: Set[str] = frozenset(),
     ) -> SyncResult:
         """Everything found, inside the caller's transaction and tantivy commit."""
         db = self.db
@@ -318,7 +345,8 @@ class _Found:
         existed = {f.rel for f in to_read if _forget(db, f.rel, gone)}
         for key in gone:
             writer.delete_documents_by_term("key", key)
-        invalid = insert(db, writer, to_read, read, self.started)
+        progress = later(self.progress, len(to_read), 2 * len(to_read))  # after the reading
+        invalid = insert(db, writer, to_read, read, self.started, progress, trusted)
         cards = {
             f.rel for f, values in zip(to_read, read, strict=True) if not isinstance(values, str)
         }
@@ -419,16 +447,16 @@ def _move_cursor(db: sqlite3.Connection, cursor: str) -> None:
         db.execute("PRAGMA synchronous=NORMAL")
 
 
-def ensure(root: Path, fulltext: bool = False) -> Index:
+def ensure(root: Path, fulltext: bool = False, progress: Progress | None = None) -> Index:
     """An index that matches the card files right now: opened (or rebuilt) and synced.
-    `fulltext`: check the full-text index too, as a search will use it."""
+    `fulltext`: check the full-text index too, as a search will use it; `progress`: a bar."""
     if not root.is_dir():
         from evcards.errors import LibraryError
 
         raise LibraryError(
             f"{root}: no library here yet; add cards with `evcards import FILE` or `evcards add`"
         )
-    ix = open_index(root)
+    ix = open_index(root, progress)
     from evcards.index.build import sweep
 
     sweep(state_dir(root))  # what a build killed half-way left
@@ -436,12 +464,12 @@ def ensure(root: Path, fulltext: bool = False) -> Index:
         if fulltext:
             ix.fulltext()
         if not ix.rebuilt:
-            sync(ix)
+            sync(ix, progress=progress)
     except (IndexDamaged, sqlite3.DatabaseError) as e:
         if isinstance(e, sqlite3.OperationalError) and "locked" in str(e):
             raise
         ix.close()  # corrupt beyond what opening noticed: start again
-        rebuild(root)
+        rebuild(root, progress)
         ix = Index(root, connect(index_path(root)), rebuilt=True)
     return ix
 

@@ -66,11 +66,13 @@ def _set(table: dict[str, object], key: str, value: object) -> None:
     table[key] = value
 
 
-def loads_card_toml(text: str) -> dict[str, object]:
-    """The TOML of a card file as tomllib would give it; NotPlain for any other shape."""
+def loads_card_toml(text: str, raw: bytes | None = None) -> dict[str, object]:
+    """The TOML of a card file as tomllib would give it; NotPlain for any other shape.
+    `raw`: the bytes `text` was decoded from, when the caller has them (checked for control
+    characters without encoding the text again)."""
     if "\r" in text:
         raise NotPlain("carriage return")
-    reader = _Reader(text)
+    reader = _Reader(text, raw)
     root: dict[str, object] = {}
     table = root
     aots: set[str] = set()  # the arrays of tables seen: [[sources]] may repeat, [cite] not
@@ -116,19 +118,20 @@ def _open_table(root: dict[str, object], aots: set[str], m: re.Match[str]) -> di
 class _Reader:
     """The text of a card file, read a line at a time (a value may take several)."""
 
-    __slots__ = ("text", "pos", "end", "_clean")
+    __slots__ = ("text", "pos", "end", "_clean", "_raw")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, raw: bytes | None = None) -> None:
         self.text = text
         self.pos = 0
         self.end = len(text)
         self._clean: bool | None = None  # no control character but tab and newline at all?
+        self._raw = raw
 
     def clean(self) -> bool:
         """Whether the whole text is free of the characters no multi-line string may hold
         raw; worked out once, for the first multi-line string."""
         if self._clean is None:
-            raw = self.text.encode("utf-8", "surrogatepass")
+            raw = self._raw if self._raw is not None else self.text.encode("utf-8", "surrogatepass")
             self._clean = len(raw.translate(None, _ML_BAD_BYTES)) == len(raw)
         return self._clean
 

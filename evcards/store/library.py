@@ -13,7 +13,7 @@ import os
 import re
 import shutil
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -230,9 +230,9 @@ class Library:
         return AddResult(merged, self.write(merged, path), "merged")
 
     @contextmanager
-    def batch(self) -> Iterator[Batch]:
+    def batch(self, on_commit: Callable[[dict[Path, str]], None] | None = None) -> Iterator[Batch]:
         """Add many cards with one flush to disk (call under lock()); see `Batch`."""
-        batch = Batch(self)
+        batch = Batch(self, on_commit=on_commit)
         try:
             yield batch
         except BaseException:
@@ -289,9 +289,16 @@ class Batch:
     (the guarantee `atomic_write` gives one file at a time, at one fsync per file).
     """
 
-    def __init__(self, library: Library, flush_every: int = 2000) -> None:
+    def __init__(
+        self,
+        library: Library,
+        flush_every: int = 2000,
+        *,
+        on_commit: Callable[[dict[Path, str]], None] | None = None,
+    ) -> None:
         self.library = library
         self.flush_every = flush_every
+        self.on_commit = on_commit or _nothing  # given each commit's files and texts (import)
         self._pending: dict[Path, tuple[Path, str, Path | None]] = {}  # final -> tmp, text, old
         self._by_id: dict[str, Path] = {}
         self._staging: Path | None = None
@@ -391,8 +398,13 @@ class Batch:
                     if final not in paths:
                         paths.append(final)
         _fsync_dir(self.library.root)
+        written = self._texts()
         self._pending.clear()
         self._by_id.clear()
+        self.on_commit(written)
+
+    def _texts(self) -> dict[Path, str]:
+        return {final: text for final, (_, text, _) in self._pending.items()}
 
     def discard(self) -> None:
         for tmp, _, _ in self._pending.values():
@@ -402,6 +414,10 @@ class Batch:
                 pass
         self._pending.clear()
         self._by_id.clear()
+
+
+def _nothing(written: dict[Path, str]) -> None:
+    pass
 
 
 def stage(items: list[Prepared], staging: Path) -> list[Prepared]:
