@@ -134,13 +134,13 @@ def body_fields(
     if html is None:
         return None
     pairs = list(zip(texts, masks, strict=True))
-    summary, spoken = _kept(pairs, _UNDERLINED), _kept(pairs, _SPOKEN)
+    summary, spoken = _kept_of(pairs, _UNDERLINED), _kept_of(pairs, _SPOKEN)
     if held:
         summary, spoken, html = (_restore(s, held) for s in (summary, spoken, html))
     return full, " ".join(summary.split()), " ".join(spoken.split()), html
 
 
-def _kept(pairs: list[tuple[str, int]], bits: int) -> str:
+def _kept_of(pairs: list[tuple[str, int]], bits: int) -> str:
     """The stretches with one of these marks; each one left out is a gap (a space), but an
     empty one, between two toggles, is none (whitespace is collapsed afterwards)."""
     return "".join([t if m & bits or not t else " " for t, m in pairs])
