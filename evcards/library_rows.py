@@ -46,7 +46,7 @@ class Row(NamedTuple):
     tail: bytes
 
 
-def card_columns(path: Path) -> tuple[Card, tuple[str, str, str, str]]:
+def card_columns(path: str) -> tuple[Card, tuple[str, str, str, str]]:
     """A card file's card (body left empty) and its row's body columns."""
     from evcards.store import cardfile
 
@@ -59,11 +59,11 @@ def card_columns(path: Path) -> tuple[Card, tuple[str, str, str, str]]:
         )
         if columns is not None:
             return quick.card, columns
-    card, marked = cardfile.loads_marked(text, str(path))
+    card, marked = cardfile.loads_marked(text, path)
     return card, rows.body_columns(marked)
 
 
-def card_file_row(path: Path, fmt: str) -> Row:
+def card_file_row(path: str, fmt: str) -> Row:
     from evcards.formats.dataset import card_row
 
     card, columns = card_columns(path)
@@ -87,7 +87,7 @@ def rows_of(job: tuple[str, list[str]]) -> list[Row | EvcardsError]:
     out: list[Row | EvcardsError] = []
     for path in paths:
         try:
-            out.append(card_file_row(Path(path), fmt))
+            out.append(card_file_row(path, fmt))
         except EvcardsError as e:
             out.append(e)
             break
@@ -99,11 +99,11 @@ def _quiet_worker() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def read_rows(paths: list[Path], fmt: str, workers: int | None = None) -> Iterator[Row]:
+def read_rows(paths: list[str], fmt: str, workers: int | None = None) -> Iterator[Row]:
     """The rows of these card files in their order, read on every core when there are
     enough of them; the first invalid file's error is raised."""
     workers = workers or os.cpu_count() or 1
-    jobs = [(fmt, [str(p) for p in paths[i : i + CHUNK]]) for i in range(0, len(paths), CHUNK)]
+    jobs = [(fmt, paths[i : i + CHUNK]) for i in range(0, len(paths), CHUNK)]
     if len(paths) < PARALLEL_MIN or workers < 2:
         results: Iterable[list[Row | EvcardsError]] = map(rows_of, jobs)
         yield from _raising(results)
@@ -123,10 +123,17 @@ def _raising(results: Iterable[list[Row | EvcardsError]]) -> Iterator[Row]:
             yield item
 
 
-def library_paths(library: Library, labels: Iterable[str]) -> list[Path]:
-    """The library's card files in `Library.paths` order; with labels, only those the
-    catalog lists as carrying every one (the others are not read)."""
-    paths = list(library.paths())
+def library_paths(library: Library, labels: Iterable[str]) -> list[str]:
+    """The library's card files in `Library.paths` order (as strings: a Path apiece costs
+    more than reading the list); with labels, only those the catalog lists as carrying
+    every one (the others are not read)."""
+    from evcards.store import walk
+
+    paths = [
+        os.path.join(folder.path, name)
+        for folder in walk.folders(library.root)
+        for name in sorted(folder.files)
+    ]
     wanted = sorted(set(labels))
     if not wanted or not library.root.is_dir():
         return paths

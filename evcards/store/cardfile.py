@@ -19,6 +19,7 @@ Empty fields are left out; the body is the inline markup of evcards.core.markup.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -284,12 +285,13 @@ def _basic_ml(content: str) -> str | None:
     return "\\".join(pieces)
 
 
-def read_unparsed(path: Path) -> tuple[str, Unparsed | None]:
-    """A card file's text and, where `loads_unparsed` can read it, its card and markup."""
+def read_unparsed(path: str) -> tuple[str, Unparsed | None]:
+    """A card file's text and, where `loads_unparsed` can read it, its card and markup
+    (`path` a string: the export reads a library's worth, and a Path apiece shows)."""
     raw = _read_bytes(path)
     text = _decoded(raw, path)
     clean = len(raw.translate(None, _CONTROL_BYTES)) == len(raw)
-    return text, loads_unparsed(text, str(path), clean)
+    return text, loads_unparsed(text, path, clean)
 
 
 def read_marked(path: Path) -> tuple[Card, MarkedBody]:
@@ -318,14 +320,15 @@ def _read_text(path: Path) -> str:
     return _decoded(_read_bytes(path), path)
 
 
-def _read_bytes(path: Path) -> bytes:
+def _read_bytes(path: Path | str) -> bytes:
     try:
-        if path.stat().st_size > MAX_CARD_FILE_BYTES:
+        if os.stat(path).st_size > MAX_CARD_FILE_BYTES:
             raise InvalidCard(
                 f"{path}: larger than {megabytes(MAX_CARD_FILE_BYTES)}, too big to be one card;"
                 " move it out of the library"
             )
-        return path.read_bytes()
+        with open(path, "rb") as f:
+            return f.read()
     except FileNotFoundError:
         raise InvalidCard(f"{path}: no such card file") from None
     except IsADirectoryError:
@@ -334,7 +337,7 @@ def _read_bytes(path: Path) -> bytes:
         raise InvalidCard(f"{path}: cannot read ({e.strerror})") from None
 
 
-def _decoded(raw: bytes, path: Path) -> str:
+def _decoded(raw: bytes, path: Path | str) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as e:
