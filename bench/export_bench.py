@@ -1,17 +1,20 @@
 """Time every export format on a 1,000-card speech document built from real DebateSum cards.
 
-    .venv/bin/python bench/export_bench.py [--cards 1000] [--repeat 3]
+    .venv/bin/python bench/export_bench.py [--cards 1000] [--repeat 3] [--only-library]
+        [--library PATH | --library-cards 20000] [--base /work/bench-data/export/base]
 
 The cards are DebateSum's (../shared/corpus/debatesum): the article text, its underlined
 selections as underline, every other selection highlighted, the first words of every third
 selection as emphasis, and a shrunk stretch between selections. The baseline is python-docx
 writing the same paragraphs with no formatting at all, timed in the same run.
 
-Then the same cards are written to a temporary library, one file each, and exported from it
-as jsonl and csv the way `evcards export` does (`exporting.export_cards`: read every card
-file, render, no output file), against the route it took before in the same run: every
-card read into the full model (`select_cards`) and rendered from it. The two outputs must
-be equal.
+Then a whole library (a generated one of DebateSum-like cards, `search_bench.generate`, or
+--library) is exported to jsonl and csv by `evcards export -f FMT -o FILE` in fresh
+processes, by the code at --base (a checkout of the commit before, `git archive 25af3c4
+evcards | tar -x -C BASE`) and by this branch's, by turns in the same run; the two outputs
+must be byte-identical. Cards per second are given of wall time and of CPU time (the
+export's worker processes included: on a shared machine wall time measures the
+neighbours).
 """
 
 from __future__ import annotations
@@ -20,8 +23,11 @@ import argparse
 import gzip
 import io
 import json
+import os
 import re
+import subprocess
 import sys
+import tempfile
 import time
 from itertools import groupby
 from pathlib import Path
@@ -34,6 +40,20 @@ from evcards.exporting import render  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "debatesum" / "train-DebateSum.jsonl.gz"
 PARAGRAPH_LINES = 6  # DebateSum keeps the article's line wraps; group them into paragraphs
+# The code before issue 14's library export (git archive 25af3c4 evcards | tar -x -C BASE).
+BASE = Path("/work/bench-data/export/base")
+GENERATED = Path("/work/bench-data/export")
+
+
+def _generated(n: int) -> Path:
+    """A library of `n` DebateSum-like cards (search_bench.generate), made once."""
+    root = GENERATED / f"gen-{n}"
+    if not (root / ".evcards.toml").exists():
+        sys.path.insert(0, str(ROOT / "bench"))
+        from search_bench import generate
+
+        generate(root, n)
+    return root
 
 
 def card_from(row: dict, n: int) -> Card:
@@ -121,37 +141,63 @@ def best_of(repeat: int, fn, clock=time.perf_counter) -> tuple[float, int]:
     return min(times), size
 
 
-def from_library(cards: list[Card], repeat: int) -> None:
-    """jsonl and csv export from a library of these cards, against the model route."""
-    import tempfile
+def _timed_export(code: Path, library: Path, fmt: str, out: Path) -> tuple[float, float]:
+    """Wall and CPU seconds (its worker processes included) of `evcards export -f FMT -o OUT`
+    run from the checkout `code` in a fresh process."""
+    env = dict(os.environ, PYTHONPATH=str(code), EVCARDS_LIBRARY=str(library))
+    cmd = [sys.executable, "-m", "evcards", "export", "-f", fmt, "-o", str(out), "--force"]
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    proc.stderr and proc.stderr.close()
+    if status != 0:
+        sys.exit(f"{code}: export failed: {err}")
+    return wall, usage.ru_utime + usage.ru_stime
 
-    from evcards.exporting import ExportPlan, select_cards
-    from evcards.exporting import export_cards as export
-    from evcards.store import cardfile
-    from evcards.store.library import Library
 
+def from_library(library: Path, base: Path, repeat: int) -> None:
+    """`evcards export` of a whole library to jsonl and csv, the base checkout's code and this
+    branch's by turns, each in a fresh process; the outputs must be byte-identical."""
+    n = sum(1 for e in os.scandir(library) if e.name.endswith(".toml") and e.name[0] != ".")
+    print(f"`evcards export -f FMT -o FILE` of {library} ({n} card files), best of {repeat}:")
+    print(f"  base: {base}; cards/s of wall time, and of CPU time (all processes)")
+    head = (
+        f"{'':8}{'base/s':>9}{'branch/s':>10}{'x':>7}{'base/CPU-s':>12}{'branch/CPU-s':>14}{'x':>7}"
+    )
+    print(head)
     with tempfile.TemporaryDirectory() as tmp:
-        lib = Library.open(Path(tmp) / "library", create=True)
-        for card in cards:
-            (lib.root / f"{card.id}.toml").write_text(cardfile.dumps(card), encoding="utf-8")
-        n = sum(1 for _ in lib.paths())
-        print(f"from a library of {n} card files (export_cards, as `evcards export`):")
-        print(f"{'CPU':<8}{'model route s':>15}{'export s':>10}{'cards/s':>10}{'speed-up':>10}")
         for fmt in ("jsonl", "csv"):
-            cpu = time.process_time  # a shared machine's wall time measures the neighbours
-            model, _ = best_of(repeat, lambda fmt=fmt: render(select_cards(lib), fmt), cpu)
-            fast, _ = best_of(repeat, lambda fmt=fmt: export(lib, ExportPlan(fmt, None)).data, cpu)
-            same = render(select_cards(lib), fmt) == export(lib, ExportPlan(fmt, None)).data
-            print(f"{fmt:<8}{model:>15.3f}{fast:>10.3f}{n / fast:>10,.0f}{model / fast:>10.2f}")
-            if not same:
-                sys.exit(f"{fmt}: the export differs from the model route's")
+            best: dict[str, tuple[float, float]] = {}
+            outs = {side: Path(tmp) / f"{side}.{fmt}" for side in ("base", "branch")}
+            for _ in range(repeat):
+                for side, code in (("base", base), ("branch", ROOT)):
+                    wall, cpu = _timed_export(code, library, fmt, outs[side])
+                    old = best.get(side, (wall, cpu))
+                    best[side] = (min(old[0], wall), min(old[1], cpu))
+            if outs["base"].read_bytes() != outs["branch"].read_bytes():
+                sys.exit(f"{fmt}: the branch's export differs from the base's")
+            (bw, bc), (fw, fc) = best["base"], best["branch"]
+            print(
+                f"{fmt:<8}{n / bw:>9,.0f}{n / fw:>10,.0f}{bw / fw:>7.2f}"
+                f"{n / bc:>12,.0f}{n / fc:>14,.0f}{bc / fc:>7.2f}"
+            )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cards", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--library", type=Path, help="a library to export (default: generated)")
+    parser.add_argument("--library-cards", type=int, default=20_000, help="cards to generate")
+    parser.add_argument("--base", type=Path, default=BASE, help="a checkout holding evcards/")
+    parser.add_argument("--only-library", action="store_true", help="skip the formats table")
     args = parser.parse_args()
+    library = args.library or _generated(args.library_cards)
+    if args.only_library:
+        from_library(library, args.base, args.repeat)
+        return
     if not CORPUS.exists():
         sys.exit(f"{CORPUS} is missing; the bench needs the DebateSum sample")
     start = time.perf_counter()
@@ -168,7 +214,7 @@ def main() -> None:
     for fmt in ("docx", "html", "text", "md", "jsonl", "csv"):
         seconds, size = best_of(args.repeat, lambda fmt=fmt: render(cards, fmt))
         print(f"{fmt:<28}{seconds:>9.3f}{size / 1e6:>8.2f}{seconds / base:>12.2f}")
-    from_library(cards, args.repeat)
+    from_library(library, args.base, args.repeat)
 
 
 if __name__ == "__main__":

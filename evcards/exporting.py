@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from evcards import formats
 from evcards.core.models import Card, Marks
@@ -233,9 +233,19 @@ def choose_order(
 
 @dataclass
 class Exported:
-    cards: list[Card]
+    cards: list[Card]  # those exported (none for a library's rows: see `count`)
     data: bytes | str  # what was written to the plan's path, or is for stdout
     warnings: list[str] = field(default_factory=list)
+    count: int | None = None  # cards exported, when `cards` does not hold them
+    words_read: int = 0  # their words read, then
+
+    def summary(self, wpm: int) -> str:
+        """`stats.summary_line` of the cards exported."""
+        from evcards.stats import Totals, summary, summary_line
+
+        if self.count is None:
+            return summary_line(self.cards, wpm)
+        return summary(Totals(self.count, self.words_read, self.words_read * 60.0 / wpm, wpm))
 
 
 def export_cards(
@@ -251,11 +261,18 @@ def export_cards(
     order: str | None = None,
     limit: int | None = None,
     page_breaks: bool = True,
+    stdout: IO[bytes] | None = None,
 ) -> Exported:
     """The chosen cards rendered and, when the plan names a file, written to it; an error
-    when nothing matches (an empty speech doc before a round, exit 0, was worse)."""
+    when nothing matches (an empty speech doc before a round, exit 0, was worse). The whole
+    library's jsonl or csv is written as it is made (`library_rows`), to `stdout` when the
+    plan names no file and `stdout` is given."""
     how = choose_order(order, refs, query, limit)
     marked = plan.fmt in MARKED_FORMATS
+    if marked and not refs and not query:
+        from evcards.library_rows import export_library
+
+        return export_library(library, plan, labels, stdout)
     bodies: dict[str, MarkedBody] = {}
     if marked:
         pairs = select_marked(library, refs, query, labels, limit)

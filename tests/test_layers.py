@@ -22,6 +22,7 @@ USE_CASES = {
     "evcards.cards",
     "evcards.importing",
     "evcards.exporting",
+    "evcards.library_rows",
     "evcards.cutting",
     "evcards.fixing",
     "evcards.stats",

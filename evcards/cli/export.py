@@ -82,7 +82,6 @@ def export(
 ) -> None:
     from evcards.errors import BadOption
     from evcards.exporting import choose_order, export_cards, plan_export
-    from evcards.stats import summary_line
 
     check_labels(label)
     breaks = not no_page_breaks
@@ -103,6 +102,7 @@ def export(
         order=how,
         limit=limit,
         page_breaks=breaks,
+        stdout=sys.stdout.buffer,  # a library's jsonl or csv is written as it is made
     )
     for warning in done.warnings:
         typer.echo(f"Warning: {warning}", err=True)
@@ -111,7 +111,7 @@ def export(
     elif plan.path is None:
         typer.echo(done.data, nl=False)
     where = f" to {plan.path}" if plan.path else ""
-    typer.echo(f"Exported {summary_line(done.cards, get_config().wpm)}{where}", err=True)
+    typer.echo(f"Exported {done.summary(get_config().wpm)}{where}", err=True)
 
 
 @app.command()

@@ -50,7 +50,7 @@ def parse_marked(text: str, default_highlight: str = "yellow") -> list[list[tupl
     tests/test_markup.py proves the two agree."""
     body = None
     if "\\" not in text:
-        body = quick_pairs(_prepared(text), default_highlight, normalize_color, _new_marks)
+        body = quick_pairs(prepared(text), default_highlight, normalize_color, _new_marks)
     if body is None:
         try:
             body = _read(_MarkedParser, text, default_highlight)
@@ -70,14 +70,15 @@ def parse_marked(text: str, default_highlight: str = "yellow") -> list[list[tupl
     return out
 
 
-def _prepared(text: str) -> str:
+def prepared(text: str) -> str:
+    """Markup as the parser reads it: line breaks as \\n, control characters dropped."""
     # Surrounding newlines are layout (the TOML string's own lines), never text.
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
     return _CONTROL.sub("", text)  # stray form feeds and the like from pasted PDFs
 
 
 def _read(kind: type[_Parser], text: str, default_highlight: str) -> list[list[Any]]:
-    text = _prepared(text)
+    text = prepared(text)
     parser = kind(text, default_highlight)
     walk_tokens(text, parser.buf, parser.token)
     return parser.finish()

@@ -18,13 +18,13 @@ import difflib
 import io
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from evcards.core.citeline import paragraph, paragraph_runs, reparsed
+from evcards.core.citeline import paragraph_runs, reparsed
 from evcards.core.models import (
     HIGHLIGHT_RGB,
     Card,
@@ -40,7 +40,7 @@ from evcards.core.models import (
 )
 from evcards.core.syntax import CITE_FIELDS
 from evcards.errors import InputFileError
-from evcards.formats.html import marked_paragraph_html
+from evcards.formats.rows import body_columns
 
 FIELDS = (
     "tag",
@@ -73,9 +73,15 @@ MarkedBody = list[list[tuple[str, Marks]]]
 Exportable = Card | tuple[Card, MarkedBody]
 
 
-def row_markup(card: Card, marked: MarkedBody | None = None) -> str:
+def row_markup(
+    card: Card,
+    marked: MarkedBody | None = None,
+    body_html: str | None = None,
+    cite_runs: list[tuple[str, bool, bool]] | None = None,
+) -> str:
     """`<h4>` tag, undertag and cite paragraphs (classed, so they read back), body `<p>`s;
-    `marked` is the body as pairs, in place of `card.body`."""
+    `marked` is the body as pairs, in place of `card.body`, and `body_html` its `<p>`s;
+    `cite_runs` the cite's `paragraph_runs`."""
     out = [f"<h4>{escape(card.tag, quote=False)}</h4>"]
     out.extend(
         f'<p class="undertag">{escape(line, quote=False)}</p>'
@@ -83,10 +89,10 @@ def row_markup(card: Card, marked: MarkedBody | None = None) -> str:
         if card.undertag
     )
     if card.cite.short or card.cite.full:
-        out.append(f'<p class="cite">{cite_paragraph_html(card.cite)}</p>')
-    tags: dict[Marks, tuple[str, str]] = {}
-    body = _pairs(card) if marked is None else marked
-    out.extend(f"<p>{marked_paragraph_html(para, tags)}</p>" for para in body)
+        out.append(f'<p class="cite">{cite_paragraph_html(card.cite, cite_runs)}</p>')
+    if body_html is None:
+        body_html = body_columns(_pairs(card) if marked is None else marked)[3]
+    out.append(body_html)
     return "".join(out)
 
 
@@ -94,60 +100,44 @@ def _pairs(card: Card) -> MarkedBody:
     return [[(s.text, s.marks()) for s in para] for para in card.body]
 
 
-def cite_paragraph_html(cite: Cite) -> str:
-    """The `fullcite` paragraph with the short cite's words in <strong>, as Word bolds them."""
+def cite_paragraph_html(cite: Cite, runs: list[tuple[str, bool, bool]] | None = None) -> str:
+    """The `fullcite` paragraph with the short cite's words in <strong>, as Word bolds them
+    (`runs`: its `paragraph_runs`, when they are at hand)."""
     return "".join(
         f"<strong>{escape(text, quote=False)}</strong>" if bold else escape(text, quote=False)
-        for text, bold, _ in paragraph_runs(cite)
+        for text, bold, _ in (paragraph_runs(cite) if runs is None else runs)
     )
 
 
-def card_row(card: Card, marked: MarkedBody | None = None) -> dict[str, Any]:
+def card_row(
+    card: Card, marked: MarkedBody | None = None, columns: tuple[str, str, str, str] | None = None
+) -> dict[str, Any]:
     """The card as a row: the dataset's fields, then `CITE_COLUMNS` (None for an unknown part).
-    `marked` is the body as pairs, in place of `card.body`: the row is the same."""
-    body = _pairs(card) if marked is None else marked
+    `marked` is the body as pairs, in place of `card.body`, and `columns` its
+    `body_columns`: the row is the same."""
+    if columns is None:
+        columns = body_columns(_pairs(card) if marked is None else marked)
+    text, summary, spoken, body_html = columns
     cite = card.cite
+    runs = paragraph_runs(cite)
     row: dict[str, Any] = {
         "tag": card.tag,
         "cite": cite.short,
-        "fullcite": paragraph(cite),
-        "summary": _kept(body, _underlined),  # Card.underlined
-        "spoken": _kept(body, _spoken),  # Card.spoken
-        "fulltext": "\n".join(["".join([t for t, _ in para]) for para in body]),  # Card.text
-        "markup": row_markup(card, body),
+        "fullcite": "".join([run[0] for run in runs]),  # citeline.paragraph
+        "summary": summary,
+        "spoken": spoken,
+        "fulltext": text,
+        "markup": row_markup(card, body_html=body_html, cite_runs=runs),
         "pocket": card.location.pocket,
         "hat": card.location.hat,
         "block": card.location.block,
         "duplicateCount": card.seen - 1,
     }
-    row.update((f"cite_{name}", getattr(cite, name)) for name in CITE_FIELDS if name != "short")
+    row.update((column, getattr(cite, name)) for column, name in _CITE_ATTRS)
     return row
 
 
-def _underlined(marks: Marks) -> bool:
-    return marks.underline or marks.emphasis
-
-
-def _spoken(marks: Marks) -> bool:
-    return marks.highlight is not None
-
-
-def _kept(body: MarkedBody, keep: Callable[[Marks], bool]) -> str:
-    """The text of the stretches `keep` accepts, a gap between them one space, whitespace
-    collapsed: the model's `_joined`, for pairs (str.split and re's \\s agree on what
-    whitespace is; tests/test_dataset.py compares the rows on generated cards)."""
-    runs: list[str] = []
-    for para in body:
-        run: list[str] = []
-        for text, marks in para:
-            if keep(marks):
-                run.append(text)
-            elif run:
-                runs.append("".join(run))
-                run = []
-        if run:
-            runs.append("".join(run))
-    return " ".join(" ".join(runs).split())
+_CITE_ATTRS = tuple((f"cite_{name}", name) for name in CITE_FIELDS if name != "short")
 
 
 def _row(item: Exportable) -> dict[str, Any]:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 
 def atomic_write(path: Path, data: bytes | str, *, overwrite: bool = True) -> None:
@@ -12,10 +15,16 @@ def atomic_write(path: Path, data: bytes | str, *, overwrite: bool = True) -> No
     With overwrite=False an existing `path` is left alone and FileExistsError raised; the
     final step is then a hard link, which fails rather than replaces.
     """
+    with atomic_stream(path, overwrite=overwrite) as f:
+        f.write(data.encode("utf-8") if isinstance(data, str) else data)
+
+
+@contextmanager
+def atomic_stream(path: Path, *, overwrite: bool = True) -> Iterator[IO[bytes]]:
+    """`atomic_write` for data written a piece at a time: a binary file to write to, which
+    becomes `path` when the block ends, and is removed if it raises (Ctrl-C included)."""
     import tempfile  # here, not above: every search imports this module and writes nothing
 
-    if isinstance(data, str):
-        data = data.encode("utf-8")
     folder = path.parent
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=folder)
     try:
@@ -24,7 +33,7 @@ def atomic_write(path: Path, data: bytes | str, *, overwrite: bool = True) -> No
         if hasattr(os, "fchmod"):  # POSIX; Windows has no such modes to fix
             os.fchmod(fd, _mode_for(path))
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            yield f
             f.flush()
             os.fsync(f.fileno())
         if overwrite:

@@ -19,10 +19,11 @@ Empty fields are left out; the body is the inline markup of evcards.core.markup.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import tomli_w
 from pydantic import ValidationError
@@ -224,6 +225,75 @@ def _marked(data: dict[str, Any]) -> tuple[Card, MarkedBody] | None:
     return card, marked
 
 
+class Unparsed(NamedTuple):
+    """A card file read up to its body's markup, which is left unparsed."""
+
+    card: Card  # the card `loads` gives, body left empty
+    markup: str  # body.text as TOML gives it ("" for none)
+    highlight: str  # what a plain `==` means in it, as `loads` reads body.highlight
+
+
+_BODY_START = re.compile(r'\n\[body\]\n(?:highlight = "([A-Za-z]+)"\n)?text = """\n')
+_CONTROL_BYTES = bytes((*range(0x09), *range(0x0B, 0x20), 0x7F))
+
+
+def loads_unparsed(text: str, where: str = "card", clean: bool = False) -> Unparsed | None:
+    """The card and its body markup, the body's TOML read by hand: the fast twin of `loads`
+    for a file as `dumps` writes it (the body table last, only `\\` and `\"` escaped in its
+    text), for a reader that turns markup into something other than Spans (the dataset
+    rows). None for any other file, or one `loads` might refuse: `loads` then judges it.
+    `clean`: the caller has seen that `text` holds no control character but tab and line
+    break (else None), so neither does the markup (tests/test_cardfile.py checks the
+    agreement with `loads`)."""
+    if not clean or "\r" in text:
+        return None  # TOML refuses most control characters in a string: let tomllib say so
+    head, rest = split_body(text)
+    markup, color = "", "yellow"
+    if rest:
+        m = _BODY_START.match(rest)
+        if m is None or not rest.endswith('"""\n') or len(rest) < m.end() + 4:
+            return None
+        found = _basic_ml(rest[m.end() : -4])
+        if found is None:
+            return None
+        markup, color = found, m.group(1) or "yellow"
+    highlight = normalize_color(color)
+    try:
+        data = _toml(head, where)
+        if highlight is None or "body" in data:
+            return None
+        card = Card.model_validate({**data, "body": []})
+    except (InvalidCard, ValidationError):
+        return None
+    if card.kind == "analytic" and markup.strip():
+        return None  # the model may refuse it: `loads` says why
+    return Unparsed(card, markup, highlight)
+
+
+def _basic_ml(content: str) -> str | None:
+    """A multi-line basic string's value, for content whose only escapes are `\\` and `\"`
+    and whose every quote is escaped (what `_multiline` writes); None for any other."""
+    if "\\" not in content:
+        return None if '"' in content else content
+    pieces = content.split("\\\\")  # each escaped backslash, left to right as TOML reads
+    for i, piece in enumerate(pieces):
+        if "\\" in piece or '"' in piece:
+            quotes = piece.count('\\"')
+            if piece.count("\\") != quotes or piece.count('"') != quotes:
+                return None
+            pieces[i] = piece.replace('\\"', '"')
+    return "\\".join(pieces)
+
+
+def read_unparsed(path: str) -> tuple[str, Unparsed | None]:
+    """A card file's text and, where `loads_unparsed` can read it, its card and markup
+    (`path` a string: the export reads a library's worth, and a Path apiece shows)."""
+    raw = _read_bytes(path)
+    text = _decoded(raw, path)
+    clean = len(raw.translate(None, _CONTROL_BYTES)) == len(raw)
+    return text, loads_unparsed(text, path, clean)
+
+
 def read_marked(path: Path) -> tuple[Card, MarkedBody]:
     """`read`, with the body as `loads_marked` gives it."""
     return loads_marked(_read_text(path), str(path))
@@ -247,23 +317,30 @@ def read(path: Path) -> Card:
 
 
 def _read_text(path: Path) -> str:
+    return _decoded(_read_bytes(path), path)
+
+
+def _read_bytes(path: Path | str) -> bytes:
     try:
-        if path.stat().st_size > MAX_CARD_FILE_BYTES:
+        if os.stat(path).st_size > MAX_CARD_FILE_BYTES:
             raise InvalidCard(
                 f"{path}: larger than {megabytes(MAX_CARD_FILE_BYTES)}, too big to be one card;"
                 " move it out of the library"
             )
-        raw = path.read_bytes()
+        with open(path, "rb") as f:
+            return f.read()
     except FileNotFoundError:
         raise InvalidCard(f"{path}: no such card file") from None
     except IsADirectoryError:
         raise InvalidCard(f"{path}: is a folder, not a card file") from None
     except OSError as e:
         raise InvalidCard(f"{path}: cannot read ({e.strerror})") from None
+
+
+def _decoded(raw: bytes, path: Path | str) -> str:
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as e:
         raise InvalidCard(
             f"{path}: not UTF-8 text (byte {e.start}); save the file as UTF-8"
         ) from None
-    return text
