@@ -1,6 +1,6 @@
 """How fast is `evcards import` on real .docx files, against the floor of a bare lxml walk?
 
-    python bench/import_bench.py [FOLDER] [--jobs N]      (default ../shared/corpus/docx)
+    python bench/import_bench.py [FOLDER] [--jobs N] [--base DIR]   (default ../shared/corpus/docx)
 
 (a) opens every .docx, parses word/document.xml with lxml and touches every run's text;
 (b) runs the library's `import_paths` into a fresh temporary library (parse in worker
@@ -13,6 +13,10 @@
 Then one single-process pass times each phase of the import on its own. (a) and (c) are
 timed by turns, best of `--rounds`, as CPU time: on a shared machine wall time measures the
 neighbours.
+
+`--base DIR` (a checkout of older code: `git archive COMMIT | tar -x -C DIR`) compares the
+reader of DIR with this one's: by turns, a fresh process for each runs (a) and (c) of its
+own code one after the other, `--rounds` times each, and (c)/(a) is printed for both.
 """
 
 from __future__ import annotations
@@ -26,7 +30,6 @@ import zipfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -108,16 +111,63 @@ def phases(files: list[Path], into: Path) -> dict[str, float]:
     return out
 
 
+def one_turn(files: list[Path]) -> dict[str, float]:
+    """(a) and (c) once each, in this process, for the code on sys.path."""
+    import lxml.etree  # noqa: F401
+
+    import evcards.formats.docx.read  # noqa: F401
+
+    return {"a": bare_parse(files)[1], "c": reader_alone(files)}
+
+
+def compare(folder: str, base: Path, rounds: int) -> None:
+    """(c)/(a) of the base checkout and of this code, each in its own processes, by turns."""
+    import json
+    import subprocess
+
+    sides = {"base": base.resolve(), "branch": REPO}
+    got: dict[str, list[dict[str, float]]] = {"base": [], "branch": []}
+    for k in range(rounds):
+        order = ["base", "branch"] if k % 2 == 0 else ["branch", "base"]
+        for side in order:
+            out = subprocess.run(
+                [sys.executable, __file__, folder, "--turn", "--code", str(sides[side])],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+            got[side].append(json.loads(out))
+    print(f"reader alone, {rounds} turns each, CPU, each turn (c)/(a) in its own process:")
+    for side, turns in got.items():
+        a, c = min(t["a"] for t in turns), min(t["c"] for t in turns)
+        each = sorted(t["c"] / t["a"] for t in turns)
+        print(
+            f"    {side:>6} ({sides[side]}): (a) {a:.3f}s  (c) {c:.3f}s  best (c)/best (a)"
+            f" {c / a:.2f}  per turn {each[0]:.2f}-{each[-1]:.2f}  (target <= 2)"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("folder", nargs="?", default=str(REPO.parent / "shared/corpus/docx"))
     parser.add_argument("--jobs", type=int, default=None, help="worker processes for (b)")
     parser.add_argument("--rounds", type=int, default=3, help="turns of (a) and (c)")
+    parser.add_argument("--base", type=Path, help="older code to compare the reader with")
+    parser.add_argument("--turn", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--code", type=Path, default=REPO, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    sys.path.insert(0, str(args.code))
     folder = Path(args.folder)
     files = sorted(p for p in folder.rglob("*.docx") if not p.name.startswith("~$"))
     if not files:
         sys.exit(f"no .docx files in {folder}")
+    if args.turn:
+        import json
+
+        print(json.dumps(one_turn(files)))
+        return
+    if args.base is not None:
+        compare(args.folder, args.base, args.rounds)
     import lxml.etree  # noqa: F401  (imports kept out of both timings)
 
     import evcards.formats.docx.read  # noqa: F401

@@ -166,7 +166,7 @@ class Reader:
         # functions a run, and resolve each distinct rPr's marks once per paragraph style.
         for r in run_els:
             text, rpr = self._run_text(r)
-            if text and controls and _CTRL.search(text):
+            if text and controls and CONTROL.search(text):
                 text = clean_text(text)
             if not text:
                 continue
@@ -174,7 +174,7 @@ class Reader:
                 n = len(runs)
                 para.breaks.extend((n, min(k, len(text) - 1)) for k in self._breaks)
                 self._breaks.clear()
-            key = None if rpr is None else _rpr_key(rpr)
+            key = None if rpr is None else rpr_key(rpr)
             info = marks_of.get(key)
             if info is None:
                 info = marks_of[key] = self._resolve(base, rpr)
@@ -202,6 +202,9 @@ class Reader:
                     value = el.get(VAL) or ""
                     if value.isdigit():
                         direct_outline = int(value)
+        return self._level(style_id, direct_outline)
+
+    def _level(self, style_id: str | None, direct_outline: int | None) -> tuple[ParaStyle, int]:
         pstyle = self.styles.para(style_id)
         level = pstyle.level
         if direct_outline is not None and not pstyle.named:
@@ -284,14 +287,14 @@ _BREAKS = {W + "br", W + "cr"}
 _SDT = W + "sdt"
 _SDT_CONTENT = W + "sdtContent"
 RAW_CONTROL = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
-_CTRL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 # The rPr children a run's marks are read from (`_resolve`, `styles.run_props`): the key of
 # the resolution cache holds these alone, so runs that differ only in fonts, languages or
 # colours share one entry.
 _MARK_RPR = {W + t for t in ("rStyle", "b", "i", "u", "highlight", "shd", "sz", "bdr")}
 
 
-def _rpr_key(rpr: Any) -> tuple[Any, ...]:
+def rpr_key(rpr: Any) -> tuple[Any, ...]:
     """What in the rPr can change the run's marks, as the key of the resolution cache."""
     parts: list[Any] = []
     for el in rpr:
