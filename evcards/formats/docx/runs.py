@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from evcards.core.citeparse import ParsedCite, parse_cite_runs
 from evcards.core.models import Marks, clean_text
 from evcards.formats.docx.styles import VAL, ParaStyle, Styles, W, run_props
 
@@ -22,7 +23,18 @@ class Para:
     any of it is highlighted) is worked out on first use: they look at the first few lines of
     each card, so most paragraphs never need it, and it saves a list append per run."""
 
-    __slots__ = ("level", "runs", "cite_style", "cite_runs", "breaks", "_text", "_cite", "_bold")
+    __slots__ = (
+        "level",
+        "runs",
+        "cite_style",
+        "cite_runs",
+        "breaks",
+        "_text",
+        "_cite",
+        "_bold",
+        "_lit",
+        "_parsed",
+    )
 
     def __init__(self, level: int, runs: list[tuple[str, Marks]], cite_style: bool = False):
         self.level = level
@@ -34,6 +46,8 @@ class Para:
         self._text: str | None = None
         self._cite: str | None = None
         self._bold: str | None = None
+        self._lit: bool | None = None
+        self._parsed: ParsedCite | None = None
 
     @property
     def text(self) -> str:
@@ -79,7 +93,9 @@ class Para:
 
     @property
     def highlighted(self) -> bool:
-        return any(m[3] for _, m in self.runs)
+        if self._lit is None:
+            self._lit = any(m[3] for _, m in self.runs)
+        return self._lit
 
     @property
     def wholly_cite(self) -> bool:
@@ -92,6 +108,13 @@ class Para:
         Emphasis is bold: its marks keep bold + underline as emphasis alone."""
         cited = set(self.cite_runs)
         return [(t, m.emphasis or m.bold, k in cited) for k, (t, m) in enumerate(self.runs)]
+
+    def parsed_cite(self) -> ParsedCite:
+        """The cite parser's reading of this line alone, worked out once: the shapes, the
+        cite split and the cite itself each ask it of the same lines."""
+        if self._parsed is None:
+            self._parsed = parse_cite_runs(self.cite_runs_flagged())
+        return self._parsed
 
     def split(self, run: int, offset: int) -> tuple[Para, Para]:
         """The paragraph cut at the space a line break left at runs[run][offset]: the line
@@ -353,11 +376,18 @@ def drop_markers(para: Para) -> list[tuple[str, Marks]]:
 def merged(runs: list[tuple[str, Marks]]) -> list[tuple[str, Marks]]:
     """Canonical spans as (text, marks): equal neighbours merged, empty ones dropped."""
     out: list[tuple[str, Marks]] = []
+    texts: list[str] = []
+    prev: Marks | None = None
     for text, marks in runs:
         if not text:
             continue
-        if out and out[-1][1] == marks:
-            out[-1] = (out[-1][0] + text, marks)
-        else:
-            out.append((text, marks))
+        if marks is prev or marks == prev:  # runs share their Marks: `is` is the usual answer
+            texts.append(text)
+            continue
+        if texts and prev is not None:
+            out.append((texts[0] if len(texts) == 1 else "".join(texts), prev))
+        texts = [text]
+        prev = marks
+    if texts and prev is not None:
+        out.append((texts[0] if len(texts) == 1 else "".join(texts), prev))
     return out
