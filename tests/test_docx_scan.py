@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from evcards.errors import InputFileError
 from evcards.formats.docx import read, scan
+from evcards.formats.docx import runs as docx_runs
 from tests.budget import examples
 from tests.conftest import CORPUS
 from tests.test_docx_import import R_NS, VERBATIM_STYLES, W_NS, agree, make_docx
@@ -347,3 +348,9 @@ def test_corpus_paragraphs_read_alike(monkeypatch: pytest.MonkeyPatch) -> None:
         total += len(ref)
     assert count.whole <= 1
     assert count.plain >= 0.9 * total and count.fallback <= 0.01 * total
+
+
+@given(st.binary(max_size=64), st.integers(0, 70))
+def test_raw_controls_found_as_the_pattern_finds_them(data: bytes, start: int) -> None:
+    found = docx_runs.RAW_CONTROL.search(data, start) is not None
+    assert docx_runs.has_control(data, start) == found

@@ -24,7 +24,7 @@ from typing import Any
 
 from evcards.core.models import Card, Span, content_key_marked, new_card
 from evcards.errors import InputFileError
-from evcards.formats.docx.runs import RAW_CONTROL, Body, Para, Reader
+from evcards.formats.docx.runs import Body, Para, Reader, has_control
 from evcards.formats.docx.safe_zip import check_xml, parse_xml, read_docx_parts
 from evcards.formats.docx.scan import NotPlain, Scanner, body_text
 from evcards.formats.docx.structure import Cards, assemble
@@ -86,7 +86,7 @@ def paragraphs(document: bytes, styles: bytes | None, where: str, fast: bool) ->
     # Text can hold a control character only if the XML has one raw or as a reference; Word
     # writes neither inside the body, so most files skip the per-run check.
     start = document.find(b"<w:body")
-    controls = b"&#" in document or RAW_CONTROL.search(document, max(start, 0)) is not None
+    controls = b"&#" in document or has_control(document, max(start, 0))
     if doc_root is None:
         try:
             text, root_tag, begin, end = body_text(document)

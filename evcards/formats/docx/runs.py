@@ -310,6 +310,16 @@ _BREAKS = {W + "br", W + "cr"}
 _SDT = W + "sdt"
 _SDT_CONTENT = W + "sdtContent"
 RAW_CONTROL = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
+_NOT_CONTROL = bytes(b for b in range(256) if not RAW_CONTROL.match(bytes([b])))
+
+
+def has_control(data: bytes, start: int) -> bool:
+    """Whether data[start:] holds a raw control character (RAW_CONTROL): the bytes that
+    are none deleted by `translate`, at memory speed, where the pattern's search tests
+    each byte in turn (six times the cost over the corpus)."""
+    return bool(data[start:].translate(None, _NOT_CONTROL))
+
+
 CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 # The rPr children a run's marks are read from (`_resolve`, `styles.run_props`): the key of
 # the resolution cache holds these alone, so runs that differ only in fonts, languages or

@@ -114,8 +114,13 @@ class Scanner(Reader):
     def scan(self, text: str, start: int, end: int) -> list[Para]:
         out: list[Para] = []
         pos = start
-        for m in _PARA.finditer(text, start, end):
-            if m.start() < pos or _GAP.fullmatch(text, pos, m.start()) is None:
+        while True:
+            # Paragraphs follow each other: the next one is looked for only when it does not
+            # start where the last ended, so the text inside them is not searched for it.
+            m = _PARA.match(text, pos, end) or _PARA.search(text, pos, end)
+            if m is None:
+                break
+            if m.start() != pos and _GAP.fullmatch(text, pos, m.start()) is None:
                 raise NotPlain  # something around paragraphs the reference may read
             if m.group(0).endswith("/>"):
                 pstyle, level = self._level(None, None)
