@@ -1,6 +1,6 @@
 """How fast is `evcards import` on real .docx files, against the floor of a bare lxml walk?
 
-    python bench/import_bench.py [FOLDER] [--jobs N]      (default ../shared/corpus/docx)
+    python bench/import_bench.py [FOLDER] [--jobs N] [--base DIR]   (default ../shared/corpus/docx)
 
 (a) opens every .docx, parses word/document.xml with lxml and touches every run's text;
 (b) runs the library's `import_paths` into a fresh temporary library (parse in worker
@@ -13,6 +13,10 @@
 Then one single-process pass times each phase of the import on its own. (a) and (c) are
 timed by turns, best of `--rounds`, as CPU time: on a shared machine wall time measures the
 neighbours.
+
+`--base DIR` (a checkout of older code: `git archive COMMIT | tar -x -C DIR`) compares the
+reader of DIR with this one's: `--rounds` processes each, base and branch by turns, each
+timing (a) and (c) of its own code by turns (best of 3), and (c)/(a) is printed for both.
 """
 
 from __future__ import annotations
@@ -26,7 +30,6 @@ import zipfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -76,22 +79,24 @@ def evcards_import(folder: Path, jobs: int | None, into: Path) -> tuple[float, f
 def phases(files: list[Path], into: Path) -> dict[str, float]:
     """One process, no overlap: where the CPU time goes (the write phase's disk waits are
     not counted; its kernel time is). Each phase is the import's own code: `read_docx_marked` is
-    what a worker runs, and its parse (`_parse`) is timed alone to split it from the TOML."""
+    what a worker runs, and its parse (`_parse`) is timed alone to split it from the TOML.
+    "xml check" is libxml2 reading document.xml without building a tree (`check_xml`), what
+    the import's reader does before it reads the text by patterns (`scan.py`)."""
     from evcards.formats.docx import read as docx_read
-    from evcards.formats.docx.safe_zip import parse_xml, read_docx_parts
+    from evcards.formats.docx.safe_zip import check_xml, read_docx_parts
     from evcards.store.library import Library, Prepared
 
-    out = dict.fromkeys(("unzip", "xml parse", "read + cards", "toml", "write"), 0.0)
+    out = dict.fromkeys(("unzip", "xml check", "read + cards", "toml", "write"), 0.0)
     lib = Library.open(into, create=True)
     with lib.lock(), lib.batch() as batch:
         for f in files:
             t0 = time.process_time()
             document, _ = read_docx_parts(f)
             t1 = time.process_time()
-            parse_xml(document, str(f))
+            check_xml(document)
             t2 = time.process_time()
             with docx_read._gc_paused():
-                docx_read._parse(f)  # again from the zip: subtract the above
+                docx_read._parse(f, fast=True)  # again from the zip: subtract the above
             t3 = time.process_time()
             prepared = [Prepared.of(c, marked=b) for c, b in docx_read.read_docx_marked(f)]
             t4 = time.process_time()
@@ -99,7 +104,7 @@ def phases(files: list[Path], into: Path) -> dict[str, float]:
                 batch.add(item)
             t5 = time.process_time()
             out["unzip"] += t1 - t0
-            out["xml parse"] += t2 - t1
+            out["xml check"] += t2 - t1
             out["read + cards"] += (t3 - t2) - (t2 - t0)
             out["toml"] += (t4 - t3) - (t3 - t2)
             out["write"] += t5 - t4
@@ -108,16 +113,68 @@ def phases(files: list[Path], into: Path) -> dict[str, float]:
     return out
 
 
+def one_turn(files: list[Path], rounds: int) -> dict[str, float]:
+    """(a) and (c) by turns, best of `rounds`, in this process, for the code on sys.path."""
+    import lxml.etree  # noqa: F401
+
+    import evcards.formats.docx.read  # noqa: F401
+
+    a = c = float("inf")
+    for _ in range(rounds):
+        a = min(a, bare_parse(files)[1])
+        c = min(c, reader_alone(files))
+    return {"a": a, "c": c}
+
+
+def compare(folder: str, base: Path, rounds: int) -> None:
+    """(c)/(a) of the base checkout and of this code, each in processes of its own, by turns:
+    base, branch, branch, base..., each process timing (a) and (c) by turns, best of 3."""
+    import json
+    import subprocess
+
+    sides = {"base": base.resolve(), "branch": REPO}
+    got: dict[str, list[dict[str, float]]] = {"base": [], "branch": []}
+    for k in range(rounds):
+        order = ["base", "branch"] if k % 2 == 0 else ["branch", "base"]
+        for side in order:
+            out = subprocess.run(
+                [sys.executable, __file__, folder, "--turn", "--code", str(sides[side])],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+            got[side].append(json.loads(out))
+    print(f"reader alone against the bare walk, {rounds} processes each by turns, CPU:")
+    for side, turns in got.items():
+        a, c = min(t["a"] for t in turns), min(t["c"] for t in turns)
+        each = sorted(t["c"] / t["a"] for t in turns)
+        print(
+            f"    {side:>6} ({sides[side]}): (a) {a:.3f}s  (c) {c:.3f}s  best (c)/best (a)"
+            f" {c / a:.2f}, per process {each[0]:.2f}-{each[-1]:.2f}  (target <= 2)"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("folder", nargs="?", default=str(REPO.parent / "shared/corpus/docx"))
     parser.add_argument("--jobs", type=int, default=None, help="worker processes for (b)")
     parser.add_argument("--rounds", type=int, default=3, help="turns of (a) and (c)")
+    parser.add_argument("--base", type=Path, help="older code to compare the reader with")
+    parser.add_argument("--turn", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--code", type=Path, default=REPO, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    sys.path.insert(0, str(args.code))
     folder = Path(args.folder)
     files = sorted(p for p in folder.rglob("*.docx") if not p.name.startswith("~$"))
     if not files:
         sys.exit(f"no .docx files in {folder}")
+    if args.turn:
+        import json
+
+        print(json.dumps(one_turn(files, 3)))
+        return
+    if args.base is not None:
+        compare(args.folder, args.base, args.rounds)
     import lxml.etree  # noqa: F401  (imports kept out of both timings)
 
     import evcards.formats.docx.read  # noqa: F401

@@ -12,6 +12,7 @@ import pytest
 
 from evcards.core.models import Card
 from evcards.errors import InputFileError
+from evcards.formats.docx import read as docx_read
 from evcards.formats.docx.read import parse_docx, read_docx_marked
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -68,6 +69,32 @@ def p(*runs: str, style: str | None = None, ppr: str = "") -> str:
 def r(text: str, rpr: str = "", style: str | None = None) -> str:
     rs = f'<w:rStyle w:val="{style}"/>' if style else ""
     return f'<w:r><w:rPr>{rs}{rpr}</w:rPr><w:t xml:space="preserve">{text}</w:t></w:r>'
+
+
+def agree(path: Path) -> list[Card]:
+    """`parse_docx(path)`, after checking that the import's reader (`read_docx_marked`, its
+    paragraphs read by `scan.Scanner`) gives the same cards, ids and bodies, or fails with
+    the same message."""
+    try:
+        cards = docx_read.parse_docx(path)
+    except InputFileError as e:
+        with pytest.raises(InputFileError) as got:
+            read_docx_marked(path)
+        assert str(got.value) == str(e)
+        raise
+    marked = read_docx_marked(path)
+    assert [card.id for card, _ in marked] == [card.id for card in cards]
+    assert [card.model_copy(update={"body": []}) for card in cards] == [c for c, _ in marked]
+    assert [[[(s.text, s.marks()) for s in para] for para in card.body] for card in cards] == [
+        body for _, body in marked
+    ]
+    return cards
+
+
+@pytest.fixture(autouse=True)
+def both_readers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every file read here is read by the import's reader too, which must agree."""
+    monkeypatch.setitem(globals(), "parse_docx", agree)
 
 
 def spans_of(card: Card) -> list[tuple[str, dict]]:

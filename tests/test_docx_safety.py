@@ -17,8 +17,7 @@ import pytest
 from evcards.cli import app
 from evcards.errors import InputFileError
 from evcards.formats.docx import safe_zip
-from evcards.formats.docx.read import parse_docx
-from tests.test_docx_import import VERBATIM_STYLES, W_NS, make_docx, p, r
+from tests.test_docx_import import VERBATIM_STYLES, W_NS, agree, make_docx, p, r
 
 GOOD_BODY = (
     p(r("A good tag"), style="Heading4")
@@ -80,7 +79,7 @@ def refused_quickly(path: Path, match: str) -> None:
     start = time.process_time()  # CPU time: a neighbour's load on a shared CI box is not ours
     try:
         with pytest.raises(InputFileError, match=match) as exc:
-            parse_docx(path)
+            agree(path)
     finally:
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
@@ -110,7 +109,7 @@ def test_total_size_bound(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     path = make_docx(tmp_path / "big.docx", GOOD_BODY, extra={"word/media/x.bin": b"x" * 5000})
     monkeypatch.setattr(safe_zip, "MAX_TOTAL", 4000)
     with pytest.raises(InputFileError, match="big.docx: refused, it would unpack to"):
-        parse_docx(path)
+        agree(path)
 
 
 def test_billion_laughs_refused(tmp_path: Path) -> None:
@@ -129,14 +128,14 @@ def test_external_entity_never_read(tmp_path: Path) -> None:
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr("word/document.xml", xxe)
     with pytest.raises(InputFileError, match="DOCTYPE"):
-        parse_docx(path)
+        agree(path)
 
 
 def test_not_a_zip(tmp_path: Path) -> None:
     path = tmp_path / "fake.docx"
     path.write_text("I am a .doc from 1997")
     with pytest.raises(InputFileError, match="fake.docx: not a .docx"):
-        parse_docx(path)
+        agree(path)
 
 
 def test_hostile_files_fail_cleanly_and_the_batch_goes_on(runner, tmp_path: Path) -> None:

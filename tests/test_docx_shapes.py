@@ -13,11 +13,12 @@ from docx.enum.text import WD_COLOR_INDEX
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evcards.formats.docx.read import parse_docx, read_docx_marked
+from evcards.formats.docx.read import read_docx_marked
 from evcards.formats.docx.write import render_docx
 from evcards.importing import import_paths
 from evcards.store.library import Library
 from tests.budget import examples
+from tests.test_docx_import import agree
 
 ARTICLE = (
     "Congressional Democrats painted a rosy view this past weekend of the prospects for swift"
@@ -124,7 +125,7 @@ def test_a_heading_that_parses_as_a_cite_is_the_cite_and_heading_text_is_body(
     add_card(doc, *MCKIBBEN)
     doc.save(tmp_path / "h1.docx")
 
-    cards = parse_docx(tmp_path / "h1.docx")
+    cards = agree(tmp_path / "h1.docx")
     assert [c.tag for c in cards] == [
         "Biden's political capital is key to the reconciliation bill",
         "Warming causes extinction",
@@ -208,7 +209,7 @@ def test_a_plain_text_file_is_read_by_its_lines(tmp_path: Path) -> None:
     # Written back with Verbatim's styles, they read as the same cards, the cite with no
     # short cite included (a plain line under the tag in which the parser finds an author
     # and a date is the cite).
-    cards = parse_docx(tmp_path / "plain.docx")
+    cards = agree(tmp_path / "plain.docx")
     (tmp_path / "back.docx").write_bytes(render_docx(cards))
     back = read_docx_marked(tmp_path / "back.docx")
     assert back.by_shape == 0

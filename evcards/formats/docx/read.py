@@ -24,8 +24,9 @@ from typing import Any
 
 from evcards.core.models import Card, Span, content_key_marked, new_card
 from evcards.errors import InputFileError
-from evcards.formats.docx.runs import RAW_CONTROL, Body, Reader
-from evcards.formats.docx.safe_zip import parse_xml, read_docx_parts
+from evcards.formats.docx.runs import Body, Para, Reader, has_control
+from evcards.formats.docx.safe_zip import check_xml, parse_xml, read_docx_parts
+from evcards.formats.docx.scan import NotPlain, Scanner, body_text
 from evcards.formats.docx.structure import Cards, assemble
 from evcards.formats.docx.styles import Styles, StyleSheet, W
 
@@ -46,7 +47,7 @@ def read_docx_marked(path: Path) -> list[tuple[Card, Body]]:
     pairs: what an import renders to TOML without a Span object per run (for the corpus,
     127,000 Span objects not built). The tests prove the TOML equal to the full cards'."""
     with _gc_paused():
-        found = _parse(path)
+        found = _parse(path, fast=True)
         cards: Cards[tuple[Card, Body]] = Cards(
             (Card.model_construct(id=_card_id(fields, body), body=[], **fields), body)
             for fields, body in found
@@ -68,21 +69,34 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _parse(path: Path) -> Cards[tuple[dict[str, Any], Body]]:
+def _parse(path: Path, fast: bool = False) -> Cards[tuple[dict[str, Any], Body]]:
     """Each card's fields but its id and body, and its body as (text, marks) pairs."""
     document, styles = read_docx_parts(path)
-    doc_root = parse_xml(document, f"{path}: word/document.xml")
-    sheet = StyleSheet(styles, f"{path}: word/styles.xml") if styles else None
-    body = doc_root.find(W + "body")
-    if body is None:
-        raise InputFileError(f"{path}: word/document.xml has no body; is this a Word document?")
+    return assemble(paragraphs(document, styles, str(path), fast), path.name)
+
+
+def paragraphs(document: bytes, styles: bytes | None, where: str, fast: bool) -> list[Para]:
+    """document.xml's paragraphs. `fast` reads them with `scan.Scanner` where the document
+    allows (`read_docx_marked`), else, and always for `parse_docx`, with `runs.Reader` over
+    the lxml tree; what either says of a damaged file, the reference's parse says."""
+    doc_where = f"{where}: word/document.xml"
+    checked = fast and check_xml(document)
+    doc_root = None if checked else parse_xml(document, doc_where)
+    sheet = StyleSheet(styles, f"{where}: word/styles.xml") if styles else None
     # Text can hold a control character only if the XML has one raw or as a reference; Word
     # writes neither inside the body, so most files skip the per-run check.
     start = document.find(b"<w:body")
-    controls = b"&#" in document or RAW_CONTROL.search(document, max(start, 0)) is not None
-    reader = Reader(Styles(sheet), controls)
-    paras = reader.paragraphs(body)
-    return assemble(paras, path.name)
+    controls = b"&#" in document or has_control(document, max(start, 0))
+    if doc_root is None:
+        try:
+            text, root_tag, begin, end = body_text(document)
+            return Scanner(Styles(sheet), controls, root_tag).scan(text, begin, end)
+        except NotPlain:
+            doc_root = parse_xml(document, doc_where)
+    body = doc_root.find(W + "body")
+    if body is None:
+        raise InputFileError(f"{where}: word/document.xml has no body; is this a Word document?")
+    return Reader(Styles(sheet), controls).paragraphs(body)
 
 
 def _card_id(fields: dict[str, Any], body: Body) -> str:

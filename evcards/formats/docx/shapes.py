@@ -20,7 +20,7 @@ with a plain paragraph for a tag, which the card above swallowed).
 
 from __future__ import annotations
 
-from evcards.core.citeparse import ParsedCite, parse_cite_runs
+from evcards.core.citeparse import ParsedCite
 from evcards.formats.docx.runs import Para
 
 TAG_WORDS = 60  # a tag longer than this is an article paragraph, whatever its bold
@@ -94,7 +94,7 @@ def names_and_dates(p: Para) -> ParsedCite | None:
         return None  # a date has a digit: most lines are let go before they are parsed
     if not 2 <= len(text.split()) <= CITE_WORDS:
         return None
-    parsed = parse_cite_runs(p.cite_runs_flagged())
+    parsed = p.parsed_cite()
     return parsed if parsed.authors and parsed.date else None
 
 
@@ -104,7 +104,7 @@ def _short_cite_alone(p: Para) -> bool:
     text = " ".join(p.text.split())
     if len(text.split()) > 6:
         return False
-    parsed = parse_cite_runs(p.cite_runs_flagged())
+    parsed = p.parsed_cite()
     return bool(parsed.date) and len(parsed.short) >= 0.9 * len(text)
 
 
@@ -112,10 +112,10 @@ def _tag_like(p: Para, plain: bool) -> bool:
     """A short line, bold throughout unless the file is plain, and not read out."""
     if p.level or len(p.text) > TAG_CHARS or p.highlighted:
         return False
-    text = " ".join(p.text.split())
-    if not 0 < len(text.split()) <= TAG_WORDS:
+    words = p.text.split()
+    if not 0 < len(words) <= TAG_WORDS:
         return False
-    return plain or len(p.bold_text) >= 0.9 * len(text)
+    return plain or len(p.bold_text) >= 0.9 * len(" ".join(words))
 
 
 def body_like(p: Para) -> bool:

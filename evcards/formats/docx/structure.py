@@ -117,7 +117,10 @@ def _cite(lines: list[Para]) -> Cite:
         # A Cite style with its bold undone everywhere: its runs are all that marks the
         # short cite ('Jayan Nayar, law prof ...' with 'Nayar' in the style).
         runs = [(t, cite, cite) for t, _, cite in runs]
-    fields = parse_cite_runs(runs).cite_fields()
+        parsed = parse_cite_runs(runs)
+    else:
+        parsed = lines[0].parsed_cite() if len(lines) == 1 else parse_cite_runs(runs)
+    fields = parsed.cite_fields()
     fields["full"] = _one_line("".join(text for text, _, _ in runs))
     return Cite.model_validate(fields)
 
@@ -142,7 +145,7 @@ def _is_cite_line(p: Para) -> bool:
     but for its short cite."""
     if len(p.text.split()) > 80 or (p.highlighted and not _short_read(p)):
         return False
-    parsed = parse_cite_runs(p.cite_runs_flagged())
+    parsed = p.parsed_cite()
     return bool(parsed.short and (parsed.authors or parsed.date))
 
 
