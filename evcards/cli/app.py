@@ -45,6 +45,7 @@ COMMANDS = {
     "stats": "export",
     "speech": "speech",
     "search": "search",
+    "browse": "browse",
     "index": "search",
 }
 

@@ -1,0 +1,1 @@
+"""The terminal UI (Textual): mark and browse."""
