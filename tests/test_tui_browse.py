@@ -372,6 +372,14 @@ def test_the_command_passes_its_query_and_filters_to_the_screen(starter, runner,
     assert screen.lib.root == starter.root
 
 
+def test_a_missing_library_is_an_error_line_before_any_screen(tmp_path, runner, monkeypatch):
+    monkeypatch.setattr("evcards.cli.browse.in_terminal", lambda: True)
+    monkeypatch.setattr(BrowseApp, "run", lambda self: pytest.fail("the app was started"))
+    result = runner.invoke(cli_app, ["-L", str(tmp_path / "nowhere"), "browse"])
+    assert result.exit_code == 1
+    assert "no library here yet" in result.stderr
+
+
 def test_the_command_needs_a_terminal(starter, runner):
     result = runner.invoke(cli_app, ["browse", "alliance"])
     assert result.exit_code == 1

@@ -39,10 +39,15 @@ def browse(
         raise fail("evcards browse needs a terminal; in a script, use `evcards search QUERY`")
     filters = opts.make_filters(ctx.params)
     lib = get_library()
-    from evcards.index.sync import ensure
+    if not lib.root.is_dir():  # an Error: line, not a screen with a notice
+        from evcards.errors import LibraryError
 
-    ensure(lib.root, fulltext=True).close()  # a missing library is an Error: line, not a UI
-
+        raise LibraryError(
+            f"{lib.root}: no library here yet; add cards with `evcards import FILE` or"
+            " `evcards add`"
+        )
+    # The index is opened and synced by the screen's first search, in a thread, while the
+    # screen is drawn: Textual's start-up and the search overlap.
     from evcards.tui.browse import BrowseApp, BrowseScreen
 
     screen = BrowseScreen(lib, query, filters, raw=raw, wpm=get_config().wpm)

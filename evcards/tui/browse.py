@@ -106,11 +106,13 @@ class BrowseScreen(Screen[None]):
         self._asking: tuple[str, Row] | None = None  # what the prompt is for
 
     def compose(self) -> ComposeResult:
-        yield SearchBox(
+        box = SearchBox(
             self.initial,
-            placeholder='search: words, "a phrase", prefix*, AND OR NOT (empty: newest cards)',
+            placeholder='words, "a phrase", prefix*, AND OR NOT (empty: the newest cards)',
             id="query",
         )
+        box.border_title = "search"
+        yield box
         with Horizontal(id="panes"):
             yield DataTable(id="results", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="preview-box"):
@@ -121,7 +123,7 @@ class BrowseScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._columns()
-        self.search_now()
+        self.search_now()  # in a thread: the first frame does not wait for it
         if self.initial:
             self.action_focus_results()
         else:
@@ -145,6 +147,8 @@ class BrowseScreen(Screen[None]):
             self._timer.stop()
             self._timer = None
         self._asked += 1
+        if self.shown is None:
+            self._status("searching…")  # the first search syncs (or builds) the index
         self._search(self._asked, self.query_text, self.raw)
 
     @work(thread=True, exclusive=True, group="search")
