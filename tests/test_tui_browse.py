@@ -147,6 +147,22 @@ def test_moving_the_selection_changes_the_preview(starter):
     drive(BrowseScreen(starter, "alliance"), script)
 
 
+def test_a_wider_terminal_widens_the_tag_and_keeps_the_cursor(starter):
+    async def script(pilot, screen):
+        table = screen.query_one("#results")
+        await pilot.press("down", "down")
+        narrow = table.columns["tag"].width
+        await pilot.resize_terminal(180, 40)
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if table.columns["tag"].width != narrow:
+                break
+        assert table.columns["tag"].width > narrow + 30
+        assert table.cursor_row == 2 and screen.rows[2].tag in preview_text(screen)
+
+    drive(BrowseScreen(starter, "alliance"), script)
+
+
 # -- enter: the card in mark -----------------------------------------------------------------
 class StandInMarkScreen(Screen[None]):
     """A test double for evcards.tui.mark.MarkScreen (built by the mark branch): the same

@@ -159,13 +159,15 @@ class BrowseScreen(Screen[None]):
             self.searches += 1
             try:
                 rows = results.find(self.lib.root, query, self.filters, raw=raw)
-            except EvcardsError as e:
+            except (EvcardsError, OSError) as e:
                 self.app.call_from_thread(self._failed, asked, query, str(e))
                 return
         self.app.call_from_thread(self._show, asked, query, rows)
 
     def _failed(self, asked: int, query: str, message: str) -> None:
         if asked == self._asked:
+            # One notice for the query being typed, not one per pause in the typing.
+            self.app.clear_notifications()
             self.notice(message, error=True)
             self.shown = query
             self._status(f"{message.split(';')[0]}")
@@ -238,9 +240,18 @@ class BrowseScreen(Screen[None]):
         )
 
     def on_resize(self) -> None:
-        if self.query_one(DataTable).size.width and self.is_mounted:
-            self._columns()
-            self._fill(self.query_one(DataTable))
+        self.call_after_refresh(self._relayout)  # once the table has its new width
+
+    def _relayout(self) -> None:
+        """The tag column as wide as the table allows, the cursor where it was."""
+        table = self.query_one(DataTable)
+        if not table.size.width:
+            return
+        keep = table.cursor_row
+        self._columns()
+        self._fill(table)
+        if self.rows:
+            table.move_cursor(row=min(keep, len(self.rows) - 1))
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._preview(self._row())
