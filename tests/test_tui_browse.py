@@ -62,7 +62,7 @@ async def settle(pilot, screen: BrowseScreen, query: str | None = None) -> None:
     want = screen.query_text if query is None else query
     for _ in range(1000):
         await pilot.pause(0.02)
-        if screen.shown == want and screen._timer is None:
+        if screen.shown == want and screen._timer is None and screen.previewed == screen._row():
             await pilot.app.workers.wait_for_complete()
             await pilot.pause()
             return
@@ -161,6 +161,23 @@ def test_a_wider_terminal_widens_the_tag_and_keeps_the_cursor(starter):
         assert table.cursor_row == 2 and screen.rows[2].tag in preview_text(screen)
 
     drive(BrowseScreen(starter, "alliance"), script)
+
+
+def test_the_preview_reads_time_at_the_configured_wpm_and_shows_a_broken_config(starter, tmp_path):
+    config = tmp_path / "home" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("wpm = 100\n")
+
+    async def script(pilot, screen):
+        assert "at 100 wpm" in preview_text(screen)
+
+    drive(BrowseScreen(starter, "alliance"), script)
+    config.write_text("wpm = 'fast'\n")
+
+    async def broken(pilot, screen):
+        assert "config.toml" in preview_text(screen) and pilot.app.is_running
+
+    drive(BrowseScreen(starter, "alliance"), broken)
 
 
 # -- enter: the card in mark -----------------------------------------------------------------

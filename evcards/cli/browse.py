@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from evcards.cli import filters as opts
-from evcards.cli.app import app, fail, get_config, get_library
+from evcards.cli.app import app, fail, get_library
 
 
 @app.command()
@@ -50,10 +50,11 @@ def browse(
     # screen is drawn: Textual's start-up and the search overlap.
     from evcards.tui.browse import BrowseApp, BrowseScreen
 
-    screen = BrowseScreen(lib, query, filters, raw=raw, wpm=get_config().wpm)
+    screen = BrowseScreen(lib, query, filters, raw=raw)  # the config is read at first use
     BrowseApp(screen).run()
 
 
 def in_terminal() -> bool:
-    """Whether the keys come from a terminal and the screen goes to one."""
-    return sys.stdin.isatty() and sys.stdout.isatty()
+    """Whether the keys come from a terminal and the screen goes to one (Textual draws on
+    stderr, so `evcards browse > file` still works)."""
+    return sys.stdin.isatty() and sys.stderr.isatty()

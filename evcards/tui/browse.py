@@ -86,7 +86,7 @@ class BrowseScreen(Screen[None]):
         filters: Filters | None = None,
         *,
         raw: bool = False,
-        wpm: int = 250,
+        wpm: int | None = None,
         debounce: float = DEBOUNCE,
     ) -> None:
         super().__init__()
@@ -94,10 +94,11 @@ class BrowseScreen(Screen[None]):
         self.initial = query
         self.filters = filters or Filters()
         self.raw = raw
-        self.wpm = wpm
+        self._wpm = wpm
         self.debounce = debounce
         self.rows: list[Row] = []
         self.shown: str | None = None  # the query whose results are on screen
+        self.previewed: Row | None = None  # the row whose card the preview shows
         self.searches = 0  # searches run, a count the tests read
         self.notices: list[str] = []  # every notice shown, newest last
         self._asked = 0  # number of the newest search asked for
@@ -123,13 +124,25 @@ class BrowseScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._columns()
-        self.search_now()  # in a thread: the first frame does not wait for it
+        # After the first frame: the search runs in a thread, but its imports (tantivy,
+        # pydantic) would hold the interpreter and so the frame back.
+        self.call_after_refresh(self.search_now)
         if self.initial:
             self.action_focus_results()
         else:
             self.query_one(SearchBox).focus()
 
     # -- searching -------------------------------------------------------------------------
+    @property
+    def wpm(self) -> int:
+        """Words per minute for read times: given, else the config's, read at the first
+        preview rather than before the first frame (the config's model loads pydantic)."""
+        if self._wpm is None:
+            from evcards.config import load_config
+
+            self._wpm = load_config().wpm
+        return self._wpm
+
     @property
     def query_text(self) -> str:
         return self.query_one(SearchBox).value
@@ -182,7 +195,8 @@ class BrowseScreen(Screen[None]):
         self._fill(table)
         if rows:
             table.move_cursor(row=min(keep, len(rows) - 1))
-        self._preview(rows[table.cursor_row] if rows else None)
+        # The list is drawn first; the first preview loads the card model (pydantic).
+        self.call_after_refresh(lambda: self._preview(self._row()))
         self._status(self._summary(query))
 
     def _summary(self, query: str) -> str:
@@ -257,19 +271,22 @@ class BrowseScreen(Screen[None]):
         self._preview(self._row())
 
     def _preview(self, row: Row | None) -> None:
-        preview = self.query_one("#preview", Static)
+        self.query_one("#preview", Static).update(self._card_view(row))
+        self.query_one("#preview-box", VerticalScroll).scroll_home(animate=False)
+        self.previewed = row
+
+    def _card_view(self, row: Row | None) -> RenderableType:
+        """The card as `evcards show` prints it, or why it cannot be read."""
         if row is None:
-            preview.update("")
-            return
+            return ""
         from evcards.cli.render import card_renderable
 
         try:
             card = self.lib.read(row.path)
+            wpm = self.wpm
         except (EvcardsError, OSError) as e:
-            preview.update(Text(f"{row.path.name}: {e}", style="red"))
-            return
-        preview.update(card_renderable(card, self.wpm))
-        self.query_one("#preview-box", VerticalScroll).scroll_home(animate=False)
+            return Text(f"{row.path.name}: {e}", style="red")
+        return card_renderable(card, wpm)
 
     def _row(self) -> Row | None:
         table = self.query_one(DataTable)
