@@ -282,22 +282,26 @@ def test_l_sets_the_labels_in_the_card_file(starter):
     async def script(pilot, screen):
         row = screen.rows[0]
         before = starter.read(row.path)
+        assert before.labels == ["neg", "russia"]
         await pilot.press("l")
         prompt = screen.query_one("#prompt")
-        assert prompt.value == " ".join(before.labels)  # the labels it has, to edit
-        await pilot.press(*["backspace"] * len(prompt.value))
-        await type_text(pilot, "aff Russia_DA, aff")
+        assert prompt.value == "neg russia"  # the labels it has, to edit
+        await type_text(pilot, " Russia_DA, neg")  # typed after them, not over them
         await pilot.press("enter")
         after = starter.read(row.path)
-        assert after.labels == ["aff", "russia-da"]
+        assert after.labels == ["neg", "russia", "russia-da"]
         assert after.model_dump(exclude={"labels"}) == before.model_dump(exclude={"labels"})
-        assert screen.rows[0].labels == ("aff", "russia-da")
-        assert "aff, russia-da" in preview_text(screen)
+        assert screen.rows[0].labels == ("neg", "russia", "russia-da")
+        assert "neg, russia, russia-da" in preview_text(screen)
+        await pilot.press("l")
+        await pilot.press("home", *["delete"] * len("neg "))  # take one away
+        await pilot.press("enter")
+        assert starter.read(row.path).labels == ["russia", "russia-da"]
         await pilot.press("l")
         await type_text(pilot, " a/b")
         await pilot.press("enter")
         assert "'a/b' is not a label" in screen.notices[-1]
-        assert starter.read(row.path).labels == ["aff", "russia-da"]  # nothing written
+        assert starter.read(row.path).labels == ["russia", "russia-da"]  # nothing written
 
     drive(BrowseScreen(starter, "alliance"), script)
 

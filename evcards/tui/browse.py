@@ -119,7 +119,7 @@ class BrowseScreen(Screen[None]):
             with VerticalScroll(id="preview-box"):
                 yield Static(id="preview")
         yield Static(id="status")
-        yield Input(id="prompt")
+        yield Input(id="prompt", select_on_focus=False)  # typing adds to the labels shown
         yield Footer()
 
     def on_mount(self) -> None:
@@ -363,6 +363,7 @@ class BrowseScreen(Screen[None]):
         prompt = self.query_one("#prompt", Input)
         prompt.placeholder = f"{placeholder} (enter saves, escape cancels)"
         prompt.value = value
+        prompt.cursor_position = len(value)
         prompt.add_class("open")
         prompt.focus()
         self._asking = (purpose, row)
