@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from evcards.index.search import Hit
 
 LIBRARY = "lib"  # a card of the library itself
-LIMIT = 100  # rows a query shows: a screenful or three, ranked by the same engine as `search`
+LIMIT = 50  # rows a query shows, two screenfuls: each costs a snippet the list never shows
 _LABEL_SPLIT = re.compile(r"[\s,]+")
 
 
