@@ -46,6 +46,7 @@ COMMANDS = {
     "stats": "export",
     "speech": "speech",
     "search": "search",
+    "browse": "browse",
     "index": "search",
 }
 

@@ -1,4 +1,5 @@
-"""Full-screen terminal views over the library, in Textual: `mark` (tui/mark.py).
+"""Full-screen terminal views over the library, in Textual: `mark` (tui/mark.py) and `browse`
+(tui/browse.py).
 
-Only `evcards mark` (and `cut` on a terminal) imports this package, so no other command
-pays for loading Textual (tests/test_startup.py)."""
+Only `evcards mark`, `browse` (and `cut` on a terminal) import this package, so no other
+command pays for loading Textual (tests/test_startup.py)."""
