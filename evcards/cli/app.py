@@ -46,6 +46,9 @@ COMMANDS = {
     "speech": "speech",
     "search": "search",
     "index": "search",
+    "remote": "remote",
+    "push": "remote",
+    "pull": "remote",
 }
 
 
