@@ -9,8 +9,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from remote_pg import TeamDb, drop_team_db, grants_sql, make_team_db, need_binaries, short_tmp
-from remote_pg import start_cluster
+from remote_pg import (
+    TeamDb,
+    drop_team_db,
+    grants_sql,
+    make_team_db,
+    need_binaries,
+    short_tmp,
+    start_cluster,
+)
 
 from evcards.core.markup import parse
 from evcards.core.models import Card, Cite, Source, new_card
@@ -20,8 +27,8 @@ from evcards.remote.migrations import init
 from evcards.store.library import Library
 
 
-@pytest.fixture(scope="session")
-def pg_url() -> Iterator[str]:
+@pytest.fixture(scope="session", name="pg_url")
+def pg_url_fixture() -> Iterator[str]:
     url = os.environ.get("EVCARDS_TEST_PG_URL")
     if url:
         yield url
@@ -35,8 +42,8 @@ def pg_url() -> Iterator[str]:
         shutil.rmtree(cluster.folder, ignore_errors=True)
 
 
-@pytest.fixture
-def tdb(pg_url: str) -> Iterator[TeamDb]:
+@pytest.fixture(name="tdb")
+def tdb_fixture(pg_url: str) -> Iterator[TeamDb]:
     """A database with the evcards schema (made by its owner), and team a's and b's roles."""
     t = make_team_db(pg_url)
     owner = remotes.Remote("own", t.url("owner"))

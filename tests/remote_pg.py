@@ -184,7 +184,6 @@ def grants_sql(suffix: str) -> list[str]:
 
 def make_team_db(server_url: str) -> TeamDb:
     import psycopg
-
     from psycopg.conninfo import conninfo_to_dict
 
     suffix = uuid.uuid4().hex[:10]

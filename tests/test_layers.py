@@ -35,8 +35,9 @@ MAY_USE = {
     "formats": {"base", "core"},
     "store": {"base", "core", "config"},
     "index": {"base", "core", "store"},
+    "remote": {"base", "core", "config", "store"},
     "use cases": {"base", "core", "config", "formats", "store", "index"},
-    "cli": {"base", "core", "config", "formats", "store", "index", "use cases"},
+    "cli": {"base", "core", "config", "formats", "store", "index", "remote", "use cases"},
     "tui": {"base", "core", "config", "formats", "store", "index", "use cases"},
 }
 TERMINAL = {"typer", "rich", "textual"}

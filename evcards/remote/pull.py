@@ -156,22 +156,33 @@ _STAGED = itertools.count()
 
 
 def _apply(lib: Library, state: SyncState, rows: list[ServerRow], plan: _Plan) -> None:
-    """Trash, then files (staged, one sync, renamed), then the base and cursor."""
-    from evcards.store import journal
+    """Trash, then files, then the base and cursor."""
     from evcards.store.trash import move_to_trash
 
     if plan.trash:
         move_to_trash(lib, plan.trash)
+    if plan.writes:
+        _write_files(lib, plan.writes)
+    state.forget(plan.forget)
+    state.record(plan.bases)
+    state.set_cursor(rows[-1].seq)
+    state.commit()
+
+
+def _write_files(lib: Library, writes: list[tuple[str, Path, str, Path | None]]) -> None:
+    """Each file staged, all made durable by one sync, then renamed into place."""
+    from evcards.store import journal
+
     staging = lib.state_dir / "staging"
     staging.mkdir(parents=True, exist_ok=True)
     staged = []
     try:
-        for card_id, final, text, old in plan.writes:
+        for card_id, final, text, old in writes:
             tmp = staging / f"pull-{os.getpid()}-{next(_STAGED)}.toml"
             with open(tmp, "w", encoding="utf-8", newline="") as f:
                 f.write(text)
             staged.append((tmp, final, old, card_id))
-        if staged and hasattr(os, "sync"):
+        if hasattr(os, "sync"):
             os.sync()
         touched = [p for _, final, old, _ in staged for p in (old, final) if p]
         with journal.noting(lib.root, *touched):
@@ -187,10 +198,6 @@ def _apply(lib: Library, state: SyncState, rows: list[ServerRow], plan: _Plan) -
     finally:
         for tmp, _, _, _ in staged:
             tmp.unlink(missing_ok=True)
-    state.forget(plan.forget)
-    state.record(plan.bases)
-    state.set_cursor(rows[-1].seq)
-    state.commit()
 
 
 def _note_moved(lib: Library, card_id: str, final: Path, old: Path | None) -> None:

@@ -53,7 +53,7 @@ def select(
     if labels:
         return Selection([p for p in lib.paths() if _has_labels(p, labels)], [])
     bases = state.all()
-    ids = lib.ids()
+    ids = {card_id: paths for card_id, paths in lib.ids().items() if paths}
     gone = sorted(set(bases) - set(ids))
     if everything:
         return Selection(list(lib.paths()), gone)
