@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from remote_fixtures import card, files, library, pg_url_fixture, tdb_fixture  # noqa: F401
 from remote_pg import TeamDb
 
