@@ -54,14 +54,17 @@ def select(
         return Selection([p for p in lib.paths() if _has_labels(p, labels)], [])
     bases = state.all()
     ids = {card_id: paths for card_id, paths in lib.ids().items() if paths}
+    for card_id, paths in ids.items():
+        if len(paths) > 1:
+            lib.path_of(card_id)  # the library's own error: one card stored twice
     gone = sorted(set(bases) - set(ids))
     if everything:
-        return Selection(list(lib.paths()), gone)
+        return Selection([paths[0] for paths in ids.values()], gone)
     changed = []
     for card_id, paths in ids.items():
         base = bases.get(card_id)
-        if base is None or any(_hash_of(p) != base.hash for p in paths):
-            changed.extend(paths)
+        if base is None or _hash_of(paths[0]) != base.hash:
+            changed.append(paths[0])
     return Selection(sorted(changed), gone)
 
 
