@@ -163,7 +163,7 @@ def test_row_texts_agree_with_the_card_model(corpus: Path):
     they must be what the card model says: on the real debate files' cards (as `dumps`
     writes them) and on the bundled library's files."""
     from evcards.formats.docx.read import parse_docx
-    from evcards.remote.cardrow import row_of
+    from evcards.remote.cardrow import row_of, row_of_reference
     from evcards.store import cardfile
     from evcards.store.library import file_name
 
@@ -174,6 +174,7 @@ def test_row_texts_agree_with_the_card_model(corpus: Path):
     for text in texts:
         model = cardfile.loads(text)
         row, _ = row_of(text, "card")
+        assert row == row_of_reference(text, "card")[0]  # the fast path and its reference
         assert (row.card_id, row.name) == (model.id, file_name(model))
         assert row.spoken == model.spoken, model.id
         assert row.body == model.text, model.id

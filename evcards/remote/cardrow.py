@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from evcards.errors import RemoteError
 
 if TYPE_CHECKING:
+    from evcards.core.markup_text import BodyText
     from evcards.core.models import Card
 
 
@@ -49,30 +50,72 @@ def text_hash(text: str) -> str:
 
 
 def cite_key(card: Card) -> str:
-    from evcards.store.cardfile import card_to_dict
-
-    return json.dumps(
-        card_to_dict(card.model_copy(update={"body": []})).get("cite", {}),
-        sort_keys=True,
-        ensure_ascii=False,
-    )
+    """The cite's fields that say something (as `cardfile` writes the table), as JSON."""
+    cite = {k: v for k, v in card.cite.model_dump(exclude_none=True).items() if v != ""}
+    return json.dumps(cite, sort_keys=True, ensure_ascii=False)
 
 
 def row_of(text: str, where: str) -> tuple[Row, Card]:
-    """The row for a card file's text (validated as `cardfile.loads` would), and the card
+    """The row for a card file's text, validated as `cardfile.loads` would, and the card
     without its body (what a merge needs)."""
-    # `_from_pairs` is body_text's reader of (text, marks) pairs: the pairs `loads_marked`
-    # already made, so the body is parsed once (test_remote_rows.py checks it on the corpus).
+    quick = _quick(text)
+    if quick is None:  # the reference route, which also says what is wrong with a broken file
+        return row_of_reference(text, where)
+    row = _row(text, *quick)
+    _refuse_nul(row, where)
+    return row, quick[0]
+
+
+def row_of_reference(text: str, where: str) -> tuple[Row, Card]:
+    """`row_of` through `cardfile.loads_marked` (the model and the (text, marks) pairs):
+    what `_quick` must agree with (tests/test_remote_cli.py, on the corpus)."""
     from evcards.core.markup_text import _from_pairs
-    from evcards.core.models import words
     from evcards.store.cardfile import loads_marked
-    from evcards.store.library import file_name
 
     card, marked = loads_marked(text, where)
-    texts = _from_pairs(marked) if marked else None
+    row = _row(text, card, _from_pairs(marked) if marked else None)
+    _refuse_nul(row, where)
+    return row, card
+
+
+def _quick(text: str) -> tuple[Card, BodyText | None] | None:
+    """The card's head through the model and its body's texts through `body_text`, without
+    building (text, marks) pairs; None where the reference route must decide (any doubt:
+    a shape the fast TOML reader does not take, a markup or model mistake)."""
+    from pydantic import ValidationError
+
+    from evcards.core.markup_text import NotPlain, body_text
+    from evcards.core.models import Card, normalize_color
+    from evcards.store.cardtoml import loads_card_toml
+
+    try:
+        data = loads_card_toml(text)
+        body = data.pop("body", {})
+        if not isinstance(body, dict) or not set(body) <= {"text", "highlight"}:
+            return None
+        markup, color = body.get("text", ""), body.get("highlight", "yellow")
+        if not isinstance(markup, str) or not isinstance(color, str):
+            return None
+        if normalize_color(color) is None:
+            return None
+        texts = body_text(markup) if markup.strip() else None
+        card = Card.model_validate({**data, "body": []})
+    except (NotPlain, ValidationError):
+        return None
+    if texts is not None and not texts.text:
+        texts = None  # a body of blank lines: the model's canonical body is empty
+    if card.kind == "analytic" and texts is not None:
+        return None
+    return card, texts
+
+
+def _row(text: str, card: Card, texts: BodyText | None) -> Row:
+    from evcards.core.models import words
+    from evcards.store.library import file_name
+
     spoken = texts.spoken if texts else ""
     c = card.cite
-    row = Row(
+    return Row(
         card_id=card.id,
         name=file_name(card),
         toml=text,
@@ -96,8 +139,6 @@ def row_of(text: str, where: str) -> tuple[Row, Card]:
         words_read=words(card.tag) + words(spoken),
         highlighted=bool(texts and texts.has_highlight),
     )
-    _refuse_nul(row, where)
-    return row, card
 
 
 def _refuse_nul(row: Row, where: str) -> None:

@@ -102,8 +102,7 @@ def push(
         try:
             chosen = select(lib, state, refs or [], labels or [], everything)
             try:
-                for batch in _batches(chosen.paths):
-                    _push_batch(lib, s, state, batch, result)
+                _send(lib, s, state, chosen.paths, result)
                 if chosen.tombstones:
                     _push_tombstones(s, state, chosen.tombstones, result)
                 if speeches:
@@ -152,33 +151,69 @@ class _Out:
     history: list[tuple[str, str]] = field(default_factory=list)
 
 
-def _push_batch(
-    lib: Library, s: Session, state: SyncState, batch: list[tuple[Path, str]], result: PushResult
-) -> None:
-    rows = {}
-    for path, text in batch:
-        row, _ = row_of(text, str(path))
-        rows[row.card_id] = (path, row)
-    bases = state.many(rows)
+_Sent = tuple[dict[str, "_Out"], dict[str, int], dict[str, sqlio.ServerRow]]
+
+
+def _send(lib: Library, s: Session, state: SyncState, paths: list[Path], r: PushResult) -> None:
+    """Batch after batch: while the server writes one (in a thread: psycopg waits on the
+    socket without the GIL), the next is read and parsed here; the server's to_tsvector and
+    the parsing then overlap. Each batch's local rewrites and sync base follow its commit."""
+    from concurrent.futures import Future, ThreadPoolExecutor, wait
+
+    pending: tuple[Future[_Sent], dict[str, tuple[Path, Row]]] | None = None
+    with ThreadPoolExecutor(1, thread_name_prefix="evcards-push") as pool:
+        try:
+            for batch in _batches(paths):
+                rows = {}
+                for path, text in batch:
+                    row, _ = row_of(text, str(path))
+                    rows[row.card_id] = (path, row)
+                bases = state.many(rows)
+                if pending is not None:
+                    _finish(lib, state, pending[0].result(), pending[1], r)
+                pending = (pool.submit(_transact, s, rows, bases, r), rows)
+            if pending is not None:
+                _finish(lib, state, pending[0].result(), pending[1], r)
+        except BaseException:
+            if pending is not None and not pending[0].done():
+                s.conn.cancel_safe()  # Ctrl-C or an error here: the server's batch rolls back
+                wait([pending[0]])
+            raise
+
+
+def _transact(
+    s: Session, rows: dict[str, tuple[Path, Row]], bases: dict[str, Base], result: PushResult
+) -> _Sent:
+    """One batch in one transaction: lock, merge with what is there, write, commit."""
     with s.conn.transaction():
         server = sqlio.lock_rows(s, sorted(rows))
         outs = {
             card_id: _decide(s, row, server.get(card_id), bases.get(card_id), result)
             for card_id, (_, row) in rows.items()
         }
-        sent = [o.row for o in outs.values() if o.send]
-        seqs = sqlio.upsert(s, sent)
+        seqs = sqlio.upsert(s, [o.row for o in outs.values() if o.send])
         sqlio.add_history(s, [(cid, f, v) for cid, o in outs.items() for f, v in o.history])
+    return outs, seqs, server
+
+
+def _finish(
+    lib: Library,
+    state: SyncState,
+    sent: _Sent,
+    rows: dict[str, tuple[Path, Row]],
+    result: PushResult,
+) -> None:
+    """After a batch's commit: merged cards rewritten here, the sync base noted."""
+    outs, seqs, server = sent
     new: dict[str, Base] = {}
     for card_id, out in outs.items():
-        path = rows[card_id][0]
         if out.local_text is not None:
-            _rewrite(lib, path, out.row, out.local_text)
+            _rewrite(lib, rows[card_id][0], out.row, out.local_text)
             result.merged += 1
         seq = seqs.get(card_id) or (server[card_id].seq if card_id in server else 0)
         new[card_id] = Base(out.row.hash, seq, out.row.tag, out.row.cite)
-    result.sent += len(sent)
-    result.unchanged += len(outs) - len(sent)
+    result.sent += len(seqs)
+    result.unchanged += len(outs) - len(seqs)
     state.record(new)
     state.commit()
 
