@@ -280,3 +280,52 @@ def test_search_remote_ranks_filters_and_has_the_local_json_shape(tmp_path: Path
     assert [h.tag for h in by_tag] == ["Nothing at all"]
     assert search(a, squad(a), "objectives -sanctions", limit=5)[0].tag == "Nothing at all"
     assert "«" in search(a, squad(a), "objectives")[0].snippet
+
+
+def test_speeches_travel_with_speeches(tmp_path: Path, tdb: TeamDb):
+    from evcards.store import speechfile
+
+    a = library(tmp_path, "a", tdb)
+    with a.lock():
+        x = a.add(card(1)).card.id
+    text = f'title = "1NC vs Michigan"\n\n[[blocks]]\nheading = "DA"\nitems = ["{x}"]\n'
+    folder = speechfile.folder(a.root)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "1nc.toml").write_text(text, encoding="utf-8")
+    r = push(a, squad(a), speeches=True)
+    assert (r.sent, r.speeches) == (1, 1)
+    assert push(a, squad(a), speeches=True).speeches == 0  # unchanged: not sent again
+    b = library(tmp_path, "b", tdb)
+    got = pull(b, squad(b), speeches=True)
+    assert (got.added, got.speeches) == (1, 1)
+    assert speechfile.path_of(b.root, "1nc").read_text(encoding="utf-8") == text
+    assert pull(b, squad(b), speeches=True).speeches == 0
+
+
+def test_ctrl_c_during_a_pull_keeps_whole_cards_and_the_next_pull_goes_on(
+    tmp_path: Path, tdb: TeamDb, monkeypatch: pytest.MonkeyPatch
+):
+    from evcards.errors import Interrupted
+    from evcards.remote import sqlio
+
+    a = library(tmp_path, "a", tdb)
+    with a.lock():
+        for i in range(25):
+            a.add(card(i))
+    push(a, squad(a))
+    b = library(tmp_path, "b", tdb)
+    real, calls = sqlio.changes, []
+
+    def changes(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sqlio, "changes", changes)
+    with pytest.raises(Interrupted):
+        pull(b, squad(b), batch=10)
+    assert len(files(b)) == 10
+    monkeypatch.setattr(sqlio, "changes", real)
+    assert pull(b, squad(b), batch=10).added == 15
+    assert files(b) == files(a)
