@@ -213,6 +213,19 @@ def run(args, url, root, paths, queries) -> None:  # type: ignore[no-untyped-def
             s0 = time.perf_counter()
             search(lib, squad, q, limit=20)
             times.append(time.perf_counter() - s0)
+    # The floor: the server only finding the matches (GIN, heap, team), none ranked.
+    found = []
+    with psycopg.connect(squad.url) as conn:
+        conn.execute("SELECT set_config('evcards.team', %s, false)", [squad.team])
+        for q in queries:
+            s0 = time.perf_counter()
+            conn.execute(
+                "SELECT count(*) FROM cards WHERE NOT deleted"
+                " AND search @@ websearch_to_tsquery('english', %s)",
+                [q],
+            ).fetchone()
+            found.append((time.perf_counter() - s0) * 1000)
+    print(f"matches counted  p50 {pct(found, 50):6.1f} ms  (the floor: no ranking, no snippet)")
     ms = [x * 1000 for x in times]
     print(
         f"search --remote  p50 {pct(ms, 50):6.1f} ms  p95 {pct(ms, 95):6.1f} ms"

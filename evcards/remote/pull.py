@@ -23,7 +23,7 @@ from evcards.remote.connect import session
 from evcards.remote.merge import merge
 from evcards.remote.remotes import Remote
 from evcards.remote.sqlio import ServerRow
-from evcards.remote.state import Base, SyncState
+from evcards.remote.state import Base, SyncState, stat_of
 from evcards.store.library import Library
 
 BATCH = 5000
@@ -49,6 +49,7 @@ class _Plan:
     writes: list[tuple[str, Path, str, Path | None]] = field(default_factory=list)
     trash: list[Path] = field(default_factory=list)
     bases: dict[str, Base] = field(default_factory=dict)
+    exact: set[str] = field(default_factory=set)  # cards whose file will hold the base's text
     forget: list[str] = field(default_factory=list)
 
 
@@ -112,14 +113,17 @@ def _plan_row(
     if path is None:
         plan.writes.append((r.card_id, lib.root / r.name, r.toml, None))
         plan.bases[r.card_id] = theirs
+        plan.exact.add(r.card_id)
         result.added += 1
         return
     here = _hash(path)
     plan.bases[r.card_id] = theirs
     if here == r.hash:
+        plan.exact.add(r.card_id)
         result.unchanged += 1
     elif base is not None and here == base.hash:
         plan.writes.append((r.card_id, path.parent / r.name, r.toml, path))
+        plan.exact.add(r.card_id)
         result.updated += 1
     else:
         _plan_merge(lib, plan, r, path, base, result)
@@ -145,6 +149,8 @@ def _plan_merge(
             " pull; the remote's wins, your version is in the trash (`evcards restore`)"
         )
     plan.writes.append((r.card_id, path.parent / file_name(m.card), text, old))
+    if text == r.toml:
+        plan.exact.add(r.card_id)  # else the merge holds local changes the next push sends
     result.merged += 1
 
 
@@ -163,6 +169,13 @@ def _apply(lib: Library, state: SyncState, rows: list[ServerRow], plan: _Plan) -
         move_to_trash(lib, plan.trash)
     if plan.writes:
         _write_files(lib, plan.writes)
+    # Each file as it is now (written, or found equal to the server's): the next push need
+    # not read it to know it is unchanged.
+    for card_id in plan.exact:
+        path = lib.path_of(card_id)
+        if path is not None:
+            size, mtime = stat_of(path)
+            plan.bases[card_id] = plan.bases[card_id]._replace(size=size, mtime=mtime)
     state.forget(plan.forget)
     state.record(plan.bases)
     state.set_cursor(rows[-1].seq)

@@ -21,7 +21,7 @@ from evcards.remote.cardrow import Row, row_of, text_hash
 from evcards.remote.connect import Session, session
 from evcards.remote.merge import loser_value, merge
 from evcards.remote.remotes import Remote
-from evcards.remote.state import Base, SyncState
+from evcards.remote.state import Base, SyncState, stat_of
 from evcards.store.library import Library
 
 BATCH = 2000
@@ -63,6 +63,8 @@ def select(
     changed = []
     for card_id, paths in ids.items():
         base = bases.get(card_id)
+        if base is not None and stat_of(paths[0]) == (base.size, base.mtime):
+            continue  # as it was when synced: not read again
         if base is None or _hash_of(paths[0]) != base.hash:
             changed.append(paths[0])
     return Selection(sorted(changed), gone)
@@ -207,11 +209,12 @@ def _finish(
     outs, seqs, server = sent
     new: dict[str, Base] = {}
     for card_id, out in outs.items():
+        path = rows[card_id][0]
         if out.local_text is not None:
-            _rewrite(lib, rows[card_id][0], out.row, out.local_text)
+            path = _rewrite(lib, path, out.row, out.local_text)
             result.merged += 1
         seq = seqs.get(card_id) or (server[card_id].seq if card_id in server else 0)
-        new[card_id] = Base(out.row.hash, seq, out.row.tag, out.row.cite)
+        new[card_id] = Base(out.row.hash, seq, out.row.tag, out.row.cite, *stat_of(path))
     result.sent += len(seqs)
     result.unchanged += len(outs) - len(seqs)
     state.record(new)
@@ -249,7 +252,7 @@ def _decide(s: Session, row: Row, there: Any, base: Base | None, result: PushRes
     return _Out(merged_row, send, text if text != row.toml else None, history)
 
 
-def _rewrite(lib: Library, path: Path, row: Row, text: str) -> None:
+def _rewrite(lib: Library, path: Path, row: Row, text: str) -> Path:
     """The local file replaced by the merged card, renamed if its name changed."""
     from evcards.store import journal
     from evcards.store.atomic import atomic_write
@@ -261,6 +264,7 @@ def _rewrite(lib: Library, path: Path, row: Row, text: str) -> None:
             lib._forget(path)
         atomic_write(new_path, text)
     lib._ids = None
+    return new_path
 
 
 def _push_tombstones(s: Session, state: SyncState, ids: list[str], result: PushResult) -> None:

@@ -23,6 +23,18 @@ class Base(NamedTuple):
     seq: int
     tag: str
     cite: str
+    # The local file's size and mtime (ns) when it was last known to hold `hash`: a file
+    # whose stat still says so is not read again to find what changed (-1: unknown).
+    size: int = -1
+    mtime: int = -1
+
+
+def stat_of(path: Path) -> tuple[int, int]:
+    try:
+        st = path.stat()
+    except OSError:
+        return -1, -1
+    return st.st_size, st.st_mtime_ns
 
 
 def state_path(lib: Library, name: str) -> Path:
@@ -33,7 +45,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS base (
     card_id TEXT PRIMARY KEY, hash TEXT NOT NULL, seq INTEGER NOT NULL,
-    tag TEXT NOT NULL, cite TEXT NOT NULL
+    tag TEXT NOT NULL, cite TEXT NOT NULL, size INTEGER NOT NULL, mtime INTEGER NOT NULL
 );
 """
 
@@ -60,7 +72,7 @@ class SyncState:
             db = sqlite3.connect(self.path, isolation_level="DEFERRED")
             try:
                 db.executescript(_SCHEMA)
-                db.execute("SELECT count(*) FROM base").fetchone()
+                db.execute("SELECT size, mtime FROM base LIMIT 1").fetchall()
                 return db
             except sqlite3.DatabaseError:
                 db.close()
@@ -85,7 +97,7 @@ class SyncState:
 
     def get(self, card_id: str) -> Base | None:
         row = self.db.execute(
-            "SELECT hash, seq, tag, cite FROM base WHERE card_id = ?", (card_id,)
+            "SELECT hash, seq, tag, cite, size, mtime FROM base WHERE card_id = ?", (card_id,)
         ).fetchone()
         return Base(*row) if row else None
 
@@ -96,19 +108,20 @@ class SyncState:
             chunk = ids[i : i + 500]
             marks = ",".join("?" * len(chunk))
             for card_id, *rest in self.db.execute(
-                f"SELECT card_id, hash, seq, tag, cite FROM base WHERE card_id IN ({marks})",
+                f"SELECT card_id, hash, seq, tag, cite, size, mtime FROM base"
+                f" WHERE card_id IN ({marks})",
                 chunk,
             ):
                 out[card_id] = Base(*rest)
         return out
 
     def all(self) -> dict[str, Base]:
-        rows = self.db.execute("SELECT card_id, hash, seq, tag, cite FROM base")
+        rows = self.db.execute("SELECT card_id, hash, seq, tag, cite, size, mtime FROM base")
         return {card_id: Base(*rest) for card_id, *rest in rows}
 
     def record(self, bases: dict[str, Base]) -> None:
         self.db.executemany(
-            "INSERT OR REPLACE INTO base VALUES (?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO base VALUES (?, ?, ?, ?, ?, ?, ?)",
             [(k, *v) for k, v in bases.items()],
         )
 
