@@ -60,14 +60,18 @@ def select(
     gone = sorted(set(bases) - set(ids))
     if everything:
         return Selection([paths[0] for paths in ids.values()], gone)
-    changed = []
-    for card_id, paths in ids.items():
-        base = bases.get(card_id)
-        if base is not None and stat_of(paths[0]) == (base.size, base.mtime):
-            continue  # as it was when synced: not read again
-        if base is None or _hash_of(paths[0]) != base.hash:
-            changed.append(paths[0])
+    changed = [paths[0] for card_id, paths in ids.items() if _changed(paths[0], bases.get(card_id))]
     return Selection(sorted(changed), gone)
+
+
+def _changed(path: Path, base: Base | None) -> bool:
+    """Whether a card file differs from what was synced; one whose size and mtime are
+    those it had then is not read again."""
+    if base is None:
+        return True
+    if stat_of(path) == (base.size, base.mtime):
+        return False
+    return _hash_of(path) != base.hash
 
 
 def _has_labels(path: Path, labels: list[str]) -> bool:
