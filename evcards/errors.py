@@ -88,3 +88,13 @@ class SpeechNotFound(EvcardsError):
 class Interrupted(KeyboardInterrupt):
     """Ctrl-C stopped a command that cleaned up first; the message says what was kept. (A
     KeyboardInterrupt, so that code which is not the CLI stops as it would for any Ctrl-C.)"""
+
+
+class RemoteError(EvcardsError):
+    """A remote (a team library on PostgreSQL) cannot be used: unknown name, bad URL, server
+    unreachable or gone, schema missing or too new."""
+
+
+class RemoteDenied(RemoteError):
+    """The server refused what the role may not do (SQLSTATE 42501); the message names the
+    role and what to ask for."""

@@ -48,6 +48,9 @@ COMMANDS = {
     "search": "search",
     "browse": "browse",
     "index": "search",
+    "remote": "remote",
+    "push": "remote",
+    "pull": "remote",
 }
 
 

@@ -59,6 +59,12 @@ def search(
         bool, _opt("--thorough", help="Accepted and ignored: every match is always ranked.")
     ] = False,
     as_json: Annotated[bool, _opt("--json", help="A JSON array of results.")] = False,
+    remote: Annotated[
+        str | None,
+        _opt(
+            "--remote", help="Search this remote's server instead (see `remote`).", metavar="NAME"
+        ),
+    ] = None,
 ) -> None:
     """Find cards, best first; the same cut of the same text is shown once, with its count."""
     from evcards.index.search import Filters, search
@@ -68,6 +74,10 @@ def search(
         raise typer.BadParameter("give a query, a filter, or both", param_hint="QUERY")
     lib = get_library()
     chosen = kind.value if kind else None
+    if remote is not None:  # the server searches; same filters, same --json shape
+        from evcards.cli.remote import search_remote
+
+        return search_remote(lib, remote, query, filters, read, limit, chosen, as_json)
     hits = search(lib.root, query, filters, raw=raw, read=read, limit=limit, kind=chosen)
     if as_json:
         import json

@@ -1,0 +1,165 @@
+"""The server's schema, as numbered migrations: `remote init` applies those not yet applied.
+
+Each migration runs in one transaction with the version it brings, under an advisory lock,
+so two `init`s at once apply it once. A role that may not create tables gets one Error.
+
+Rows belong to a team (`evcards_team()`: the `evcards.team` setting when the role is a
+member of that role, else the role itself). Row-level security, forced on the tables'
+owner too, keeps each team to its own rows; README.md shows the roles to create."""
+
+from __future__ import annotations
+
+from evcards.errors import RemoteDenied, RemoteError
+from evcards.remote.connect import Session
+
+# Weights A-D for the tag, cite, spoken and body text; each is cut to a length whose
+# tsvector stays under PostgreSQL's 1 MB limit (a 1 MB tag is stored whole, searched cut).
+_SEARCH = """
+    setweight(to_tsvector('english', left(tag, 100000)), 'A')
+    || setweight(to_tsvector('english', left(cite_words, 50000)), 'B')
+    || setweight(to_tsvector('english', left(spoken, 100000)), 'C')
+    || setweight(to_tsvector('english', left(body, 200000)), 'D')
+"""
+
+_V1 = f"""
+CREATE FUNCTION evcards_team() RETURNS text LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    t text := nullif(current_setting('evcards.team', true), '');
+BEGIN
+    IF t IS NULL THEN
+        RETURN current_user;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = t)
+       OR NOT pg_has_role(current_user, t, 'MEMBER') THEN
+        RAISE EXCEPTION 'role % is not a member of team %', current_user, t
+            USING ERRCODE = '42501';
+    END IF;
+    RETURN t;
+END $$;
+
+CREATE SEQUENCE evcards_seq;
+
+CREATE TABLE cards (
+    team text NOT NULL DEFAULT evcards_team(),
+    card_id text NOT NULL,
+    name text NOT NULL,
+    toml text NOT NULL,
+    hash text NOT NULL,
+    kind text NOT NULL DEFAULT 'card',
+    tag text NOT NULL DEFAULT '',
+    cite text NOT NULL DEFAULT '{{}}',
+    cite_words text NOT NULL DEFAULT '',
+    short_cite text NOT NULL DEFAULT '',
+    author text NOT NULL DEFAULT '',
+    year integer,
+    labels text[] NOT NULL DEFAULT '{{}}',
+    sources jsonb NOT NULL DEFAULT '[]',
+    pocket text NOT NULL DEFAULT '',
+    hat text NOT NULL DEFAULT '',
+    block text NOT NULL DEFAULT '',
+    spoken text NOT NULL DEFAULT '',
+    body text NOT NULL DEFAULT '',
+    words_read integer NOT NULL DEFAULT 0,
+    highlighted boolean NOT NULL DEFAULT false,
+    deleted boolean NOT NULL DEFAULT false,
+    seq bigint NOT NULL,
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    updated_by text NOT NULL DEFAULT current_user,
+    search tsvector GENERATED ALWAYS AS ({_SEARCH}) STORED,
+    PRIMARY KEY (team, card_id)
+);
+CREATE INDEX cards_seq ON cards (team, seq);
+CREATE INDEX cards_search ON cards USING gin (search);
+
+CREATE TABLE history (
+    team text NOT NULL DEFAULT evcards_team(),
+    card_id text NOT NULL,
+    field text NOT NULL,
+    value text NOT NULL,
+    replaced_at timestamptz NOT NULL DEFAULT now(),
+    replaced_by text NOT NULL DEFAULT current_user
+);
+CREATE INDEX history_card ON history (team, card_id);
+
+CREATE TABLE speeches (
+    team text NOT NULL DEFAULT evcards_team(),
+    name text NOT NULL,
+    toml text NOT NULL,
+    seq bigint NOT NULL,
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    updated_by text NOT NULL DEFAULT current_user,
+    PRIMARY KEY (team, name)
+);
+"""
+
+_RLS = """
+ALTER TABLE {t} ENABLE ROW LEVEL SECURITY;
+ALTER TABLE {t} FORCE ROW LEVEL SECURITY;
+CREATE POLICY {t}_team ON {t}
+    USING (team = (SELECT evcards_team())) WITH CHECK (team = (SELECT evcards_team()));
+"""
+
+MIGRATIONS: list[str] = [
+    _V1 + "".join(_RLS.format(t=t) for t in ("cards", "history", "speeches")),
+]
+VERSION = len(MIGRATIONS)
+_LOCK = 0x65766361  # 'evca': one init at a time on a server
+
+
+def current_version(s: Session) -> int:
+    """The schema version on the server; 0 when evcards never ran `init` there."""
+    with s.conn.transaction():
+        row = s.conn.execute("SELECT to_regclass('schema_version') IS NOT NULL").fetchone()
+        if not row or not row[0]:
+            return 0
+        got = s.conn.execute("SELECT max(version) FROM schema_version").fetchone()
+    return int(got[0] or 0) if got else 0
+
+
+def check(s: Session) -> None:
+    """The server's schema is the one this evcards speaks, else a RemoteError saying what."""
+    from evcards.remote.connect import init_hint
+
+    have = current_version(s)
+    if have == 0:
+        raise RemoteError(init_hint(s.remote.name))
+    if have < VERSION:
+        raise RemoteError(
+            f"remote '{s.remote.name}' has schema version {have}, older than this evcards'"
+            f" {VERSION}; run `evcards remote init {s.remote.name}` to upgrade it"
+        )
+    if have > VERSION:
+        raise RemoteError(
+            f"remote '{s.remote.name}' has schema version {have}, newer than this evcards'"
+            f" {VERSION}; upgrade evcards"
+        )
+
+
+def init(s: Session) -> tuple[int, int]:
+    """Apply the migrations the server lacks: (version before, version after)."""
+    from psycopg import errors as pe
+
+    try:
+        with s.conn.transaction():
+            s.conn.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK])
+            s.conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version"
+                " (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+            )
+            got = s.conn.execute("SELECT max(version) FROM schema_version").fetchone()
+            before = int(got[0] or 0) if got else 0
+            if before > VERSION:
+                raise RemoteError(
+                    f"remote '{s.remote.name}' has schema version {before}, newer than this"
+                    f" evcards' {VERSION}; upgrade evcards"
+                )
+            for version in range(before + 1, VERSION + 1):
+                s.conn.execute(MIGRATIONS[version - 1].encode())
+                s.conn.execute("INSERT INTO schema_version (version) VALUES (%s)", [version])
+    except pe.InsufficientPrivilege:
+        raise RemoteDenied(
+            f"role '{s.role}' may not create tables on remote '{s.remote.name}' (permission"
+            " denied); run `evcards remote init` once as a role that owns the database or may"
+            " CREATE in its schema"
+        ) from None
+    return before, VERSION
