@@ -52,8 +52,9 @@ async def shoot_browse(root: Path) -> Path:
 
 
 async def shoot_mark(root: Path) -> Path:
-    from evcards.tui.mark import MarkScreen
     from textual.app import App  # noqa: TID251 (a host for the screen, as the tests use)
+
+    from evcards.tui.mark import MarkScreen
 
     class MarkApp(App[None]):
         TITLE = "evcards mark"

@@ -405,3 +405,34 @@ class _Walk:
 def _point_size(value: float) -> bool:
     """A size markup.parse accepts: 1 to 400 points in half points."""
     return 1.0 <= value <= 400.0 and (value * 2).is_integer()
+
+
+def _from_pairs(body: list[list[tuple[str, Any]]]) -> BodyText:
+    """The facts of paragraphs `quick_pairs` read: blank paragraphs dropped, as the model's
+    canonical body drops them; stretches with equal marks need no merging for these."""
+    paragraphs: list[str] = []
+    u_runs: list[str] = []
+    s_runs: list[str] = []
+    any_hl = False
+    for para in body:
+        joined = "".join([t for t, _ in para])
+        if not joined or joined.isspace():
+            continue
+        paragraphs.append(joined)
+        u_run: list[str] = []
+        s_run: list[str] = []
+        for text, marks in para:
+            if marks[0] or marks[1]:  # underlined or emphasised
+                u_run.append(text)
+            elif u_run:
+                u_runs.append("".join(u_run))
+                u_run = []
+            if marks[3] is not None:  # highlighted
+                s_run.append(text)
+            elif s_run:
+                s_runs.append("".join(s_run))
+                s_run = []
+        u_runs.append("".join(u_run))
+        s_runs.append("".join(s_run))
+        any_hl = any_hl or any(m[3] is not None for _, m in para)
+    return BodyText("\n".join(paragraphs), _joined(u_runs), _joined(s_runs), any_hl)

@@ -44,7 +44,7 @@ def mark_screen(root: Path, card_id: str) -> Screen[object]:
     """The screen of `evcards mark` for one card (imported only when a card is opened)."""
     from evcards.tui.mark import MarkScreen
 
-    screen: Screen[object] = MarkScreen(root, card_id)
+    screen: Screen[object] = MarkScreen(root, card_id)  # type: ignore[assignment]
     return screen
 
 

@@ -36,7 +36,7 @@ def header_texts(card: Card) -> list[Text]:
     if card.undertag:
         items.append(Text(card.undertag, style="italic"))
     if card.kind == "card" and (card.cite.short or card.cite.full):
-        items.append(cite_text(card))
+        items.append(cite_text(card))  # type: ignore[arg-type]
     return items
 
 
