@@ -53,7 +53,14 @@ MAY_USE = {
         "tui",
     },
     "tui": {"base", "core", "config", "formats", "store", "index", "use cases", "render"},
-    "render": {"base", "core"},
+    "render": {
+        "base",
+        "core",
+        "config",
+        "store",
+        "index",
+        "use cases",
+    },  # showing: a card as show prints it
 }
 # The one module of cli/ that tui/ shares: how a card looks in a terminal.
 RENDER = "evcards.cli.render"
