@@ -190,6 +190,7 @@ def queries(draw: st.DrawFn) -> list[Term]:
 @example("İstanbul war", [Term(("war",))], 16)
 @example("ﾞ war ﾞ", [Term(("",), prefix=True), Term(("war",))], 16)
 @example("a b c d e f g h war", [Term(("war",))], 3)
+@example("nuclear peace peace war ", [Term(("war",)), Term(("nuclear",))], 1)  # lead-in > cap
 @example(
     "Ω" * 70 + " x war" + " y" * 20, [Term(("war",))], 16
 )  # the lead-in's first look ends in a word

@@ -166,7 +166,9 @@ def snippet(text: str, terms: list[Term], start_mark: str, end_mark: str, width:
     `width + 1` (past that, how many more cannot change the window); the words shown are the
     only ones cut out."""
     found = _exact_matches(text, terms)
-    hits, at = _numbered(text, found, terms, width + 1)  # at: a hit's word number -> its start
+    # Exact within a lead-in of up to max(width, 2) words; two matches further apart share no
+    # window either way.
+    hits, at = _numbered(text, found, terms, max(width, 2) + 1)  # at: word number -> start
     best = _best_start(hits, width)
     if best is None:
         m = _TOKEN.search(text)
