@@ -15,7 +15,6 @@ leaves none.
 from __future__ import annotations
 
 import os
-import signal
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, NamedTuple, cast
@@ -23,6 +22,7 @@ from typing import IO, TYPE_CHECKING, NamedTuple, cast
 from evcards.core.outline import doc_order
 from evcards.errors import CardNotFound, EvcardsError, Interrupted
 from evcards.formats import rows
+from evcards.pools import worker_pool
 from evcards.store.library import Library
 
 if TYPE_CHECKING:
@@ -94,11 +94,6 @@ def rows_of(job: tuple[str, list[str]]) -> list[Row | EvcardsError]:
     return out
 
 
-def _quiet_worker() -> None:
-    # Ctrl-C reaches the whole process group: the export, not each worker, answers it.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 def read_rows(paths: list[str], fmt: str, workers: int | None = None) -> Iterator[Row]:
     """The rows of these card files in their order, read on every core when there are
     enough of them; the first invalid file's error is raised."""
@@ -108,10 +103,7 @@ def read_rows(paths: list[str], fmt: str, workers: int | None = None) -> Iterato
         results: Iterable[list[Row | EvcardsError]] = map(rows_of, jobs)
         yield from _raising(results)
         return
-    import multiprocessing
-
-    ctx = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-    with ctx.Pool(workers, initializer=_quiet_worker) as pool:
+    with worker_pool(workers) as pool:
         yield from _raising(pool.imap(rows_of, jobs))
 
 

@@ -192,11 +192,6 @@ def test_ctrl_c_while_writing_leaves_no_file(lib: Library, tmp_path: Path, monke
     assert os.listdir(tmp_path) == ["library"]
 
 
-@pytest.mark.xfail(
-    reason="intermittent: 1 run in 3 the pooled export had not ended 60 s after SIGINT"
-    " (Pool.terminate while the parent waits in imap?); not yet understood",
-    strict=False,
-)
 def test_ctrl_c_to_a_pooled_export_stops_every_process(tmp_path: Path, corpus: Path):
     """A real SIGINT to the process group while the workers read: exit 130, one line, no
     output file, and no worker left."""

@@ -17,7 +17,7 @@ from conftest import REPO
 
 PACKAGE = REPO / "evcards"
 
-BASE = {"evcards", "evcards.errors", "evcards.limits"}
+BASE = {"evcards", "evcards.errors", "evcards.limits", "evcards.pools"}
 USE_CASES = {
     "evcards.cards",
     "evcards.importing",

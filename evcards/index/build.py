@@ -177,12 +177,12 @@ def read_all(root: Path, rels: list[str]) -> Iterator[Values | str]:
     if len(rels) < _PARALLEL_MIN or workers < 2:
         yield from _read_chunk((str(root), rels))
         return
-    import multiprocessing
     from collections import deque
 
+    from evcards.pools import worker_pool
+
     chunks = ((str(root), rels[i : i + _CHUNK]) for i in range(0, len(rels), _CHUNK))
-    ctx = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-    with ctx.Pool(workers) as pool:
+    with worker_pool(workers) as pool:
         pending = deque(
             pool.apply_async(_read_chunk, (c,))
             for _, c in zip(range(workers * _AHEAD), chunks, strict=False)
