@@ -111,7 +111,7 @@ def search_cards(
     from evcards.index.search import Filters, search
 
     filters = Filters(labels=list(labels))
-    hits = search(library.root, query, filters, limit=limit or SEARCH_LIMIT)
+    hits = search(library.root, query, filters, limit=limit or SEARCH_LIMIT, snippets=False)
     return [library.read(library.root / hit.path) for hit in hits]
 
 

@@ -173,7 +173,7 @@ def add_items(
     if query:
         from evcards.index.search import search
 
-        hits = search(lib.root, query, limit=limit)
+        hits = search(lib.root, query, limit=limit, snippets=False)
         if not hits:
             raise CardNotFound(f"no cards match --query {query!r}, so nothing was added")
         new += [hit.id for hit in hits]

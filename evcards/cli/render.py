@@ -69,7 +69,7 @@ def body_text(card: ShownCard, read_only: bool = False, color: bool = True) -> l
     return paragraphs
 
 
-def cite_text(card: ShownCard) -> Text:
+def cite_text(card: "ShownCard | Card") -> Text:
     # The same pieces the exports write: a cite line read from Word stays as it was, with its
     # short cite bold in place, rather than `Baird 20 (Zoë Baird 20, ...)`.
     text = Text()
@@ -80,19 +80,26 @@ def cite_text(card: ShownCard) -> Text:
     return text
 
 
-def card_renderable(
-    found: "ShownCard | Card", wpm: int, read_only: bool = False, color: bool = True
-) -> RichGroup:
-    card = found if isinstance(found, ShownCard) else shown_from_card(found)
+def header_texts(card: "ShownCard | Card", no_tag: str) -> list[Text]:
+    """What `show` prints above the body: where it is filed, the tag (`no_tag` when it has
+    none), undertag and cite; `mark` draws the same above its body."""
     items: list[Text] = []
     loc = " > ".join(p for p in (card.location.pocket, card.location.hat, card.location.block) if p)
     if loc:
         items.append(Text(loc, style="dim"))
-    items.append(Text(card.tag or '(no tag: evcards tag CARD "...")', style="bold"))
+    items.append(Text(card.tag or no_tag, style="bold"))
     if card.undertag:
         items.append(Text(card.undertag, style="italic"))
     if card.kind == "card" and (card.cite.short or card.cite.full):
         items.append(cite_text(card))
+    return items
+
+
+def card_renderable(
+    found: "ShownCard | Card", wpm: int, read_only: bool = False, color: bool = True
+) -> RichGroup:
+    card = found if isinstance(found, ShownCard) else shown_from_card(found)
+    items = header_texts(card, '(no tag: evcards tag CARD "...")')
     items.extend(_spaced_body(body_text(card, read_only, color), read_only))
     items.append(Text(""))
     items.append(Text(footer(card, wpm), style="dim"))

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from evcards.index.search import Hit
 
 LIBRARY = "lib"  # a card of the library itself
-LIMIT = 50  # rows a query shows, two screenfuls: each costs a snippet the list never shows
+LIMIT = 50  # rows a query shows, two screenfuls (searched with no snippets: the list shows none)
 _LABEL_SPLIT = re.compile(r"[\s,]+")
 
 
@@ -65,7 +65,7 @@ def find(
     else:
         from evcards.index.search import search
 
-        hits = search(root, query, filters, raw=raw, limit=limit)
+        hits = search(root, query, filters, raw=raw, limit=limit, snippets=False)
         rows = [(h, root / h.path) for h in hits]
     return [
         Row(c.id, c.short_cite, c.tag, c.words_read, c.seen, path, tuple(c.labels), c.kind)

@@ -17,7 +17,8 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from evcards.cli.render import cite_text, span_style
+from evcards.cli import render
+from evcards.cli.render import span_style
 from evcards.core.models import Card, Marks, Span
 from evcards.tui import document as doc
 from evcards.tui.document import Line, Word
@@ -28,16 +29,7 @@ _CURSOR = Style(reverse=True, bold=True)
 
 def header_texts(card: Card) -> list[Text]:
     """What `show` prints above the body: where it is filed, the tag, undertag and cite."""
-    items: list[Text] = []
-    loc = " > ".join(p for p in (card.location.pocket, card.location.hat, card.location.block) if p)
-    if loc:
-        items.append(Text(loc, style="dim"))
-    items.append(Text(card.tag or "(no tag: F7 writes one)", style="bold"))
-    if card.undertag:
-        items.append(Text(card.undertag, style="italic"))
-    if card.kind == "card" and (card.cite.short or card.cite.full):
-        items.append(cite_text(card))  # type: ignore[arg-type]
-    return items
+    return render.header_texts(card, "(no tag: F7 writes one)")
 
 
 class CardView(ScrollView, inherit_bindings=False):
