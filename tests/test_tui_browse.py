@@ -4,7 +4,6 @@ library, and every key is checked by what it leaves in the files (speech, card).
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import shutil
 import subprocess
 import sys
@@ -214,10 +213,6 @@ def test_enter_opens_the_card_in_mark_and_q_comes_back(starter, monkeypatch):
     drive(BrowseScreen(starter, "alliance"), script)
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("evcards.tui.mark") is None,
-    reason="evcards.tui.mark comes from the mark branch (remove this skip at the merge)",
-)
 def test_enter_opens_the_real_mark_screen(starter):
     from evcards.tui.mark import MarkScreen
 
