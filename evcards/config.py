@@ -14,12 +14,11 @@ import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any
 
-from evcards.core.syntax import DEFAULT_WPM, HIGHLIGHT_COLORS, HighlightColor
+from evcards.core.syntax import CITE_FORMS, DEFAULT_WPM, HIGHLIGHT_COLORS, CiteForm, HighlightColor
 from evcards.errors import ConfigError
 
-CiteFormat = Literal["standard", "frontloaded", "two-line"]
 MAX_INITIALS = 10
 MAX_WPM = 1000
 MAX_TEMPLATE = 500
@@ -49,7 +48,7 @@ def config_model() -> Any:
         initials: str | None = Field(default=None, max_length=MAX_INITIALS)
         wpm: int = Field(default=DEFAULT_WPM, gt=0, le=MAX_WPM)
         highlight: HighlightColor = "yellow"
-        cite_format: CiteFormat = "standard"
+        cite_format: CiteForm = "standard"
         cite_template: str | None = Field(default=None, max_length=MAX_TEMPLATE)
 
     return ConfigFile
@@ -63,7 +62,7 @@ _CHECKS = {
     "initials": lambda v: _short_str(v, MAX_INITIALS),
     "wpm": lambda v: type(v) is int and 0 < v <= MAX_WPM,
     "highlight": lambda v: type(v) is str and v in HIGHLIGHT_COLORS,
-    "cite_format": lambda v: type(v) is str and v in get_args(CiteFormat),
+    "cite_format": lambda v: type(v) is str and v in CITE_FORMS,
     "cite_template": lambda v: _short_str(v, MAX_TEMPLATE),
 }
 

@@ -22,7 +22,7 @@ import re
 import string
 from dataclasses import dataclass, fields
 
-from evcards.core.syntax import CITE_FIELDS
+from evcards.core.syntax import CITE_FIELDS, CITE_FORMS
 from evcards.errors import CiteTemplateError
 
 PARTICLES = frozenset(
@@ -43,7 +43,7 @@ _ORG_WORDS = frozenset(
 _SPLIT = re.compile(r"\s*(?:;|&|\band\b|,\s*and\b)\s*", re.IGNORECASE)
 _ACRONYM_IN_PARENS = re.compile(r"\(([A-Z][A-Za-z&]{1,9})\)")
 
-FORMS = ("standard", "frontloaded", "two-line")
+FORMS = CITE_FORMS
 # The cite's fields a short and a full cite are built from: all but those two themselves.
 PARTS = tuple(name for name in CITE_FIELDS if name not in ("short", "full"))
 # A template's fields: the parts, and what is derived from them.

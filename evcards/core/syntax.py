@@ -30,6 +30,9 @@ HighlightColor = Literal[
     "white",
 ]
 HIGHLIGHT_COLORS: tuple[str, ...] = get_args(HighlightColor)
+# How `evcards cut` lays a cite out (evcards.core.cite_build), as config.toml names it.
+CiteForm = Literal["standard", "frontloaded", "two-line"]
+CITE_FORMS: tuple[str, ...] = get_args(CiteForm)
 
 # The RGB Word paints each highlight colour with, for HTML and terminal output.
 HIGHLIGHT_RGB: dict[str, str] = {
