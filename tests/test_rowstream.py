@@ -381,3 +381,16 @@ def test_csv_limit_is_set_for_each_file():
     csv.field_size_limit(10**9)
     list(rowread.csv_records(io.BytesIO(b"tag\nx\n")))
     assert csv.field_size_limit() == rowread.MAX_DATASET_FIELD_CHARS
+
+
+def test_a_plain_file_loads_neither_zstandard_nor_pyarrow(tmp_path):
+    import subprocess
+
+    path = write_csv(tmp_path / "ode.csv", [ode(1)])
+    code = (
+        "import sys\nfrom pathlib import Path\nfrom evcards.formats.rowstream import read_dataset\n"
+        f"assert len(list(read_dataset([Path({str(path)!r})]))) == 1\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('zstandard', 'pyarrow')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
