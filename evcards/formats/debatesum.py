@@ -57,10 +57,16 @@ def year_of(row: dict[str, Any]) -> int | None:
 
 
 def card_of(
-    row: dict[str, Any], file: str, position: int, spans: list[tuple[int, int]] | None = None
+    row: dict[str, Any],
+    file: str,
+    position: int,
+    spans: list[tuple[int, int]] | None = None,
+    cites: bool = True,
 ) -> Card | None:
     """A DebateSum row as a card; `spans` the underlined (start, end) offsets into
-    Full-Document when they are known, else Extract is lined up with it. None: an empty row."""
+    Full-Document when they are known, else Extract is lined up with it; `cites`: parse
+    the cite paragraph into its fields (else only the paragraph is kept). None: an empty
+    row."""
     where = f"{file}, row {position}"
     document = _text(row, "Full-Document", where)
     tag = _one_line(_text(row, "Abstract", where))
@@ -71,7 +77,7 @@ def card_of(
         body = body_from_text(clean_text(document), _text(row, "Extract", where), "")
     else:
         body = _underlined(document, spans)
-    cite = reparsed(Cite(full=full)) if full else Cite()
+    cite = reparsed(Cite(full=full)) if full and cites else Cite(full=full)
     if not (tag or full or body):
         return None
     return new_card(

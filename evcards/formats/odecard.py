@@ -81,14 +81,15 @@ def ode_card_reference(row: dict[str, Any], file: str, position: int) -> Card | 
     )
 
 
-def ode_card(row: dict[str, Any], file: str, position: int) -> Card | None:
-    """`ode_card_reference`, built without validating again what is valid already."""
+def ode_card(row: dict[str, Any], file: str, position: int, cites: bool = True) -> Card | None:
+    """`ode_card_reference`, built without validating again what is valid already.
+    `cites=False`: the cite paragraph is not parsed (`unparsed_cite`)."""
     where = f"{file}, row {position}"
     if not isinstance(row, dict):
         raise InputFileError(f"{where}: expected an object with fields such as tag and fulltext")
     tag, short, full = (clean_text(_field(row, f, where)) for f in ("tag", "cite", "fullcite"))
     found = _content(row, where, full, short)
-    cite = _cite(row, where, short, full)
+    cite = _cite(row, where, short, full) if cites else unparsed_cite(row, where, short, full)
     tag = tag or found.get("tag", "")
     body: list[Pairs] = found["body"]
     if not (tag or cite.short or cite.full or body):
@@ -146,3 +147,15 @@ def _cite(row: dict[str, Any], where: str, short: str, full: str) -> Cite:
     else:
         _CITES.move_to_end(key)
     return cite
+
+
+def unparsed_cite(row: dict[str, Any], where: str, short: str, full: str) -> Cite:
+    """`dataset._row_cite` without the parse: the fields our rows give in `cite_*`
+    columns, the short cite and the paragraph, and no author or date read from it. Parsing
+    a cite paragraph costs about 650 us, three times the rest of its row (bench/README.md,
+    "Dataset readers"): a build may leave it to worker processes or do without."""
+    given = {c[5:]: clean_text(_field(row, c, where)) for c in CITE_COLUMNS if c in row}
+    cite = Cite(short=short, full=given.pop("full", full))
+    if not given:
+        return cite
+    return cite.model_copy(update={name: value or None for name, value in given.items()})

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -27,16 +28,18 @@ EXPECTED = (
     " JSONL with those fields; parquet), or DebateSum's (Full-Document, Citation, Extract,"
     " Abstract)"
 )
-Mapper = Callable[[dict[str, Any], str, int], Item]
+Mapper = Callable[..., Item]
 
 
-def file_rows(path: Path, fmt: str | None, progress: list[Callable[[], int]]) -> Iterator[Item]:
+def file_rows(
+    path: Path, fmt: str | None, progress: list[Callable[[], int]], cites: bool = True
+) -> Iterator[Item]:
     """The rows of one file; `progress` gets the function saying how many of its bytes on
-    disk have been read."""
+    disk have been read; `cites`: parse each cite paragraph into its fields."""
     if fmt == "parquet" or (fmt is None and _starts_with(path, PARQUET_MAGIC)):
         from evcards.formats.rowparquet import parquet_records
 
-        yield from _mapped(parquet_records(path, progress), path, fmt, "parquet")
+        yield from _mapped(parquet_records(path, progress), path, fmt, "parquet", cites)
         return
     with Source(path) as source:
         progress.append(lambda: source.consumed)
@@ -44,7 +47,7 @@ def file_rows(path: Path, fmt: str | None, progress: list[Callable[[], int]]) ->
         container = fmt if fmt in ("csv", "jsonl") else _container(head, path)
         records = csv_rows(source, path) if container == "csv" else json_records(source.stream)
         try:
-            yield from _mapped(records, path, fmt, container)
+            yield from _mapped(records, path, fmt, container, cites)
         except (OSError, EOFError, zlib.error) as e:
             yield BadRow(path.name, 0, f"the file breaks off ({e}); the rest of it is skipped")
         except Exception as e:  # zstandard.ZstdError, which is loaded only with it
@@ -125,7 +128,11 @@ def _layout(columns: Any) -> str | None:
 
 
 def _mapped(
-    records: Iterator[tuple[int, Any] | Bad], path: Path, fmt: str | None, container: str
+    records: Iterator[tuple[int, Any] | Bad],
+    path: Path,
+    fmt: str | None,
+    container: str,
+    cites: bool,
 ) -> Iterator[Item]:
     """Records as rows, by the layout the first record shows (or `fmt` names)."""
     mapper: Mapper | None = None
@@ -141,7 +148,7 @@ def _mapped(
             continue
         n, row = record[0], record[1]
         if mapper is None:
-            mapper = _mapper(row, path, fmt, n)
+            mapper = partial(_mapper(row, path, fmt, n), cites=cites)
         if isinstance(row, dict):
             yield mapper(row, name, n)
         else:
@@ -166,12 +173,12 @@ def _mapper(row: Any, path: Path, fmt: str | None, n: int) -> Mapper:
     return debatesum_row if layout == "debatesum" else ode_row
 
 
-def ode_row(row: dict[str, Any], file: str, n: int) -> Item:
+def ode_row(row: dict[str, Any], file: str, n: int, cites: bool = True) -> Item:
     """An OpenDebateEvidence (or evcards export) row."""
     from evcards.formats.odecard import ode_card
 
     try:
-        card = ode_card(row, file, n)
+        card = ode_card(row, file, n, cites)
     except InputFileError as e:
         return BadRow(file, n, str(e).removeprefix(f"{file}, row {n}: "))
     if card is None:
@@ -179,11 +186,11 @@ def ode_row(row: dict[str, Any], file: str, n: int) -> Item:
     return DatasetRow(card, file, n, **ode_facts(row))
 
 
-def debatesum_row(row: dict[str, Any], file: str, n: int) -> Item:
-    return _debatesum(row, file, n, None)
+def debatesum_row(row: dict[str, Any], file: str, n: int, cites: bool = True) -> Item:
+    return _debatesum(row, file, n, None, cites)
 
 
-def wrapped_row(row: dict[str, Any], file: str, n: int) -> Item:
+def wrapped_row(row: dict[str, Any], file: str, n: int, cites: bool = True) -> Item:
     sample = row.get("source_sample")
     if not isinstance(sample, dict):
         return BadRow(file, n, "'source_sample' must be an object of DebateSum's columns")
@@ -191,12 +198,14 @@ def wrapped_row(row: dict[str, Any], file: str, n: int) -> Item:
         spans = debatesum.wrapped_spans(row, f"{file}, row {n}")
     except InputFileError as e:
         return BadRow(file, n, str(e).removeprefix(f"{file}, row {n}: "))
-    return _debatesum(sample, file, n, spans)
+    return _debatesum(sample, file, n, spans, cites)
 
 
-def _debatesum(row: dict[str, Any], file: str, n: int, spans: list[tuple[int, int]] | None) -> Item:
+def _debatesum(
+    row: dict[str, Any], file: str, n: int, spans: list[tuple[int, int]] | None, cites: bool
+) -> Item:
     try:
-        card = debatesum.card_of(row, file, n, spans)
+        card = debatesum.card_of(row, file, n, spans, cites)
     except InputFileError as e:
         return BadRow(file, n, str(e).removeprefix(f"{file}, row {n}: "))
     if card is None:

@@ -62,11 +62,12 @@ Item = DatasetRow | BadRow
 class DatasetReader:
     """The rows of `paths`, one at a time; `bytes_read` of `total_bytes` so far."""
 
-    def __init__(self, paths: Iterable[Path], fmt: str | None = None) -> None:
+    def __init__(self, paths: Iterable[Path], fmt: str | None = None, cites: bool = True) -> None:
         if fmt is not None and fmt not in FORMATS:
             raise InputFileError(f"unknown dataset format '{fmt}'; use one of {', '.join(FORMATS)}")
         self.paths = list(paths)
         self.fmt = fmt
+        self.cites = cites
         self.total_bytes = sum(p.stat().st_size for p in self.paths)
         self.bytes_read = 0
 
@@ -76,16 +77,21 @@ class DatasetReader:
         done = 0
         for path in self.paths:
             progress: list[Callable[[], int]] = []
-            for item in file_rows(path, self.fmt, progress):
+            for item in file_rows(path, self.fmt, progress, self.cites):
                 self.bytes_read = done + progress[0]()
                 yield item
             done += path.stat().st_size
             self.bytes_read = done
 
 
-def read_dataset(paths: Iterable[Path], fmt: str | None = None) -> DatasetReader:
-    """The rows of dataset files; `fmt` one of FORMATS, or None to read it from each file."""
-    return DatasetReader(paths, fmt)
+def read_dataset(
+    paths: Iterable[Path], fmt: str | None = None, *, cites: bool = True
+) -> DatasetReader:
+    """The rows of dataset files; `fmt` one of FORMATS, or None to read it from each file.
+    `cites=False` leaves each cite paragraph unparsed (`Cite.short` and `Cite.full` only,
+    and the `cite_*` columns of our own rows): parsing one is most of a row's cost, and a
+    build can do it in worker processes (`citeline.reparsed`) or not at all."""
+    return DatasetReader(paths, fmt, cites)
 
 
 def _text(row: dict[str, Any], name: str) -> str:
