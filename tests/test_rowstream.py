@@ -99,10 +99,11 @@ def test_ode_csv_with_the_real_columns(tmp_path):
 
 
 def test_ode_jsonl_with_numbers_where_csv_has_text(tmp_path):
-    path = write_jsonl(tmp_path / "ode.jsonl", [ode(1, year=2021, duplicateCount=5, teamName=None)])
-    [row] = read_dataset([path])
-    assert isinstance(row, DatasetRow)
-    assert (row.year, row.duplicates, row.team, row.row) == (2021, 5, "481", 1)
+    rows = [ode(1, year=2021, duplicateCount=5, teamName=None), ode(2, year=2020.0, side="Neg")]
+    first, second = read_dataset([write_jsonl(tmp_path / "ode.jsonl", rows)])
+    assert isinstance(first, DatasetRow)
+    assert (first.year, first.duplicates, first.team, first.row) == (2021, 5, "481", 1)
+    assert (second.year, second.side) == (2020, "N")  # a parquet column with nulls: floats
 
 
 def test_a_row_with_only_fulltext_underlines_its_summary(tmp_path):
@@ -159,6 +160,7 @@ def test_parquet(tmp_path):
         seen.append((item.row, item.year, reader.bytes_read))
     assert [(r, y) for r, y, _ in seen] == [(k, 2020 + k) for k in range(1, 6)]
     assert seen[-1][2] == path.stat().st_size and seen[0][2] < seen[-1][2]
+    assert [r.row for r in read_dataset([path], fmt="ode")] == [1, 2, 3, 4, 5]
 
 
 def test_parquet_without_pyarrow_names_the_extra(tmp_path, monkeypatch):

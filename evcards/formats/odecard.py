@@ -48,12 +48,29 @@ _set = object.__setattr__
 
 def _span(text: str, marks: Marks) -> Span:
     """A Span of values already valid (text cleaned, marks from the markup's elements)."""
-    span = _new(Span)
-    _set(span, "__dict__", {"text": text, **marks._asdict()})
-    _set(span, "__pydantic_fields_set__", _SPAN_SET)  # one set for all: a Span is frozen
-    _set(span, "__pydantic_extra__", None)
-    _set(span, "__pydantic_private__", None)
-    return span
+    return _spans([(text, marks)])[0]
+
+
+_MARK_FIELDS: dict[Marks, dict[str, Any]] = {}
+
+
+def _spans(pairs: Pairs) -> list[Span]:
+    out = []
+    for text, marks in pairs:
+        fields = _MARK_FIELDS.get(marks)
+        if fields is None:
+            fields = marks._asdict()
+            if len(_MARK_FIELDS) < 4096:
+                _MARK_FIELDS[marks] = fields
+        span = _new(Span)
+        values = {"text": text}
+        values.update(fields)
+        _set(span, "__dict__", values)
+        _set(span, "__pydantic_fields_set__", _SPAN_SET)  # one set for all: a Span is frozen
+        _set(span, "__pydantic_extra__", None)
+        _set(span, "__pydantic_private__", None)
+        out.append(span)
+    return out
 
 
 def ode_card_reference(row: dict[str, Any], file: str, position: int) -> Card | None:
@@ -104,7 +121,7 @@ def ode_card(row: dict[str, Any], file: str, position: int, cites: bool = True) 
         location=_location(row, where, found["headings"]),
         labels=[],
         sources=[Source(file=file, position=position)],
-        body=[[_span(t, m) for t, m in para] for para in body],
+        body=[_spans(para) for para in body],
     )
 
 

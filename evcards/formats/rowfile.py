@@ -19,7 +19,7 @@ from evcards.errors import InputFileError
 from evcards.formats import ZIP_MAGIC, debatesum
 from evcards.formats.rowread import Bad, csv_records, json_records
 from evcards.formats.rowsource import Source, peek
-from evcards.formats.rowstream import BadRow, DatasetRow, Item, ode_facts
+from evcards.formats.rowstream import CONTAINERS, BadRow, DatasetRow, Item, ode_facts
 
 PARQUET_MAGIC = b"PAR1"
 ODE_COLUMNS = ("tag", "fulltext", "markup")
@@ -36,7 +36,7 @@ def file_rows(
 ) -> Iterator[Item]:
     """The rows of one file; `progress` gets the function saying how many of its bytes on
     disk have been read; `cites`: parse each cite paragraph into its fields."""
-    if fmt == "parquet" or (fmt is None and _starts_with(path, PARQUET_MAGIC)):
+    if fmt == "parquet" or (fmt not in CONTAINERS and _starts_with(path, PARQUET_MAGIC)):
         from evcards.formats.rowparquet import parquet_records
 
         yield from _mapped(parquet_records(path, progress), path, fmt, "parquet", cites)

@@ -104,16 +104,26 @@ _SIDES = {"a": "A", "aff": "A", "n": "N", "neg": "N"}
 
 def ode_facts(row: dict[str, Any]) -> dict[str, Any]:
     """The round facts of an OpenDebateEvidence row, as DatasetRow's fields."""
-    year = _text(row, "year")
-    count = row.get("duplicateCount")
-    if isinstance(count, str):
-        count = int(count) if count.strip().isdigit() else 0
     return {
         "event": _text(row, "event").lower(),
         "side": _SIDES.get(_text(row, "side").lower(), ""),
         "level": _text(row, "level").lower(),
-        "year": int(year) if year.isdigit() else None,
+        "year": _whole(row.get("year")) or None,
         "caselist": _text(row, "caselistName"),
         "team": _text(row, "teamName") or _text(row, "teamId"),
-        "duplicates": count if isinstance(count, int) and count > 0 else 0,
+        "duplicates": max(_whole(row.get("duplicateCount")) or 0, 0),
     }
+
+
+def _whole(value: Any) -> int | None:
+    """A whole number as CSV ("3"), JSON (3) or parquet (3.0, from a column with nulls)
+    give it; None for anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
