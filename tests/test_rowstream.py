@@ -396,3 +396,16 @@ def test_a_plain_file_loads_neither_zstandard_nor_pyarrow(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_cites_left_unparsed_keep_the_paragraph_and_our_columns(tmp_path):
+    theirs = write_csv(tmp_path / "ode.csv", [ode(1)])
+    [row] = read_dataset([theirs], cites=False)
+    assert (row.card.cite.short, row.card.cite.author) == ("Meick 1", None)
+    assert row.card.cite.full.startswith("Ethan Meick 1, Policy Analyst")
+    [parsed] = read_dataset([theirs])
+    assert row.card.body == parsed.card.body and parsed.card.cite.author == "Ethan Meick"
+    ours = tmp_path / "ours.jsonl"
+    ours.write_text(render_jsonl([parsed.card]), encoding="utf-8")
+    [again] = read_dataset([ours], cites=False)
+    assert again.card.cite == parsed.card.cite  # the cite_* columns need no parse
