@@ -136,3 +136,30 @@ def test_colors_read_back_through_the_reference_path():
         row = {"tag": "t", "markup": f'<p><mark data-color="{color}">lit</mark></p>'}
         card = _both(row, 1)
         assert card is not None and card.body[0][0].highlight == color
+
+
+@settings(max_examples=examples(400), deadline=None)
+@given(
+    st.lists(st.sampled_from(["a", " ", "\n", "\r\n", "\x01", "é", "b"]), max_size=30).map("".join),
+    st.lists(st.tuples(st.integers(-2, 32), st.integers(-2, 32)), max_size=5),
+    st.sampled_from(["", "T"]),
+)
+def test_a_debatesum_card_built_quickly_is_the_reference(document, spans, tag):
+    from evcards.formats.debatesum import card_of
+
+    row = {"Full-Document": document, "Abstract": tag, "Citation": ""}
+    quick = card_of(row, "d.jsonl", 1, spans, cites=False)
+    assert quick == card_of(row, "d.jsonl", 1, spans, cites=False, quick=False)
+
+
+@pytest.mark.skipif(not DEBATESUM.exists(), reason="../shared/corpus is absent")
+def test_the_corpus_debatesum_cards_built_quickly_are_the_reference():
+    from evcards.formats.debatesum import card_of, wrapped_spans
+
+    with gzip.open(DEBATESUM, "rt", encoding="utf-8") as f:
+        rows = [json.loads(line) for line in f][:: 1 if examples(10) >= 10 else 10]
+    for n, row in enumerate(rows):
+        spans = wrapped_spans(row, "x")
+        quick = card_of(row["source_sample"], "d", n, spans)
+        assert quick == card_of(row["source_sample"], "d", n, spans, quick=False)
+        assert quick is not None and quick.id == card_of(row["source_sample"], "d", n, spans).id

@@ -15,8 +15,19 @@ import re
 from typing import Any
 
 from evcards.core.citeline import reparsed
-from evcards.core.models import Card, Cite, Source, Span, clean_text, new_card, normalize_body
+from evcards.core.models import (
+    PLAIN,
+    Card,
+    Cite,
+    Marks,
+    Source,
+    Span,
+    clean_text,
+    new_card,
+    normalize_body,
+)
 from evcards.errors import InputFileError
+from evcards.formats.odemarkup import Pairs, normalize_pairs
 
 COLUMNS = ("Full-Document", "Citation", "Extract", "Abstract")
 _YEAR = re.compile(r"^((?:19|20)\d\d)")
@@ -62,31 +73,58 @@ def card_of(
     position: int,
     spans: list[tuple[int, int]] | None = None,
     cites: bool = True,
+    quick: bool = True,
 ) -> Card | None:
     """A DebateSum row as a card; `spans` the underlined (start, end) offsets into
     Full-Document when they are known, else Extract is lined up with it; `cites`: parse
     the cite paragraph into its fields (else only the paragraph is kept). None: an empty
-    row."""
+    row. `quick`: built as `odecard.built_card` builds (the same card; `quick=False`, the
+    reference, validates every Span and the Card, at three times the cost)."""
     where = f"{file}, row {position}"
     document = _text(row, "Full-Document", where)
     tag = _one_line(_text(row, "Abstract", where))
     full = _one_line(_text(row, "Citation", where))
+    cite = reparsed(Cite(full=full)) if full and cites else Cite(full=full)
+    kind = "card" if full else "analytic"
+    sources = [Source(file=file, position=position)]
+    if spans is not None and quick:
+        from evcards.formats.odecard import built_card
+
+        pairs = underlined_pairs(document, spans)
+        if not (tag or full or pairs):
+            return None
+        kind = "card" if pairs else kind
+        return built_card(tag=tag, kind=kind, cite=cite, sources=sources, body=pairs)
     if spans is None:
         from evcards.formats.dataset import body_from_text
 
         body = body_from_text(clean_text(document), _text(row, "Extract", where), "")
     else:
         body = _underlined(document, spans)
-    cite = reparsed(Cite(full=full)) if full and cites else Cite(full=full)
     if not (tag or full or body):
         return None
-    return new_card(
-        tag=tag,
-        kind="card" if (body or full) else "analytic",
-        cite=cite,
-        sources=[Source(file=file, position=position)],
-        body=body,
-    )
+    kind = "card" if body else kind
+    return new_card(tag=tag, kind=kind, cite=cite, sources=sources, body=body)
+
+
+def underlined_pairs(document: str, spans: list[tuple[int, int]]) -> list[Pairs]:
+    """`_underlined` as (text, Marks) pairs, no Span built."""
+    para: Pairs = []
+    at = 0
+    for start, end in sorted(spans):
+        start, end = max(start, at), min(end, len(document))
+        if end <= start:
+            continue
+        if start > at:
+            para.append((clean_text(document[at:start]), PLAIN))
+        para.append((clean_text(document[start:end]), _UNDERLINED))
+        at = end
+    if at < len(document):
+        para.append((clean_text(document[at:]), PLAIN))
+    return normalize_pairs([para])
+
+
+_UNDERLINED = Marks(underline=True)
 
 
 def _underlined(document: str, spans: list[tuple[int, int]]) -> list[list[Span]]:

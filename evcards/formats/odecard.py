@@ -23,6 +23,7 @@ from typing import Any
 from evcards.core.models import (
     Card,
     Cite,
+    Location,
     Marks,
     Source,
     Span,
@@ -112,15 +113,38 @@ def ode_card(row: dict[str, Any], file: str, position: int, cites: bool = True) 
     if not (tag or cite.short or cite.full or body):
         return None
     kind = "card" if (body or cite.short or cite.full) else "analytic"
-    return Card.model_construct(
-        id=content_key_marked(body, tag, cite, kind),
+    return built_card(
         tag=tag,
         kind=kind,
         cite=cite,
         undertag="\n".join(found.get("undertags", [])),
         location=_location(row, where, found["headings"]),
-        labels=[],
         sources=[Source(file=file, position=position)],
+        body=body,
+    )
+
+
+def built_card(
+    *,
+    tag: str,
+    kind: str,
+    cite: Cite,
+    sources: list[Source],
+    body: list[Pairs],
+    undertag: str = "",
+    location: Location | None = None,
+) -> Card:
+    """`new_card` of values already valid and a canonical body of pairs (`normalize_pairs`),
+    nothing validated again: the id hashed from the pairs, the Spans built from them."""
+    return Card.model_construct(
+        id=content_key_marked(body, tag, cite, kind),
+        tag=tag,
+        kind=kind,
+        cite=cite,
+        undertag=undertag,
+        location=location if location is not None else Location(),
+        labels=[],
+        sources=sources,
         body=[_spans(para) for para in body],
     )
 
