@@ -76,7 +76,9 @@ class Found:
 
 def survey(paths: Iterable[str]) -> Found:
     """Files named, and the importable files inside folders named (recursively, sorted; not
-    hidden ones or Word's `~$` lock files, nor anything in a dot-folder such as `.git`)."""
+    hidden ones or Word's `~$` lock files, nor anything in a dot-folder such as `.git`).
+    A .jsonl or .csv file (plain or compressed) is read when it holds dataset rows that fit
+    in the library; else it is left out, with why beside its kind."""
     importable = formats.folder_suffixes()
     out: list[str] = []
     left_out: Counter[str] = Counter()
@@ -93,11 +95,25 @@ def survey(paths: Iterable[str]) -> Found:
                 continue
             if f.suffix.lower() in importable:
                 found.append(str(f))
+            elif f.name.lower().endswith(formats.DATASET_SUFFIXES):
+                why = _dataset_skip(f)
+                if why is None:
+                    found.append(str(f))
+                else:
+                    left_out[f"{_kind(f)} ({why})"] += 1
             else:
                 left_out[_kind(f)] += 1
         # A folder with nothing to import stays in the list, to be reported as failed.
         out.extend(found or [p])
     return Found(out, dict(sorted(left_out.items())))
+
+
+def _dataset_skip(path: Path) -> str | None:
+    """Why a folder import leaves a .jsonl or .csv file out (not dataset rows, or too many
+    for card files), or None to import it."""
+    from evcards.formats.rowimport import folder_skip
+
+    return folder_skip(path)
 
 
 def expand(paths: Iterable[str]) -> list[str]:

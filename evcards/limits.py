@@ -9,6 +9,13 @@ MAX_TEXT_FILE_BYTES = 20 * 1024 * 1024  # a pasted-text or markup file
 MAX_CARD_FILE_BYTES = 4 * 1024 * 1024  # one card's TOML file
 MAX_CARD_CHARS = 1_000_000  # the text of one card body
 
+# Dataset rows (collections). A row past these is reported as a bad row and skipped; the
+# file goes on. The field limit also bounds what an unclosed CSV quote can swallow.
+MAX_DATASET_FIELD_CHARS = 4 * 1024 * 1024  # one CSV field (csv.field_size_limit)
+MAX_DATASET_ROW_BYTES = 16 * 1024 * 1024  # one JSON line
+MAX_MARKUP_TAGS = 50_000  # elements in one row's markup HTML (a real card has a few hundred)
+MAX_MARKUP_DEPTH = 64  # inline elements open at once in it (a real card: 3 or 4)
+
 
 def megabytes(n: int) -> str:
     return f"{n / (1024 * 1024):.0f} MB"

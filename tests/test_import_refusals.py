@@ -29,9 +29,9 @@ def _import(runner, *args):
     [
         # "line 2: expected a cite line"
         ("manifest.json", b'[\n {"file": "sample.docx"}\n]\n', "a JSON document, not cards"),
-        # "not UTF-8 text (byte 1); save it as UTF-8"
-        ("rows.jsonl.gz", gzip.compress(b'{"tag": "T"}\n', mtime=0), "a compressed dataset"),
-        ("rows.jsonl.gz", gzip.compress(b'{"tag": "T"}\n', mtime=0), "`evcards collection add`"),
+        # "not UTF-8 text (byte 1); save it as UTF-8" (a compressed dataset is read now)
+        ("rows.jsonl.gz", gzip.compress(b'{"name": "T"}\n', mtime=0), "not OpenDebateEvidence"),
+        ("rows.jsonl.gz", gzip.compress(b"{}\n" * 3, mtime=0), "`evcards collection add"),
         (
             "notes.txt",
             gzip.compress(b"text", mtime=0),
@@ -62,6 +62,7 @@ def test_the_registry_names_the_longest_suffix():
     assert formats.by_suffix("x.gz").name == "gzip"
     assert formats.by_suffix("X.JSONL").name == "jsonl"
     assert formats.by_suffix(".docx") is None  # a hidden file's name is not a suffix
+    assert formats.by_suffix("x.csv.zst").name == "dataset-gz"
     # Every refused kind is one the folder import leaves out, and no reader is refused.
     refused = [f for f in formats.FORMATS if f.refusal]
     assert all(f.reader is None and not f.folder_suffixes for f in refused)
@@ -76,8 +77,9 @@ def _mixed_folder(root):
     (root / "sub").mkdir()
     (root / "sub" / "b.pdf").write_bytes(b"%PDF")
     (root / "sub" / "manifest.json").write_text("{}")
-    (root / "rows.jsonl").write_text('{"tag": "T"}\n')
-    (root / "rows.jsonl.gz").write_bytes(gzip.compress(b"{}", mtime=0))
+    (root / "rows.jsonl").write_text('{"tag": "T"}\n')  # dataset rows: imported
+    (root / "rows.jsonl.gz").write_bytes(gzip.compress(b"{}", mtime=0))  # not: left out
+    (root / "sheet.csv").write_text("name,score\nann,3\n")
     (root / "README").write_text("notes")
     # Not counted: hidden files, Word's lock files, anything in a dot-folder.
     (root / ".DS_Store").write_bytes(b"\x00")
@@ -90,12 +92,12 @@ def _mixed_folder(root):
 def test_survey_counts_what_a_folder_import_leaves_out(tmp_path):
     folder = _mixed_folder(tmp_path / "evidence")
     found = survey([str(folder)])
-    assert found.files == [str(folder / "card.txt")]
+    assert found.files == [str(folder / "card.txt"), str(folder / "rows.jsonl")]
     assert found.left_out == {
+        ".csv (not dataset rows)": 1,
         ".doc": 1,
         ".json": 1,
-        ".jsonl": 1,
-        ".jsonl.gz": 1,
+        ".jsonl.gz (not dataset rows)": 1,
         ".pdf": 2,
         "no suffix": 1,
     }
@@ -103,14 +105,15 @@ def test_survey_counts_what_a_folder_import_leaves_out(tmp_path):
 
 
 def test_a_folder_import_ends_with_one_line_on_what_it_left_out(runner, lib, tmp_path):
-    # It skipped .doc, .pdf, .json and .jsonl without a word.
+    # It skipped .doc, .pdf, .json and .jsonl without a word; it imports dataset rows now.
     folder = _mixed_folder(tmp_path / "evidence")
     result = _import(runner, folder)
     assert result.exit_code == 0, result.output
     lines = [line for line in result.stdout.splitlines() if line.startswith("Left out")]
     assert lines == [
-        "Left out 7 files of the folders: 2 .pdf, 1 .doc, 1 .json, 1 .jsonl, 1 .jsonl.gz,"
-        " 1 no suffix; `evcards import FILE` imports one by name, or says why it cannot"
+        "Left out 7 files of the folders: 2 .pdf, 1 .csv (not dataset rows), 1 .doc, 1 .json,"
+        " 1 .jsonl.gz (not dataset rows), 1 no suffix; `evcards import FILE` imports one by"
+        " name, or says why it cannot"
     ]
     data = runner.invoke(app, ["import", str(folder), "--json"]).stdout
     assert json.loads(data)["left_out"][".pdf"] == 2

@@ -87,7 +87,7 @@ def test_completion_sees_every_command_and_option():
     assert [item.value for item in search.shell_complete(sub, "--li")] == ["--limit"]
 
 
-LIGHT = ("pydantic", "lxml", "docx", "trafilatura")
+LIGHT = ("pydantic", "lxml", "docx", "trafilatura", "zstandard", "pyarrow")
 
 
 @pytest.mark.parametrize(

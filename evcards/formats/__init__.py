@@ -79,11 +79,9 @@ class Format(NamedTuple):
 _PASTE_READER = "evcards.formats.paste:read_paste_file"
 # A dataset's cards are many (DebateSum: 240,000): one card file each is not the way to hold
 # them, and import does not read compressed files anyway.
-_DATASET_GZ = (
-    "a compressed dataset, which import does not read; datasets will go into collections"
-    " (`evcards collection add`, in a later version). For OpenDebateEvidence rows now:"
-    " `gunzip -k {path}` and import the .jsonl it gives (one card file per row)"
-)
+_ROWS_READER = "evcards.formats.rowimport:read_rows_file"
+# A folder import reads these when they hold dataset rows that fit (`rowimport.folder_skip`).
+DATASET_SUFFIXES = (".jsonl", ".csv", ".jsonl.gz", ".csv.gz", ".jsonl.zst", ".csv.zst")
 
 FORMATS = (
     Format(
@@ -132,14 +130,14 @@ FORMATS = (
         "jsonl",
         "OpenDebateEvidence JSONL rows",
         (".jsonl",),
-        reader="evcards.formats.dataset:parse_rows_file",
+        reader=_ROWS_READER,
         writer="evcards.formats.dataset:render_jsonl",
     ),
     Format(
         "csv",
         "OpenDebateEvidence CSV rows",
         (".csv",),
-        reader="evcards.formats.dataset:parse_rows_file",
+        reader=_ROWS_READER,
         writer="evcards.formats.dataset:render_csv",
     ),
     # What is not cards, so that a file named, or sniffed as one, gets the advice that fits
@@ -185,8 +183,9 @@ FORMATS = (
     Format(
         "dataset-gz",
         "a compressed dataset",
-        (".jsonl.gz", ".csv.gz"),
-        refusal=_DATASET_GZ,
+        (".jsonl.gz", ".csv.gz", ".jsonl.zst", ".csv.zst"),
+        reader=_ROWS_READER,
+        magic=b"\x1f\x8b",  # or Zstandard's; what is read is told by rowsource
     ),
     Format(
         "gzip",

@@ -476,8 +476,8 @@ def _known_layout(rows: Iterable[tuple[int, Any]], name: str) -> Iterator[tuple[
             keys = ", ".join(list(row)[:4]) + (", ..." if len(row) > 4 else "")
             raise InputFileError(
                 f"{name}, line {line}: not OpenDebateEvidence rows (its fields: {keys}); a"
-                " dataset in another layout is for collections (`evcards collection add`, in"
-                " a later version), not for import"
+                " dataset in another layout is for collections (`evcards collection add NAME"
+                " FILE`), not for import"
             )
         yield line, row
 

@@ -4,19 +4,33 @@ A collection's files hold millions of rows (OpenDebateEvidence: a CSV a year, 1.
 GB), so they are streamed: `read_dataset` yields each row as it is read, as a `DatasetRow`
 (the card and the dataset's own facts about it) or a `BadRow` (where and why it was
 skipped), and never holds a file in memory. `DatasetReader.bytes_read` says how far it has
-got, for a progress bar's ETA.
+got, for a progress bar's ETA: bytes of the files on disk, compressed bytes for a `.gz` or
+`.zst` file (`rowsource`).
+
+What a file holds is read from it, not from its name: the container from its first bytes
+(parquet, a JSON line, else CSV) and the layout from its columns (OpenDebateEvidence and
+evcards' own export rows; DebateSum's CSV and its JSONL wrapping). `fmt` names either, when
+sniffing should not decide. A file that is no dataset at all is one `InputFileError` when
+its rows are first asked for; a row that is broken is a `BadRow`, and reading goes on
+(`rowread` bounds each record, `odemarkup` the work one row's markup may cost).
+
+A collection card has one source, the file and row it came from; the dataset's
+duplicateCount is `DatasetRow.duplicates`, not a source per sighting as `evcards import`
+keeps it (a row counted 500 times would build 500 sources).
 """
 
 from __future__ import annotations
 
-import csv
-import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from evcards.core.models import Card
 from evcards.errors import InputFileError
+
+FORMATS = ("ode", "debatesum", "jsonl", "csv", "parquet")
+LAYOUTS = ("ode", "debatesum")
+CONTAINERS = ("jsonl", "csv", "parquet")
 
 
 class DatasetRow(NamedTuple):
@@ -42,83 +56,74 @@ class BadRow(NamedTuple):
     reason: str
 
 
+Item = DatasetRow | BadRow
+
+
 class DatasetReader:
     """The rows of `paths`, one at a time; `bytes_read` of `total_bytes` so far."""
 
-    def __init__(self, paths: Iterable[Path]) -> None:
+    def __init__(self, paths: Iterable[Path], fmt: str | None = None, cites: bool = True) -> None:
+        if fmt is not None and fmt not in FORMATS:
+            raise InputFileError(f"unknown dataset format '{fmt}'; use one of {', '.join(FORMATS)}")
         self.paths = list(paths)
+        self.fmt = fmt
+        self.cites = cites
         self.total_bytes = sum(p.stat().st_size for p in self.paths)
         self.bytes_read = 0
 
-    def __iter__(self) -> Iterator[DatasetRow | BadRow]:
+    def __iter__(self) -> Iterator[Item]:
+        from evcards.formats.rowfile import file_rows
+
         done = 0
         for path in self.paths:
-            with path.open("rb") as raw:
-                text = _text(raw)
-                rows = _csv_rows(text, path) if path.suffix == ".csv" else _json_rows(text, path)
-                for item in rows:
-                    self.bytes_read = done + raw.tell()
-                    yield item
+            progress: list[Callable[[], int]] = []
+            for item in file_rows(path, self.fmt, progress, self.cites):
+                self.bytes_read = done + progress[0]()
+                yield item
             done += path.stat().st_size
             self.bytes_read = done
 
 
-def read_dataset(paths: Iterable[Path]) -> DatasetReader:
-    return DatasetReader(paths)
+def read_dataset(
+    paths: Iterable[Path], fmt: str | None = None, *, cites: bool = True
+) -> DatasetReader:
+    """The rows of dataset files; `fmt` one of FORMATS, or None to read it from each file.
+    `cites=False` leaves each cite paragraph unparsed (`Cite.short` and `Cite.full` only,
+    and the `cite_*` columns of our own rows): parsing one is most of a row's cost, and a
+    build can do it in worker processes (`citeline.reparsed`) or not at all."""
+    return DatasetReader(paths, fmt, cites)
 
 
-def _text(raw: IO[bytes]) -> IO[str]:
-    import io
-
-    return io.TextIOWrapper(raw, encoding="utf-8", newline="")
-
-
-def _csv_rows(text: IO[str], path: Path) -> Iterator[DatasetRow | BadRow]:
-    csv.field_size_limit(64 * 1024 * 1024)
-    reader = csv.DictReader(text)
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as e:
-            yield BadRow(path.name, reader.line_num, f"not readable as CSV ({e})")
-            continue
-        yield _row(row, path, reader.line_num)
+def _text(row: dict[str, Any], name: str) -> str:
+    value = row.get(name)
+    return value.strip() if isinstance(value, str) else "" if value is None else str(value)
 
 
-def _json_rows(text: IO[str], path: Path) -> Iterator[DatasetRow | BadRow]:
-    for n, line in enumerate(text, start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as e:
-            yield BadRow(path.name, n, f"not JSON ({e.msg})")
-            continue
-        yield _row(row, path, n)
+_SIDES = {"a": "A", "aff": "A", "n": "N", "neg": "N"}
 
 
-def _row(row: Any, path: Path, n: int) -> DatasetRow | BadRow:
-    from evcards.formats.dataset import row_card
+def ode_facts(row: dict[str, Any]) -> dict[str, Any]:
+    """The round facts of an OpenDebateEvidence row, as DatasetRow's fields."""
+    return {
+        "event": _text(row, "event").lower(),
+        "side": _SIDES.get(_text(row, "side").lower(), ""),
+        "level": _text(row, "level").lower(),
+        "year": _whole(row.get("year")) or None,
+        "caselist": _text(row, "caselistName"),
+        "team": _text(row, "teamName") or _text(row, "teamId"),
+        "duplicates": max(_whole(row.get("duplicateCount")) or 0, 0),
+    }
 
-    where = f"{path.name}, row {n}"
-    try:
-        card = row_card(row, where, path.name, n)
-    except InputFileError as e:
-        return BadRow(path.name, n, str(e).removeprefix(where + ": "))
-    if card is None:
-        return BadRow(path.name, n, "an empty row")
-    year = str(row.get("year") or "")
-    return DatasetRow(
-        card=card,
-        file=path.name,
-        row=n,
-        event=str(row.get("event") or ""),
-        side=str(row.get("side") or ""),
-        level=str(row.get("level") or ""),
-        year=int(year) if year.isdigit() else None,
-        caselist=str(row.get("caselistName") or ""),
-        team=str(row.get("teamName") or row.get("teamId") or ""),
-        duplicates=len(card.sources) - 1,
-    )
+
+def _whole(value: Any) -> int | None:
+    """A whole number as CSV ("3"), JSON (3) or parquet (3.0, from a column with nulls)
+    give it; None for anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
