@@ -103,11 +103,14 @@ CREATE POLICY {t}_team ON {t}
 # server compute the vectors outside the team's write lock, over several connections, and
 # send them with the rows (see `push`); a row sent without one gets SEARCH (`sqlio.upsert`).
 # `head` is the tag, cite and spoken part of it (weights A-C), small and under its own GIN
-# index: `search --remote` ranks on it, not on the whole vector (see `search`).
+# index: `search --remote` ranks on it, not on the whole vector (see `search`). It is kept
+# in the row itself (STORAGE MAIN: compressed, not moved out to TOAST, where reading it for
+# each match cost a TOAST index lookup).
 _V2 = """
 ALTER TABLE cards ALTER COLUMN search DROP EXPRESSION;
 ALTER TABLE cards ADD COLUMN head tsvector
-    GENERATED ALWAYS AS (ts_filter(search, '{a,b,c}')) STORED;
+    GENERATED ALWAYS AS (ts_filter(search, '{a,b,c}')) STORED,
+    ALTER COLUMN head SET STORAGE MAIN;
 CREATE INDEX cards_head ON cards USING gin (head);
 """
 

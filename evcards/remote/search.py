@@ -121,32 +121,44 @@ BODY_CANDIDATES = 200
 _ORDER = "kind = 'analytic', tier, score DESC, card_id"
 
 
-def _ranked(where: Any, read: bool) -> Any:
-    """The statement's candidates: matches in the tag, cite or spoken (`head`, a small
-    vector under its own GIN index) ranked on `head`; then, only while they are fewer than
-    the limit, up to BODY_CANDIDATES body-only matches ranked on the whole vector. Ranking
-    every match on the whole vector (3-5 KB detoasted a row) is what made it slow."""
+_Q = "websearch_to_tsquery('english', %s)"
+
+
+def _ranked(where: Any, wargs: list[Any], text: str, read: bool, limit: int) -> tuple[Any, list]:
+    """The statement's candidates, and its parameters: matches in the tag, cite or spoken
+    (`head`, a small vector under its own GIN index) ranked on `head`; then, only while they
+    are fewer than the limit, up to BODY_CANDIDATES body-only matches ranked on the whole
+    vector. Ranking every match on the whole vector (3-5 KB detoasted a row) is what made it
+    slow. The query is spelled out in each condition (not taken from the `q` CTE) so that
+    the planner sees it and picks the GIN indexes."""
     from psycopg import sql
 
+    weights = READ_WEIGHTS if read else WEIGHTS
+    # Without a NOT, a match in `head` (a part of `search`) is a match of the whole card.
+    negated = "-" in text
     head = sql.SQL(
         "SELECT card_id, kind, 1 AS tier, ts_rank(%s, head, (SELECT q FROM q)) AS score"
-        " FROM cards WHERE {where} AND head @@ (SELECT q FROM q)"
-        " AND search @@ (SELECT q FROM q){read} ORDER BY " + _ORDER + " LIMIT %s"
+        " FROM cards WHERE {where} AND head @@ {q}{neg}{read}"
+        " ORDER BY " + _ORDER + " LIMIT %s"
     ).format(
         where=where,
+        q=sql.SQL(_Q),
+        neg=sql.SQL(" AND search @@ " + _Q if negated else ""),
         read=sql.SQL(" AND ts_filter(head, '{c}') @@ (SELECT q FROM q)" if read else ""),
     )
+    head_args = [weights, *wargs, text, *([text] if negated else []), limit]
     if read:  # what was read aloud is all in `head`
-        return sql.SQL("WITH a AS MATERIALIZED ({head}) SELECT * FROM a").format(head=head)
+        a = sql.SQL("WITH a AS MATERIALIZED ({head}) SELECT * FROM a").format(head=head)
+        return a, head_args
     body = sql.SQL(
         "SELECT card_id, kind, 2 AS tier, ts_rank(%s, search, (SELECT q FROM q)) AS score"
         " FROM (SELECT card_id, kind, search FROM cards WHERE {where}"
-        " AND search @@ (SELECT q FROM q) AND NOT head @@ (SELECT q FROM q)"
+        " AND search @@ {q} AND NOT head @@ {q}"
         " AND (SELECT count(*) FROM a) < %s LIMIT %s) AS c"
-    ).format(where=where)
-    return sql.SQL("WITH a AS MATERIALIZED ({head}) SELECT * FROM a UNION ALL ({body})").format(
-        head=head, body=body
-    )
+    ).format(where=where, q=sql.SQL(_Q))
+    body_args = [weights, *wargs, text, text, limit, BODY_CANDIDATES]
+    both = sql.SQL("WITH a AS MATERIALIZED ({head}) SELECT * FROM a UNION ALL ({body})")
+    return both.format(head=head, body=body), [*head_args, *body_args]
 
 
 def search(
@@ -168,14 +180,6 @@ def search(
     text = web_query(query).strip()
     where = sql.SQL(" AND ").join([sql.SQL("team = %s AND NOT deleted"), *conds])
     column = "spoken" if read else "body"
-    weights = READ_WEIGHTS if read else WEIGHTS
-    if text:
-        best = _ranked(where, read)
-    else:
-        best = sql.SQL(
-            "WITH a AS (SELECT card_id, kind, 0 AS tier, 0::real AS score FROM cards WHERE {where}"
-            " ORDER BY kind = 'analytic', card_id LIMIT %s) SELECT * FROM a"
-        ).format(where=where)
     statement = sql.SQL(
         "WITH q AS (SELECT websearch_to_tsquery('english', %s) AS q), best AS ({best}),"
         " top AS (SELECT * FROM best ORDER BY " + _ORDER + " LIMIT %s)"
@@ -184,18 +188,21 @@ def search(
         " jsonb_array_length(c.sources)), top.score, c.words_read, c.labels, c.year, c.kind"
         " FROM top JOIN cards AS c ON c.team = %s AND c.card_id = top.card_id"
         " ORDER BY top.kind = 'analytic', top.tier, top.score DESC, top.card_id"
-    ).format(best=best, col=sql.SQL("c.") + sql.Identifier(column))
+    )
     with session(remote, "read") as s:
         check(s)
-        inner: list[Any] = [s.team, *params]
-        if not text:
-            inner_args = [*inner, limit]
-        elif read:
-            inner_args = [weights, *inner, limit]
+        wargs: list[Any] = [s.team, *params]
+        if text:
+            best, best_args = _ranked(where, wargs, text, read, limit)
         else:
-            inner_args = [weights, *inner, limit, weights, *inner, limit, BODY_CANDIDATES]
-        args: list[Any] = [text, *inner_args, limit, _HEADLINE, s.team]
-        rows = s.conn.execute(statement, args).fetchall()
+            best = sql.SQL(
+                "WITH a AS (SELECT card_id, kind, 0 AS tier, 0::real AS score FROM cards"
+                " WHERE {where} ORDER BY kind = 'analytic', card_id LIMIT %s) SELECT * FROM a"
+            ).format(where=where)
+            best_args = [*wargs, limit]
+        args: list[Any] = [text, *best_args, limit, _HEADLINE, s.team]
+        final = statement.format(best=best, col=sql.SQL("c.") + sql.Identifier(column))
+        rows = s.conn.execute(final, args).fetchall()
         s.conn.commit()
     ids = lib.ids() if lib.root.is_dir() else {}
     return [_hit(n, row, ids) for n, row in enumerate(rows, 1)]
