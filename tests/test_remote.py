@@ -390,3 +390,25 @@ def test_a_version_1_server_upgrades_and_keeps_its_cards_searchable(
         assert [h.id for h in search(lib, squad(lib), "words")] == ["x1"]  # the body's
     finally:
         drop_team_db(pg_url, t)
+
+
+def test_search_remote_puts_tag_cite_and_spoken_matches_before_body_only_ones(
+    tmp_path: Path, tdb: TeamDb
+):
+    from evcards.core.markup import parse
+    from evcards.core.models import Cite, new_card
+    from evcards.remote.search import search
+
+    a = library(tmp_path, "a", tdb)
+    with a.lock():
+        for tag, body in (
+            ("Body only", "embargo " * 12 + "fails"),
+            ("Read aloud", "the ==embargo== fails"),
+            ("Embargo fails", "it does"),
+        ):
+            a.add(new_card(tag=tag, cite=Cite(short="X 20", full="X, 2020"), body=parse(body)))
+    push(a, squad(a))
+    hits = search(a, squad(a), "embargo")
+    assert [h.tag for h in hits] == ["Embargo fails", "Read aloud", "Body only"]
+    assert [h.tag for h in search(a, squad(a), "embargo -fails")] == []
+    assert [h.tag for h in search(a, squad(a), "embargo", read=True)] == ["Read aloud"]
