@@ -329,3 +329,86 @@ def test_ctrl_c_during_a_pull_keeps_whole_cards_and_the_next_pull_goes_on(
     monkeypatch.setattr(sqlio, "changes", real)
     assert pull(b, squad(b), batch=10).added == 15
     assert files(b) == files(a)
+
+
+def _stale_vectors(tdb: TeamDb) -> int:
+    """Rows whose `search` differs from what the server computes from their texts."""
+    from evcards.remote.migrations import SEARCH
+
+    got = tdb.sql(
+        f"SELECT count(*) FILTER (WHERE search IS DISTINCT FROM ({SEARCH})), count(*) FROM cards"
+    )
+    assert got[0][1] > 0
+    return int(got[0][0])
+
+
+def test_the_vectors_a_push_computes_aside_agree_with_the_servers_own(tmp_path: Path, tdb: TeamDb):
+    from evcards.remote.search import search
+
+    a, b, ids = _synced_pair(tmp_path, tdb, 4)
+    assert _stale_vectors(tdb) == 0
+    _retag(a, ids[0], "Zebra crossings")
+    push(a, squad(a))
+    _relabel(b, ids[0], "neg")  # B has not pulled: the merge takes A's tag, B's label
+    push(b, squad(b))
+    assert tdb.sql("SELECT tag, labels FROM cards WHERE card_id = %s", [ids[0]]) == [
+        ("Zebra crossings", ["neg"])
+    ]
+    assert _stale_vectors(tdb) == 0  # the merged row's vector is not the one sent for B's
+    assert [h.id for h in search(b, squad(b), "zebra")] == [ids[0]]
+
+
+def test_a_version_1_server_upgrades_and_keeps_its_cards_searchable(
+    tmp_path: Path, pg_url: str, monkeypatch: pytest.MonkeyPatch
+):
+    from remote_pg import drop_team_db, grants_sql, make_team_db
+
+    from evcards.remote import migrations
+    from evcards.remote.connect import session
+    from evcards.remote.search import search
+
+    t = make_team_db(pg_url)
+    try:
+        owner = remotes.Remote("own", t.url("owner"))
+        monkeypatch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:1])
+        monkeypatch.setattr(migrations, "VERSION", 1)
+        with session(owner) as s:
+            assert migrations.init(s) == (0, 1)
+        t.sql(
+            "INSERT INTO cards (team, card_id, name, toml, hash, tag, body, seq)"
+            " VALUES (%s, 'x1', 'x1.toml', '', '', 'Old sanctions card', 'body words', 1)",
+            [t.team("a")],
+        )
+        monkeypatch.undo()
+        with session(owner) as s:
+            assert migrations.init(s) == (1, migrations.VERSION)
+        for statement in grants_sql(t.suffix):
+            t.sql(statement)
+        assert _stale_vectors(t) == 0
+        lib = library(tmp_path, "a", t)
+        assert [h.id for h in search(lib, squad(lib), "sanctions")] == ["x1"]
+        assert [h.id for h in search(lib, squad(lib), "words")] == ["x1"]  # the body's
+    finally:
+        drop_team_db(pg_url, t)
+
+
+def test_search_remote_puts_tag_cite_and_spoken_matches_before_body_only_ones(
+    tmp_path: Path, tdb: TeamDb
+):
+    from evcards.core.markup import parse
+    from evcards.core.models import Cite, new_card
+    from evcards.remote.search import search
+
+    a = library(tmp_path, "a", tdb)
+    with a.lock():
+        for tag, body in (
+            ("Body only", "embargo " * 12 + "fails"),
+            ("Read aloud", "the ==embargo== fails"),
+            ("Embargo fails", "it does"),
+        ):
+            a.add(new_card(tag=tag, cite=Cite(short="X 20", full="X, 2020"), body=parse(body)))
+    push(a, squad(a))
+    hits = search(a, squad(a), "embargo")
+    assert [h.tag for h in hits] == ["Embargo fails", "Read aloud", "Body only"]
+    assert [h.tag for h in search(a, squad(a), "embargo -fails")] == []
+    assert [h.tag for h in search(a, squad(a), "embargo", read=True)] == ["Read aloud"]

@@ -80,8 +80,8 @@ _KILLER = textwrap.dedent(
     calls = [0]
     real = sqlio.upsert
 
-    def upsert(s, rows):
-        out = real(s, rows)  # the batch is written, not yet committed
+    def upsert(s, rows, *more):
+        out = real(s, rows, *more)  # the batch is written, not yet committed
         calls[0] += 1
         if calls[0] == int(sys.argv[2]):
             os.kill(os.getpid(), signal.SIGKILL)

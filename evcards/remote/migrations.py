@@ -99,8 +99,27 @@ CREATE POLICY {t}_team ON {t}
     USING (team = (SELECT evcards_team())) WITH CHECK (team = (SELECT evcards_team()));
 """
 
+# Version 2 (speed, issue 17): `search` stops being generated, so that a push can have the
+# server compute the vectors outside the team's write lock, over several connections, and
+# send them with the rows (see `push`); a row sent without one gets SEARCH (`sqlio.upsert`).
+# `head` is the tag, cite and spoken part of it (weights A-C), small and under its own GIN
+# index: `search --remote` ranks on it, not on the whole vector (see `search`). It is kept
+# in the row itself (STORAGE MAIN: compressed, not moved out to TOAST, where reading it for
+# each match cost a TOAST index lookup).
+_V2 = """
+ALTER TABLE cards ALTER COLUMN search DROP EXPRESSION;
+ALTER TABLE cards ADD COLUMN head tsvector
+    GENERATED ALWAYS AS (ts_filter(search, '{a,b,c}')) STORED,
+    ALTER COLUMN head SET STORAGE MAIN;
+CREATE INDEX cards_head ON cards USING gin (head);
+"""
+
+# What `search` holds for a row's texts (its columns by name): the SQL of version 1's column.
+SEARCH = _SEARCH
+
 MIGRATIONS: list[str] = [
     _V1 + "".join(_RLS.format(t=t) for t in ("cards", "history", "speeches")),
+    _V2,
 ]
 VERSION = len(MIGRATIONS)
 _LOCK = 0x65766361  # 'evca': one init at a time on a server

@@ -19,7 +19,7 @@ from pathlib import Path
 from evcards.errors import Interrupted
 from evcards.remote import sqlio
 from evcards.remote.cardrow import text_hash
-from evcards.remote.connect import session
+from evcards.remote.connect import Session, session
 from evcards.remote.merge import merge
 from evcards.remote.remotes import Remote
 from evcards.remote.sqlio import ServerRow
@@ -62,8 +62,7 @@ def pull(lib: Library, remote: Remote, speeches: bool = False, batch: int = BATC
         check(s)
         state = SyncState(lib, remote)
         try:
-            while rows := sqlio.changes(s, state.cursor, batch):
-                _apply(lib, state, rows, _plan(lib, state, rows, result))
+            _pull_cards(lib, s, state, batch, result)
             if speeches:
                 after = int(state.meta("speech_cursor") or 0)
                 written, after = sqlio.pull_speeches(lib, s, after)
@@ -78,6 +77,18 @@ def pull(lib: Library, remote: Remote, speeches: bool = False, batch: int = BATC
         finally:
             state.close()
     return result
+
+
+def _pull_cards(lib: Library, s: Session, state: SyncState, batch: int, r: PullResult) -> None:
+    """Batch after batch, the next one fetched (in a thread: psycopg waits on the socket
+    without the GIL) while this one is written; the cursor moves only as each is written."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1, thread_name_prefix="evcards-pull") as pool:
+        ahead = pool.submit(sqlio.changes, s, state.cursor, batch)
+        while rows := ahead.result():
+            ahead = pool.submit(sqlio.changes, s, rows[-1].seq, batch)
+            _apply(lib, state, rows, _plan(lib, state, rows, r))
 
 
 def _plan(lib: Library, state: SyncState, rows: list[ServerRow], result: PullResult) -> _Plan:
@@ -198,9 +209,10 @@ def _write_files(lib: Library, writes: list[tuple[str, Path, str, Path | None]])
         if hasattr(os, "sync"):
             os.sync()
         touched = [p for _, final, old, _ in staged for p in (old, final) if p]
+        for folder in {final.parent for _, final, _, _ in staged}:
+            folder.mkdir(parents=True, exist_ok=True)
         with journal.noting(lib.root, *touched):
             for tmp, final, old, card_id in staged:
-                final.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(tmp, final)
                 if old is not None and old != final:
                     os.unlink(old)

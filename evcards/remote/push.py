@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -160,24 +161,36 @@ class _Out:
 _Sent = tuple[dict[str, "_Out"], dict[str, int], dict[str, sqlio.ServerRow]]
 
 
+VECTOR_CHUNK = 500  # rows per statement computing vectors
+
+
+def _workers() -> int:
+    """Connections computing vectors: one per core, at most 4."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
 def _send(lib: Library, s: Session, state: SyncState, paths: list[Path], r: PushResult) -> None:
-    """Batch after batch: while the server writes one (in a thread: psycopg waits on the
-    socket without the GIL), the next is read and parsed here; the server's to_tsvector and
-    the parsing then overlap. Each batch's local rewrites and sync base follow its commit."""
-    from concurrent.futures import Future, ThreadPoolExecutor, wait
+    """Batch after batch: the server computes each batch's search vectors (the costly part)
+    over several connections of their own, outside the team's lock; the batch's transaction
+    then only merges and writes (in a thread: psycopg waits on the socket without the GIL),
+    while the next batch is read and parsed here. Each batch's local rewrites and sync base
+    follow its commit."""
+    from concurrent.futures import ThreadPoolExecutor, wait
 
     pending: tuple[Future[_Sent], dict[str, tuple[Path, Row]]] | None = None
-    with ThreadPoolExecutor(1, thread_name_prefix="evcards-push") as pool:
+    helpers = _Helpers(s.remote, _workers())
+    with ThreadPoolExecutor(1, thread_name_prefix="evcards-push") as pool, helpers:
         try:
             for batch in _batches(paths):
                 rows = {}
                 for path, text in batch:
                     row, _ = row_of(text, str(path))
                     rows[row.card_id] = (path, row)
+                vectors = helpers.vectors([row for _, row in rows.values()])
                 bases = state.many(rows)
                 if pending is not None:
                     _finish(lib, state, pending[0].result(), pending[1], r)
-                pending = (pool.submit(_transact, s, rows, bases, r), rows)
+                pending = (pool.submit(_transact, s, rows, bases, vectors, r), rows)
             if pending is not None:
                 _finish(lib, state, pending[0].result(), pending[1], r)
         except BaseException:
@@ -187,17 +200,72 @@ def _send(lib: Library, s: Session, state: SyncState, paths: list[Path], r: Push
             raise
 
 
+class _Helpers:
+    """Connections of their own that compute search vectors, one thread each; they only
+    read, so stopping them midway leaves nothing behind."""
+
+    def __init__(self, remote: Remote, n: int) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+        from queue import SimpleQueue
+
+        from evcards.remote.connect import connect
+
+        self.sessions = [connect(remote) for _ in range(n)]
+        self.free: SimpleQueue[Session] = SimpleQueue()
+        for h in self.sessions:
+            self.free.put(h)
+        self.pool = ThreadPoolExecutor(n, thread_name_prefix="evcards-vectors")
+
+    def __enter__(self) -> _Helpers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        for h in self.sessions:
+            h.conn.cancel_safe()
+        self.pool.shutdown(wait=True)
+        for h in self.sessions:
+            h.close()
+
+    def vectors(self, rows: list[Row]) -> list[Future[dict[str, str]]]:
+        return [
+            self.pool.submit(self._one, rows[i : i + VECTOR_CHUNK])
+            for i in range(0, len(rows), VECTOR_CHUNK)
+        ]
+
+    def _one(self, rows: list[Row]) -> dict[str, str]:
+        h = self.free.get()
+        try:
+            return sqlio.vectors(h, rows)
+        finally:
+            self.free.put(h)
+
+
 def _transact(
-    s: Session, rows: dict[str, tuple[Path, Row]], bases: dict[str, Base], result: PushResult
+    s: Session,
+    rows: dict[str, tuple[Path, Row]],
+    bases: dict[str, Base],
+    vectors: list[Future[dict[str, str]]],
+    result: PushResult,
 ) -> _Sent:
-    """One batch in one transaction: lock, merge with what is there, write, commit."""
+    """One batch in one transaction: lock, merge with what is there, write, commit. A row
+    the merge changed is sent without its precomputed vector (the server computes it)."""
+    have: dict[str, str] = {}
+    for f in vectors:
+        have.update(f.result())
     with s.conn.transaction():
         server = sqlio.lock_rows(s, sorted(rows))
         outs = {
             card_id: _decide(s, row, server.get(card_id), bases.get(card_id), result)
             for card_id, (_, row) in rows.items()
         }
-        seqs = sqlio.upsert(s, [o.row for o in outs.values() if o.send])
+        sent = [o.row for o in outs.values() if o.send]
+        mine = {
+            o.row.card_id: have[o.row.card_id]
+            for o in outs.values()
+            if o.send and o.row is rows[o.row.card_id][1] and o.row.card_id in have
+        }
+        seqs = sqlio.upsert(s, sent, mine)
         sqlio.add_history(s, [(cid, f, v) for cid, o in outs.items() for f, v in o.history])
     return outs, seqs, server
 

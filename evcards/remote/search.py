@@ -72,14 +72,18 @@ def _conditions(filters: Any, kind: str | None) -> tuple[list[Any], list[Any]]:
 
     conds: list[Any] = []
     params: list[Any] = []
-    for name, weight in (("tag", "a"), ("cite", "b"), ("body", "d")):
+    for name, vector, weight in (
+        ("tag", "head", "a"),
+        ("cite", "head", "b"),
+        ("body", "search", "d"),
+    ):
         for value in getattr(filters, name, []) or []:
-            # The plain match uses the GIN index; ts_filter keeps the field's words only.
+            # The plain match uses a GIN index; ts_filter keeps the field's words only.
             conds.append(
                 sql.SQL(
-                    "search @@ plainto_tsquery('english', %s)"
-                    " AND ts_filter(search, %s) @@ plainto_tsquery('english', %s)"
-                )
+                    "{v} @@ plainto_tsquery('english', %s)"
+                    " AND ts_filter({v}, %s) @@ plainto_tsquery('english', %s)"
+                ).format(v=sql.Identifier(vector))
             )
             params += [web_query(value), "{" + weight + "}", web_query(value)]
     for name, column in (
@@ -110,6 +114,53 @@ def _conditions(filters: Any, kind: str | None) -> tuple[list[Any], list[Any]]:
     return conds, params
 
 
+# Body-only matches ranked when the tag, cite and spoken matches do not fill the page: the
+# first this many the GIN index gives (table order), ranked on the whole vector.
+BODY_CANDIDATES = 200
+
+_ORDER = "kind = 'analytic', tier, score DESC, card_id"
+
+
+_Q = "websearch_to_tsquery('english', %s)"
+
+
+def _ranked(where: Any, wargs: list[Any], text: str, read: bool, limit: int) -> tuple[Any, list]:
+    """The statement's candidates, and its parameters: matches in the tag, cite or spoken
+    (`head`, a small vector under its own GIN index) ranked on `head`; then, only while they
+    are fewer than the limit, up to BODY_CANDIDATES body-only matches ranked on the whole
+    vector. Ranking every match on the whole vector (3-5 KB detoasted a row) is what made it
+    slow. The query is spelled out in each condition (not taken from the `q` CTE) so that
+    the planner sees it and picks the GIN indexes."""
+    from psycopg import sql
+
+    weights = READ_WEIGHTS if read else WEIGHTS
+    # Without a NOT, a match in `head` (a part of `search`) is a match of the whole card.
+    negated = "-" in text
+    head = sql.SQL(
+        "SELECT card_id, kind, 1 AS tier, ts_rank(%s, head, (SELECT q FROM q)) AS score"
+        " FROM cards WHERE {where} AND head @@ {q}{neg}{read}"
+        " ORDER BY " + _ORDER + " LIMIT %s"
+    ).format(
+        where=where,
+        q=sql.SQL(_Q),
+        neg=sql.SQL(" AND search @@ " + _Q if negated else ""),
+        read=sql.SQL(" AND ts_filter(head, '{c}') @@ (SELECT q FROM q)" if read else ""),
+    )
+    head_args = [weights, *wargs, text, *([text] if negated else []), limit]
+    if read:  # what was read aloud is all in `head`
+        a = sql.SQL("WITH a AS MATERIALIZED ({head}) SELECT * FROM a").format(head=head)
+        return a, head_args
+    body = sql.SQL(
+        "SELECT card_id, kind, 2 AS tier, ts_rank(%s, search, (SELECT q FROM q)) AS score"
+        " FROM (SELECT card_id, kind, search FROM cards WHERE {where}"
+        " AND search @@ {q} AND NOT head @@ {q}"
+        " AND (SELECT count(*) FROM a) < %s LIMIT %s) AS c"
+    ).format(where=where, q=sql.SQL(_Q))
+    body_args = [weights, *wargs, text, text, limit, BODY_CANDIDATES]
+    both = sql.SQL("WITH a AS MATERIALIZED ({head}) SELECT * FROM a UNION ALL ({body})")
+    return both.format(head=head, body=body), [*head_args, *body_args]
+
+
 def search(
     lib: Library,
     remote: Remote,
@@ -127,27 +178,31 @@ def search(
 
     conds, params = _conditions(filters, kind)
     text = web_query(query).strip()
-    ranked = bool(text)
-    if ranked:
-        if read:
-            conds.insert(0, sql.SQL("ts_filter(search, '{c}') @@ (SELECT q FROM q)"))
-        conds.insert(0, sql.SQL("search @@ (SELECT q FROM q)"))
     where = sql.SQL(" AND ").join([sql.SQL("team = %s AND NOT deleted"), *conds])
-    score = sql.SQL("ts_rank(%s, search, (SELECT q FROM q))" if ranked else "0")
     column = "spoken" if read else "body"
     statement = sql.SQL(
-        "WITH q AS (SELECT websearch_to_tsquery('english', %s) AS q)"
-        " SELECT card_id, tag, short_cite, ts_headline('english', CASE WHEN {col} = ''"
-        " THEN tag ELSE {col} END, (SELECT q FROM q), %s), greatest(1,"
-        " jsonb_array_length(sources)), score, words_read, labels, year, kind FROM ("
-        "  SELECT *, {score} AS score FROM cards WHERE {where}"
-        "  ORDER BY kind = 'analytic', score DESC, card_id LIMIT %s) AS best"
-        " ORDER BY kind = 'analytic', score DESC, card_id"
-    ).format(col=sql.Identifier(column), score=score, where=where)
-    args = [text, _HEADLINE, *([READ_WEIGHTS if read else WEIGHTS] if ranked else [])]
+        "WITH q AS (SELECT websearch_to_tsquery('english', %s) AS q), best AS ({best}),"
+        " top AS (SELECT * FROM best ORDER BY " + _ORDER + " LIMIT %s)"
+        " SELECT c.card_id, c.tag, c.short_cite, ts_headline('english', CASE WHEN {col} = ''"
+        " THEN c.tag ELSE {col} END, (SELECT q FROM q), %s), greatest(1,"
+        " jsonb_array_length(c.sources)), top.score, c.words_read, c.labels, c.year, c.kind"
+        " FROM top JOIN cards AS c ON c.team = %s AND c.card_id = top.card_id"
+        " ORDER BY top.kind = 'analytic', top.tier, top.score DESC, top.card_id"
+    )
     with session(remote, "read") as s:
         check(s)
-        rows = s.conn.execute(statement, [*args, s.team, *params, limit]).fetchall()
+        wargs: list[Any] = [s.team, *params]
+        if text:
+            best, best_args = _ranked(where, wargs, text, read, limit)
+        else:
+            best = sql.SQL(
+                "WITH a AS (SELECT card_id, kind, 0 AS tier, 0::real AS score FROM cards"
+                " WHERE {where} ORDER BY kind = 'analytic', card_id LIMIT %s) SELECT * FROM a"
+            ).format(where=where)
+            best_args = [*wargs, limit]
+        args: list[Any] = [text, *best_args, limit, _HEADLINE, s.team]
+        final = statement.format(best=best, col=sql.SQL("c.") + sql.Identifier(column))
+        rows = s.conn.execute(final, args).fetchall()
         s.conn.commit()
     ids = lib.ids() if lib.root.is_dir() else {}
     return [_hit(n, row, ids) for n, row in enumerate(rows, 1)]

@@ -42,34 +42,59 @@ _TEMP = """CREATE TEMP TABLE IF NOT EXISTS evcards_in (
     card_id text, name text, toml text, hash text, kind text, tag text, cite text,
     cite_words text, short_cite text, author text, year integer, labels text[],
     sources jsonb, pocket text, hat text, block text, spoken text, body text,
-    words_read integer, highlighted boolean
+    words_read integer, highlighted boolean, search tsvector
 ) ON COMMIT DELETE ROWS"""
 
 
-def upsert(s: Session, rows: list[Row]) -> dict[str, int]:
-    """Write rows (through COPY into a temp table), each with a new `seq`: id -> seq."""
+def upsert(s: Session, rows: list[Row], vectors: dict[str, str] | None = None) -> dict[str, int]:
+    """Write rows (through COPY into a temp table), each with a new `seq`: id -> seq.
+    `vectors` are their `search` vectors (see `vectors`) by id; a row without one gets its
+    vector computed here."""
     from psycopg import sql
+
+    from evcards.remote.migrations import SEARCH
 
     if not rows:
         return {}
+    vectors = vectors or {}
     s.conn.execute(_TEMP)
     names = sql.SQL(", ").join(map(sql.Identifier, COLUMNS))
-    with s.conn.cursor().copy(sql.SQL("COPY evcards_in ({}) FROM STDIN").format(names)) as copy:
+    copy_sql = sql.SQL("COPY evcards_in ({}, search) FROM STDIN").format(names)
+    with s.conn.cursor().copy(copy_sql) as copy:
         for row in rows:
-            copy.write_row(astuple(row))
+            copy.write_row((*astuple(row), vectors.get(row.card_id)))
     updates = sql.SQL(", ").join(
-        sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(c)) for c in COLUMNS[1:]
+        sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(c)) for c in (*COLUMNS[1:], "search")
     )
     query = sql.SQL(
-        "INSERT INTO cards (team, {names}, deleted, seq, updated_at, updated_by)"
-        " SELECT %s, {names}, false, nextval('evcards_seq'), now(), current_user"
-        " FROM evcards_in ORDER BY card_id"
+        "INSERT INTO cards (team, {names}, search, deleted, seq, updated_at, updated_by)"
+        " SELECT %s, {names}, coalesce(search, {search}), false, nextval('evcards_seq'),"
+        " now(), current_user FROM evcards_in ORDER BY card_id"
         " ON CONFLICT (team, card_id) DO UPDATE SET {updates}, deleted = false,"
         " seq = EXCLUDED.seq, updated_at = EXCLUDED.updated_at,"
         " updated_by = EXCLUDED.updated_by"
         " RETURNING card_id, seq"
-    ).format(names=names, updates=updates)
+    ).format(names=names, updates=updates, search=sql.SQL(SEARCH))
     return {str(r[0]): int(r[1]) for r in s.conn.execute(query, [s.team])}
+
+
+def vectors(s: Session, rows: list[Row]) -> dict[str, str]:
+    """The `search` vectors of these rows, computed by the server (in the text form COPY
+    sends back): the costly part of a push, done here outside any lock (see `push`)."""
+    from psycopg import sql
+
+    from evcards.remote.migrations import SEARCH
+
+    query = sql.SQL(
+        "SELECT card_id, ({search})::text FROM unnest(%s::text[], %s::text[], %s::text[],"
+        " %s::text[], %s::text[]) AS t(card_id, tag, cite_words, spoken, body)"
+    ).format(search=sql.SQL(SEARCH))
+    cols = [
+        [getattr(r, c) for r in rows] for c in ("card_id", "tag", "cite_words", "spoken", "body")
+    ]
+    got = {str(r[0]): str(r[1]) for r in s.conn.execute(query, cols)}
+    s.conn.commit()
+    return got
 
 
 def add_history(s: Session, entries: list[tuple[str, str, str]]) -> None:
