@@ -141,9 +141,10 @@ def best_of(repeat: int, fn, clock=time.perf_counter) -> tuple[float, int]:
     return min(times), size
 
 
-def _timed_export(code: Path, library: Path, fmt: str, out: Path) -> tuple[float, float]:
+def _timed_export(code: Path, library: Path, fmt: str, out: Path) -> tuple[float, float, float]:
     """Wall and CPU seconds (its worker processes included) of `evcards export -f FMT -o OUT`
-    run from the checkout `code` in a fresh process."""
+    run from the checkout `code` in a fresh process, and the peak RSS in MB of the largest
+    of its processes (wait4's ru_maxrss: the process and the workers it reaped)."""
     env = dict(os.environ, PYTHONPATH=str(code), EVCARDS_LIBRARY=str(library))
     cmd = [sys.executable, "-m", "evcards", "export", "-f", fmt, "-o", str(out), "--force"]
     start = time.perf_counter()
@@ -154,7 +155,7 @@ def _timed_export(code: Path, library: Path, fmt: str, out: Path) -> tuple[float
     proc.stderr and proc.stderr.close()
     if status != 0:
         sys.exit(f"{code}: export failed: {err}")
-    return wall, usage.ru_utime + usage.ru_stime
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def from_library(library: Path, base: Path, repeat: int) -> None:
@@ -165,23 +166,27 @@ def from_library(library: Path, base: Path, repeat: int) -> None:
     print(f"  base: {base}; cards/s of wall time, and of CPU time (all processes)")
     head = (
         f"{'':8}{'base/s':>9}{'branch/s':>10}{'x':>7}{'base/CPU-s':>12}{'branch/CPU-s':>14}{'x':>7}"
+        f"{'base MB':>9}{'branch MB':>11}"
     )
     print(head)
     with tempfile.TemporaryDirectory() as tmp:
         for fmt in ("jsonl", "csv"):
             best: dict[str, tuple[float, float]] = {}
+            rss: dict[str, float] = {}
             outs = {side: Path(tmp) / f"{side}.{fmt}" for side in ("base", "branch")}
             for _ in range(repeat):
                 for side, code in (("base", base), ("branch", ROOT)):
-                    wall, cpu = _timed_export(code, library, fmt, outs[side])
+                    wall, cpu, peak = _timed_export(code, library, fmt, outs[side])
                     old = best.get(side, (wall, cpu))
                     best[side] = (min(old[0], wall), min(old[1], cpu))
+                    rss[side] = max(rss.get(side, 0.0), peak)
             if outs["base"].read_bytes() != outs["branch"].read_bytes():
                 sys.exit(f"{fmt}: the branch's export differs from the base's")
             (bw, bc), (fw, fc) = best["base"], best["branch"]
             print(
                 f"{fmt:<8}{n / bw:>9,.0f}{n / fw:>10,.0f}{bw / fw:>7.2f}"
                 f"{n / bc:>12,.0f}{n / fc:>14,.0f}{bc / fc:>7.2f}"
+                f"{rss['base']:>9,.0f}{rss['branch']:>11,.0f}"
             )
 
 

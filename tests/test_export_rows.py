@@ -182,8 +182,8 @@ def test_ctrl_c_while_writing_leaves_no_file(lib: Library, tmp_path: Path, monke
         write(lib, card)
     real = library_rows.write_rows
 
-    def half(out, ordered, fmt):
-        real(out, ordered[:2], fmt)
+    def half(out, ordered, fmt, spill):
+        real(out, ordered[:2], fmt, spill)
         raise KeyboardInterrupt
 
     monkeypatch.setattr(library_rows, "write_rows", half)
