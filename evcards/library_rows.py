@@ -10,14 +10,13 @@ chunks by a pool of processes when there are enough of them, and the rows writte
 order `outline.doc_order` gives, as they would be by one process
 (tests/test_export_rows.py). Each worker writes its chunk's row bytes to a spill file and
 hands back only where each row lies (a few numbers and its sightings), so memory does not
-grow with the rows' text; once every row is placed, they are copied from the mapped spill
-files in doc order. The output file is written atomically: an interrupted export leaves
+grow with the rows' text; once every row is placed, they are copied from the spill files
+in doc order. The output file is written atomically: an interrupted export leaves
 none, and no spill file.
 """
 
 from __future__ import annotations
 
-import mmap
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -228,26 +227,27 @@ def placed_rows(found: Iterable[tuple[int, Meta]]) -> Placed:
 
 
 class Spill:
-    """The spill folder's files, mapped as the rows are written from them."""
+    """The spill folder's files, read a row at a time (`os.pread`: a mapping of them would
+    count every page read in the process's memory)."""
+
+    OPEN_MAX = 256  # files kept open at once
 
     def __init__(self, folder: str) -> None:
         self.folder = folder
-        self.maps: dict[int, mmap.mmap | bytes] = {}
+        self.fds: dict[int, int] = {}
 
-    def __getitem__(self, chunk: int) -> mmap.mmap | bytes:
-        found = self.maps.get(chunk)
-        if found is None:
-            with open(os.path.join(self.folder, str(chunk)), "rb") as f:
-                size = os.fstat(f.fileno()).st_size
-                found = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
-            self.maps[chunk] = found
-        return found
+    def read(self, chunk: int, start: int, end: int) -> bytes:
+        fd = self.fds.get(chunk)
+        if fd is None:
+            if len(self.fds) >= self.OPEN_MAX:
+                self.close()
+            fd = self.fds[chunk] = os.open(os.path.join(self.folder, str(chunk)), os.O_RDONLY)
+        return os.pread(fd, end - start, start)
 
     def close(self) -> None:
-        for found in self.maps.values():
-            if isinstance(found, mmap.mmap):
-                found.close()
-        self.maps.clear()
+        for fd in self.fds.values():
+            os.close(fd)
+        self.fds.clear()
 
 
 WRITE_AT = 1 << 20  # bytes of rows gathered before a write
@@ -262,12 +262,14 @@ def write_rows(out: IO[bytes], ordered: list[_Placed], fmt: str, spill: Spill) -
     pieces: list[bytes] = []
     size = 0
     for p in ordered:
-        data = spill[p.chunk]
         if p.location == (p.chunk, p.head, p.located):
-            pieces.append(data[p.start : p.end])
+            pieces.append(spill.read(p.chunk, p.start, p.end))
         else:
-            chunk, start, end = p.location
-            pieces += (data[p.start : p.head], spill[chunk][start:end], data[p.located : p.end])
+            pieces += (
+                spill.read(p.chunk, p.start, p.head),
+                spill.read(*p.location),
+                spill.read(p.chunk, p.located, p.end),
+            )
         size += p.end - p.start
         if size >= WRITE_AT:
             out.write(b"".join(pieces))
