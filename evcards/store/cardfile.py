@@ -34,7 +34,6 @@ from evcards.core.markup_text import NotPlain
 from evcards.core.models import Card, Marks, normalize_color
 from evcards.errors import InvalidCard, MarkupError, format_validation
 from evcards.limits import MAX_CARD_FILE_BYTES, megabytes
-from evcards.store.cardhead import card_of_head
 from evcards.store.cardtoml import loads_card_toml
 
 _BODY_KEYS = {"text", "highlight"}
@@ -263,7 +262,7 @@ def loads_unparsed(text: str, where: str = "card", clean: bool = False) -> Unpar
         data = _toml(head, where)
         if highlight is None or "body" in data:
             return None
-        card = card_of_head(data) or Card.model_validate({**data, "body": []})
+        card = Card.model_validate({**data, "body": []})
     except (InvalidCard, ValidationError):
         return None
     if card.kind == "analytic" and markup.strip():
