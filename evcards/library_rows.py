@@ -73,15 +73,16 @@ def card_file_row(path: str, fmt: str) -> Row:
 
     card, columns = card_columns(path)
     row = card_row(card, columns=columns)
-    head, location, tail = rows.json_pieces(row) if fmt == "jsonl" else rows.csv_pieces(row)
+    pieces = rows.json_pieces_bytes if fmt == "jsonl" else rows.csv_pieces_bytes
+    head, location, tail = pieces(row)
     return Row(
         card.id,
         tuple(card.labels),
         tuple((s.file, s.position) for s in card.sources),
         len(card.tag.split()) + len(columns[2].split()),
-        head.encode(),
-        location.encode(),
-        tail.encode(),
+        head,
+        location,
+        tail,
     )
 
 
