@@ -73,8 +73,10 @@ def card_file_row(path: str, fmt: str) -> Row:
 
     card, columns = card_columns(path)
     row = card_row(card, columns=columns)
-    pieces = rows.json_pieces_bytes if fmt == "jsonl" else rows.csv_pieces_bytes
-    head, location, tail = pieces(row)
+    if fmt == "jsonl":
+        head, location, tail = rows.json_pieces_bytes(row)
+    else:
+        head, location, tail = (p.encode() for p in rows.csv_pieces(row))
     return Row(
         card.id,
         tuple(card.labels),

@@ -1,6 +1,6 @@
 """The dataset rows' fast paths agree with their references: `rows.body_fields` with
 `parse_marked` + `rows.body_columns`, `rows.json_pieces` with json.dumps, `rows.csv_field`
-with the csv module, their byte twins (`json_pieces_bytes`, `csv_pieces_bytes`) with them, `cardfile.loads_unparsed` with `cardfile.loads` (hypothesis, the
+with the csv module, `json_pieces_bytes` with `json_pieces` encoded, `cardfile.loads_unparsed` with `cardfile.loads` (hypothesis, the
 DebateSum corpus and the .docx corpus)."""
 
 from __future__ import annotations
@@ -207,7 +207,6 @@ def test_loads_unparsed_declines_what_it_cannot_vouch_for():
 def assert_bytes_agree(row: dict) -> None:
     """The byte pieces the library export writes are the str pieces, encoded."""
     assert rows.json_pieces_bytes(row) == tuple(p.encode() for p in rows.json_pieces(row))
-    assert rows.csv_pieces_bytes(row) == tuple(p.encode() for p in rows.csv_pieces(row))
 
 
 def test_the_location_is_where_the_pieces_cut():
@@ -236,7 +235,6 @@ json_text = st.text(
 @given(json_text)
 def test_json_bytes_are_json_dumps(value: str):
     assert rows.json_bytes(value) == json.dumps(value, ensure_ascii=False).encode()
-    assert rows.csv_field_bytes(value) == rows.csv_field(value).encode()
 
 
 values = (
@@ -262,7 +260,5 @@ def test_a_row_value_of_another_type_is_refused():
     )
     with pytest.raises(TypeError):
         rows.json_pieces_bytes(dict.fromkeys(COLUMNS, 1.5))
-    with pytest.raises(TypeError):
-        rows.csv_field_bytes(True)
     assert_bytes_agree(dict.fromkeys(COLUMNS))
     assert_bytes_agree(dict.fromkeys(COLUMNS, 7))

@@ -333,27 +333,10 @@ _KEYS_B: dict[str, bytes] = {}  # each column's `"name": `, encoded
 
 
 def json_pieces_bytes(row: dict[str, Any]) -> BytePieces:
-    """`json_pieces(row)`, each piece encoded."""
+    """`json_pieces(row)`, each piece encoded (the library export's jsonl)."""
     keys = _KEYS_B
     items = [
         (keys.get(k) or keys.setdefault(k, _key(k).encode())) + _json_b(v) for k, v in row.items()
     ]
     before, at, after = items[: LOCATION.start], items[LOCATION], items[LOCATION.stop :]
     return b"{" + b", ".join(before), b", ".join(at), b", ".join(after) + b"}"
-
-
-def csv_field_bytes(value: Any) -> bytes:
-    """`csv_field(value).encode()`."""
-    if not isinstance(value, str):
-        return csv_field(value).encode()
-    raw = value.encode()
-    if b"," in raw or b'"' in raw or b"\n" in raw or b"\r" in raw:
-        return b'"' + raw.replace(b'"', b'""') + b'"'
-    return raw
-
-
-def csv_pieces_bytes(row: dict[str, Any]) -> BytePieces:
-    """`csv_pieces(row)`, each piece encoded."""
-    fields = [csv_field_bytes(v) for v in row.values()]
-    before, at, after = fields[: LOCATION.start], fields[LOCATION], fields[LOCATION.stop :]
-    return b",".join(before), b",".join(at), b",".join(after)
