@@ -36,7 +36,6 @@ if TYPE_CHECKING:
 
 PARALLEL_MIN = 1500  # card files: below this, starting the processes costs more than they save
 CHUNK = 250  # card files a worker reads at a time
-BATCH = 500  # rows written at a time
 
 
 class Row(NamedTuple):
