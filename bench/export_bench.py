@@ -179,7 +179,11 @@ def _timed_export(
     env = dict(os.environ, PYTHONPATH=str(code), EVCARDS_LIBRARY=str(library))
     cmd = [sys.executable, "-m", "evcards", "export", "-f", fmt, "-o", str(out), "--force"]
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # Run from the checkout: `python -m` puts the working folder first on sys.path, so from
+    # this repository both sides ran this branch's code.
+    proc = subprocess.Popen(
+        cmd, env=env, cwd=code, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     peaks, done = {"parent": 0.0, "worker": 0.0}, threading.Event()
     watcher = threading.Thread(target=_watch, args=(proc.pid, peaks, done))
     watcher.start()
@@ -208,7 +212,9 @@ def _same_bytes(a: Path, b: Path) -> bool:
                 return True
 
 
-def from_library(library: Path, base: Path, repeat: int) -> None:
+def from_library(
+    library: Path, base: Path, repeat: int, formats: tuple[str, ...] = ("jsonl", "csv")
+) -> None:
     """`evcards export` of a whole library to jsonl and csv, the base checkout's code and this
     branch's by turns, each in a fresh process; the outputs must be byte-identical."""
     n = sum(1 for e in os.scandir(library) if e.name.endswith(".toml") and e.name[0] != ".")
@@ -221,7 +227,7 @@ def from_library(library: Path, base: Path, repeat: int) -> None:
     )
     print(head)
     with tempfile.TemporaryDirectory() as tmp:
-        for fmt in ("jsonl", "csv"):
+        for fmt in formats:
             best: dict[str, tuple[float, float]] = {}
             rss: dict[str, float] = {}
             outs = {side: Path(tmp) / f"{side}.{fmt}" for side in ("base", "branch")}
@@ -251,10 +257,11 @@ def main() -> None:
     parser.add_argument("--library-cards", type=int, default=20_000, help="cards to generate")
     parser.add_argument("--base", type=Path, default=BASE, help="a checkout holding evcards/")
     parser.add_argument("--only-library", action="store_true", help="skip the formats table")
+    parser.add_argument("--formats", default="jsonl,csv", help="library export formats")
     args = parser.parse_args()
     library = args.library or _generated(args.library_cards)
     if args.only_library:
-        from_library(library, args.base, args.repeat)
+        from_library(library, args.base, args.repeat, tuple(args.formats.split(",")))
         return
     if not CORPUS.exists():
         sys.exit(f"{CORPUS} is missing; the bench needs the DebateSum sample")
