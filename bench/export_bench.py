@@ -28,6 +28,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from itertools import groupby
 from pathlib import Path
@@ -141,47 +142,110 @@ def best_of(repeat: int, fn, clock=time.perf_counter) -> tuple[float, int]:
     return min(times), size
 
 
-def _timed_export(code: Path, library: Path, fmt: str, out: Path) -> tuple[float, float]:
+def _hwm_mb(pid: int) -> float:
+    """A process's peak RSS so far (VmHWM, of its own memory since exec), in MB; 0 when gone."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _watch(pid: int, peaks: dict[str, float], done: threading.Event) -> None:
+    """The export's peak RSS and its largest worker's, read every 20 ms until it ends
+    (wait4's ru_maxrss is no use: a forked child starts from the parent's high-water mark,
+    the bench's own, through exec)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    while not done.is_set():
+        peaks["parent"] = max(peaks["parent"], _hwm_mb(pid))
+        try:
+            kids = [int(k) for k in children.read_text().split()]
+        except OSError:
+            kids = []
+        for kid in kids:
+            peaks["worker"] = max(peaks["worker"], _hwm_mb(kid))
+        done.wait(0.02)
+
+
+def _timed_export(
+    code: Path, library: Path, fmt: str, out: Path
+) -> tuple[float, float, float, float]:
     """Wall and CPU seconds (its worker processes included) of `evcards export -f FMT -o OUT`
-    run from the checkout `code` in a fresh process."""
+    run from the checkout `code` in a fresh process, and the peak RSS in MB of the export's
+    process and of its largest worker."""
     env = dict(os.environ, PYTHONPATH=str(code), EVCARDS_LIBRARY=str(library))
     cmd = [sys.executable, "-m", "evcards", "export", "-f", fmt, "-o", str(out), "--force"]
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # Run from the checkout: `python -m` puts the working folder first on sys.path, so from
+    # this repository both sides ran this branch's code.
+    proc = subprocess.Popen(
+        cmd, env=env, cwd=code, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    peaks, done = {"parent": 0.0, "worker": 0.0}, threading.Event()
+    watcher = threading.Thread(target=_watch, args=(proc.pid, peaks, done))
+    watcher.start()
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
+    done.set()
+    watcher.join()
     err = proc.stderr.read().decode() if proc.stderr else ""
     proc.stderr and proc.stderr.close()
     if status != 0:
         sys.exit(f"{code}: export failed: {err}")
-    return wall, usage.ru_utime + usage.ru_stime
+    return wall, usage.ru_utime + usage.ru_stime, peaks["parent"], peaks["worker"]
 
 
-def from_library(library: Path, base: Path, repeat: int) -> None:
+def _same_bytes(a: Path, b: Path) -> bool:
+    """Whether two outputs are byte-identical, read a piece at a time (the bench's own
+    memory stays small)."""
+    if a.stat().st_size != b.stat().st_size:
+        return False
+    with open(a, "rb") as fa, open(b, "rb") as fb:
+        while True:
+            x, y = fa.read(1 << 20), fb.read(1 << 20)
+            if x != y:
+                return False
+            if not x:
+                return True
+
+
+def from_library(
+    library: Path, base: Path, repeat: int, formats: tuple[str, ...] = ("jsonl", "csv")
+) -> None:
     """`evcards export` of a whole library to jsonl and csv, the base checkout's code and this
     branch's by turns, each in a fresh process; the outputs must be byte-identical."""
     n = sum(1 for e in os.scandir(library) if e.name.endswith(".toml") and e.name[0] != ".")
     print(f"`evcards export -f FMT -o FILE` of {library} ({n} card files), best of {repeat}:")
     print(f"  base: {base}; cards/s of wall time, and of CPU time (all processes)")
+    print("  peak RSS (VmHWM) of the export process; worker MB: base/branch largest worker")
     head = (
         f"{'':8}{'base/s':>9}{'branch/s':>10}{'x':>7}{'base/CPU-s':>12}{'branch/CPU-s':>14}{'x':>7}"
+        f"{'base MB':>9}{'branch MB':>11}{'worker MB':>11}"
     )
     print(head)
     with tempfile.TemporaryDirectory() as tmp:
-        for fmt in ("jsonl", "csv"):
+        for fmt in formats:
             best: dict[str, tuple[float, float]] = {}
+            rss: dict[str, float] = {}
             outs = {side: Path(tmp) / f"{side}.{fmt}" for side in ("base", "branch")}
             for _ in range(repeat):
                 for side, code in (("base", base), ("branch", ROOT)):
-                    wall, cpu = _timed_export(code, library, fmt, outs[side])
+                    wall, cpu, peak, worker = _timed_export(code, library, fmt, outs[side])
                     old = best.get(side, (wall, cpu))
                     best[side] = (min(old[0], wall), min(old[1], cpu))
-            if outs["base"].read_bytes() != outs["branch"].read_bytes():
+                    rss[side] = max(rss.get(side, 0.0), peak)
+                    rss[side + " worker"] = max(rss.get(side + " worker", 0.0), worker)
+            if not _same_bytes(outs["base"], outs["branch"]):
                 sys.exit(f"{fmt}: the branch's export differs from the base's")
             (bw, bc), (fw, fc) = best["base"], best["branch"]
             print(
                 f"{fmt:<8}{n / bw:>9,.0f}{n / fw:>10,.0f}{bw / fw:>7.2f}"
                 f"{n / bc:>12,.0f}{n / fc:>14,.0f}{bc / fc:>7.2f}"
+                f"{rss['base']:>9,.0f}{rss['branch']:>11,.0f}"
+                f"{rss['base worker']:>5,.0f}/{rss['branch worker']:<5,.0f}"
             )
 
 
@@ -193,10 +257,11 @@ def main() -> None:
     parser.add_argument("--library-cards", type=int, default=20_000, help="cards to generate")
     parser.add_argument("--base", type=Path, default=BASE, help="a checkout holding evcards/")
     parser.add_argument("--only-library", action="store_true", help="skip the formats table")
+    parser.add_argument("--formats", default="jsonl,csv", help="library export formats")
     args = parser.parse_args()
     library = args.library or _generated(args.library_cards)
     if args.only_library:
-        from_library(library, args.base, args.repeat)
+        from_library(library, args.base, args.repeat, tuple(args.formats.split(",")))
         return
     if not CORPUS.exists():
         sys.exit(f"{CORPUS} is missing; the bench needs the DebateSum sample")

@@ -182,8 +182,8 @@ def test_ctrl_c_while_writing_leaves_no_file(lib: Library, tmp_path: Path, monke
         write(lib, card)
     real = library_rows.write_rows
 
-    def half(out, ordered, fmt):
-        real(out, ordered[:2], fmt)
+    def half(out, ordered, fmt, spill):
+        real(out, ordered[:2], fmt, spill)
         raise KeyboardInterrupt
 
     monkeypatch.setattr(library_rows, "write_rows", half)
@@ -229,3 +229,24 @@ def test_ctrl_c_to_a_pooled_export_stops_every_process(tmp_path: Path, corpus: P
         time.sleep(0.02)
     else:
         pytest.fail("a worker outlived the export")
+
+
+@pytest.mark.parametrize("pooled", [False, True])
+def test_no_spill_file_is_left(lib: Library, tmp_path: Path, monkeypatch, pooled):
+    """The rows are spilled beside the output while the files are read: after an export,
+    and after one stopped by an invalid file, only the output (or nothing) is left."""
+    for card in shared_sightings():
+        write(lib, card)
+    if pooled:
+        monkeypatch.setattr(library_rows, "PARALLEL_MIN", 1)
+        monkeypatch.setattr(library_rows, "CHUNK", 2)
+        monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    export_cards(lib, ExportPlan("jsonl", tmp_path / "all.jsonl"))
+    assert sorted(os.listdir(tmp_path)) == ["all.jsonl", "library"]
+    assert (tmp_path / "all.jsonl").read_text(encoding="utf-8") == reference(lib, "jsonl")
+    (lib.root / "zz-broken.toml").write_text(
+        'id = "0123456789abcdef"\n\n[body]\ntext = """\n_open\n"""\n'
+    )
+    with pytest.raises(InvalidCard):
+        export_cards(lib, ExportPlan("csv", tmp_path / "all.csv"))
+    assert sorted(os.listdir(tmp_path)) == ["all.jsonl", "library"]

@@ -1,6 +1,6 @@
 """The dataset rows' fast paths agree with their references: `rows.body_fields` with
 `parse_marked` + `rows.body_columns`, `rows.json_pieces` with json.dumps, `rows.csv_field`
-with the csv module, `cardfile.loads_unparsed` with `cardfile.loads` (hypothesis, the
+with the csv module, `json_pieces_bytes` with `json_pieces` encoded, `cardfile.loads_unparsed` with `cardfile.loads` (hypothesis, the
 DebateSum corpus and the .docx corpus)."""
 
 from __future__ import annotations
@@ -131,6 +131,7 @@ def test_fast_paths_agree_on_the_docx_corpus(name: str, corpus: Path):
         row = card_row(card)
         assert rows.join_json(*rows.json_pieces(row)) == json.dumps(row, ensure_ascii=False) + "\n"
         assert rows.join_csv(*rows.csv_pieces(row)) == render_csv([card]).split("\r\n", 1)[1]
+        assert_bytes_agree(row)
 
 
 # -- a card file read up to its markup ----------------------------------------------------
@@ -203,6 +204,11 @@ def test_loads_unparsed_declines_what_it_cannot_vouch_for():
 
 
 # -- the row's pieces ------------------------------------------------------------------------
+def assert_bytes_agree(row: dict) -> None:
+    """The byte pieces the library export writes are the str pieces, encoded."""
+    assert rows.json_pieces_bytes(row) == tuple(p.encode() for p in rows.json_pieces(row))
+
+
 def test_the_location_is_where_the_pieces_cut():
     assert COLUMNS[rows.LOCATION] == ("pocket", "hat", "block")
 
@@ -215,6 +221,20 @@ def test_json_and_csv_pieces_are_the_writers_rows(card: Card):
     header, line = render_csv([card]).split("\r\n", 1)
     assert rows.csv_header(COLUMNS) == header + "\r\n"
     assert rows.join_csv(*rows.csv_pieces(row)) == line
+    assert_bytes_agree(row)
+
+
+# Every character JSON escapes, those it does not (DEL, U+2028, non-ASCII of each width).
+json_text = st.text(
+    st.sampled_from([*'\\"\n\r\t\b\f\x00\x01\x1f\x7f', *"a ,é€中😀\u2028\u2029"])
+    | st.characters(blacklist_categories=("Cs",))
+)
+
+
+@settings(max_examples=examples(3000), deadline=None)
+@given(json_text)
+def test_json_bytes_are_json_dumps(value: str):
+    assert rows.json_bytes(value) == json.dumps(value, ensure_ascii=False).encode()
 
 
 values = (
@@ -238,3 +258,7 @@ def test_a_row_value_of_another_type_is_refused():
     assert re.fullmatch(
         r"\{.*\}", rows.join_json(*rows.json_pieces(dict.fromkeys(COLUMNS))).strip()
     )
+    with pytest.raises(TypeError):
+        rows.json_pieces_bytes(dict.fromkeys(COLUMNS, 1.5))
+    assert_bytes_agree(dict.fromkeys(COLUMNS))
+    assert_bytes_agree(dict.fromkeys(COLUMNS, 7))
