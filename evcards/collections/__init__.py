@@ -1,0 +1,13 @@
+"""Collections: read-only corpora (OpenDebateEvidence, DebateSum) evcards indexes and
+searches beside the library, without a TOML file per card.
+
+A collection lives in `config.data_dir()/collections/NAME/` (`places`), one folder per build
+(`b-<pid>-<ns>/`) and a `current` file naming the one in use, written atomically when a build
+is done (`building`): a killed build leaves the previous collection as it was. A build's
+folder is laid out as a library's index state (`index/schema`'s catalog `index.sqlite`, the
+tantivy `fulltext-*` folder), so `index.search.search_db` reads it unchanged, plus a `rows`
+table (`store`) holding each card's TOML text compressed and the dataset's facts about its
+round. `manage` lists, removes and updates collections, `cards` reads one card by id
+(`find_card`: what `show`, `take` and later `export` use), and `searching` searches the
+library and the collections as one ranked list.
+"""
