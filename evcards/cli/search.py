@@ -92,7 +92,7 @@ def search(
     """Find cards in your library and your collections, best first; the same cut of the same
     text is shown once, with its count. --event, --side, --level and --caselist filter on
     what a collection's dataset says of a card's round (library cards have none)."""
-    from evcards.index.search import Filters, search
+    from evcards.index.search import Filters
 
     filters = opts.make_filters(ctx.params)
     filters.event, filters.side = list(event or []), list(side or [])
@@ -106,15 +106,7 @@ def search(
 
         return search_remote(lib, remote, query, filters, read, limit, chosen, as_json)
     options: dict[str, Any] = {"raw": raw, "read": read, "limit": limit, "kind": chosen}
-    from evcards.collections.places import names
-
-    mixed = bool(where or filters.round_only() or names())
-    if mixed:  # collections too: each searched, the lists merged (evcards.collections)
-        from evcards.collections.searching import search_all
-
-        hits = search_all(lib.root, query, filters, where=where, **options)
-    else:
-        hits = search(lib.root, query, filters, **options)
+    mixed, hits = _found(lib.root, query, filters, where, options)
     if as_json:
         import json
 
@@ -131,6 +123,22 @@ def search(
         typer.echo("No cards found.")
         return
     _print_table(hits, mixed)
+
+
+def _found(
+    root: Any, query: str, filters: Any, where: list[str] | None, options: dict[str, Any]
+) -> tuple[bool, list[Any]]:
+    """The hits, and whether collections were searched (each result then says where it is):
+    when any is built, or --in or a collection-only filter is given."""
+    from evcards.collections.places import names
+
+    if where or filters.round_only() or names():
+        from evcards.collections.searching import search_all
+
+        return True, search_all(root, query, filters, where=where, **options)
+    from evcards.index.search import search
+
+    return False, search(root, query, filters, **options)
 
 
 def _print_table(hits: list[Any], mixed: bool = False) -> None:
