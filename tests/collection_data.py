@@ -25,7 +25,8 @@ def bundled_cards() -> list[Any]:
 
 def ode_rows(n: int | None = None) -> list[dict[str, Any]]:
     """Rows of the bundled cards (all of them, or `n` cycling through them with a number
-    added to each tag so that each is its own card), with their round's columns."""
+    added to each tag and body so that each is a card of its own), with their round's
+    columns."""
     base = list(csv.DictReader(io.StringIO(render_csv(bundled_cards()), newline="")))
     count = len(base) if n is None else n
     rows = []
@@ -34,6 +35,9 @@ def ode_rows(n: int | None = None) -> list[dict[str, Any]]:
         if n is not None:
             row["tag"] = f"{row['tag']} {k}"
             row["markup"] = row["markup"].replace("</h4>", f" {k}</h4>", 1)
+            head, p, tail = row["markup"].rpartition("</p>")
+            if p:  # a body of its own: a card of its own id
+                row["markup"] = f"{head} n{k}{p}{tail}"
         row.update(
             side="AN"[k % 2],
             event=EVENTS[k % 3],
