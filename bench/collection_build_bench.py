@@ -130,20 +130,18 @@ def main() -> None:
     env = dict(os.environ, EVCARDS_HOME=str(home), EVCARDS_LIBRARY=str(lib))
     t = time.perf_counter()
     size = odegen.write_csv(csv_path, args.n)
-    print(f"generated {args.n:,} rows, {size / 1e6:.1f} MB CSV in {time.perf_counter() - t:.1f} s")
+    took = time.perf_counter() - t
+    print(f"generated {args.n:,} rows, {size / 1e6:.1f} MB CSV in {took:.1f} s")
     rows, secs = _python(_CSV, str(csv_path), env=env)
     csv_rate = rows / secs
     print(f"baseline csv.DictReader      {csv_rate:>10,.0f} rows/s")
     rows, secs = _python(_READER, str(csv_path), env=env)
-    reader_rate = rows / secs
-    print(
-        f"rowstream.read_dataset alone {reader_rate:>10,.0f} rows/s  ({reader_rate / csv_rate:.3f}x csv)"
-    )
+    reader = rows / secs
+    print(f"rowstream.read_dataset alone {reader:>10,.0f} rows/s  ({reader / csv_rate:.3f}x csv)")
     wall, rss, summary = _build(csv_path, env)
     rate = args.n / wall
-    print(
-        f"collection add (wall)        {rate:>10,.0f} rows/s  ({rate / reader_rate:.2f}x the reader alone, {rate / csv_rate:.3f}x csv)"
-    )
+    print(f"collection add (wall)        {rate:>10,.0f} rows/s", end="")
+    print(f"  ({rate / reader:.2f}x the reader alone, {rate / csv_rate:.3f}x csv)")
     print(f"  {summary}")
     from evcards.collections.store import facts
 
@@ -151,23 +149,21 @@ def main() -> None:
     from evcards.collections import places
 
     on_disk = facts("bench", places.known("bench")).size_bytes
-    print(
-        f"size on disk {on_disk / 1e6:.1f} MB = {on_disk / size:.2f}x the CSV; peak RSS {rss:.0f} MB"
-    )
+    print(f"size on disk {on_disk / 1e6:.1f} MB = {on_disk / size:.2f}x the CSV", end="")
+    print(f"; peak RSS {rss:.0f} MB")
     _library(home, lib, 2000)
     cards, secs = _python(_LIBRARY, str(lib), env=env)
     lib_rate = cards / secs
-    print(
-        f"library rebuild of {cards:,} card files {lib_rate:>8,.0f} cards/s  (collection add: {rate / lib_rate:.2f}x per card)"
-    )
+    print(f"library rebuild of {cards:,} card files {lib_rate:>8,.0f} cards/s", end="")
+    print(f"  (collection add: {rate / lib_rate:.2f}x per card)")
     times = sorted(_search(lib))
     p50, p99 = statistics.median(times), times[int(len(times) * 0.99) - 1]
-    print(
-        f"search lib + collection over {len(QUERIES)} queries x 3: p50 {p50:.1f} ms, p99 {p99:.1f} ms, worst {times[-1]:.1f} ms"
-    )
-    print(json.dumps({"n": args.n, "csv_mb": size / 1e6, "rows_s": rate, "reader_rows_s": reader_rate,
-                      "csv_rows_s": csv_rate, "size_x": on_disk / size, "rss_mb": rss,
-                      "lib_cards_s": lib_rate, "p50_ms": p50, "p99_ms": p99}))  # fmt: skip
+    print(f"search lib + collection, {len(QUERIES)} queries x 3: p50 {p50:.1f} ms", end="")
+    print(f", p99 {p99:.1f} ms, worst {times[-1]:.1f} ms")
+    figures = {"n": args.n, "csv_mb": size / 1e6, "rows_s": rate, "reader_rows_s": reader}
+    figures |= {"csv_rows_s": csv_rate, "size_x": on_disk / size, "rss_mb": rss}
+    figures |= {"lib_cards_s": lib_rate, "p50_ms": p50, "p99_ms": p99}
+    print(json.dumps(figures))
 
 
 if __name__ == "__main__":
