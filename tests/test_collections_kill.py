@@ -14,6 +14,7 @@ import pytest
 from collection_data import ode_rows, write_csv
 
 from evcards.collections import building, manage, places
+from evcards.collections.feed import PARALLEL_MIN
 from evcards.collections.searching import search_all
 
 HANG_GUARD = 60.0  # seconds: a process this slow has hung; not a timing check
@@ -23,7 +24,9 @@ HANG_GUARD = 60.0  # seconds: a process this slow has hung; not a timing check
 def previous(tmp_path):
     """A built collection `ode` of the 7 bundled cards, and a big file to rebuild it from."""
     building.build("ode", [write_csv(tmp_path / "small.csv", ode_rows())])
-    return write_csv(tmp_path / "big.csv", ode_rows(3000))
+    big = write_csv(tmp_path / "big.csv", ode_rows(3000))
+    assert big.stat().st_size > PARALLEL_MIN  # built through the row producer
+    return big
 
 
 def _start(tmp_path: Path, source: Path) -> subprocess.Popen[str]:
@@ -53,6 +56,17 @@ def _building(proc: subprocess.Popen[str]) -> Path:
         time.sleep(0.01)
 
 
+def _group_gone(pgid: int) -> bool:
+    deadline = time.monotonic() + HANG_GUARD
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.02)
+    return False
+
+
 def _still_the_previous(tmp_path: Path) -> None:
     listed = manage.list_collections()
     assert [(c.name, c.cards) for c in listed] == [("ode", 7)]
@@ -66,6 +80,7 @@ def test_sigkill_during_a_build_leaves_the_previous_collection(tmp_path, previou
     aside = _building(proc)
     proc.kill()
     proc.wait(HANG_GUARD)
+    assert _group_gone(proc.pid)  # its row producer stops too, finding its writer gone
     assert places.current("ode") == before
     _still_the_previous(tmp_path)  # and the listing swept the dead build's folder
     assert not aside.exists()

@@ -42,6 +42,7 @@ from evcards.index.schema import (
 if TYPE_CHECKING:
     import tantivy
 
+    from evcards.collections.feed import Feed
     from evcards.formats.rowstream import BadRow, DatasetRow
 
 Progress = Callable[[int, int, int], None]  # (rows read, bytes read, bytes in all)
@@ -69,8 +70,10 @@ def build(
     fmt: str | None = None,
     progress: Progress | None = None,
     on_bad: BadRows | None = None,
+    parallel: bool | None = None,
 ) -> BuildResult:
-    """Build the collection `name` from the dataset files `paths` (replacing it if it exists)."""
+    """Build the collection `name` from the dataset files `paths` (replacing it if it exists).
+    `parallel`: rows made ready in a producer process (`collections.feed`); None decides."""
     here = places.folder(name)
     files = [_checked(Path(p)) for p in paths]
     if not files:
@@ -84,7 +87,7 @@ def build(
     tmp.mkdir()
     started = time.monotonic()
     try:
-        result = _load(tmp, build_id, files, fmt, progress, on_bad)
+        result = _load(tmp, build_id, files, fmt, progress, on_bad, parallel)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -122,6 +125,22 @@ def _load(
     fmt: str | None,
     progress: Progress | None,
     on_bad: BadRows | None,
+    parallel: bool | None,
+) -> BuildResult:
+    from evcards.collections.feed import feed
+
+    with feed(files, fmt, parallel) as rows:  # the producer forks before tantivy's threads
+        return _written(tmp, build_id, files, fmt, rows, progress, on_bad)
+
+
+def _written(
+    tmp: Path,
+    build_id: str,
+    files: list[Path],
+    fmt: str | None,
+    feed: Feed,
+    progress: Progress | None,
+    on_bad: BadRows | None,
 ) -> BuildResult:
     from evcards.index import fulltext
 
@@ -134,10 +153,9 @@ def _load(
         folder = f"{FULLTEXT_PREFIX}{build_id}"
         index = fulltext.create(tmp / folder)
         writer = fulltext.writer(index, heap=HEAP, threads=min(2, os.cpu_count() or 1))
-        reader = read_rows(files, fmt)
         result = BuildResult(name="", sources=sources)
         try:
-            _write(db, writer, _told(reader, progress), result, on_bad)
+            _write(db, writer, _told(feed, progress), result, on_bad)
             fulltext.mark_generation(writer, 1)
             writer.commit()
             writer.wait_merging_threads()
@@ -163,8 +181,8 @@ def _load(
     return result
 
 
-def _told(reader: Any, progress: Progress | None) -> Iterator[DatasetRow | BadRow]:
-    """The reader's rows, telling `progress` every 500 of them."""
+def _told(reader: Feed, progress: Progress | None) -> Iterator[Made | BadRow]:
+    """The feed's rows, telling `progress` every 500 of them."""
     if progress is None:
         yield from reader
         return
@@ -179,7 +197,7 @@ def _told(reader: Any, progress: Progress | None) -> Iterator[DatasetRow | BadRo
 def _write(
     db: sqlite3.Connection,
     writer: tantivy.IndexWriter,
-    items: Iterable[DatasetRow | BadRow],
+    items: Iterable[Made | BadRow],
     result: BuildResult,
     on_bad: BadRows | None,
 ) -> None:
@@ -192,13 +210,12 @@ def _write(
     db.execute("BEGIN")
     for item in items:
         result.rows_read += 1
-        made = item if isinstance(item, BadRow) else row_values(item)
-        if isinstance(made, BadRow):
+        if isinstance(item, BadRow):
             result.bad += 1
             if on_bad is not None:
-                on_bad(made)
+                on_bad(item)
             continue
-        card, doc, extra = made
+        card, doc, extra = item
         cards.append((key, *card))
         rows.append((key, *extra))
         writer.add_document(_document(key, doc))
