@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import pytest
 from collection_data import ode_rows, write_csv, write_jsonl
@@ -183,3 +184,29 @@ def test_ode_rows_made_from_the_real_corpus_build(tmp_path):
     assert result.cards == 300 and result.bad == 0
     on_disk = manage.list_collections()[0].size_bytes
     assert on_disk <= 1.2 * size  # the budget for the size on disk
+
+
+def test_update_keeps_unchanged_files_rows_and_gives_what_a_full_build_gives(tmp_path):
+    from evcards.collections.store import facts
+
+    a = write_csv(tmp_path / "a.csv", ode_rows(40))
+    b = write_jsonl(tmp_path / "b.jsonl", ode_rows(), ["{bad"])
+    building.build("ode", [a, b])
+    write_csv(a, ode_rows(50))  # a changed; b did not
+    done = manage.update("ode")
+    assert done.changed == [str(a.resolve())]
+    assert done.result is not None and done.result.kept == ["b.jsonl"]
+    assert facts("ode", places.current("ode")).bad == 1  # b's bad row, counted still
+
+    def tables(build: Path) -> tuple[list, list]:
+        db = connect(build / INDEX_NAME)
+        try:
+            cards = db.execute("SELECT * FROM cards ORDER BY key").fetchall()
+            return cards, db.execute("SELECT * FROM rows ORDER BY key").fetchall()
+        finally:
+            db.close()
+
+    updated = tables(places.current("ode"))  # type: ignore[arg-type]
+    building.build("ode", [a, b])  # everything read again
+    assert updated == tables(places.current("ode"))  # type: ignore[arg-type]
+    assert len(updated[0]) == 57

@@ -61,6 +61,8 @@ def _summary(verb: str, result: BuildResult, bad: _Bad) -> None:
         f"{verb} collection {result.name}: {result.cards:,} cards from {files} "
         f"file{'s' if files != 1 else ''} in {result.seconds:.1f} s ({rate:,.0f} rows/s)"
     )
+    if result.kept:
+        line += f"; the rows of {', '.join(result.kept)} kept (unchanged)"
     if result.bad:
         more = result.bad - min(result.bad, SHOWN_BAD)
         extra = f" ({more:,} not shown)" if more else ""

@@ -153,8 +153,8 @@ def _print_table(hits: list[Any], mixed: bool = False) -> None:
     table.add_column("match", overflow="fold", ratio=3)
     table.add_column("read", justify="right")
     table.add_column("seen", justify="right")
-    if mixed:
-        table.add_column("in")
+    if mixed:  # where each result is: `lib`, or the collection's name, never cut
+        table.add_column("in", no_wrap=True, min_width=max(len(h.where) for h in hits))
     for h in hits:
         snippet = Text()
         for i, part in enumerate(h.snippet.replace(MARK_END, MARK_START).split(MARK_START)):

@@ -42,7 +42,7 @@ from evcards.index.schema import (
 if TYPE_CHECKING:
     import tantivy
 
-    from evcards.collections.feed import Feed
+    from evcards.collections.feed import Feed, Kept
     from evcards.formats.rowstream import BadRow, DatasetRow
 
 Progress = Callable[[int, int, int], None]  # (rows read, bytes read, bytes in all)
@@ -62,6 +62,8 @@ class BuildResult:
     rows_read: int = 0
     seconds: float = 0.0
     sources: list[Source] = field(default_factory=list)
+    bad_by_file: dict[str, int] = field(default_factory=dict)  # file name -> bad rows
+    kept: list[str] = field(default_factory=list)  # files whose stored rows were kept
 
 
 def build(
@@ -71,9 +73,12 @@ def build(
     progress: Progress | None = None,
     on_bad: BadRows | None = None,
     parallel: bool | None = None,
+    kept: Kept | None = None,
 ) -> BuildResult:
     """Build the collection `name` from the dataset files `paths` (replacing it if it exists).
-    `parallel`: rows made ready in a producer process (`collections.feed`); None decides."""
+    `parallel`: rows made ready in a producer process (`collections.feed`); None decides.
+    `kept`: files (by name) whose rows are taken from a finished build's stored texts rather
+    than read again (`collection update`, for the files that did not change)."""
     here = places.folder(name)
     files = [_checked(Path(p)) for p in paths]
     if not files:
@@ -87,7 +92,7 @@ def build(
     tmp.mkdir()
     started = time.monotonic()
     try:
-        result = _load(tmp, build_id, files, fmt, progress, on_bad, parallel)
+        result = _load(tmp, build_id, files, fmt, progress, on_bad, (parallel, kept or {}))
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -125,12 +130,14 @@ def _load(
     fmt: str | None,
     progress: Progress | None,
     on_bad: BadRows | None,
-    parallel: bool | None,
+    how: tuple[bool | None, Kept],
 ) -> BuildResult:
     from evcards.collections.feed import feed
 
-    with feed(files, fmt, parallel) as rows:  # the producer forks before tantivy's threads
-        return _written(tmp, build_id, files, fmt, rows, progress, on_bad)
+    parallel, kept = how
+    with feed(files, fmt, parallel, kept) as rows:  # the producer forks before tantivy's threads
+        result = _written(tmp, build_id, files, fmt, rows, progress, on_bad, kept)
+    return result
 
 
 def _written(
@@ -141,6 +148,7 @@ def _written(
     feed: Feed,
     progress: Progress | None,
     on_bad: BadRows | None,
+    kept: Kept,
 ) -> BuildResult:
     from evcards.index import fulltext
 
@@ -153,7 +161,9 @@ def _written(
         folder = f"{FULLTEXT_PREFIX}{build_id}"
         index = fulltext.create(tmp / folder)
         writer = fulltext.writer(index, heap=HEAP, threads=min(2, os.cpu_count() or 1))
-        result = BuildResult(name="", sources=sources)
+        result = BuildResult(name="", sources=sources, kept=sorted(kept))
+        for name, old in kept.items():  # what the kept files' reading found, still true
+            result.bad_by_file[name] = bad_rows_of(old).get(name, 0)
         try:
             _write(db, writer, _told(feed, progress), result, on_bad)
             fulltext.mark_generation(writer, 1)
@@ -166,7 +176,8 @@ def _written(
             "sources": [list(s) for s in sources],
             "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "format": fmt,
-            "bad": result.bad,
+            "bad": sum(result.bad_by_file.values()),
+            "bad_by_file": result.bad_by_file,
             "rows": result.rows_read,
         }
         db.execute("BEGIN")
@@ -212,6 +223,7 @@ def _write(
         result.rows_read += 1
         if isinstance(item, BadRow):
             result.bad += 1
+            result.bad_by_file[item.file] = result.bad_by_file.get(item.file, 0) + 1
             if on_bad is not None:
                 on_bad(item)
             continue
@@ -244,38 +256,34 @@ Made = tuple[tuple[Any, ...], dict[str, Any], tuple[Any, ...]]
 def row_values(item: DatasetRow) -> Made | BadRow:
     """A dataset row as (catalog columns after the key, full-text fields, `rows` columns after
     the key); a BadRow when its card cannot be written as a valid card file."""
-    from evcards.formats.rowstream import BadRow
-    from evcards.index.build import fulltext_fields, text_values
     from evcards.store.cardfile import dumps
 
-    where = f"{item.file}, row {item.row}"
-    text = dumps(item.card)
+    facts: tuple[Any, ...] = (item.file, item.row, item.event, item.side, item.level, item.year)
+    facts += (item.caselist, item.team, item.duplicates)
+    return made_from_text(dumps(item.card), facts)
+
+
+def made_from_text(text: str, facts: tuple[Any, ...], blob: bytes | None = None) -> Made | BadRow:
+    """`row_values` of a card's TOML text and its `rows` facts (file, row, event, side,
+    level, season, caselist, team, duplicates); `blob`: the text already packed."""
+    from evcards.formats.rowstream import BadRow
+    from evcards.index.build import fulltext_fields, text_values
+
+    file, row, event, side, level, season, caselist = facts[:7]
+    where = f"{file}, row {row}"
     v = text_values(text, where)
     if isinstance(v, str):
-        return BadRow(item.file, item.row, v.removeprefix(where + ": "))
-    path = f"{item.file}:{item.row}"
-    card = (path, item.file, 0, len(text), item.row, *v[:_CATALOG])
+        return BadRow(file, row, v.removeprefix(where + ": "))
+    card = (f"{file}:{row}", file, 0, len(text), row, *v[:_CATALOG])
     doc = fulltext_fields(v)
     doc.update(
-        event=item.event.lower(),
-        side=item.side.lower(),
-        level=item.level.lower(),
-        caselist=item.caselist.lower(),
-        season=item.year,
+        event=event.lower(),
+        side=side.lower(),
+        level=level.lower(),
+        caselist=caselist.lower(),
+        season=season,
     )
-    extra = (
-        item.file,
-        item.row,
-        item.event,
-        item.side,
-        item.level,
-        item.year,
-        item.caselist,
-        item.team,
-        item.duplicates,
-        pack(text),
-    )
-    return card, doc, extra
+    return card, doc, (*facts, blob if blob is not None else pack(text))
 
 
 def _document(key: int, doc: dict[str, Any]) -> Any:
@@ -308,3 +316,14 @@ def alive(pid: int) -> bool:
     except OSError:
         return True  # there, but another user's
     return True
+
+
+def bad_rows_of(build: Path) -> dict[str, int]:
+    """The bad rows a finished build skipped, per source file name."""
+    from evcards.collections.store import collection_meta
+
+    db = connect(build / INDEX_NAME)
+    try:
+        return dict(collection_meta(db).get("bad_by_file", {}))
+    finally:
+        db.close()

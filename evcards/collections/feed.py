@@ -52,24 +52,64 @@ def _made(item: Any) -> Made | BadRow:
     return item if isinstance(item, BadRow) else row_values(item)
 
 
-def serial_feed(files: list[Path], fmt: str | None) -> Feed:
-    """The reference: the reader and `row_values` in this process."""
+Kept = dict[str, Path]  # a source's file name -> the build folder whose rows of it are kept
+
+
+def _items(files: list[Path], fmt: str | None, kept: Kept) -> Iterator[tuple[Made | BadRow, int]]:
+    """Each file's rows made ready, with the bytes read so far: read from the file, or for a
+    file in `kept` (unchanged since the build named), from that build's stored card texts."""
     from evcards.collections.building import read_rows
 
-    reader = read_rows(files, fmt)
-    feed = Feed(iter(()), reader.total_bytes)
+    done = 0
+    for path in files:
+        old = kept.get(path.name)
+        if old is not None:
+            for made in stored_rows(old, path.name):
+                yield made, done
+        else:
+            reader = read_rows([path], fmt)
+            for item in reader:
+                yield _made(item), done + reader.bytes_read
+        done += path.stat().st_size
+
+
+def stored_rows(build: Path, name: str) -> Iterator[Made | BadRow]:
+    """The rows of the source file `name` as a finished build stored them, made ready again
+    from their TOML text (`collection update` keeps an unchanged file's rows this way)."""
+    from evcards.collections.building import made_from_text
+    from evcards.collections.store import unpack
+    from evcards.index.schema import INDEX_NAME, connect
+
+    db = connect(build / INDEX_NAME)
+    try:
+        rows = db.execute(
+            "SELECT file, row, event, side, level, season, caselist, team, duplicates, toml"
+            " FROM rows WHERE file = ? ORDER BY key",
+            (name,),
+        )
+        for *facts, blob in rows:
+            yield made_from_text(unpack(blob), tuple(facts), blob)
+    finally:
+        db.close()
+
+
+def serial_feed(files: list[Path], fmt: str | None, kept: Kept | None = None) -> Feed:
+    """The reference: the reader and `row_values` in this process."""
+    feed = Feed(iter(()), sum(p.stat().st_size for p in files))
 
     def items() -> Iterator[Made | BadRow]:
-        for item in reader:
-            feed.bytes_read = reader.bytes_read
-            yield _made(item)
+        for made, done in _items(files, fmt, kept or {}):
+            feed.bytes_read = done
+            yield made
 
     feed.items = items()
     return feed
 
 
 @contextmanager
-def feed(files: list[Path], fmt: str | None, parallel: bool | None = None) -> Iterator[Feed]:
+def feed(
+    files: list[Path], fmt: str | None, parallel: bool | None = None, kept: Kept | None = None
+) -> Iterator[Feed]:
     """The rows of `files`, from a producer process when it pays (`parallel=None`: inputs of
     PARALLEL_MIN bytes or more, on a machine of two cores or more that can fork)."""
     if parallel is None:
@@ -77,7 +117,7 @@ def feed(files: list[Path], fmt: str | None, parallel: bool | None = None) -> It
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
         parallel = total >= PARALLEL_MIN and cores >= 2 and hasattr(os, "fork")
     if not parallel:
-        yield serial_feed(files, fmt)
+        yield serial_feed(files, fmt, kept)
         return
     import multiprocessing
 
@@ -87,7 +127,7 @@ def feed(files: list[Path], fmt: str | None, parallel: bool | None = None) -> It
     _QUEUE = multiprocessing.get_context("fork").Queue(maxsize=_AHEAD)
     try:
         with worker_pool(1) as pool:
-            job = pool.apply_async(_produce, (files, fmt, os.getpid()))
+            job = pool.apply_async(_produce, (files, fmt, kept or {}, os.getpid()))
             result = Feed(iter(()), sum(p.stat().st_size for p in files))
             result.items = _taken(_QUEUE, job, result)
             yield result
@@ -113,18 +153,16 @@ def _taken(q: Any, job: Any, into: Feed) -> Iterator[Made | BadRow]:
         yield from batch
 
 
-def _produce(files: list[Path], fmt: str | None, writer: int) -> None:
-    """In the producer: every row read and made ready, sent in batches, then None."""
-    from evcards.collections.building import read_rows
-
-    reader = read_rows(files, fmt)
+def _produce(files: list[Path], fmt: str | None, kept: Kept, writer: int) -> None:
+    """In the producer: every row made ready, sent in batches, then None."""
     batch: list[Made | BadRow] = []
-    for item in reader:
-        batch.append(_made(item))
+    done = 0
+    for made, done in _items(files, fmt, kept):
+        batch.append(made)
         if len(batch) >= _BATCH:
-            _put((batch, reader.bytes_read), writer)
+            _put((batch, done), writer)
             batch = []
-    _put((batch, reader.total_bytes), writer)
+    _put((batch, sum(p.stat().st_size for p in files)), writer)
     _put(None, writer)
 
 

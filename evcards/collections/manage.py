@@ -48,7 +48,13 @@ def update(name: str, progress: Progress | None = None, on_bad: BadRows | None =
     if not changed:
         return Update([], None)
     paths = [Path(s.path) for s in sources]
-    return Update(changed, build(name, paths, fmt, progress, on_bad))
+    names = [p.name for p in paths]
+    # The rows of an unchanged file are kept from the build in use, not read again (rows
+    # name their file by its name alone: two sources of one name are both read again).
+    kept = {
+        p.name: build_folder for p in paths if str(p) not in changed and names.count(p.name) == 1
+    }
+    return Update(changed, build(name, paths, fmt, progress, on_bad, kept=kept))
 
 
 def _changed(source: Source) -> bool:

@@ -104,7 +104,7 @@ def facts(name: str, build: Path) -> Facts:
     try:
         cards = db.execute("SELECT coalesce(sum(cards), 0) FROM totals WHERE label = ''")
         total = int(cards.fetchone()[0])
-        info = _collection_meta(db)
+        info = collection_meta(db)
     finally:
         db.close()
     size = sum(p.stat().st_size for p in build.rglob("*") if p.is_file())
@@ -119,7 +119,7 @@ def facts(name: str, build: Path) -> Facts:
     )
 
 
-def _collection_meta(db: sqlite3.Connection) -> dict[str, Any]:
+def collection_meta(db: sqlite3.Connection) -> dict[str, Any]:
     text = meta(db, "collection")
     return json.loads(text) if text else {}
 
@@ -128,7 +128,7 @@ def sources_of(build: Path) -> tuple[list[Source], str | None]:
     """The sources a build read, and the format it was told (None: sniffed)."""
     db = connect(build / INDEX_NAME)
     try:
-        info = _collection_meta(db)
+        info = collection_meta(db)
     finally:
         db.close()
     return [Source(*s) for s in info.get("sources", [])], info.get("format")
