@@ -50,7 +50,7 @@ def test_a_collection_card_is_the_card_its_row_gives(tmp_path, lib):
 
 def test_bad_rows_are_reported_skipped_and_counted(tmp_path):
     rows = ode_rows()
-    rows[2]["duplicateCount"] = -3  # out of range: the reader says why
+    rows[2]["tag"] = 7  # wrong type: the reader says why
     extra = ["{not json", json.dumps({"tag": 5, "fulltext": "x"}), "[1, 2]"]
     bad: list = []
     result = building.build(
