@@ -32,6 +32,24 @@ def shown(lib: Library, ref: str) -> tuple[Path, ShownCard]:
     return path, shown_from_card(card)
 
 
+def shown_anywhere(lib: Library, ref: str) -> tuple[str, ShownCard, Card | None]:
+    """`shown` across the library and every collection (`collections.find_card`: a prefix
+    resolved over all of them): where the card is, how it is shown, and, for a collection
+    card, the card itself (what `show --json` prints). Just `shown` when there are no
+    collections."""
+    from evcards.collections.places import names
+
+    if not names():
+        return "lib", shown(lib, ref)[1], None
+    from evcards.collections.cards import find_card
+
+    found = find_card(lib, ref)
+    if found.where == "lib":
+        return "lib", shown(lib, str(found.path))[1], None
+    card = found.card()
+    return found.where, shown_from_text(found.text) or shown_from_card(card), card
+
+
 class Piece(NamedTuple):
     """A stretch of body text and its marks: a Span's fields, in `Marks`' order."""
 

@@ -39,7 +39,8 @@ MAY_USE = {
     "store": {"base", "core", "config"},
     "index": {"base", "core", "store"},
     "remote": {"base", "core", "config", "store"},
-    "use cases": {"base", "core", "config", "formats", "store", "index"},
+    "collections": {"base", "core", "config", "formats", "store", "index"},
+    "use cases": {"base", "core", "config", "formats", "store", "index", "collections"},
     "cli": {
         "base",
         "core",
@@ -48,6 +49,7 @@ MAY_USE = {
         "store",
         "index",
         "remote",
+        "collections",
         "use cases",
         "render",
         "tui",

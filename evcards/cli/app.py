@@ -51,6 +51,8 @@ COMMANDS = {
     "remote": "remote",
     "push": "remote",
     "pull": "remote",
+    "collection": "collection",
+    "take": "collection",
 }
 
 

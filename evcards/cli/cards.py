@@ -30,16 +30,18 @@ def show(
 
     On a terminal a card longer than the screen goes through $PAGER (default: less)."""
     lib = get_library()
+    from evcards.showing import shown_anywhere
+
+    _, found, stored = shown_anywhere(lib, card)  # a collection card: `stored` is it
     if as_json:
         from evcards.cards import resolve
 
-        print_json(resolve(lib, card)[1].model_dump(mode="json"))
+        whole = stored if stored is not None else resolve(lib, card)[1]
+        print_json(whole.model_dump(mode="json"))
         return
     from evcards.cli import pager
     from evcards.cli.render import card_renderable
-    from evcards.showing import shown
 
-    _, found = shown(lib, card)
     out = console()
     pager.page(
         out,

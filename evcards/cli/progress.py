@@ -73,3 +73,44 @@ def cards_progress(
     finally:
         if bar:
             bar[0].stop()
+
+
+@contextmanager
+def rows_progress(
+    label: str = "Building", err: Any = None
+) -> Iterator[Callable[[int, int, int], None]]:
+    """A `collections.building.Progress` callback, `(rows, bytes read, bytes in all)`: rows
+    read, rows a second, and the time left from the bytes (a dataset's rows are not counted
+    before they are read). Shown as `cards_progress` is: on a terminal, after 2 s."""
+    err = err if err is not None else console(stderr=True)
+    started = time.monotonic()
+    bar: list[Any] = []
+
+    def update(rows: int, done: int, total: int) -> None:
+        if not bar:
+            if not err.is_terminal or time.monotonic() - started < SHOW_AFTER:
+                return
+            from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+            progress = Progress(
+                TextColumn(label),
+                BarColumn(bar_width=30),
+                TextColumn("{task.fields[rows]:,} rows"),
+                TextColumn("{task.fields[rate]}", style="dim"),
+                TimeRemainingColumn(),
+                console=err,
+                transient=True,
+                auto_refresh=False,
+            )
+            progress.start()
+            bar.extend([progress, progress.add_task(label, total=total, rows=0, rate="")])
+        rate = rows / max(time.monotonic() - started, 1e-6)
+        bar[0].update(
+            bar[1], completed=done, total=total, rows=rows, rate=f"{rate:,.0f} rows/s", refresh=True
+        )
+
+    try:
+        yield update
+    finally:
+        if bar:
+            bar[0].stop()

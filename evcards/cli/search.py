@@ -65,11 +65,38 @@ def search(
             "--remote", help="Search this remote's server instead (see `remote`).", metavar="NAME"
         ),
     ] = None,
+    where: Annotated[
+        opts.Many,
+        _opt(
+            "--in",
+            help="Search only here: `lib` (your library) or a collection's name; repeatable"
+            " (default: the library and every collection).",
+            metavar="NAME",
+        ),
+    ] = None,
+    event: Annotated[
+        opts.Many,
+        _opt("--event", help="Collection cards of this event (cx, ld, pf).", metavar="EV"),
+    ] = None,
+    side: Annotated[
+        opts.Many, _opt("--side", help="Collection cards of this side (A, N).", metavar="SIDE")
+    ] = None,
+    level: Annotated[
+        opts.Many,
+        _opt("--level", help="Collection cards of this level (hs, college).", metavar="L"),
+    ] = None,
+    caselist: Annotated[
+        opts.Many, _opt("--caselist", help="Collection cards of this caselist.", metavar="NAME")
+    ] = None,
 ) -> None:
-    """Find cards, best first; the same cut of the same text is shown once, with its count."""
-    from evcards.index.search import Filters, search
+    """Find cards in your library and your collections, best first; the same cut of the same
+    text is shown once, with its count. --event, --side, --level and --caselist filter on
+    what a collection's dataset says of a card's round (library cards have none)."""
+    from evcards.index.search import Filters
 
     filters = opts.make_filters(ctx.params)
+    filters.event, filters.side = list(event or []), list(side or [])
+    filters.level, filters.caselist = list(level or []), list(caselist or [])
     if not query.strip() and filters == Filters():
         raise typer.BadParameter("give a query, a filter, or both", param_hint="QUERY")
     lib = get_library()
@@ -78,22 +105,43 @@ def search(
         from evcards.cli.remote import search_remote
 
         return search_remote(lib, remote, query, filters, read, limit, chosen, as_json)
-    hits = search(lib.root, query, filters, raw=raw, read=read, limit=limit, kind=chosen)
+    options: dict[str, Any] = {"raw": raw, "read": read, "limit": limit, "kind": chosen}
+    mixed, hits = _found(lib.root, query, filters, where, options)
     if as_json:
         import json
 
         # The card file's full path, as `list --json` gives it: the index's path is relative to
-        # the library, which a script run from elsewhere could not open.
-        rows = [{**h.as_json(), "path": str(lib.root / h.path)} for h in hits]
+        # the library, which a script run from elsewhere could not open. A collection card's
+        # path is FILE:ROW, where its dataset holds it.
+        rows = [
+            {**h.as_json(), "path": str(lib.root / h.path) if h.where == "lib" else h.path}
+            for h in hits
+        ]
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     if not hits:
         typer.echo("No cards found.")
         return
-    _print_table(hits)
+    _print_table(hits, mixed)
 
 
-def _print_table(hits: list[Any]) -> None:
+def _found(
+    root: Any, query: str, filters: Any, where: list[str] | None, options: dict[str, Any]
+) -> tuple[bool, list[Any]]:
+    """The hits, and whether collections were searched (each result then says where it is):
+    when any is built, or --in or a collection-only filter is given."""
+    from evcards.collections.places import names
+
+    if where or filters.round_only() or names():
+        from evcards.collections.searching import search_all
+
+        return True, search_all(root, query, filters, where=where, **options)
+    from evcards.index.search import search
+
+    return False, search(root, query, filters, **options)
+
+
+def _print_table(hits: list[Any], mixed: bool = False) -> None:
     from rich.text import Text
 
     from evcards.cli.output import console
@@ -105,11 +153,14 @@ def _print_table(hits: list[Any]) -> None:
     table.add_column("match", overflow="fold", ratio=3)
     table.add_column("read", justify="right")
     table.add_column("seen", justify="right")
+    if mixed:  # where each result is: `lib`, or the collection's name, never cut
+        table.add_column("in", no_wrap=True, min_width=max(len(h.where) for h in hits))
     for h in hits:
         snippet = Text()
         for i, part in enumerate(h.snippet.replace(MARK_END, MARK_START).split(MARK_START)):
             snippet.append(part, style="bold reverse" if i % 2 else "")
-        table.add_row(h.id[:8], h.short_cite, h.tag, snippet, str(h.words_read), f"{h.seen}×")
+        cells = [h.id[:8], h.short_cite, h.tag, snippet, str(h.words_read), f"{h.seen}×"]
+        table.add_row(*cells, *([h.where] if mixed else []))
     out.print(table)
 
 

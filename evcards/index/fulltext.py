@@ -32,6 +32,7 @@ from evcards.index.schema import IndexDamaged
 TOKENIZER = "evcards"
 RANKED = ("tag", "cite", "spoken", "body")  # the query's own fields
 WORD_FILTERS = ("author", "pocket", "hat", "block", "files")  # matched by words
+ROUND_FIELDS = ("event", "side", "level", "caselist")  # collection cards only
 _STORED = {"spoken", "body"}
 GENERATION_KEY = -1
 
@@ -47,6 +48,11 @@ def schema() -> tantivy.Schema:
     sb.add_integer_field("year", indexed=True, fast=True)
     sb.add_integer_field("highlighted", indexed=True)
     sb.add_integer_field("analytic", indexed=True, fast=True)
+    # A collection's own facts about a card's round (evcards.collections), lower-cased;
+    # a library card has none of them.
+    for name in ROUND_FIELDS:
+        sb.add_text_field(name, tokenizer_name="raw")
+    sb.add_integer_field("season", indexed=True)
     return sb.build()
 
 

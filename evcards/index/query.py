@@ -107,6 +107,16 @@ class Filters:
     year_from: int | None = None
     year_to: int | None = None
     highlighted: bool = False
+    # A collection's facts about a card's round (evcards.collections): a library card has
+    # none, so any of them leaves the library's cards out.
+    event: list[str] = field(default_factory=list)
+    side: list[str] = field(default_factory=list)
+    level: list[str] = field(default_factory=list)
+    caselist: list[str] = field(default_factory=list)
+
+    def round_only(self) -> bool:
+        """Whether a filter only a collection card can pass is given."""
+        return bool(self.event or self.side or self.level or self.caselist)
 
     def words(self) -> bool:
         """Whether a filter needs the full-text index (the catalog holds no text to match)."""
@@ -221,6 +231,7 @@ def filter_queries(filters: Filters, kind: str | None) -> list[tantivy.Query]:
         if (q := _term(CONTROL.sub(" ", value), False, name))
     ]
     out += [tantivy.Query.term_query(schema(), "labels", label) for label in filters.labels]
+    out += _round_queries(filters)
     if filters.year_from is not None or filters.year_to is not None:
         out.append(
             tantivy.Query.range_query(
@@ -232,6 +243,21 @@ def filter_queries(filters: Filters, kind: str | None) -> list[tantivy.Query]:
     if kind is not None:
         out.append(tantivy.Query.term_query(schema(), "analytic", int(kind == "analytic")))
     return [tantivy.Query.const_score_query(q, 0.0) for q in out]
+
+
+def _round_queries(filters: Filters) -> list[tantivy.Query]:
+    """The collection-only filters: each field one of its values (lower-cased, as stored)."""
+    import tantivy
+
+    from evcards.index.fulltext import ROUND_FIELDS, schema
+
+    out = []
+    for name in ROUND_FIELDS:
+        values = getattr(filters, name)
+        if values:
+            terms = [tantivy.Query.term_query(schema(), name, v.strip().lower()) for v in values]
+            out.append(tantivy.Query.boolean_query([(tantivy.Occur.Should, t) for t in terms]))
+    return out
 
 
 def combine(query: tantivy.Query | None, filters: list[tantivy.Query]) -> tantivy.Query:

@@ -25,7 +25,8 @@ from pathlib import Path
 
 # 6: the catalog and tantivy replace FTS5; `words`, `kind`, `added_ns` for `list`
 # 7: totals kept by triggers for `stats` and `list`; smaller sort indexes, a packed path index
-SCHEMA_VERSION = 7
+# 8: the collection-only filters (event, side, level, caselist, season) in the tantivy schema
+SCHEMA_VERSION = 8
 INDEX_NAME = "index.sqlite"
 RACY_NS = 2_000_000_000
 SMALL = 5_000  # a folder or library this size is stat-ed whole on every sync (about 30 ms)

@@ -63,6 +63,7 @@ class Hit:
     labels: list[str]
     year: int | None
     kind: str
+    where: str = "lib"  # the library, or the name of the collection it is in
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -79,6 +80,7 @@ class Hit:
             "year": self.year,
             "kind": self.kind,
             "path": self.path,
+            "where": self.where,
         }
 
 

@@ -39,6 +39,7 @@ class RemoteHit:
     year: int | None
     kind: str
     path: str | None  # the card's file in this library, when it holds the card
+    where: str = "remote"  # as a local hit's `where` (lib or a collection's name)
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -55,6 +56,7 @@ class RemoteHit:
             "year": self.year,
             "kind": self.kind,
             "path": self.path,
+            "where": self.where,
         }
 
 

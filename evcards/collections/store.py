@@ -1,0 +1,139 @@
+"""A collection build's folder: the catalog and full-text index of `index/`, and `rows`.
+
+`rows` holds, per catalog key, the card's TOML text (zlib-compressed: a card file is read
+back from it by `show`, `take` and `export`) and what the dataset says about its round.
+The catalog's `meta` holds the collection's own facts under `collection.*` keys: its
+sources (path, size, mtime), when it was built, the rows read and skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import zlib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from evcards.index.schema import INDEX_NAME, IndexDamaged, connect, meta, usable
+from evcards.index.sync import Index
+
+if TYPE_CHECKING:
+    import tantivy
+
+ROWS = """
+CREATE TABLE rows (
+    key INTEGER PRIMARY KEY, file TEXT NOT NULL, row INTEGER NOT NULL, event TEXT,
+    side TEXT, level TEXT, season INTEGER, caselist TEXT, team TEXT, duplicates INTEGER,
+    toml BLOB NOT NULL
+);
+"""
+INSERT_ROW = "INSERT INTO rows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+LEVEL = 6  # zlib's default: level 9 saved 2% more for twice the time
+
+
+def pack(text: str) -> bytes:
+    return zlib.compress(text.encode("utf-8", "surrogatepass"), LEVEL)
+
+
+def unpack(blob: bytes) -> str:
+    return zlib.decompress(blob).decode("utf-8", "surrogatepass")
+
+
+class Source(NamedTuple):
+    """A file a collection was built from, as it was when read."""
+
+    path: str  # absolute
+    size: int
+    mtime_ns: int
+
+    @classmethod
+    def of(cls, path: Path) -> Source:
+        st = path.stat()
+        return cls(str(path.resolve()), st.st_size, st.st_mtime_ns)
+
+
+class Facts(NamedTuple):
+    """What `collection list` shows of a collection."""
+
+    name: str
+    cards: int
+    bad: int
+    size_bytes: int
+    sources: list[Source]
+    built: str
+    format: str | None
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "cards": self.cards,
+            "bad_rows": self.bad,
+            "size_bytes": self.size_bytes,
+            "sources": [s.path for s in self.sources],
+            "built": self.built,
+            "format": self.format,
+        }
+
+
+class CollectionIndex(Index):
+    """A build folder's index: the catalog and its full-text folder side by side in it."""
+
+    def fulltext(self) -> tantivy.Index:
+        if self._fulltext is None:
+            from evcards.index import fulltext
+
+            name = meta(self.db, "fulltext") or "?"
+            self._fulltext = fulltext.open_index(self.root / name)
+        return self._fulltext
+
+
+def open_build(build: Path) -> CollectionIndex:
+    """The index of a finished build folder; IndexDamaged when it cannot be read."""
+    path = build / INDEX_NAME
+    if not path.is_file():
+        raise IndexDamaged(f"{build}: no catalog")
+    db = connect(path)
+    if not usable(db):
+        db.close()
+        raise IndexDamaged(f"{path}: not a catalog of this version of evcards")
+    return CollectionIndex(build, db)
+
+
+def facts(name: str, build: Path) -> Facts:
+    db = connect(build / INDEX_NAME)
+    try:
+        cards = db.execute("SELECT coalesce(sum(cards), 0) FROM totals WHERE label = ''")
+        total = int(cards.fetchone()[0])
+        info = collection_meta(db)
+    finally:
+        db.close()
+    size = sum(p.stat().st_size for p in build.rglob("*") if p.is_file())
+    return Facts(
+        name=name,
+        cards=total,
+        bad=int(info.get("bad", 0)),
+        size_bytes=size,
+        sources=[Source(*s) for s in info.get("sources", [])],
+        built=str(info.get("built", "")),
+        format=info.get("format"),
+    )
+
+
+def collection_meta(db: sqlite3.Connection) -> dict[str, Any]:
+    text = meta(db, "collection")
+    return json.loads(text) if text else {}
+
+
+def sources_of(build: Path) -> tuple[list[Source], str | None]:
+    """The sources a build read, and the format it was told (None: sniffed)."""
+    db = connect(build / INDEX_NAME)
+    try:
+        info = collection_meta(db)
+    finally:
+        db.close()
+    return [Source(*s) for s in info.get("sources", [])], info.get("format")
+
+
+def card_text(db: sqlite3.Connection, key: int) -> str | None:
+    row = db.execute("SELECT toml FROM rows WHERE key = ?", (key,)).fetchone()
+    return unpack(row[0]) if row else None

@@ -1,0 +1,170 @@
+"""Search over the library and collections, `show` and `take` of collection cards."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from collection_data import ode_rows, write_csv
+from conftest import REPO
+
+from evcards.cli import app
+from evcards.collections import building
+from evcards.collections.cards import find_card
+from evcards.collections.searching import merged, search_all
+from evcards.errors import AmbiguousCard, CardNotFound
+from evcards.index.query import Filters
+from evcards.index.search import Hit
+from evcards.store.library import Library
+
+
+def run(runner, *args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture
+def both(tmp_path, lib):
+    """A library of the bundled cards and a collection `ode` of 30 renumbered copies."""
+    for p in (REPO / "cards").glob("*.toml"):
+        if p.name[0] != ".":
+            shutil.copy(p, lib.root / p.name)
+    building.build("ode", [write_csv(tmp_path / "ode.csv", ode_rows(30))])
+    return lib
+
+
+def _json(runner, *args):
+    result = run(runner, "search", *args, "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_search_covers_library_and_collections_and_says_where(runner, both):
+    hits = _json(runner, "alliance", "-n", "50")
+    assert {h["where"] for h in hits} == {"lib", "ode"}
+    keys = {"id", "tag", "short_cite", "snippet", "seen", "copies", "rank", "score", "path"}
+    assert keys <= set(hits[0])
+    for h in hits:
+        if h["where"] == "lib":
+            assert h["path"].startswith(str(both.root))
+        else:
+            assert h["path"].startswith("ode.csv:")
+    assert [h["rank"] for h in hits] == list(range(1, len(hits) + 1))
+    cards = [h for h in hits if h["kind"] == "card"]
+    assert hits[: len(cards)] == cards  # cards before analytics
+    assert [h["score"] for h in cards] == sorted((h["score"] for h in cards), reverse=True)
+
+
+def test_in_restricts_and_is_repeatable(runner, both, tmp_path):
+    assert {h["where"] for h in _json(runner, "alliance", "--in", "lib")} == {"lib"}
+    assert {h["where"] for h in _json(runner, "alliance", "--in", "ode")} == {"ode"}
+    building.build("two", [write_csv(tmp_path / "two.csv", ode_rows(5))])
+    found = _json(runner, "alliance", "--in", "ode", "--in", "two", "-n", "100")
+    assert {h["where"] for h in found} == {"ode", "two"}
+
+
+def test_in_an_unknown_name_lists_the_known_ones(runner, both):
+    result = run(runner, "search", "alliance", "--in", "nope")
+    assert result.exit_code == 1
+    assert "no collection named 'nope'" in result.stderr and "ode" in result.stderr
+
+
+def test_the_table_has_a_where_column_when_collections_exist(runner, both):
+    out = run(runner, "search", "alliance", "-n", "40").stdout
+    assert " in" in out.splitlines()[0] and "ode" in out and "lib" in out
+
+
+def test_round_filters_keep_collection_cards_of_that_round(both):
+    hits = search_all(both.root, "alliance", Filters(event=["LD"], side=["a"]), limit=100)
+    assert hits and {h.where for h in hits} == {"ode"}
+    rows = {r["tag"]: r for r in ode_rows(30)}
+    for h in hits:
+        assert (rows[h.tag]["event"], rows[h.tag]["side"]) == ("ld", "A")
+    every = search_all(both.root, "alliance", Filters(), where=["ode"], limit=100)
+    wanted = [t for t, r in rows.items() if r["event"] == "ld" and r["side"] == "A"]
+    assert len(hits) == len([h for h in every if h.tag in wanted])
+
+
+def test_caselist_and_level_filters(runner, both):
+    hits = _json(runner, "alliance", "--caselist", "hspolicy22", "--level", "college", "-n", "99")
+    assert hits and all(h["where"] == "ode" for h in hits)
+    assert _json(runner, "alliance", "--caselist", "nosuch") == []
+
+
+def test_same_card_in_library_and_collection_is_one_result_the_librarys(tmp_path, lib):
+    for p in (REPO / "cards").glob("*.toml"):
+        if p.name[0] != ".":
+            shutil.copy(p, lib.root / p.name)
+    building.build("ode", [write_csv(tmp_path / "ode.csv", ode_rows())])  # the same cards
+    mine = {h.id for h in search_all(lib.root, "alliance", where=["lib"], limit=50)}
+    theirs = {h.id for h in search_all(lib.root, "alliance", where=["ode"], limit=50)}
+    assert len(mine & theirs) >= 5  # most come back with the same id from their rows
+    hits = search_all(lib.root, "alliance", limit=50)
+    ids = [h.id for h in hits]
+    assert len(ids) == len(set(ids)) == len(mine | theirs)
+    assert all(h.where == "lib" for h in hits if h.id in mine)
+
+
+def _hit(id: str, where: str, score: float, kind: str = "card") -> Hit:
+    return Hit(id, "p", "t", "c", "", 1, 1, 1, 0, score, [], None, kind, where)
+
+
+def test_merge_orders_cards_first_by_score_and_keeps_the_library_copy():
+    hits = [
+        _hit("a", "ode", 9.0),
+        _hit("b", "lib", 3.0),
+        _hit("c", "lib", 99.0, "analytic"),
+        _hit("a", "lib", 1.0),
+        _hit("d", "two", 5.0),
+    ]
+    out = merged(hits, 3)
+    assert [(h.id, h.where, h.rank) for h in out] == [
+        ("d", "two", 1),
+        ("b", "lib", 2),
+        ("a", "lib", 3),
+    ]
+
+
+def test_no_collections_means_the_library_search_alone(runner, lib, monkeypatch):
+    for p in (REPO / "cards").glob("*.toml"):
+        if p.name[0] != ".":
+            shutil.copy(p, lib.root / p.name)
+    from evcards.collections import searching
+
+    monkeypatch.setattr(searching, "search_all", None)  # never reached
+    result = run(runner, "search", "alliance", "--json")
+    assert result.exit_code == 0 and {h["where"] for h in json.loads(result.stdout)} == {"lib"}
+
+
+def test_show_a_collection_card_by_prefix(runner, both, tmp_path):
+    hit = _json(runner, "alliance", "--in", "ode")[0]
+    result = run(runner, "show", hit["id"][:10], "--no-pager")
+    assert result.exit_code == 0 and hit["tag"] in " ".join(result.stdout.split())
+    shown = json.loads(run(runner, "show", hit["id"], "--json").stdout)
+    assert shown["id"] == hit["id"] and shown["tag"] == hit["tag"]
+
+
+def test_an_ambiguous_prefix_lists_candidates_and_where(both):
+    ids = [h.id for h in search_all(both.root, "alliance", where=["ode"], limit=100)]
+    firsts = [i[0] for i in ids]
+    shared = next(c for c in firsts if firsts.count(c) > 1)  # 30 ids, 16 first digits
+    with pytest.raises(AmbiguousCard, match=r"\(ode\)"):
+        find_card(both, shared)
+    with pytest.raises(CardNotFound):
+        find_card(both, "ffffffffffffffff")
+
+
+def test_take_round_trip_exports_the_same_row(runner, both):
+    from evcards.formats.dataset import render_jsonl
+
+    hit = _json(runner, "alliance", "--in", "ode")[0]
+    collection_card = find_card(both, hit["id"]).card()
+    result = run(runner, "take", hit["id"][:12], "-l", "Neg")
+    assert result.exit_code == 0 and "Took" in result.stdout
+    assert find_card(Library.open(both.root), hit["id"]).where == "lib"  # a fresh listing
+    exported = run(runner, "export", hit["id"], "-f", "jsonl", "-o", "-")
+    assert exported.exit_code == 0, exported.output
+    assert exported.stdout == render_jsonl([collection_card])
+    again = run(runner, "take", hit["id"])
+    assert "already in the library" in again.stdout
+    assert len(list(both.root.glob(f"*{hit['id']}.toml"))) == 1
