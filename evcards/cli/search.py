@@ -58,6 +58,10 @@ def search(
     thorough: Annotated[
         bool, _opt("--thorough", help="Accepted and ignored: every match is always ranked.")
     ] = False,
+    every_cut: Annotated[
+        bool,
+        _opt("--cuts", help="List every cut of an article, not one result per group of cuts."),
+    ] = False,
     as_json: Annotated[bool, _opt("--json", help="A JSON array of results.")] = False,
     remote: Annotated[
         str | None,
@@ -66,8 +70,9 @@ def search(
         ),
     ] = None,
 ) -> None:
-    """Find cards, best first; the same cut of the same text is shown once, with its count."""
-    from evcards.index.search import Filters, search
+    """Find cards, best first; the same cut of the same text is shown once, with its count,
+    and the re-cuts of one article once, the best-ranked first, with theirs (`57 cuts`)."""
+    from evcards.index.search import CutsMode, Filters, search
 
     filters = opts.make_filters(ctx.params)
     if not query.strip() and filters == Filters():
@@ -78,7 +83,8 @@ def search(
         from evcards.cli.remote import search_remote
 
         return search_remote(lib, remote, query, filters, read, limit, chosen, as_json)
-    hits = search(lib.root, query, filters, raw=raw, read=read, limit=limit, kind=chosen)
+    mode: CutsMode = "every" if every_cut else "group"
+    hits = search(lib.root, query, filters, raw=raw, read=read, limit=limit, kind=chosen, cuts=mode)
     if as_json:
         import json
 
@@ -105,12 +111,55 @@ def _print_table(hits: list[Any]) -> None:
     table.add_column("match", overflow="fold", ratio=3)
     table.add_column("read", justify="right")
     table.add_column("seen", justify="right")
+    table.add_column("cuts", justify="right")
     for h in hits:
         snippet = Text()
         for i, part in enumerate(h.snippet.replace(MARK_END, MARK_START).split(MARK_START)):
             snippet.append(part, style="bold reverse" if i % 2 else "")
-        table.add_row(h.id[:8], h.short_cite, h.tag, snippet, str(h.words_read), f"{h.seen}×")
+        table.add_row(
+            h.id[:8],
+            h.short_cite,
+            h.tag,
+            snippet,
+            str(h.words_read),
+            f"{h.seen}×",
+            cuts_label(h.cuts),
+        )
     out.print(table)
+
+
+def cuts_label(n: int) -> str:
+    """`57 cuts` for a group of re-cuts, nothing for a card that has none."""
+    return f"{n} cuts" if n > 1 else ""
+
+
+@app.command("cuts")
+def cuts(
+    card: Annotated[str, typer.Argument(help="A card id or unambiguous id prefix.")],
+    as_json: Annotated[bool, _opt("--json", help="A JSON array of the cuts.")] = False,
+) -> None:
+    """List the cuts of one card: the cards that re-cut the same article (trimmed,
+    highlighted or a word fixed otherwise), the card itself first."""
+    from evcards.index.cuts import card_cuts
+
+    lib = get_library()
+    found = card_cuts(lib.root, card)
+    if as_json:
+        import json
+
+        typer.echo(json.dumps([c.as_json() for c in found], ensure_ascii=False, indent=2))
+        return
+    from evcards.cli.output import console
+    from evcards.cli.tables import card_table
+
+    out = console()
+    table = card_table(out.width, tag_ratio=2)
+    table.add_column("read", justify="right")
+    table.add_column("where")
+    for c in found:
+        table.add_row(c.id[:8], c.short_cite, c.tag, str(c.words_read), c.where)
+    out.print(table)
+    typer.echo(f"{len(found)} cut{'s' if len(found) != 1 else ''} of {found[0].id[:8]}")
 
 
 @index_app.command("rebuild")

@@ -3,16 +3,21 @@
 Debaters re-cut each other's cards: the same article trimmed at other sentences, highlighted
 or underlined otherwise, now and then a word fixed. debate.cards grouped such cards by
 hashing their normalised sentences into buckets; this is that method, kept small. A card's
-**keys** are the `KEYS` smallest 63-bit hashes of its pairs of neighbouring sentences
-(lower-cased, whitespace normalised, at least `MIN_WORDS` words: a short sentence such as
-"No." or a heading is too common to say two cards are one). Pairs, not single sentences: a
+**keys** are 63-bit hashes of its pairs of neighbouring sentences (lower-cased, whitespace
+normalised, at least `MIN_WORDS` words: a short sentence such as "No." or a heading is too
+common to say two cards are one): those the content picks (hash divisible by `SAMPLE`), at
+most `KEYS` of them, and the `LEAST` smallest whatever they are. Pairs, not single sentences: a
 famous quote that many unrelated articles hold would join them all, where the quote with the
 sentence before it belongs to one article. Two cards that share a key are cuts of one article, and a
 group is what sharing keys joins (union-find, `groups`).
 
-Why the smallest hashes: a cut that is a trim of another holds a subset of its sentences,
-and a hash among the smallest of the longer cut that the shorter one still holds is among
-the shorter one's smallest too (bottom-k sampling), so a trim always keeps a key in common.
+Why hashes the content picks: a cut that is a trim of another holds a run of its pairs, and a
+pair picked in one card is picked in every card that holds it (the choice depends on the pair
+alone, not on the rest of the card), so a trim that keeps a picked pair of the original keeps
+a key in common, however the two were trimmed (unless the original has over `KEYS` picked
+pairs: then its smallest are kept). A short trim may hold no picked pair; the `LEAST` smallest
+hashes of each card catch most of those (a smallest hash of the original that the trim keeps
+is among the trim's smallest too).
 Highlighting and underlining do not change the text, so they never change the keys; a fixed
 word changes only its own sentence's hash. A card with no sentence long enough keys on its
 whole normalised text, which still joins exact copies.
@@ -25,7 +30,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from hashlib import blake2b
 
-KEYS = 4  # keys kept per card: few and small, so that a million cards' keys stay cheap
+KEYS = 8  # picked keys kept per card at most: few and small, so a million cards' stay cheap
+SAMPLE = 4  # a pair is picked when its hash is divisible by this: a quarter of them
+LEAST = 2  # the smallest hashes every card keys on besides
 MIN_WORDS = 6  # words a sentence needs to be a key
 
 _MASK = (1 << 63) - 1  # SQLite's INTEGER is signed 64-bit: keep hashes positive
@@ -46,19 +53,28 @@ def _hash(s: str) -> int:
     return int.from_bytes(blake2b(s.encode(), digest_size=8).digest(), "little") & _MASK
 
 
-def keys_of(text: str, keep: int = KEYS) -> list[int]:
-    """A card's keys: the `keep` smallest hashes of its pairs of neighbouring sentences (of
-    its one sentence, if it has one), ascending; the hash of its whole normalised text when
-    it has no sentence long enough; none when it has no words."""
+def pair_hashes(text: str) -> set[int]:
+    """The hashes of the text's pairs of neighbouring sentences (of its one sentence, if it
+    has one): what a card's keys are chosen from."""
     said = sentences(text)
     if len(said) == 1:
-        hashes = {_hash(said[0])}
-    else:  # a pair of neighbours: a quote two articles share is not a pair both hold
-        hashes = {_hash(f"{a}|{b}") for a, b in zip(said, said[1:], strict=False)}
+        return {_hash(said[0])}
+    # A pair of neighbours: a quote two articles share is not a pair both hold.
+    return {_hash(f"{a}|{b}") for a, b in zip(said, said[1:], strict=False)}
+
+
+def keys_of(text: str, keep: int = KEYS) -> list[int]:
+    """A card's keys, ascending: of the hashes of its pairs of neighbouring sentences (of its
+    one sentence, if it has one), the smallest `keep` of those divisible by `SAMPLE` and the
+    `LEAST` smallest; the hash of its whole normalised text when it has no sentence long
+    enough; none when it has no words."""
+    hashes = pair_hashes(text)
     if not hashes:
         whole = " ".join(text.lower().split())
         return [_hash(whole)] if whole else []
-    return sorted(hashes)[:keep]
+    ordered = sorted(hashes)
+    picked = [h for h in ordered if h % SAMPLE == 0][:keep]
+    return sorted({*picked, *ordered[:LEAST]})
 
 
 class UnionFind:

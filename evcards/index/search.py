@@ -13,6 +13,13 @@ highlighted text, after Unicode NFC and whitespace normalisation (`CardFacts.dup
 cite, labels, location, highlight colour, shrinking and bold may differ: they do not change
 what is read. A different highlighting or underlining is a different card. A collapsed result
 is the best-ranked member; its `seen` is the sum over the group and `copies` its size.
+
+Cuts. Above that, re-cuts of one article (trimmed, highlighted or a word fixed otherwise:
+evcards.core.neardup) are grouped: `cuts="group"` shows one result per group, its best-ranked
+cut, with `cuts` the group's number of cuts; `cuts="every"` shows every cut, each with its
+group's count; `cuts="off"` groups nothing (`cuts` is 1), for an export of every match. The
+groups are followed from the picked results only (evcards.index.cuts.component), so a search
+costs a few small queries per result whatever the library's size.
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from evcards.index.query import (
     CONTROL,
@@ -45,6 +52,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Filters", "Hit", "parse_years", "quote_query", "search", "search_db"]
 
+CutsMode = Literal["group", "every", "off"]
+
 MARK_START, MARK_END = "\x02", "\x03"  # around each match in a snippet, styled by the caller
 
 
@@ -63,6 +72,7 @@ class Hit:
     labels: list[str]
     year: int | None
     kind: str
+    cuts: int = 1  # the number of cuts in the card's group of re-cuts (evcards.index.cuts)
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -72,6 +82,7 @@ class Hit:
             "snippet": self.snippet.replace(MARK_START, "«").replace(MARK_END, "»"),
             "seen": self.seen,
             "copies": self.copies,
+            "cuts": self.cuts,
             "rank": self.rank,
             "score": self.score,
             "words_read": self.words_read,
@@ -92,10 +103,11 @@ def search_db(
     limit: int = 20,
     kind: str | None = None,
     snippets: bool = True,
+    cuts: CutsMode = "group",
 ) -> list[Hit]:
     """Ranked, collapsed hits from an open index (see `search` for the synced version); with
     `snippets=False` each hit's snippet is left empty and no stored text is read."""
-    ranked = rank(ix, query, filters, raw=raw, read=read, limit=limit, kind=kind)
+    ranked = rank(ix, query, filters, raw=raw, read=read, limit=limit, kind=kind, cuts=cuts)
     if not ranked.picked:
         return []
     return _hits(ix.db, ranked, read, snippets)
@@ -109,6 +121,33 @@ class Ranked:
     picked: list[Picked]
     searcher: tantivy.Searcher | None
     terms: list[Term]
+    cuts: dict[int, int] | None = None  # each picked key's group's number of cuts
+
+
+class _Groups:
+    """The groups of re-cuts met while picking: `fresh(key)` is False for a card of a group
+    already picked from (when grouping), and `cuts` counts each picked card's group."""
+
+    def __init__(self, db: sqlite3.Connection, mode: CutsMode) -> None:
+        self.db, self.mode = db, mode
+        self.covered: dict[int, int] = {}  # key -> the group's number of cuts
+        self.cuts: dict[int, int] = {}
+
+    def fresh(self, key: int) -> bool:
+        if self.mode == "off":
+            return True
+        if key in self.covered:
+            if self.mode == "group":
+                return False
+            self.cuts[key] = self.covered[key]
+            return True
+        from evcards.index.cuts import component, cuts_count
+
+        members = component(self.db, key)
+        count = cuts_count(self.db, members) if len(members) > 1 else 1
+        self.covered.update(dict.fromkeys(members, count))
+        self.cuts[key] = count
+        return True
 
 
 def rank(
@@ -120,9 +159,10 @@ def rank(
     read: bool = False,
     limit: int = 20,
     kind: str | None = None,
+    cuts: CutsMode = "group",
 ) -> Ranked:
     """The best `limit` distinct results: tantivy's ranking, cards before analytics, each
-    dupkey once."""
+    dupkey once (and each group of re-cuts once, with `cuts="group"`)."""
     from evcards.index import snippets
 
     filters = filters or Filters()
@@ -136,12 +176,14 @@ def rank(
     searcher = ix.searcher()
     taken: set[str] = set()
     picked: list[Picked] = []
+    groups = _Groups(ix.db, cuts)
     for tier in [kind] if kind else list(KINDS):
         whole = combine(ranked, filter_queries(filters, tier))
-        picked += _distinct(_best(ix.db, searcher, whole, limit), limit - len(picked), taken)
+        best = _best(ix.db, searcher, whole, limit)
+        picked += _distinct(best, limit - len(picked), taken, groups)
     clean = CONTROL.sub(" ", query)
     terms = snippets.terms_of_raw(clean) if raw else snippets.terms_of(quote_query(clean))
-    return Ranked(picked, searcher, terms)
+    return Ranked(picked, searcher, terms, groups.cuts)
 
 
 Picked = tuple[int, str, float, "tantivy.DocAddress"]  # (key, dupkey, score, address)
@@ -216,13 +258,16 @@ def _in_order(db: sqlite3.Connection, rows: list[Scored]) -> list[Picked]:
     return [picked for _, _, picked in out]
 
 
-def _distinct(rows: Iterator[Picked], limit: int, taken: set[str]) -> list[Picked]:
-    """The first `limit` rows of distinct dupkeys (`taken` holds those already used)."""
+def _distinct(
+    rows: Iterator[Picked], limit: int, taken: set[str], groups: _Groups | None = None
+) -> list[Picked]:
+    """The first `limit` rows of distinct dupkeys (`taken` holds those already used), and of
+    distinct groups of re-cuts when `groups` groups."""
     picked: list[Picked] = []
     if limit <= 0:
         return picked
     for row in rows:
-        if row[1] in taken:
+        if row[1] in taken or (groups is not None and not groups.fresh(row[0])):
             continue
         taken.add(row[1])
         picked.append(row)
@@ -288,6 +333,7 @@ def _hits(db: sqlite3.Connection, ranked: Ranked, read: bool, snippets: bool) ->
                 labels=labels.split(),
                 year=year,
                 kind=kind,
+                cuts=(ranked.cuts or {}).get(key, 1),
             )
         )
     return out
@@ -303,6 +349,7 @@ def search(
     limit: int = 20,
     kind: str | None = None,
     snippets: bool = True,
+    cuts: CutsMode = "group",
 ) -> list[Hit]:
     """Sync the index with the library at `root`, then search it (`snippets=False`: hits
     with no snippet, for a caller that shows none, such as an export).
@@ -311,7 +358,14 @@ def search(
     evcards.index.sync), so the files of the hits themselves are checked once more: a result is
     never shown from a stale row. If one changed, the search runs again on fresh rows (and
     checks any new hits in turn). An index found damaged on the way is rebuilt, once."""
-    options = {"raw": raw, "read": read, "limit": limit, "kind": kind, "snippets": snippets}
+    options = {
+        "raw": raw,
+        "read": read,
+        "limit": limit,
+        "kind": kind,
+        "snippets": snippets,
+        "cuts": cuts,
+    }
     ix = ensure(root, fulltext=True)
     try:
         try:
