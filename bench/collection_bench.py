@@ -75,23 +75,52 @@ def grouping(n: int, seed: int, folder: Path) -> None:
     multi = cuts.group(db)
     db.execute("COMMIT")
     grouping_s = clock() - t0
-    found = [g for (g,) in db.execute("SELECT grp FROM cutgroups ORDER BY key")]
+    grp = dict(db.execute("SELECT key, grp FROM cutgroups"))
+    found = [grp.get(i, -1 - i) for i in range(n)]  # a card with no keys: a group of one
+    del grp
+    lookups(db, n, seed)
     db.close()
     precision, recall = neardup.pair_scores(made.groups, found)
     e_precision, e_recall = neardup.pair_scores(made.groups, exact_found)
     recut = 1 - made.articles / n
     per = (keying + grouping_s) / n * 1e6
+    key_us, group_us = keying / n * 1e6, grouping_s / n * 1e6
     print(f"rows {n:,}  articles {made.articles:,}  re-cuts {recut:.1%} of rows")
     print(f"groups of 2+ found: {multi:,}")
     print(f"cuts grouping: precision {precision:.4f}  recall {recall:.4f}")
     print(f"exact-key baseline: precision {e_precision:.4f}  recall {e_recall:.4f}")
     print(
-        f"cost per card: keys (and storing them) {keying / n * 1e6:.1f} us + group {grouping_s / n * 1e6:.1f} us"
+        f"cost per card: keys (and storing them) {key_us:.1f} us + group {group_us:.1f} us"
         f" = {per:.1f} us (CPU); baseline {baseline / n * 1e6:.1f} us:"
         f" {per / max(baseline / n * 1e6, 1e-9):.1f}x"
     )
     size = (folder / "cuts.sqlite").stat().st_size
     print(f"key file {size / n:.0f} bytes/card; peak RSS {_rss_mb():.0f} MB (generation included)")
+
+
+def lookups(db: sqlite3.Connection, n: int, seed: int) -> None:
+    """What the library's grouping costs a search: `component` (the group followed from one
+    hit through the key index, as index.search does for each result) for 500 random cards
+    of the N, against one indexed lookup of a card's keys (the baseline), wall time."""
+    import random
+
+    db.executescript(cuts.CUTKEYS_INDEXES)
+    rng = random.Random(seed)
+    picks = [rng.randrange(n) for _ in range(500)]
+    walk, one = [], []
+    for key in picks:
+        t0 = time.perf_counter()
+        cuts.component(db, key)
+        t1 = time.perf_counter()
+        db.execute("SELECT bucket FROM cutkeys WHERE key = ?", (key,)).fetchall()
+        t2 = time.perf_counter()
+        walk.append((t1 - t0) * 1e3)
+        one.append((t2 - t1) * 1e3)
+    q, b = statistics.quantiles(walk, n=100), statistics.median(one)
+    print(
+        f"library grouping per hit at {n:,} cards: p50 {q[49]:.3f} ms  p99 {q[98]:.3f} ms"
+        f" ({q[49] / b:.1f}x one key lookup, {b:.3f} ms); 20 hits: ~{20 * q[49]:.1f} ms"
+    )
 
 
 def minhash(n: int, seed: int) -> None:
@@ -132,34 +161,59 @@ def _has_collections() -> bool:
     return "collection" in COMMANDS
 
 
+QUERIES = (
+    "nuclear war",
+    "economy",
+    "china",
+    "extinction",
+    "hegemony",
+    "climate change",
+    "capitalism",
+    "deterrence",
+    "russia",
+    "democracy",
+    "terrorism",
+    "warming",
+)
+
+
 def build(n: int, seed: int, folder: Path) -> None:
-    """The collection part: only once `evcards collection` exists (the collections branch)."""
+    """The collection part, for the integrator: only once `evcards collection` exists (the
+    collections branch, whose bench/collection_build_bench.py measures the build against its
+    baselines in more detail). The same generated rows as a CSV, `evcards collection add` in
+    a child process (rows/s, the child's peak RSS), the size on disk against the CSV, then the
+    search p50/p99 over an empty library and the collection (`search_all`, in this process,
+    after a warm-up)."""
     if not _has_collections():
         print("collection build: skipped (no `evcards collection` command yet)")
         return
+    import os
+
     csv_path = folder / "ode.csv"
     odegen.write_csv(csv_path, n, seed)
-    evcards = str(Path(sys.executable).with_name("evcards"))
-    env = {"EVCARDS_HOME": str(folder / "home"), "PATH": "/usr/bin:/bin"}
-    t0 = time.perf_counter()
-    subprocess.run([evcards, "collection", "add", "bench", str(csv_path)], env=env, check=True)
-    wall = time.perf_counter() - t0
     home = folder / "home"
+    os.environ["EVCARDS_HOME"] = str(home)
+    evcards = str(Path(sys.executable).with_name("evcards"))
+    t0 = time.perf_counter()
+    subprocess.run([evcards, "collection", "add", "bench", str(csv_path)], check=True)
+    wall = time.perf_counter() - t0
     disk = sum(p.stat().st_size for p in home.rglob("*") if p.is_file())
     print(f"build: {n / wall:,.0f} rows/s; size {disk / csv_path.stat().st_size:.2f}x the CSV")
     print(f"build peak RSS {_rss_mb(children=True):.0f} MB")
+    from evcards.collections.searching import search_all
+
     lib = folder / "lib"
     lib.mkdir()
-    subprocess.run([evcards, "init"], cwd=lib, env=env, check=True, capture_output=True)
+    for q in QUERIES:
+        search_all(lib, q)
     times = []
-    for word in ["nuclear", "china", "economy", "warming", "democracy"] * 4:
-        t0 = time.perf_counter()
-        subprocess.run(
-            [evcards, "search", word], cwd=lib, env=env, check=True, capture_output=True
-        )
-        times.append((time.perf_counter() - t0) * 1000)
-    q = statistics.quantiles(times, n=100)
-    print(f"search (whole command) p50 {q[49]:.0f} ms  p99 {q[98]:.0f} ms")
+    for _ in range(3):
+        for q in QUERIES:
+            t0 = time.perf_counter()
+            search_all(lib, q)
+            times.append((time.perf_counter() - t0) * 1000)
+    qs = statistics.quantiles(times, n=100)
+    print(f"search (library + collection) p50 {qs[49]:.1f} ms  p99 {qs[98]:.1f} ms")
 
 
 def main() -> None:
