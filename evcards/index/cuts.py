@@ -1,6 +1,6 @@
 """Cuts grouped in a catalog: the keys of evcards.core.neardup stored per card, groups from them.
 
-Two ways, one table. Every catalog that groups cuts holds `cutkeys (bucket, key)`: one row per
+Two ways, one table. Every catalog that groups cuts holds `cutkeys (key, bucket)`: one row per
 key (`neardup.keys_of` of the card's body, a few per card) and card (`key`, the catalog's key).
 
 - **A collection** (built once, read-only) is grouped at the end of its build: `group(db)`
@@ -38,20 +38,23 @@ __all__ = [
 
 MAX_GROUP = 5_000  # cards a library group is followed to: past this, a group is cut short
 
+# Keyed by card first: cards are written in key order, so the table is appended to, not
+# sorted into, during a build; the index by bucket (what grouping and `component` read) is made
+# after the bulk load (schema.INDEXES), in one sorted pass.
 CUTKEYS = """
-CREATE TABLE IF NOT EXISTS cutkeys (bucket INTEGER NOT NULL, key INTEGER NOT NULL,
-                                    PRIMARY KEY (bucket, key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS cutkeys (key INTEGER NOT NULL, bucket INTEGER NOT NULL,
+                                    PRIMARY KEY (key, bucket)) WITHOUT ROWID;
 """
 CUTKEYS_INDEXES = """
-CREATE INDEX IF NOT EXISTS cutkeys_key ON cutkeys(key);
+CREATE INDEX IF NOT EXISTS cutkeys_bucket ON cutkeys(bucket);
 """
 
 
 def store_keys(db: sqlite3.Connection, rows: Iterable[tuple[int, Sequence[int]]]) -> None:
     """Each (card key, its neardup keys) into `cutkeys`."""
     db.executemany(
-        "INSERT OR IGNORE INTO cutkeys VALUES (?, ?)",
-        ((bucket, key) for key, buckets in rows for bucket in buckets),
+        "INSERT OR IGNORE INTO cutkeys (key, bucket) VALUES (?, ?)",
+        ((key, bucket) for key, buckets in rows for bucket in sorted(set(buckets))),
     )
 
 

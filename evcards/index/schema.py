@@ -77,8 +77,8 @@ CREATE TABLE totals (
     kind TEXT NOT NULL, label TEXT NOT NULL, cards INTEGER NOT NULL, words_read INTEGER NOT NULL,
     PRIMARY KEY (kind, label)
 ) WITHOUT ROWID;
-CREATE TABLE cutkeys (bucket INTEGER NOT NULL, key INTEGER NOT NULL,
-                      PRIMARY KEY (bucket, key)) WITHOUT ROWID;
+CREATE TABLE cutkeys (key INTEGER NOT NULL, bucket INTEGER NOT NULL,
+                      PRIMARY KEY (key, bucket)) WITHOUT ROWID;
 """
 
 
@@ -118,7 +118,7 @@ CREATE INDEX cards_by_year ON cards((kind = 'analytic'), year DESC);
 CREATE INDEX cards_by_words ON cards((kind = 'analytic'), words DESC);
 CREATE INDEX cards_by_added ON cards((kind = 'analytic'), added_ns DESC);
 CREATE INDEX invalid_dir ON invalid(dir);
-CREATE INDEX cutkeys_key ON cutkeys(key);
+CREATE INDEX cutkeys_bucket ON cutkeys(bucket);
 INSERT INTO totals
     SELECT kind, value, sum(n), sum(w)
     FROM (SELECT kind, labels, count(*) AS n, sum(words_read) AS w FROM cards
