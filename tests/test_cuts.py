@@ -211,3 +211,26 @@ def test_cuts_command_and_json(lib: Library, runner: CliRunner) -> None:
     assert out.exit_code == 0 and "1 cut of" in out.output
     out = runner.invoke(app, ["cuts", "ffffffffffff"])
     assert out.exit_code == 1 and out.output.startswith("Error: no card with id")
+
+
+def test_groups_read_at_once_agree_with_one_at_a_time(
+    generated: tuple[list[dict[str, str]], list[int]],
+) -> None:
+    """cuts.groups_of (a search page's groups in a few queries) against cuts.component and
+    cuts.cuts_count (one card at a time, the reference), copies of a cut counted once."""
+    import random
+
+    rows, _ = generated
+    db = sqlite3.connect(":memory:")
+    db.executescript(cuts.CUTKEYS + cuts.CUTKEYS_INDEXES)
+    db.execute("CREATE TABLE cards (key INTEGER PRIMARY KEY, dupkey TEXT)")
+    rng = random.Random(5)
+    dupkeys = [f"d{i // 2 if rng.random() < 0.2 else i}" for i in range(len(rows))]
+    db.executemany("INSERT INTO cards VALUES (?, ?)", enumerate(dupkeys, 1))
+    cuts.store_keys(db, ((i + 1, neardup.keys_of(r["fulltext"])) for i, r in enumerate(rows)))
+    seeds = rng.sample(range(1, len(rows) + 1), 60)
+    together = cuts.groups_of(db, seeds)
+    for seed in seeds:
+        members = cuts.component(db, seed)
+        assert together[seed] == (min(members), cuts.cuts_count(db, members))
+        assert {k for k, (g, _) in together.items() if g == min(members)} == members

@@ -32,6 +32,7 @@ __all__ = [
     "component",
     "cuts_count",
     "group",
+    "groups_of",
     "keys_of",
     "store_keys",
 ]
@@ -80,6 +81,54 @@ def component(db: sqlite3.Connection, key: int, limit: int = MAX_GROUP) -> set[i
         new = list(more - cards)
         cards |= more
     return cards
+
+
+def groups_of(
+    db: sqlite3.Connection, seeds: Iterable[int], limit: int = MAX_GROUP
+) -> dict[int, tuple[int, int]]:
+    """`component` and `cuts_count` of many cards at once, in a few queries whatever their
+    number (a search page's hits): each card of their groups -> (its group's id, the group's
+    number of cuts). The groups are followed together (at most `limit` cards in all), then
+    told apart by a union-find over the (card, bucket) rows read."""
+    cards = set(seeds)
+    new, buckets = list(cards), set[int]()
+    rows: list[tuple[int, int]] = []
+    while new and len(cards) < limit:
+        found = _pairs(db, "SELECT key, bucket FROM cutkeys WHERE key IN ({})", new)
+        rows += found
+        fresh = {b for _, b in found} - buckets
+        if not fresh:
+            break
+        buckets |= fresh
+        more = _pairs(db, "SELECT key, bucket FROM cutkeys WHERE bucket IN ({})", list(fresh))
+        rows += more
+        new = list({k for k, _ in more} - cards)
+        cards.update(new)
+    parent = {k: k for k in cards}
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first: dict[int, int] = {}
+    for key, bucket in rows:
+        a, b = find(first.setdefault(bucket, key)), find(key)
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+    dupkeys: dict[int, set[str]] = {}
+    for key, dupkey in _pairs(db, "SELECT key, dupkey FROM cards WHERE key IN ({})", list(cards)):
+        dupkeys.setdefault(find(key), set()).add(dupkey)
+    return {k: (find(k), max(1, len(dupkeys.get(find(k), ())))) for k in cards}
+
+
+def _pairs(db: sqlite3.Connection, sql: str, values: list[int]) -> list[tuple[Any, Any]]:
+    out: list[tuple[Any, Any]] = []
+    for i in range(0, len(values), 10_000):
+        part = values[i : i + 10_000]
+        out += db.execute(sql.format(",".join("?" * len(part))), part).fetchall()
+    return out
 
 
 def cuts_count(db: sqlite3.Connection, keys: Iterable[int]) -> int:

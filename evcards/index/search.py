@@ -24,6 +24,7 @@ costs a few small queries per result whatever the library's size.
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -126,26 +127,30 @@ class Ranked:
 
 class _Groups:
     """The groups of re-cuts met while picking: `fresh(key)` is False for a card of a group
-    already picked from (when grouping), and `cuts` counts each picked card's group."""
+    already picked from (when grouping), and `cuts` counts each picked card's group. The
+    groups of a chunk of candidates are read at once (`learn`: cuts.groups_of)."""
 
     def __init__(self, db: sqlite3.Connection, mode: CutsMode) -> None:
         self.db, self.mode = db, mode
-        self.covered: dict[int, int] = {}  # key -> the group's number of cuts
-        self.cuts: dict[int, int] = {}
+        self.known: dict[int, tuple[int, int]] = {}  # key -> (its group, the group's cuts)
+        self.used: set[int] = set()  # the groups picked from
+        self.cuts: dict[int, int] = {}  # picked key -> its group's cuts
+
+    def learn(self, keys: list[int]) -> None:
+        unknown = [k for k in keys if k not in self.known]
+        if unknown and self.mode != "off":
+            from evcards.index.cuts import groups_of
+
+            self.known.update(groups_of(self.db, unknown))
 
     def fresh(self, key: int) -> bool:
         if self.mode == "off":
             return True
-        if key in self.covered:
-            if self.mode == "group":
-                return False
-            self.cuts[key] = self.covered[key]
-            return True
-        from evcards.index.cuts import component, cuts_count
-
-        members = component(self.db, key)
-        count = cuts_count(self.db, members) if len(members) > 1 else 1
-        self.covered.update(dict.fromkeys(members, count))
+        self.learn([key])
+        group, count = self.known[key]
+        if self.mode == "group" and group in self.used:
+            return False
+        self.used.add(group)
         self.cuts[key] = count
         return True
 
@@ -266,7 +271,7 @@ def _distinct(
     picked: list[Picked] = []
     if limit <= 0:
         return picked
-    for row in rows:
+    for row in _learning(rows, limit, taken, groups):
         if row[1] in taken or (groups is not None and not groups.fresh(row[0])):
             continue
         taken.add(row[1])
@@ -274,6 +279,17 @@ def _distinct(
         if len(picked) >= limit:
             break
     return picked
+
+
+def _learning(
+    rows: Iterator[Picked], limit: int, taken: set[str], groups: _Groups | None
+) -> Iterator[Picked]:
+    """`rows`, read `limit` at a time, each chunk's groups learnt before it is yielded: a few
+    queries a chunk, not a few a row."""
+    while chunk := list(itertools.islice(rows, limit)):
+        if groups is not None:
+            groups.learn([row[0] for row in chunk if row[1] not in taken])
+        yield from chunk
 
 
 _ROW = "card_id, path, tag, short_cite, words_read, labels, year, kind"
