@@ -234,3 +234,16 @@ def test_groups_read_at_once_agree_with_one_at_a_time(
         members = cuts.component(db, seed)
         assert together[seed] == (min(members), cuts.cuts_count(db, members))
         assert {k for k, (g, _) in together.items() if g == min(members)} == members
+
+
+def test_group_keeps_the_datasets_duplicate_count() -> None:
+    db = sqlite3.connect(":memory:")
+    db.executescript(cuts.CUTKEYS)
+    cuts.store_keys(db, [(1, [10, 11]), (2, [11, 12]), (3, [20])])
+    db.execute("CREATE TABLE rows (key INTEGER, dup INTEGER)")
+    db.executemany("INSERT INTO rows VALUES (?, ?)", [(1, 4), (2, 0), (3, None)])
+    assert cuts.group(db, "SELECT key, dup FROM rows") == 1
+    got = db.execute("SELECT key, grp, cuts FROM cutgroups ORDER BY key").fetchall()
+    assert got == [(1, 1, 6), (2, 1, 6), (3, 3, 1)]
+    assert cuts.group(db) == 1
+    assert db.execute("SELECT cuts FROM cutgroups WHERE key = 1").fetchone() == (2,)

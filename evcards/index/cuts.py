@@ -138,10 +138,13 @@ def cuts_count(db: sqlite3.Connection, keys: Iterable[int]) -> int:
     return max(1, len(set(got)))
 
 
-def group(db: sqlite3.Connection) -> int:
+def group(db: sqlite3.Connection, duplicates: str | None = None) -> int:
     """Group a built catalog's cards from its `cutkeys` into `cutgroups (key, grp, cuts)`,
     replacing what it held; the number of groups of more than one card. A card with no keys
-    has no row: it is a group of one (`cuts` 1)."""
+    has no row: it is a group of one (`cuts` 1). `duplicates`: SQL giving (key, n) rows, the
+    dataset's `duplicateCount` of a card where it carries one (the exact copies of it the
+    dataset folded into that row): each adds its n to its group's cuts, so that a group's
+    count is what the caselist holds, not only the rows kept."""
     top = db.execute("SELECT coalesce(max(key), 0) FROM cutkeys").fetchone()[0]
     parent = array("q", range(top + 1))
 
@@ -163,6 +166,9 @@ def group(db: sqlite3.Connection) -> int:
     keyed = [k for (k,) in db.execute("SELECT DISTINCT key FROM cutkeys ORDER BY key")]
     for k in keyed:
         members[find(k)] += 1
+    for key, n in db.execute(duplicates) if duplicates else ():
+        if 0 <= key <= top and n and int(n) > 0:
+            members[find(key)] += int(n)
     db.execute("DROP TABLE IF EXISTS cutgroups")
     db.execute(
         "CREATE TABLE cutgroups (key INTEGER PRIMARY KEY, grp INTEGER NOT NULL,"
