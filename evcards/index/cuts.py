@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import sqlite3
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -162,13 +162,8 @@ def group(db: sqlite3.Connection, duplicates: str | None = None) -> int:
         a, b = find(first), find(key)
         if a != b:
             parent[max(a, b)] = min(a, b)
-    members = array("q", [0]) * (top + 1)
     keyed = [k for (k,) in db.execute("SELECT DISTINCT key FROM cutkeys ORDER BY key")]
-    for k in keyed:
-        members[find(k)] += 1
-    for key, n in db.execute(duplicates) if duplicates else ():
-        if 0 <= key <= top and n and int(n) > 0:
-            members[find(key)] += int(n)
+    members = _sizes(db, keyed, find, top, duplicates)
     db.execute("DROP TABLE IF EXISTS cutgroups")
     db.execute(
         "CREATE TABLE cutgroups (key INTEGER PRIMARY KEY, grp INTEGER NOT NULL,"
@@ -241,3 +236,21 @@ def _rows(db: sqlite3.Connection, keys: list[int]) -> list[tuple[Any, ...]]:
             part,
         ).fetchall()
     return out
+
+
+def _sizes(
+    db: sqlite3.Connection,
+    keyed: list[int],
+    find: Callable[[int], int],
+    top: int,
+    duplicates: str | None,
+) -> array[int]:
+    """Each group's number of cuts, at its root: its cards, plus the dataset's duplicates of
+    each where `duplicates` gives them (see `group`)."""
+    members = array("q", [0]) * (top + 1)
+    for k in keyed:
+        members[find(k)] += 1
+    for key, n in db.execute(duplicates) if duplicates else ():
+        if 0 <= key <= top and n and int(n) > 0:
+            members[find(key)] += int(n)
+    return members
