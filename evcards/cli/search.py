@@ -135,7 +135,9 @@ def cuts_label(n: int) -> str:
 
 @app.command("cuts")
 def cuts(
-    card: Annotated[str, typer.Argument(help="A card id or unambiguous id prefix.")],
+    card: Annotated[
+        str, typer.Argument(help="A card id or unambiguous id prefix.", metavar="CARD")
+    ],
     as_json: Annotated[bool, _opt("--json", help="A JSON array of the cuts.")] = False,
 ) -> None:
     """List the cuts of one card: the cards that re-cut the same article (trimmed,
