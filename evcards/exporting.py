@@ -111,7 +111,9 @@ def search_cards(
     from evcards.index.search import Filters, search
 
     filters = Filters(labels=list(labels))
-    hits = search(library.root, query, filters, limit=limit or SEARCH_LIMIT, snippets=False)
+    hits = search(
+        library.root, query, filters, limit=limit or SEARCH_LIMIT, snippets=False, cuts="off"
+    )
     return [library.read(library.root / hit.path) for hit in hits]
 
 

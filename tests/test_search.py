@@ -254,12 +254,15 @@ def test_duplicates_collapse_into_one_result(filled: Library) -> None:
     b = put(lib, tag="ice retagged", body=body(*same_cut), sources=[Source(file="z.docx")])
     c = put(lib, tag="ice", body=body(*other_cut))
     assert len({a, b, c}) == 3  # three card files
-    hits = search(lib.root, "arctic")
+    hits = search(lib.root, "arctic", cuts="every")
     assert len(hits) == 2
     merged = next(h for h in hits if h.id in (a, b))
     assert (merged.seen, merged.copies) == (3, 2)
     other = next(h for h in hits if h.id == c)
     assert (other.seen, other.copies) == (1, 1)
+    # The other highlighting is another cut of the same text: grouped by default.
+    grouped = search(lib.root, "arctic")
+    assert len(grouped) == 1 and grouped[0].cuts == 2
 
 
 def test_limit_counts_collapsed_results(filled: Library) -> None:

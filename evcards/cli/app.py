@@ -46,6 +46,7 @@ COMMANDS = {
     "stats": "export",
     "speech": "speech",
     "search": "search",
+    "cuts": "search",
     "browse": "browse",
     "index": "search",
     "remote": "remote",

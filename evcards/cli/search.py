@@ -58,6 +58,10 @@ def search(
     thorough: Annotated[
         bool, _opt("--thorough", help="Accepted and ignored: every match is always ranked.")
     ] = False,
+    every_cut: Annotated[
+        bool,
+        _opt("--cuts", help="List every cut of an article, not one result per group of cuts."),
+    ] = False,
     as_json: Annotated[bool, _opt("--json", help="A JSON array of results.")] = False,
     remote: Annotated[
         str | None,
@@ -90,9 +94,10 @@ def search(
     ] = None,
 ) -> None:
     """Find cards in your library and your collections, best first; the same cut of the same
-    text is shown once, with its count. --event, --side, --level and --caselist filter on
-    what a collection's dataset says of a card's round (library cards have none)."""
-    from evcards.index.search import Filters
+    text is shown once, with its count, and the re-cuts of one article once, the best-ranked
+    first, with theirs (`57 cuts`). --event, --side, --level and --caselist filter on what a
+    collection's dataset says of a card's round (library cards have none)."""
+    from evcards.index.search import CutsMode, Filters
 
     filters = opts.make_filters(ctx.params)
     filters.event, filters.side = list(event or []), list(side or [])
@@ -105,8 +110,9 @@ def search(
         from evcards.cli.remote import search_remote
 
         return search_remote(lib, remote, query, filters, read, limit, chosen, as_json)
+    mode: CutsMode = "every" if every_cut else "group"
     options: dict[str, Any] = {"raw": raw, "read": read, "limit": limit, "kind": chosen}
-    mixed, hits = _found(lib.root, query, filters, where, options)
+    mixed, hits = _found(lib.root, query, filters, where, {**options, "cuts": mode})
     if as_json:
         import json
 
@@ -153,6 +159,7 @@ def _print_table(hits: list[Any], mixed: bool = False) -> None:
     table.add_column("match", overflow="fold", ratio=3)
     table.add_column("read", justify="right")
     table.add_column("seen", justify="right")
+    table.add_column("cuts", justify="right")
     if mixed:  # where each result is: `lib`, or the collection's name, never cut
         table.add_column("in", no_wrap=True, min_width=max(len(h.where) for h in hits))
     for h in hits:
@@ -160,8 +167,44 @@ def _print_table(hits: list[Any], mixed: bool = False) -> None:
         for i, part in enumerate(h.snippet.replace(MARK_END, MARK_START).split(MARK_START)):
             snippet.append(part, style="bold reverse" if i % 2 else "")
         cells = [h.id[:8], h.short_cite, h.tag, snippet, str(h.words_read), f"{h.seen}×"]
-        table.add_row(*cells, *([h.where] if mixed else []))
+        table.add_row(*cells, cuts_label(h.cuts), *([h.where] if mixed else []))
     out.print(table)
+
+
+def cuts_label(n: int) -> str:
+    """`57 cuts` for a group of re-cuts, nothing for a card that has none."""
+    return f"{n} cuts" if n > 1 else ""
+
+
+@app.command("cuts")
+def cuts(
+    card: Annotated[
+        str, typer.Argument(help="A card id or unambiguous id prefix.", metavar="CARD")
+    ],
+    as_json: Annotated[bool, _opt("--json", help="A JSON array of the cuts.")] = False,
+) -> None:
+    """List the cuts of one card, in the library or a collection: the cards that re-cut the
+    same article (trimmed, highlighted or a word fixed otherwise), the card itself first."""
+    from evcards.collections.cards import cuts_of
+
+    lib = get_library()
+    found = cuts_of(lib, card)
+    if as_json:
+        import json
+
+        typer.echo(json.dumps([c.as_json() for c in found], ensure_ascii=False, indent=2))
+        return
+    from evcards.cli.output import console
+    from evcards.cli.tables import card_table
+
+    out = console()
+    table = card_table(out.width, tag_ratio=2)
+    table.add_column("read", justify="right")
+    table.add_column("where")
+    for c in found:
+        table.add_row(c.id[:8], c.short_cite, c.tag, str(c.words_read), c.where)
+    out.print(table)
+    typer.echo(f"{len(found)} cut{'s' if len(found) != 1 else ''} of {found[0].id[:8]}")
 
 
 @index_app.command("rebuild")

@@ -217,6 +217,7 @@ def _write(
 
     cards: list[tuple[Any, ...]] = []
     rows: list[tuple[Any, ...]] = []
+    keys: list[tuple[int, list[int]]] = []  # each card's near-duplicate keys (index.cuts)
     key = 1
     db.execute("BEGIN")
     for item in items:
@@ -227,30 +228,37 @@ def _write(
             if on_bad is not None:
                 on_bad(item)
             continue
-        card, doc, extra = item
+        card, doc, extra, cut_keys = item
         cards.append((key, *card))
         rows.append((key, *extra))
+        keys.append((key, cut_keys))
         writer.add_document(_document(key, doc))
         key += 1
         if len(cards) >= BATCH:
-            _flush(db, cards, rows)
+            _flush(db, cards, rows, keys)
             if (key - 1) % COMMIT_EVERY < BATCH:
                 db.execute("COMMIT")
                 writer.commit()
                 db.execute("BEGIN")
-    _flush(db, cards, rows)
+    _flush(db, cards, rows, keys)
     db.execute("COMMIT")
     result.cards = key - 1
 
 
-def _flush(db: sqlite3.Connection, cards: list[Any], rows: list[Any]) -> None:
+def _flush(db: sqlite3.Connection, cards: list[Any], rows: list[Any], keys: list[Any]) -> None:
+    from evcards.index.cuts import store_keys
+
     db.executemany(INSERT, cards)
     db.executemany(INSERT_ROW, rows)
+    store_keys(db, keys)
     cards.clear()
     rows.clear()
+    keys.clear()
 
 
-Made = tuple[tuple[Any, ...], dict[str, Any], tuple[Any, ...]]
+# (catalog columns after the key, full-text fields, `rows` columns after the key, the card's
+# near-duplicate keys: worked out in the feed's process, with the rest)
+Made = tuple[tuple[Any, ...], dict[str, Any], tuple[Any, ...], list[int]]
 
 
 def row_values(item: DatasetRow) -> Made | BadRow:
@@ -283,7 +291,7 @@ def made_from_text(text: str, facts: tuple[Any, ...], blob: bytes | None = None)
         caselist=caselist.lower(),
         season=season,
     )
-    return card, doc, (*facts, blob if blob is not None else pack(text))
+    return card, doc, (*facts, blob if blob is not None else pack(text)), v[_CATALOG + 3]
 
 
 def _document(key: int, doc: dict[str, Any]) -> Any:

@@ -16,6 +16,7 @@ from evcards.errors import AmbiguousCard, CardNotFound
 
 if TYPE_CHECKING:
     from evcards.core.models import Card
+    from evcards.index.cuts import Cut
     from evcards.store.library import Library
 
 _HEX = re.compile(r"[0-9a-f]{1,16}")
@@ -107,3 +108,25 @@ def collection_matches(prefix: str) -> dict[str, list[Match]]:
         finally:
             db.close()
     return out
+
+
+def cuts_of(lib: Library, ref: str) -> list[Cut]:
+    """The cuts of the card `ref` names (as `find_card` resolves it) in the place it is
+    found: the library's groups, or its collection's (`evcards cuts`)."""
+    from evcards.index.cuts import card_cuts, cuts_in
+    from evcards.index.schema import INDEX_NAME, connect
+
+    found = find_card(lib, ref)
+    if found.where == places.LIBRARY:
+        return card_cuts(lib.root, found.id)
+    build = places.current(found.where)
+    if build is None:
+        raise CardNotFound(f"no card with id '{ref}': collection {found.where} is being rebuilt")
+    db = connect(build / INDEX_NAME)
+    try:
+        row = db.execute(
+            "SELECT key FROM cards WHERE card_id = ? ORDER BY key LIMIT 1", (found.id,)
+        ).fetchone()
+        return cuts_in(db, row[0], found.where, lambda path: path)
+    finally:
+        db.close()

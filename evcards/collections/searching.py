@@ -21,7 +21,7 @@ from typing import Any
 from evcards.collections import places
 from evcards.collections.places import LIBRARY, CollectionError
 from evcards.index.query import Filters
-from evcards.index.search import Hit
+from evcards.index.search import CutsMode, Hit
 
 
 def sources(chosen: Iterable[str] | None) -> list[str]:
@@ -52,13 +52,16 @@ def search_all(
     read: bool = False,
     limit: int = 20,
     kind: str | None = None,
+    cuts: CutsMode = "group",
 ) -> list[Hit]:
     """The best `limit` results of the library (at `root`) and the collections `where`
-    names (default: all), merged; each hit's `where` says which it came from."""
+    names (default: all), merged; each hit's `where` says which it came from. Re-cuts are
+    grouped (`cuts`, as `index.search.search` takes it) within each source."""
     from evcards.index.search import search
 
     filters = filters or Filters()
     options: dict[str, Any] = {"raw": raw, "read": read, "limit": limit, "kind": kind}
+    options["cuts"] = cuts
     hits: list[Hit] = []
     for name in sources(where):
         if name == LIBRARY:

@@ -92,13 +92,16 @@ def _read(root: str, rel: str) -> CardFacts | str:
 
 
 # A card as the index stores it: schema.CARD_COLUMNS (the catalog's), then the text only the
-# full-text index holds: the cite paragraph, the spoken text and the body.
+# full-text index holds: the cite paragraph, the spoken text and the body; last, the body's
+# near-duplicate keys (evcards.index.cuts), worked out where the file is read.
 Values = tuple[Any, ...]
 Known = tuple[int, "Values | str"]  # a file evcards just wrote: its size in bytes, its Values
 _CATALOG = 17  # len(schema.CARD_COLUMNS)
 
 
 def values(f: CardFacts) -> Values:
+    from evcards.core.neardup import keys_of
+
     return (
         f.id,
         f.kind,
@@ -120,6 +123,7 @@ def values(f: CardFacts) -> Values:
         f"{f.short_cite}\n{f.full_cite}".strip(),
         f.spoken,
         f.text,
+        keys_of(f.text) if f.kind != "analytic" else [],
     )
 
 
@@ -240,9 +244,11 @@ def insert(
     than evcards changing the file within the clock tick of its writing without changing
     its size, would have to hit a file it has had no time to learn the name of."""
     from evcards.index import fulltext
+    from evcards.index.cuts import store_keys
 
     key = next_key(db)
     rows: list[tuple[Any, ...]] = []
+    cut_keys: list[tuple[int, list[int]]] = []
     invalid = 0
     read = reported(read, progress, len(files))
     for file, v in zip(files, read, strict=True):
@@ -253,11 +259,15 @@ def insert(
             continue
         rows.append((key, file.rel, file.dir, mtime, file.size, file.mtime_ns, *v[:_CATALOG]))
         writer.add_document(fulltext.document(key, fulltext_fields(v)))
+        cut_keys.append((key, v[20]))
         key += 1
         if len(rows) >= _BATCH:
             db.executemany(INSERT, rows)
+            store_keys(db, cut_keys)
             rows.clear()
+            cut_keys.clear()
     db.executemany(INSERT, rows)
+    store_keys(db, cut_keys)
     return invalid
 
 

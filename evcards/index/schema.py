@@ -25,7 +25,8 @@ from pathlib import Path
 
 # 6: the catalog and tantivy replace FTS5; `words`, `kind`, `added_ns` for `list`
 # 7: totals kept by triggers for `stats` and `list`; smaller sort indexes, a packed path index
-# 8: the collection-only filters (event, side, level, caselist, season) in the tantivy schema
+# 8: the collection-only filters (event, side, level, caselist, season) in the tantivy schema;
+#    `cutkeys`, each card's near-duplicate keys (evcards.index.cuts), its cuts grouped
 SCHEMA_VERSION = 8
 INDEX_NAME = "index.sqlite"
 RACY_NS = 2_000_000_000
@@ -77,6 +78,8 @@ CREATE TABLE totals (
     kind TEXT NOT NULL, label TEXT NOT NULL, cards INTEGER NOT NULL, words_read INTEGER NOT NULL,
     PRIMARY KEY (kind, label)
 ) WITHOUT ROWID;
+CREATE TABLE cutkeys (key INTEGER NOT NULL, bucket INTEGER NOT NULL,
+                      PRIMARY KEY (key, bucket)) WITHOUT ROWID;
 """
 
 
@@ -116,6 +119,7 @@ CREATE INDEX cards_by_year ON cards((kind = 'analytic'), year DESC);
 CREATE INDEX cards_by_words ON cards((kind = 'analytic'), words DESC);
 CREATE INDEX cards_by_added ON cards((kind = 'analytic'), added_ns DESC);
 CREATE INDEX invalid_dir ON invalid(dir);
+CREATE INDEX cutkeys_bucket ON cutkeys(bucket);
 INSERT INTO totals
     SELECT kind, value, sum(n), sum(w)
     FROM (SELECT kind, labels, count(*) AS n, sum(words_read) AS w FROM cards
@@ -124,6 +128,7 @@ INSERT INTO totals
 CREATE TRIGGER cards_counted AFTER INSERT ON cards BEGIN {_COUNT_IN}
 END;
 CREATE TRIGGER cards_uncounted AFTER DELETE ON cards BEGIN {_COUNT_OUT}
+    DELETE FROM cutkeys WHERE key = OLD.key;
 END;
 CREATE TRIGGER cards_recounted AFTER UPDATE OF kind, labels, words_read ON cards BEGIN
     {_COUNT_OUT}
@@ -172,6 +177,7 @@ def usable(db: sqlite3.Connection) -> bool:
             return False
         db.execute("SELECT count(*) FROM dirs").fetchone()
         db.execute("SELECT key, dupkey, kind FROM cards LIMIT 1").fetchall()
+        db.execute("SELECT bucket, key FROM cutkeys LIMIT 1").fetchall()
         return meta(db, "fulltext") is not None
     except sqlite3.DatabaseError:
         return False

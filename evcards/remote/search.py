@@ -49,6 +49,7 @@ class RemoteHit:
             "snippet": self.snippet,
             "seen": self.seen,
             "copies": 1,
+            "cuts": 1,
             "rank": self.rank,
             "score": self.score,
             "words_read": self.words_read,

@@ -65,7 +65,9 @@ def find(
     else:
         from evcards.index.search import search
 
-        hits = search(root, query, filters, raw=raw, limit=limit, snippets=False)
+        # Every cut: the results list shows no count of cuts (yet), so a grouped cut would
+        # be hidden without a word.
+        hits = search(root, query, filters, raw=raw, limit=limit, snippets=False, cuts="every")
         rows = [(h, root / h.path) for h in hits]
     return [
         Row(c.id, c.short_cite, c.tag, c.words_read, c.seen, path, tuple(c.labels), c.kind)
