@@ -130,7 +130,9 @@ def select_cards(
     wanted = set(labels)
     chosen: list[Card] = []
     if refs or query:
-        chosen.extend(library.resolve(ref)[1] for ref in refs)
+        from evcards.collections.cards import card_anywhere
+
+        chosen.extend(card_anywhere(library, ref)[0] for ref in refs)  # collection ids too
         if query:
             chosen.extend(search_cards(library, query, sorted(wanted), limit))
     else:

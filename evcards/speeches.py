@@ -14,13 +14,16 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from evcards.errors import CardNotFound, EvcardsError, InvalidSpeech, SpeechNotFound
 from evcards.speechdoc import view_speech
 from evcards.store import speechfile
 from evcards.store.library import Library
 from evcards.store.speechfile import Analytic, Block, Item, Speech
+
+if TYPE_CHECKING:
+    from evcards.core.models import Card
 
 T = TypeVar("T")
 DEFAULT_QUERY_LIMIT = 3
@@ -149,6 +152,7 @@ class Added:
     positions: list[int] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # warnings: cards already in the speech
     created: bool = False
+    taken: int = 0  # collection cards copied into the library to be in the speech
 
 
 def add_items(
@@ -167,7 +171,7 @@ def add_items(
     `query`, then analytics, in that order, under `block` (default: the last block) or
     before item `at`. Every card is found before anything is written; a card already in the
     speech is skipped with a warning."""
-    found = [lib.resolve(ref)[1] for ref in refs]
+    found, taken = _cards(lib, refs)
     notes = {card.id: note(card.cite.short, card.tag) for card in found}
     new: list[Item] = [card.id for card in found]
     if query:
@@ -181,12 +185,32 @@ def add_items(
     new += [_valid(partial(Analytic, analytic=text)) for text in analytics]
     if not new:
         raise InvalidSpeech("nothing to add: give CARD ids, --query or --analytic")
+    if taken:  # a speech holds library cards: collection cards are taken into it first
+        from evcards.collections.taking import take
+
+        take(lib, taken)
     with speechfile.locked(lib.root):
         speech, old_notes = speechfile.load(lib.root, name)
         done = _insert(speech, name, new, block, hat, at)
+        done.taken = len(taken)
         _prune(speech)  # a new block all of whose cards were in the speech already
         speechfile.write(lib.root, name, speech, {**old_notes, **notes})
     return done
+
+
+def _cards(lib: Library, refs: Sequence[str]) -> tuple[list[Card], list[str]]:
+    """The cards `refs` name, the library's or a collection's, and the ids of those found
+    only in a collection (to take into the library); every ref resolved before any write."""
+    from evcards.collections.cards import card_anywhere
+
+    found: list[Card] = []
+    taken: list[str] = []
+    for ref in refs:
+        card, elsewhere = card_anywhere(lib, ref)
+        found.append(card)
+        if elsewhere is not None and card.id not in taken:
+            taken.append(card.id)
+    return found, taken
 
 
 def _insert(

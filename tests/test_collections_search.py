@@ -75,12 +75,15 @@ def test_the_table_has_a_where_column_when_collections_exist(runner, both):
 
 
 def test_round_filters_keep_collection_cards_of_that_round(both):
-    hits = search_all(both.root, "alliance", Filters(event=["LD"], side=["a"]), limit=100)
+    # every cut: the 30 rows are re-cuts of the 7 bundled cards, which search would group
+    hits = search_all(
+        both.root, "alliance", Filters(event=["LD"], side=["a"]), limit=100, cuts="every"
+    )
     assert hits and {h.where for h in hits} == {"ode"}
     rows = {r["tag"]: r for r in ode_rows(30)}
     for h in hits:
         assert (rows[h.tag]["event"], rows[h.tag]["side"]) == ("ld", "A")
-    every = search_all(both.root, "alliance", Filters(), where=["ode"], limit=100)
+    every = search_all(both.root, "alliance", Filters(), where=["ode"], limit=100, cuts="every")
     wanted = [t for t, r in rows.items() if r["event"] == "ld" and r["side"] == "A"]
     assert len(hits) == len([h for h in every if h.tag in wanted])
 
@@ -96,10 +99,10 @@ def test_same_card_in_library_and_collection_is_one_result_the_librarys(tmp_path
         if p.name[0] != ".":
             shutil.copy(p, lib.root / p.name)
     building.build("ode", [write_csv(tmp_path / "ode.csv", ode_rows())])  # the same cards
-    mine = {h.id for h in search_all(lib.root, "alliance", where=["lib"], limit=50)}
-    theirs = {h.id for h in search_all(lib.root, "alliance", where=["ode"], limit=50)}
+    mine = {h.id for h in search_all(lib.root, "alliance", where=["lib"], limit=50, cuts="every")}
+    theirs = {h.id for h in search_all(lib.root, "alliance", where=["ode"], limit=50, cuts="every")}
     assert len(mine & theirs) >= 5  # most come back with the same id from their rows
-    hits = search_all(lib.root, "alliance", limit=50)
+    hits = search_all(lib.root, "alliance", limit=50, cuts="every")
     ids = [h.id for h in hits]
     assert len(ids) == len(set(ids)) == len(mine | theirs)
     assert all(h.where == "lib" for h in hits if h.id in mine)
@@ -168,3 +171,38 @@ def test_take_round_trip_exports_the_same_row(runner, both):
     again = run(runner, "take", hit["id"])
     assert "already in the library" in again.stdout
     assert len(list(both.root.glob(f"*{hit['id']}.toml"))) == 1
+
+
+def test_export_takes_a_collection_id_and_leaves_the_library_alone(runner, both):
+    from evcards.formats.dataset import render_jsonl
+
+    hit = _json(runner, "alliance", "--in", "ode")[0]
+    before = sorted(p.name for p in both.root.iterdir())
+    exported = run(runner, "export", hit["id"][:12], "-f", "jsonl", "-o", "-")
+    assert exported.exit_code == 0, exported.output
+    assert exported.stdout == render_jsonl([find_card(both, hit["id"]).card()])
+    assert sorted(p.name for p in both.root.iterdir()) == before
+
+
+def test_speech_add_of_a_collection_card_takes_it_in(runner, both):
+    hit = _json(runner, "alliance", "--in", "ode")[0]
+    assert run(runner, "speech", "new", "1nc").exit_code == 0
+    added = run(runner, "speech", "add", hit["id"][:12], "-b", "DA")
+    assert added.exit_code == 0, added.output
+    assert "Took 1 collection card into the library" in added.stdout
+    assert find_card(Library.open(both.root), hit["id"]).where == "lib"
+    shown = run(runner, "speech", "show", "1nc")
+    assert shown.exit_code == 0 and hit["tag"][:30] in shown.stdout
+
+
+def test_browse_rows_say_where_and_t_takes_a_collection_card(both):
+    from evcards.tui import results
+
+    rows = results.find(both.root, "alliance")
+    assert {r.where for r in rows} == {"lib", "ode"}
+    row = next(r for r in rows if r.where == "ode")
+    with pytest.raises(Exception, match="read-only"):
+        results.set_labels(both, row, "neg")
+    assert results.take(both, row).startswith(f"Took {row.id[:8]} from ode")
+    assert find_card(Library.open(both.root), row.id).where == "lib"
+    assert "already" in results.take(both, row)

@@ -54,7 +54,17 @@ MAY_USE = {
         "render",
         "tui",
     },
-    "tui": {"base", "core", "config", "formats", "store", "index", "use cases", "render"},
+    "tui": {
+        "base",
+        "core",
+        "config",
+        "formats",
+        "store",
+        "index",
+        "collections",
+        "use cases",
+        "render",
+    },
     "render": {
         "base",
         "core",

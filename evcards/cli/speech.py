@@ -161,6 +161,9 @@ def add(
     new_block = " (new)" if done.created else ""
     noun = "item" if count == 1 else "items"
     typer.echo(f"Added {count} {noun} to {name}, block '{done.block}'{new_block}: {noun} {span}.")
+    if done.taken:
+        cards = "card" if done.taken == 1 else "cards"
+        typer.echo(f"Took {done.taken} collection {cards} into the library to hold them.")
 
 
 @speech_app.command(

@@ -130,3 +130,16 @@ def cuts_of(lib: Library, ref: str) -> list[Cut]:
         return cuts_in(db, row[0], found.where, lambda path: path)
     finally:
         db.close()
+
+
+def card_anywhere(lib: Library, ref: str) -> tuple[Card, FoundCard | None]:
+    """The card `ref` names, the library's first (as `Library.resolve` finds it), else a
+    collection's (`export` and `speech add` of collection ids): the card, and where it was
+    found when it is not the library's."""
+    try:
+        return lib.resolve(ref)[1], None
+    except CardNotFound:
+        if not places.names():
+            raise
+    found = find_card(lib, ref)
+    return found.card(), (found if found.where != places.LIBRARY else None)

@@ -53,6 +53,7 @@ def search_all(
     limit: int = 20,
     kind: str | None = None,
     cuts: CutsMode = "group",
+    snippets: bool = True,
 ) -> list[Hit]:
     """The best `limit` results of the library (at `root`) and the collections `where`
     names (default: all), merged; each hit's `where` says which it came from. Re-cuts are
@@ -61,7 +62,7 @@ def search_all(
 
     filters = filters or Filters()
     options: dict[str, Any] = {"raw": raw, "read": read, "limit": limit, "kind": kind}
-    options["cuts"] = cuts
+    options.update(cuts=cuts, snippets=snippets)
     hits: list[Hit] = []
     for name in sources(where):
         if name == LIBRARY:

@@ -313,6 +313,9 @@ class BrowseScreen(Screen[None]):
         row = self._row()
         if row is None:
             return
+        if row.where != results.LIBRARY:
+            self.notice(f"{row.id[:8]} is in {row.where}, which is read-only: t takes it in")
+            return
         try:
             screen = mark_screen(self.lib.root, row.id)
         except EvcardsError as e:

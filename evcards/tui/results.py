@@ -3,9 +3,9 @@ on one row (add to the current speech, label, take into the library). The screen
 evcards.tui.browse only shows these and turns their errors into notices; tests call them
 directly too.
 
-Every row says where its card is. Only the library exists so far (`LIBRARY`); a collection
-(cards read from someone else's files, not yet the user's own) will give its rows its own
-`where`, and `take` is where such a card is copied into the library.
+Every row says where its card is: the library (`LIBRARY`) or a collection (cards read
+from someone else's files, searched beside the user's own: evcards.collections), whose
+cards are read-only until `take` copies them into the library.
 """
 
 from __future__ import annotations
@@ -63,14 +63,29 @@ def find(
         listing = list_cards(root, filters, limit=limit)
         rows = [(r, Path(r.path)) for r in listing.rows]
     else:
+        from evcards.collections.places import names
+        from evcards.collections.searching import search_all
         from evcards.index.search import search
 
         # Every cut: the results list shows no count of cuts (yet), so a grouped cut would
-        # be hidden without a word.
-        hits = search(root, query, filters, raw=raw, limit=limit, snippets=False, cuts="every")
-        rows = [(h, root / h.path) for h in hits]
+        # be hidden without a word. The library's and every collection's cards, when any is
+        # built.
+        hits = (search_all if names() else search)(
+            root, query, filters, raw=raw, limit=limit, snippets=False, cuts="every"
+        )
+        rows = [(h, root / h.path if h.where == LIBRARY else Path(h.path)) for h in hits]
     return [
-        Row(c.id, c.short_cite, c.tag, c.words_read, c.seen, path, tuple(c.labels), c.kind)
+        Row(
+            c.id,
+            c.short_cite,
+            c.tag,
+            c.words_read,
+            c.seen,
+            path,
+            tuple(c.labels),
+            c.kind,
+            getattr(c, "where", LIBRARY),
+        )
         for c, path in rows
     ]
 
@@ -92,7 +107,8 @@ def add_to_speech(lib: Library, row: Row, block: str | None = None) -> str:
     from evcards.speeches import add_items
 
     name, _ = current_speech(lib)
-    done = add_items(lib, name, [str(row.path)], block=block)
+    ref = str(row.path) if row.where == LIBRARY else row.id  # a collection card is taken in
+    done = add_items(lib, name, [ref], block=block)
     if done.skipped:
         return f"{name}: {done.skipped[0]}"
     new = " (new)" if done.created else ""
@@ -120,6 +136,8 @@ def set_labels(lib: Library, row: Row, text: str) -> Row:
     are added, the ones left out removed, through `evcards tag`'s own function."""
     from evcards.cards import retag
 
+    if row.where != LIBRARY:
+        raise BadOption(f"{row.id[:8]} is in {row.where}, which is read-only: t takes it in")
     wanted = parse_labels(text)
     gone = [label for label in row.labels if label not in wanted]
     [(card, path)] = retag(lib, [str(row.path)], None, wanted, gone)
@@ -132,4 +150,9 @@ def take(lib: Library, row: Row) -> str:
     is there already, so nothing is done and the line says so."""
     if row.where == LIBRARY:
         return f"{row.id[:8]} is not a collection card: it is in the library already"
-    raise BadOption(f"{row.id[:8]}: cards from '{row.where}' cannot be taken in")
+    from evcards.collections.taking import take as take_cards
+
+    [done] = take_cards(lib, [row.id])
+    if done.status == "added":
+        return f"Took {row.id[:8]} from {row.where} into the library: {done.path.name}"
+    return f"{row.id[:8]} is in the library already: {done.path.name}"
