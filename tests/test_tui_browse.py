@@ -21,7 +21,7 @@ from textual.widgets import Static
 
 from evcards import speeches
 from evcards.cli import app as cli_app
-from evcards.errors import BadOption, SearchQueryError
+from evcards.errors import BadOption, CardNotFound, SearchQueryError
 from evcards.index.catalog import list_cards
 from evcards.index.query import Filters
 from evcards.index.search import search
@@ -320,9 +320,11 @@ def test_t_says_a_library_card_is_no_collection_card(starter):
 
     drive(BrowseScreen(starter, "alliance"), script)
     assert {p: p.read_bytes() for p in starter.root.glob("*.toml")} == before
+    # a collection card no collection holds (any more): the lookup says so, nothing written
     elsewhere = Row("ab" * 8, "X 20", "tag", 1, 1, starter.root / "x.toml", where="camp")
-    with pytest.raises(BadOption):
+    with pytest.raises(CardNotFound):
         results.take(starter, elsewhere)
+    assert {p: p.read_bytes() for p in starter.root.glob("*.toml")} == before
 
 
 def test_slash_goes_back_to_the_search_box(starter):
