@@ -40,6 +40,7 @@ from evcards.core.models import (
 )
 from evcards.core.syntax import CITE_FIELDS
 from evcards.errors import InputFileError
+from evcards.formats.odemarkup import content_of
 from evcards.formats.rows import body_columns
 
 FIELDS = (
@@ -273,43 +274,15 @@ class _MarkupReader(HTMLParser):
         self.stack = []
 
 
-def _squash(text: str) -> str:
-    return " ".join(text.split()).lower()
-
-
 def parse_markup(html: str, fullcite: str = "", short: str = "") -> dict[str, Any]:
     """A row's markup as tag, undertag, headings and body; the cite paragraph is left out."""
     reader = _MarkupReader()
     reader.feed(html)
     reader.close()
     reader._close()
-    found: dict[str, Any] = {"body": [], "headings": {}}
-    marked_cite = any(cls == "cite" for _, cls, _ in reader.blocks)
-    for element, cls, spans in reader.blocks:
-        text = "".join(s.text for s in spans)
-        if element in ("h1", "h2", "h3"):
-            found["headings"].setdefault(element, text)
-        elif element == "h4":
-            found.setdefault("tag", text)
-        elif cls == "undertag":
-            found.setdefault("undertags", []).append(text)
-        elif cls == "cite":
-            continue
-        elif not marked_cite and not found["body"] and _is_cite(text, fullcite, short):
-            # Foreign markup does not class its cite paragraph: it is the one before the
-            # body that holds the full cite, or starts with the short cite.
-            continue
-        else:
-            found["body"].append(spans)
-    found["body"] = normalize_body(found["body"])
-    return found
-
-
-def _is_cite(text: str, fullcite: str, short: str) -> bool:
-    squashed = _squash(text)
-    if fullcite and _squash(fullcite)[:200] in squashed:
-        return True
-    return bool(short) and squashed.startswith(_squash(short)) and len(squashed) < 600
+    return content_of(
+        reader.blocks, lambda spans: "".join(s.text for s in spans), normalize_body, fullcite, short
+    )
 
 
 def body_from_text(fulltext: str, summary: str, spoken: str) -> list[list[Span]]:
@@ -348,7 +321,8 @@ def _mark_matches(
             flags[i][mark] = value
 
 
-def _field(row: dict[str, Any], name: str, where: str) -> str:
+def text_field(row: dict[str, Any], name: str, where: str) -> str:
+    """The row's text field `name` ("" when absent); InputFileError when it is not text."""
     value = row.get(name)
     if value is None:
         return ""
@@ -361,7 +335,7 @@ def row_card(row: dict[str, Any], where: str, file: str, position: int) -> Card 
     """One row as a card; None for a row with nothing in it."""
     if not isinstance(row, dict):
         raise InputFileError(f"{where}: expected an object with fields such as tag and fulltext")
-    tag, short, full = (clean_text(_field(row, f, where)) for f in ("tag", "cite", "fullcite"))
+    tag, short, full = (clean_text(text_field(row, f, where)) for f in ("tag", "cite", "fullcite"))
     found = _row_content(row, where, full, short)
     cite = _row_cite(row, where, short, full)
     tag = tag or found.get("tag", "")
@@ -385,7 +359,7 @@ def _row_cite(row: dict[str, Any], where: str, short: str, fullcite: str) -> Cit
     """The row's cite: each `cite_<field>` column the row has gives that field as it was
     stored; fields without one are parsed from the paragraph (`citeline.reparsed`). A row of
     ours has them all; an OpenDebateEvidence row has none, and its paragraph is `Cite.full`."""
-    given = {c[5:]: clean_text(_field(row, c, where)) for c in CITE_COLUMNS if c in row}
+    given = {c[5:]: clean_text(text_field(row, c, where)) for c in CITE_COLUMNS if c in row}
     cite = Cite(short=short, full=given.pop("full", fullcite))
     if (cite.short or cite.full) and len(given) < len(CITE_COLUMNS) - 1:
         cite = reparsed(cite)
@@ -395,11 +369,13 @@ def _row_cite(row: dict[str, Any], where: str, short: str, fullcite: str) -> Cit
 def _row_content(row: dict[str, Any], where: str, full: str, short: str) -> dict[str, Any]:
     """The row's body, and its tag, undertags and headings: from its markup when it has some,
     else from its plain-text fields."""
-    html = _field(row, "markup", where)
+    html = text_field(row, "markup", where)
     if html.strip():
         return parse_markup(html, full, short)
     body = body_from_text(
-        _field(row, "fulltext", where), _field(row, "summary", where), _field(row, "spoken", where)
+        text_field(row, "fulltext", where),
+        text_field(row, "summary", where),
+        text_field(row, "spoken", where),
     )
     return {"body": body, "headings": {}}
 
@@ -424,9 +400,9 @@ def _sources(file: str, position: int, duplicates: int) -> list[Source]:
 def _location(row: dict[str, Any], where: str, headings: dict[str, str]) -> Location:
     """Pocket, hat and block from the row's fields, else from its markup's h1, h2, h3."""
     return Location(
-        pocket=clean_text(_field(row, "pocket", where)) or headings.get("h1", ""),
-        hat=clean_text(_field(row, "hat", where)) or headings.get("h2", ""),
-        block=clean_text(_field(row, "block", where)) or headings.get("h3", ""),
+        pocket=clean_text(text_field(row, "pocket", where)) or headings.get("h1", ""),
+        hat=clean_text(text_field(row, "hat", where)) or headings.get("h2", ""),
+        block=clean_text(text_field(row, "block", where)) or headings.get("h3", ""),
     )
 
 

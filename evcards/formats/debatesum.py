@@ -27,6 +27,7 @@ from evcards.core.models import (
     normalize_body,
 )
 from evcards.errors import InputFileError
+from evcards.formats.dataset import text_field
 from evcards.formats.odemarkup import Pairs, normalize_pairs
 
 COLUMNS = ("Full-Document", "Citation", "Extract", "Abstract")
@@ -41,15 +42,6 @@ def is_debatesum(columns: Any) -> bool:
 def is_wrapped(row: Any) -> bool:
     """Whether a JSON row is the JSONL wrapping (`source_sample` holds the CSV row)."""
     return isinstance(row, dict) and isinstance(row.get("source_sample"), dict)
-
-
-def _text(row: dict[str, Any], name: str, where: str) -> str:
-    value = row.get(name)
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise InputFileError(f"{where}: field '{name}' must be text, not {type(value).__name__}")
-    return value
 
 
 def _one_line(text: str) -> str:
@@ -81,9 +73,9 @@ def card_of(
     row. `quick`: built as `odecard.built_card` builds (the same card; `quick=False`, the
     reference, validates every Span and the Card, at three times the cost)."""
     where = f"{file}, row {position}"
-    document = _text(row, "Full-Document", where)
-    tag = _one_line(_text(row, "Abstract", where))
-    full = _one_line(_text(row, "Citation", where))
+    document = text_field(row, "Full-Document", where)
+    tag = _one_line(text_field(row, "Abstract", where))
+    full = _one_line(text_field(row, "Citation", where))
     cite = reparsed(Cite(full=full)) if full and cites else Cite(full=full)
     kind = "card" if full else "analytic"
     sources = [Source(file=file, position=position)]
@@ -98,7 +90,7 @@ def card_of(
     if spans is None:
         from evcards.formats.dataset import body_from_text
 
-        body = body_from_text(clean_text(document), _text(row, "Extract", where), "")
+        body = body_from_text(clean_text(document), text_field(row, "Extract", where), "")
     else:
         body = _underlined(document, spans)
     if not (tag or full or body):

@@ -34,11 +34,11 @@ from evcards.core.models import (
 from evcards.errors import InputFileError
 from evcards.formats.dataset import (
     CITE_COLUMNS,
-    _field,
     _location,
     _row_cite,
     _row_content,
     body_from_text,
+    text_field,
 )
 from evcards.formats.odemarkup import Pairs, check_markup, check_tags, quick_markup
 
@@ -79,8 +79,8 @@ def ode_card_reference(row: dict[str, Any], file: str, position: int) -> Card | 
     where = f"{file}, row {position}"
     if not isinstance(row, dict):
         raise InputFileError(f"{where}: expected an object with fields such as tag and fulltext")
-    tag, short, full = (clean_text(_field(row, f, where)) for f in ("tag", "cite", "fullcite"))
-    check_markup(_field(row, "markup", where), where)
+    tag, short, full = (clean_text(text_field(row, f, where)) for f in ("tag", "cite", "fullcite"))
+    check_markup(text_field(row, "markup", where), where)
     found = _row_content(row, where, full, short)
     cite = _row_cite(row, where, short, full)
     tag = tag or found.get("tag", "")
@@ -105,7 +105,7 @@ def ode_card(row: dict[str, Any], file: str, position: int, cites: bool = True) 
     where = f"{file}, row {position}"
     if not isinstance(row, dict):
         raise InputFileError(f"{where}: expected an object with fields such as tag and fulltext")
-    tag, short, full = (clean_text(_field(row, f, where)) for f in ("tag", "cite", "fullcite"))
+    tag, short, full = (clean_text(text_field(row, f, where)) for f in ("tag", "cite", "fullcite"))
     found = _content(row, where, full, short)
     cite = _cite(row, where, short, full) if cites else unparsed_cite(row, where, short, full)
     tag = tag or found.get("tag", "")
@@ -150,7 +150,7 @@ def built_card(
 
 
 def _content(row: dict[str, Any], where: str, full: str, short: str) -> dict[str, Any]:
-    html = _field(row, "markup", where)
+    html = text_field(row, "markup", where)
     if html.strip():
         check_tags(html, where)
         try:
@@ -163,9 +163,9 @@ def _content(row: dict[str, Any], where: str, full: str, short: str) -> dict[str
         found = _row_content(row, where, full, short)
     else:
         body = body_from_text(
-            _field(row, "fulltext", where),
-            _field(row, "summary", where),
-            _field(row, "spoken", where),
+            text_field(row, "fulltext", where),
+            text_field(row, "summary", where),
+            text_field(row, "spoken", where),
         )
         found = {"body": body, "headings": {}}
     found["body"] = [[(s.text, s.marks()) for s in para] for para in found["body"]]
@@ -195,7 +195,7 @@ def unparsed_cite(row: dict[str, Any], where: str, short: str, full: str) -> Cit
     columns, the short cite and the paragraph, and no author or date read from it. Parsing
     a cite paragraph costs about 650 us, three times the rest of its row (bench/README.md,
     "Dataset readers"): a build may leave it to worker processes or do without."""
-    given = {c[5:]: clean_text(_field(row, c, where)) for c in CITE_COLUMNS if c in row}
+    given = {c[5:]: clean_text(text_field(row, c, where)) for c in CITE_COLUMNS if c in row}
     cite = Cite(short=short, full=given.pop("full", full))
     if not given:
         return cite

@@ -9,6 +9,7 @@ text, in C, before a parser builds anything.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from html import unescape
 from typing import Any
 
@@ -184,15 +185,28 @@ def normalize_pairs(body: list[Pairs]) -> list[Pairs]:
 def quick_markup(html: str, fullcite: str = "", short: str = "") -> dict[str, Any] | None:
     """`dataset.parse_markup` with the body as pairs; None for markup this path does not
     read."""
-    from evcards.formats.dataset import _is_cite
-
     blocks = quick_blocks(html)
     if blocks is None:
         return None
+    return content_of(
+        blocks, lambda pairs: "".join([t for t, _ in pairs]), normalize_pairs, fullcite, short
+    )
+
+
+def content_of(
+    blocks: list[tuple[str, str, Any]],
+    text_of: Callable[[Any], str],
+    normalize: Callable[[list[Any]], list[Any]],
+    fullcite: str,
+    short: str,
+) -> dict[str, Any]:
+    """A row's markup blocks (element, class, runs) as tag, undertags, headings and body (its
+    paragraphs' runs, `normalize`d): the one reading of both `parse_markup` (Spans) and the
+    fast path `odemarkup.quick_markup` ((text, Marks) pairs); the cite paragraph left out."""
     found: dict[str, Any] = {"body": [], "headings": {}}
     marked_cite = any(cls == "cite" for _, cls, _ in blocks)
-    for element, cls, pairs in blocks:
-        text = "".join([t for t, _ in pairs])
+    for element, cls, runs in blocks:
+        text = text_of(runs)
         if element in ("h1", "h2", "h3"):
             found["headings"].setdefault(element, text)
         elif element == "h4":
@@ -202,8 +216,21 @@ def quick_markup(html: str, fullcite: str = "", short: str = "") -> dict[str, An
         elif cls == "cite":
             continue
         elif not marked_cite and not found["body"] and _is_cite(text, fullcite, short):
+            # Foreign markup does not class its cite paragraph: it is the one before the
+            # body that holds the full cite, or starts with the short cite.
             continue
         else:
-            found["body"].append(pairs)
-    found["body"] = normalize_pairs(found["body"])
+            found["body"].append(runs)
+    found["body"] = normalize(found["body"])
     return found
+
+
+def _is_cite(text: str, fullcite: str, short: str) -> bool:
+    squashed = _squash(text)
+    if fullcite and _squash(fullcite)[:200] in squashed:
+        return True
+    return bool(short) and squashed.startswith(_squash(short)) and len(squashed) < 600
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split()).lower()
