@@ -81,3 +81,33 @@ def test_search_shows_one_result_a_group_and_cuts_lists_them(runner, grouped):
     assert cuts[0]["id"] == big["id"] and len(cuts) == big["cuts"]
     assert {c["where"] for c in cuts} == {"ode"}
     assert all(c["path"].startswith("ode.csv:") for c in cuts)
+
+
+def test_the_groups_worked_out_at_the_build_are_the_ones_search_would_follow(grouped):
+    """The fast path (`cuts.built_groups_of`, read from `cutgroups`) against its reference
+    (`cuts.groups_of`, following the keys): the same partition of the cards, and each
+    group's cuts its cards plus the dataset's duplicateCount of each."""
+    from evcards.index import cuts as found_cuts
+
+    db = connect(current("ode") / INDEX_NAME)
+    try:
+        assert found_cuts.grouped(db)
+        keys = [k for (k,) in db.execute("SELECT key FROM cards ORDER BY key")]
+        dups = dict(db.execute("SELECT key, duplicates FROM rows").fetchall())
+        fast = found_cuts.built_groups_of(db, keys)
+        slow = {k: found_cuts.groups_of(db, [k])[k] for k in keys}
+    finally:
+        db.close()
+
+    def partition(found):
+        out = defaultdict(set)
+        for key, (group, _) in found.items():
+            out[group].add(key)
+        return sorted(sorted(m) for m in out.values())
+
+    assert partition(fast) == partition(slow)
+    members = defaultdict(list)
+    for key, (group, _) in fast.items():
+        members[group].append(key)
+    for group, cuts in fast.values():
+        assert cuts == len(members[group]) + sum(int(dups[k] or 0) for k in members[group])

@@ -186,10 +186,22 @@ def _written(
         set_meta(db, "collection", json.dumps(info))
         db.execute("COMMIT")
         db.executescript(INDEXES)
+        _group(db)
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     finally:
         db.close()
     return result
+
+
+def _group(db: sqlite3.Connection) -> None:
+    """The collection's groups of re-cuts, worked out once (`cuts.group`: a collection does
+    not change, so search reads each card's group instead of following it), each group's
+    cuts counting the exact copies the dataset folded into its rows (`duplicateCount`)."""
+    from evcards.index.cuts import group
+
+    db.execute("BEGIN")
+    group(db, "SELECT key, duplicates FROM rows WHERE duplicates > 0")
+    db.execute("COMMIT")
 
 
 def _told(reader: Feed, progress: Progress | None) -> Iterator[Made | BadRow]:

@@ -83,13 +83,40 @@ def component(db: sqlite3.Connection, key: int, limit: int = MAX_GROUP) -> set[i
     return cards
 
 
+def grouped(db: sqlite3.Connection) -> bool:
+    """Whether the catalog's groups were worked out once (`group`: a collection's)."""
+    found = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'cutgroups'").fetchone()
+    return found is not None
+
+
+def built_groups_of(db: sqlite3.Connection, seeds: Iterable[int]) -> dict[int, tuple[int, int]]:
+    """`groups_of` read from the groups `group` wrote: each seed -> (its group's id, the
+    group's cuts); a card with no row is a group of one (its own key for an id, as `group`
+    names a group by its least key)."""
+    keys = list(seeds)
+    out = {k: (k, 1) for k in keys}
+    out.update(
+        {k: (g, n) for k, g, n in _triples(db, "SELECT key, grp, cuts FROM cutgroups", keys)}
+    )
+    return out
+
+
+def _triples(db: sqlite3.Connection, sql: str, keys: list[int]) -> list[tuple[int, int, int]]:
+    out: list[tuple[int, int, int]] = []
+    for i in range(0, len(keys), 10_000):
+        part = keys[i : i + 10_000]
+        out += db.execute(f"{sql} WHERE key IN ({','.join('?' * len(part))})", part).fetchall()
+    return out
+
+
 def groups_of(
     db: sqlite3.Connection, seeds: Iterable[int], limit: int = MAX_GROUP
 ) -> dict[int, tuple[int, int]]:
     """`component` and `cuts_count` of many cards at once, in a few queries whatever their
     number (a search page's hits): each card of their groups -> (its group's id, the group's
     number of cuts). The groups are followed together (at most `limit` cards in all), then
-    told apart by a union-find over the (card, bucket) rows read."""
+    told apart by a union-find over the (card, bucket) rows read. The reference of
+    `built_groups_of` (tests/test_collections_cuts.py)."""
     cards = set(seeds)
     new, buckets = list(cards), set[int]()
     rows: list[tuple[int, int]] = []

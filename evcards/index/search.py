@@ -138,13 +138,17 @@ class _Groups:
         self.known: dict[int, tuple[int, int]] = {}  # key -> (its group, the group's cuts)
         self.used: set[int] = set()  # the groups picked from
         self.cuts: dict[int, int] = {}  # picked key -> its group's cuts
+        self.built: bool | None = None  # whether the groups were worked out at the build
 
     def learn(self, keys: list[int]) -> None:
         unknown = [k for k in keys if k not in self.known]
         if unknown and self.mode != "off":
-            from evcards.index.cuts import groups_of
+            from evcards.index import cuts
 
-            self.known.update(groups_of(self.db, unknown))
+            if self.built is None:
+                self.built = cuts.grouped(self.db)
+            find = cuts.built_groups_of if self.built else cuts.groups_of
+            self.known.update(find(self.db, unknown))
 
     def fresh(self, key: int) -> bool:
         if self.mode == "off":
