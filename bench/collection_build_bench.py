@@ -3,8 +3,9 @@
     nice .venv/bin/python bench/collection_build_bench.py --n 20000 [--dir /tmp/evcards-coll]
 
 Generates an OpenDebateEvidence-format CSV of N rows from the shared DebateSum sample
-(`odegen.py`: a window of a real document per row, markup with real underline and
-highlight, the dataset's round columns), then in fresh processes:
+(`tests/odegen.py`: synthetic articles of DebateSum sentences, half the rows re-cuts,
+markup with real underline and highlight, the dataset's round columns), then in fresh
+processes:
 - a bare `csv.DictReader` over the file (the floor any build stands on),
 - the reader alone (`formats.rowstream.read_dataset`: every row made a card),
 - `evcards collection add` (wall time, rows/s, the child's peak RSS via
@@ -30,7 +31,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "bench"))
+sys.path.insert(0, str(REPO / "tests"))  # odegen.py: the generator the tests use
 
 QUERIES = (
     "nuclear war", "economy", "china", "extinction", "hegemony", "climate change",
@@ -129,7 +130,8 @@ def main() -> None:
     home, lib, csv_path = args.dir / "home", args.dir / "lib", args.dir / "ode.csv"
     env = dict(os.environ, EVCARDS_HOME=str(home), EVCARDS_LIBRARY=str(lib))
     t = time.perf_counter()
-    size = odegen.write_csv(csv_path, args.n)
+    odegen.write_csv(csv_path, args.n)  # tests/odegen.py: re-cuts with known groups
+    size = csv_path.stat().st_size
     took = time.perf_counter() - t
     print(f"generated {args.n:,} rows, {size / 1e6:.1f} MB CSV in {took:.1f} s")
     rows, secs = _python(_CSV, str(csv_path), env=env)
