@@ -206,3 +206,15 @@ def test_browse_rows_say_where_and_t_takes_a_collection_card(both):
     assert results.take(both, row).startswith(f"Took {row.id[:8]} from ode")
     assert find_card(Library.open(both.root), row.id).where == "lib"
     assert "already" in results.take(both, row)
+
+
+def test_snippets_cut_after_the_merge_are_the_ones_each_source_cuts(both):
+    from evcards.index.search import search
+
+    merged_hits = search_all(both.root, "alliance", limit=30)
+    assert merged_hits and all(h.later is None for h in merged_hits)
+    own = {h.id: h.snippet for h in search(both.root, "alliance", limit=30)}
+    theirs = {h.id: h.snippet for h in search_all(both.root, "alliance", where=["ode"], limit=30)}
+    for hit in merged_hits:
+        assert hit.snippet == (own if hit.where == "lib" else theirs)[hit.id]
+    assert any("\x02" in h.snippet for h in merged_hits)  # matches in bodies are marked

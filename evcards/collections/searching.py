@@ -62,7 +62,8 @@ def search_all(
 
     filters = filters or Filters()
     options: dict[str, Any] = {"raw": raw, "read": read, "limit": limit, "kind": kind}
-    options.update(cuts=cuts, snippets=snippets)
+    # Snippets are cut once the sources' hits are merged: only for the hits kept.
+    options.update(cuts=cuts, snippets="later" if snippets else False)
     hits: list[Hit] = []
     for name in sources(where):
         if name == LIBRARY:
@@ -71,7 +72,11 @@ def search_all(
             hits += search(root, query, filters, **options)  # type: ignore[arg-type]
         else:
             hits += _search_collection(name, query, filters, options)
-    return merged(hits, limit)
+    kept = merged(hits, limit)
+    for hit in kept:
+        if hit.later is not None:
+            hit.snippet, hit.later = hit.later(), None
+    return kept
 
 
 def _search_collection(

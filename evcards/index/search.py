@@ -27,8 +27,9 @@ from __future__ import annotations
 
 import itertools
 import sqlite3
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -55,6 +56,7 @@ if TYPE_CHECKING:
 __all__ = ["Filters", "Hit", "parse_years", "quote_query", "search", "search_db"]
 
 CutsMode = Literal["group", "every", "off"]
+Snippets = bool | Literal["later"]  # cut now, not at all, or when the caller asks
 
 MARK_START, MARK_END = "\x02", "\x03"  # around each match in a snippet, styled by the caller
 
@@ -76,6 +78,9 @@ class Hit:
     kind: str
     where: str = "lib"  # the library, or the name of the collection it is in
     cuts: int = 1  # the number of cuts in the card's group of re-cuts (evcards.index.cuts)
+    # With snippets="later": cuts this hit's snippet when called (a search over several
+    # sources cuts only those of the hits it keeps).
+    later: Callable[[], str] | None = field(default=None, repr=False, compare=False)
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -106,11 +111,12 @@ def search_db(
     read: bool = False,
     limit: int = 20,
     kind: str | None = None,
-    snippets: bool = True,
+    snippets: Snippets = True,
     cuts: CutsMode = "group",
 ) -> list[Hit]:
     """Ranked, collapsed hits from an open index (see `search` for the synced version); with
-    `snippets=False` each hit's snippet is left empty and no stored text is read."""
+    `snippets=False` each hit's snippet is left empty and no stored text is read; with
+    "later", each hit's `later` cuts it when called."""
     ranked = rank(ix, query, filters, raw=raw, read=read, limit=limit, kind=kind, cuts=cuts)
     if not ranked.picked:
         return []
@@ -314,12 +320,9 @@ def _where_in(
         yield from db.execute(f"SELECT {columns} FROM cards WHERE {name} IN ({marks}){tail}", part)
 
 
-def _hits(db: sqlite3.Connection, ranked: Ranked, read: bool, snippets: bool) -> list[Hit]:
+def _hits(db: sqlite3.Connection, ranked: Ranked, read: bool, snippets: Snippets) -> list[Hit]:
     """The picked rows as hits: their catalog rows and their groups' counts read in one query
     each, and a snippet cut from each one's stored text."""
-    from evcards.index.fulltext import reading
-    from evcards.index.snippets import snippet
-
     picked = ranked.picked
     keys = [key for key, _, _, _ in picked]
     rows = {row[0]: row[1:] for row in _where_in(db, f"key, {_ROW}", "key", keys)}
@@ -330,16 +333,15 @@ def _hits(db: sqlite3.Connection, ranked: Ranked, read: bool, snippets: bool) ->
             db, "dupkey, sum(seen), count(*)", "dupkey", dupkeys, " GROUP BY dupkey"
         )
     }
-    field = "spoken" if read else "body"
+    stored = "spoken" if read else "body"
     out = []
     for n, (key, dupkey, score, address) in enumerate(picked, 1):
         card_id, path, tag, short, words_read, labels, year, kind = rows[key]
-        cut = ""
+        cut, later = "", None
         if snippets and ranked.searcher is not None:
-            with reading():
-                text = ranked.searcher.doc(address).get_first(field) or ""
-            # The body's paragraphs are joined by newlines; a snippet shows them as pilcrows.
-            cut = snippet(text.replace("\n", " ¶ "), ranked.terms, MARK_START, MARK_END)
+            later = partial(_snippet, ranked.searcher, address, stored, ranked.terms)
+            if snippets is True:
+                cut, later = later(), None
         seen, copies = groups[dupkey]
         out.append(
             Hit(
@@ -357,9 +359,21 @@ def _hits(db: sqlite3.Connection, ranked: Ranked, read: bool, snippets: bool) ->
                 year=year,
                 kind=kind,
                 cuts=(ranked.cuts or {}).get(key, 1),
+                later=later,
             )
         )
     return out
+
+
+def _snippet(searcher: tantivy.Searcher, address: Any, stored: str, terms: list[Term]) -> str:
+    """A hit's snippet, cut from the stored text of the document at `address`."""
+    from evcards.index.fulltext import reading
+    from evcards.index.snippets import snippet
+
+    with reading():
+        text = searcher.doc(address).get_first(stored) or ""
+    # The body's paragraphs are joined by newlines; a snippet shows them as pilcrows.
+    return snippet(text.replace("\n", " ¶ "), terms, MARK_START, MARK_END)
 
 
 def search(
@@ -371,7 +385,7 @@ def search(
     read: bool = False,
     limit: int = 20,
     kind: str | None = None,
-    snippets: bool = True,
+    snippets: Snippets = True,
     cuts: CutsMode = "group",
 ) -> list[Hit]:
     """Sync the index with the library at `root`, then search it (`snippets=False`: hits
