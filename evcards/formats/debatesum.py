@@ -99,40 +99,33 @@ def card_of(
     return new_card(tag=tag, kind=kind, cite=cite, sources=sources, body=body)
 
 
-def underlined_pairs(document: str, spans: list[tuple[int, int]]) -> list[Pairs]:
-    """`_underlined` as (text, Marks) pairs, no Span built."""
-    para: Pairs = []
+def _cuts(document: str, spans: list[tuple[int, int]]) -> list[tuple[str, bool]]:
+    """The document cut at the underlined offsets: (text, underlined) pieces, in order."""
+    out: list[tuple[str, bool]] = []
     at = 0
     for start, end in sorted(spans):
         start, end = max(start, at), min(end, len(document))
         if end <= start:
             continue
         if start > at:
-            para.append((clean_text(document[at:start]), PLAIN))
-        para.append((clean_text(document[start:end]), _UNDERLINED))
+            out.append((clean_text(document[at:start]), False))
+        out.append((clean_text(document[start:end]), True))
         at = end
     if at < len(document):
-        para.append((clean_text(document[at:]), PLAIN))
-    return normalize_pairs([para])
+        out.append((clean_text(document[at:]), False))
+    return out
+
+
+def underlined_pairs(document: str, spans: list[tuple[int, int]]) -> list[Pairs]:
+    """`_underlined` as (text, Marks) pairs, no Span built."""
+    return normalize_pairs([[(t, _UNDERLINED if u else PLAIN) for t, u in _cuts(document, spans)]])
 
 
 _UNDERLINED = Marks(underline=True)
 
 
 def _underlined(document: str, spans: list[tuple[int, int]]) -> list[list[Span]]:
-    para: list[Span] = []
-    at = 0
-    for start, end in sorted(spans):
-        start, end = max(start, at), min(end, len(document))
-        if end <= start:
-            continue
-        if start > at:
-            para.append(Span(text=clean_text(document[at:start])))
-        para.append(Span(text=clean_text(document[start:end]), underline=True))
-        at = end
-    if at < len(document):
-        para.append(Span(text=clean_text(document[at:])))
-    return normalize_body([para])
+    return normalize_body([[Span(text=t, underline=u) for t, u in _cuts(document, spans)]])
 
 
 def wrapped_spans(row: dict[str, Any], where: str) -> list[tuple[int, int]]:
