@@ -218,3 +218,14 @@ def test_snippets_cut_after_the_merge_are_the_ones_each_source_cuts(both):
     for hit in merged_hits:
         assert hit.snippet == (own if hit.where == "lib" else theirs)[hit.id]
     assert any("\x02" in h.snippet for h in merged_hits)  # matches in bodies are marked
+
+
+def test_season_filter_keeps_collection_cards_of_those_seasons(runner, both):
+    rows = {r["tag"]: r for r in ode_rows(30)}
+    hits = _json(runner, "alliance", "--season", "2021..2022", "-n", "99", "--cuts")
+    assert hits and {h["where"] for h in hits} == {"ode"}
+    assert {rows[h["tag"]]["year"] for h in hits} <= {"2021", "2022"}
+    assert {rows[h["tag"]]["year"] for h in hits} != set()
+    assert _json(runner, "alliance", "--season", "1990") == []
+    bad = run(runner, "search", "alliance", "--season", "2022..2019")
+    assert bad.exit_code == 2 and "--season" in bad.stderr

@@ -64,17 +64,25 @@ _WORDS = {
 def make_filters(params: dict[str, Any]) -> Any:
     """The Filters from a command's options (`ctx.params`): each word filter a list (none
     given: empty), the --year range parsed (a bad one is a usage error)."""
-    from evcards.index.query import Filters, parse_years
+    from evcards.index.query import Filters
 
     year, year_from, year_to = params.get("year"), None, None
     if year is not None:
-        try:
-            year_from, year_to = parse_years(year)
-        except ValueError as e:
-            raise typer.BadParameter(str(e), param_hint="--year") from None
-    lists = {name: list(params.get(option) or []) for name, option in _WORDS.items()}
+        year_from, year_to = years(year, "--year")
+    lists: dict[str, Any] = {n: list(params.get(o) or []) for n, o in _WORDS.items()}
     from evcards.cli.app import check_labels
 
     check_labels(lists["labels"])  # `-l Neg` finds the cards labelled neg
     highlighted = bool(params.get("highlighted"))
     return Filters(**lists, year_from=year_from, year_to=year_to, highlighted=highlighted)
+
+
+def years(text: str, option: str) -> tuple[int | None, int | None]:
+    """A year or range as an option gives it (`2018`, `2018..2020`); a bad one is a usage
+    error naming `option`."""
+    from evcards.index.query import parse_years
+
+    try:
+        return parse_years(text)
+    except ValueError as e:
+        raise typer.BadParameter(str(e), param_hint=option) from None

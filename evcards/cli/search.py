@@ -92,16 +92,27 @@ def search(
     caselist: Annotated[
         opts.Many, _opt("--caselist", help="Collection cards of this caselist.", metavar="NAME")
     ] = None,
+    season: Annotated[
+        str | None,
+        _opt(
+            "--season",
+            help="Collection cards of rounds in this season (the dataset's year): 2022,"
+            " 2019..2022.",
+            metavar="YEARS",
+        ),
+    ] = None,
 ) -> None:
     """Find cards in your library and your collections, best first; the same cut of the same
     text is shown once, with its count, and the re-cuts of one article once, the best-ranked
-    first, with theirs (`57 cuts`). --event, --side, --level and --caselist filter on what a
-    collection's dataset says of a card's round (library cards have none)."""
+    first, with theirs (`57 cuts`). --event, --side, --level, --caselist and --season filter
+    on what a collection's dataset says of a card's round (library cards have none)."""
     from evcards.index.search import CutsMode, Filters
 
     filters = opts.make_filters(ctx.params)
     filters.event, filters.side = list(event or []), list(side or [])
     filters.level, filters.caselist = list(level or []), list(caselist or [])
+    if season is not None:
+        filters.season_from, filters.season_to = opts.years(season, "--season")
     if not query.strip() and filters == Filters():
         raise typer.BadParameter("give a query, a filter, or both", param_hint="QUERY")
     lib = get_library()

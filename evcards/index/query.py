@@ -113,10 +113,13 @@ class Filters:
     side: list[str] = field(default_factory=list)
     level: list[str] = field(default_factory=list)
     caselist: list[str] = field(default_factory=list)
+    season_from: int | None = None  # the season the dataset files a round under
+    season_to: int | None = None
 
     def round_only(self) -> bool:
         """Whether a filter only a collection card can pass is given."""
-        return bool(self.event or self.side or self.level or self.caselist)
+        seasons = self.season_from is not None or self.season_to is not None
+        return bool(self.event or self.side or self.level or self.caselist) or seasons
 
     def words(self) -> bool:
         """Whether a filter needs the full-text index (the catalog holds no text to match)."""
@@ -257,6 +260,16 @@ def _round_queries(filters: Filters) -> list[tantivy.Query]:
         if values:
             terms = [tantivy.Query.term_query(schema(), name, v.strip().lower()) for v in values]
             out.append(tantivy.Query.boolean_query([(tantivy.Occur.Should, t) for t in terms]))
+    if filters.season_from is not None or filters.season_to is not None:
+        out.append(
+            tantivy.Query.range_query(
+                schema(),
+                "season",
+                tantivy.FieldType.Integer,
+                filters.season_from,
+                filters.season_to,
+            )
+        )
     return out
 
 
