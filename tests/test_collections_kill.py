@@ -12,12 +12,11 @@ from pathlib import Path
 
 import pytest
 from collection_data import ode_rows, write_csv
+from process_group import HANG_GUARD, group_gone
 
 from evcards.collections import building, manage, places
 from evcards.collections.feed import PARALLEL_MIN
 from evcards.collections.searching import search_all
-
-HANG_GUARD = 60.0  # seconds: a process this slow has hung; not a timing check
 
 
 @pytest.fixture
@@ -56,17 +55,6 @@ def _building(proc: subprocess.Popen[str]) -> Path:
         time.sleep(0.01)
 
 
-def _group_gone(pgid: int) -> bool:
-    deadline = time.monotonic() + HANG_GUARD
-    while time.monotonic() < deadline:
-        try:
-            os.killpg(pgid, 0)
-        except ProcessLookupError:
-            return True
-        time.sleep(0.02)
-    return False
-
-
 def _still_the_previous(tmp_path: Path) -> None:
     listed = manage.list_collections()
     assert [(c.name, c.cards) for c in listed] == [("ode", 7)]
@@ -80,7 +68,7 @@ def test_sigkill_during_a_build_leaves_the_previous_collection(tmp_path, previou
     aside = _building(proc)
     proc.kill()
     proc.wait(HANG_GUARD)
-    assert _group_gone(proc.pid)  # its row producer stops too, finding its writer gone
+    assert group_gone(proc.pid)  # its row producer stops too, finding its writer gone
     assert places.current("ode") == before
     _still_the_previous(tmp_path)  # and the listing swept the dead build's folder
     assert not aside.exists()

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from conftest import snapshot
+from process_group import HANG_GUARD, group_gone
 
 from evcards import importing
 from evcards.cli import app
@@ -27,7 +28,6 @@ from evcards.store.library import Batch, Library
 INTERRUPTED_IMPORT = re.compile(
     r"Interrupted: (\d+) cards? imported before the interrupt; nothing half-written"
 )
-HANG_GUARD = 60.0  # seconds: a process that takes this long has hung; not a timing check
 
 
 def _start(args: list[str], library: Path) -> subprocess.Popen[str]:
@@ -49,18 +49,6 @@ def _wait_for(ready, proc: subprocess.Popen[str]) -> None:
         assert proc.poll() is None, f"ended before the interrupt: {proc.communicate()}"
         assert time.monotonic() < deadline, "never got going"
         time.sleep(0.005)
-
-
-def _group_gone(pgid: int) -> bool:
-    """Whether every process of the group has ended (workers included)."""
-    deadline = time.monotonic() + HANG_GUARD
-    while time.monotonic() < deadline:
-        try:
-            os.killpg(pgid, 0)
-        except ProcessLookupError:
-            return True
-        time.sleep(0.02)
-    return False
 
 
 def _staged_files(library: Path) -> list[Path]:
@@ -95,7 +83,7 @@ def test_ctrl_c_stops_a_folder_import_and_removes_its_staging_files(tmp_path, co
     last = err.strip().splitlines()[-1]
     found = INTERRUPTED_IMPORT.fullmatch(last)
     assert found, err
-    assert _group_gone(proc.pid), "a worker process outlived the import"
+    assert group_gone(proc.pid), "a worker process outlived the import"
     assert not staging.is_dir() or list(staging.iterdir()) == []  # at once
     assert _staged_files(library) == []
     cards = _card_files(library)

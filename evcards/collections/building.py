@@ -164,14 +164,8 @@ def _written(
         result = BuildResult(name="", sources=sources, kept=sorted(kept))
         for name, old in kept.items():  # what the kept files' reading found, still true
             result.bad_by_file[name] = bad_rows_of(old).get(name, 0)
-        try:
+        with fulltext.committed(writer, 1):
             _write(db, writer, _told(feed, progress), result, on_bad)
-            fulltext.mark_generation(writer, 1)
-            writer.commit()
-            writer.wait_merging_threads()
-        except BaseException:
-            writer.rollback()
-            raise
         info = {
             "sources": [list(s) for s in sources],
             "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),

@@ -377,15 +377,9 @@ def _load(
     db.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?)", rows)
     files = _stat_all(folders)
     writer = fulltext.writer(index, heap=BUILD_HEAP, threads=min(4, os.cpu_count() or 1))
-    try:
+    with fulltext.committed(writer, 1):
         read, trusted = read_known(root, files, known)
         invalid = insert(db, writer, files, read, started, progress, trusted)
-        fulltext.mark_generation(writer, 1)
-        writer.commit()
-        writer.wait_merging_threads()
-    except BaseException:
-        writer.rollback()
-        raise
     set_meta(db, "fulltext", folder)
     set_meta(db, "generation", 1)
     stamp(db)

@@ -130,6 +130,20 @@ def mark_generation(w: tantivy.IndexWriter, generation: int) -> None:
     w.add_document(tantivy.Document(key=GENERATION_KEY, generation=generation))
 
 
+@contextmanager
+def committed(w: tantivy.IndexWriter, generation: int) -> Iterator[tantivy.IndexWriter]:
+    """What the block adds to `w`, committed at `generation` with its merges waited for;
+    rolled back if the block fails (how a rebuild and a collection build end)."""
+    try:
+        yield w
+        mark_generation(w, generation)
+        w.commit()
+        w.wait_merging_threads()
+    except BaseException:
+        w.rollback()
+        raise
+
+
 def generation_of(searcher: tantivy.Searcher) -> int | None:
     """The generation the index was last committed at; None when it has none."""
     query = tantivy.Query.term_query(schema(), "key", GENERATION_KEY)
