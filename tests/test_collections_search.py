@@ -201,6 +201,7 @@ def test_browse_rows_say_where_and_t_takes_a_collection_card(both):
     rows = results.find(both.root, "alliance")
     assert {r.where for r in rows} == {"lib", "ode"}
     row = next(r for r in rows if r.where == "ode")
+    assert results.read_card(both, row) == find_card(both, row.id).card()  # the preview's
     with pytest.raises(Exception, match="read-only"):
         results.set_labels(both, row, "neg")
     assert results.take(both, row).startswith(f"Took {row.id[:8]} from ode")

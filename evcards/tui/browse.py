@@ -282,7 +282,7 @@ class BrowseScreen(Screen[None]):
         from evcards.cli.render import card_renderable
 
         try:
-            card = self.lib.read(row.path)
+            card = results.read_card(self.lib, row)
             wpm = self.wpm
         except (EvcardsError, OSError) as e:
             return Text(f"{row.path.name}: {e}", style="red")

@@ -21,6 +21,7 @@ from evcards.index.query import Filters
 from evcards.store.library import Library
 
 if TYPE_CHECKING:
+    from evcards.core.models import Card
     from evcards.index.catalog import Listed
     from evcards.index.search import Hit
 
@@ -88,6 +89,15 @@ def find(
         )
         for c, path in rows
     ]
+
+
+def read_card(lib: Library, row: Row) -> Card:
+    """The row's card: its library file, or its collection's stored copy."""
+    if row.where == LIBRARY:
+        return lib.read(row.path)
+    from evcards.collections.cards import find_card
+
+    return find_card(lib, row.id).card()
 
 
 # -- the current speech ----------------------------------------------------------------------
