@@ -230,3 +230,39 @@ def test_season_filter_keeps_collection_cards_of_those_seasons(runner, both):
     assert _json(runner, "alliance", "--season", "1990") == []
     bad = run(runner, "search", "alliance", "--season", "2022..2019")
     assert bad.exit_code == 2 and "--season" in bad.stderr
+
+
+def _first(root, query, where=None, cuts="group"):
+    hits = search_all(root, query, where=where, limit=5, cuts=cuts)
+    return (hits[0].id, hits[0].where) if hits else None
+
+
+def test_a_card_taken_into_the_library_ranks_where_its_collection_copy_did(both):
+    # Ranked with the statistics of both sources (index.shared), a card scores the same
+    # wherever it is: taken from the collection into the library, it keeps its rank and
+    # (but for the one card the statistics gain) its score. Cuts off: the collection's cards
+    # are re-cuts of the library's, and re-cuts are grouped within each source only.
+    from evcards.collections.taking import take
+
+    for query in ("alliance", "russia china", "interests"):
+        before = search_all(both.root, query, limit=100, cuts="off")
+        best = next(h for h in before if h.where == "ode")
+        take(both, [best.id])
+        after = search_all(both.root, query, limit=100, cuts="off")
+        moved = next(h for h in after if h.id == best.id)
+        higher = sum(h.score > moved.score * (1 + 1e-4) for h in after)  # ties in any order
+        assert moved.where == "lib" and higher < best.rank, query
+        assert moved.score == pytest.approx(best.score, rel=0.1), query  # 39 cards: one moves idf
+
+
+def test_taken_debatesum_cards_stay_first_over_the_library_and_the_collection(corpus, lib):
+    from evcards.collections.taking import take
+
+    # The case found by hand on the corpus: a card taken into a small library fell from
+    # first to third over both, its words weighed by the library's own statistics.
+    building.build("ds", [corpus / "debatesum" / "train-DebateSum.jsonl.gz"])
+    for query in ("nuclear deterrence", "economic growth", "climate change", "china"):
+        best = _first(lib.root, query, ["ds"])
+        assert best is not None
+        take(lib, [best[0]])
+        assert _first(lib.root, query) == (best[0], "lib"), query

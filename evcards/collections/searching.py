@@ -3,10 +3,10 @@
 Each source is searched on its own (`index.search.search` for the library, synced first;
 `search_db` on each collection's build folder), for as many results as asked, then the
 lists are merged: cards before analytics, then by score. Scores are BM25 over separate
-indexes, each with its own document frequencies and lengths: they are approximately, not
-exactly, comparable (a word rare in the library but common in a caselist scores higher in
-the library). A card with the same id in the library and a collection is shown once, as
-the library's copy.
+indexes, each ranked with the statistics of all the sources searched (`index.shared`:
+document frequencies and average field lengths), so a card scores as it would in one index
+of them all, wherever it is. A card with the same id in
+the library and a collection is shown once, as the library's copy.
 
 With no collection built, this is the library's search and nothing more: no collection
 folder is opened, and tantivy loads only when a search runs.
@@ -14,14 +14,19 @@ folder is opened, and tantivy loads only when a search runs.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evcards.collections import places
 from evcards.collections.places import LIBRARY, CollectionError
 from evcards.index.query import Filters
 from evcards.index.search import CutsMode, Hit
+
+if TYPE_CHECKING:
+    from evcards.index.shared import Shared
+    from evcards.index.sync import Index
 
 
 def sources(chosen: Iterable[str] | None) -> list[str]:
@@ -57,21 +62,30 @@ def search_all(
 ) -> list[Hit]:
     """The best `limit` results of the library (at `root`) and the collections `where`
     names (default: all), merged; each hit's `where` says which it came from. Re-cuts are
-    grouped (`cuts`, as `index.search.search` takes it) within each source."""
+    grouped (`cuts`, as `index.search.search` takes it) within each source. With more than
+    one source, each is ranked with the statistics of them all (`index.shared`)."""
+    from evcards.index.query import leaves, weights_for
     from evcards.index.search import search
+    from evcards.index.shared import Shared
 
     filters = filters or Filters()
     options: dict[str, Any] = {"raw": raw, "read": read, "limit": limit, "kind": kind}
     # Snippets are cut once the sources' hits are merged: only for the hits kept.
     options.update(cuts=cuts, snippets="later" if snippets else False)
+    names = sources(where)
+    library = LIBRARY in names and not filters.round_only() and root.is_dir()
+    # (a library card has no event, side, level or caselist: round filters leave it out)
+    shared = Shared(leaves(query, weights_for(read)))
     hits: list[Hit] = []
-    for name in sources(where):
-        if name == LIBRARY:
-            if filters.round_only() or not root.is_dir():
-                continue  # a library card has no event, side, level or caselist
-            hits += search(root, query, filters, **options)  # type: ignore[arg-type]
-        else:
-            hits += _search_collection(name, query, filters, options)
+    with _opened([n for n in names if n != LIBRARY]) as builds:
+        for name, ix in builds.items():
+            shared.add(name, ix.searcher())
+        if library:
+            hits += search(
+                root, query, filters, **options, shared=shared.source(LIBRARY, recount=True)
+            )
+        for name, ix in builds.items():
+            hits += _search_collection(name, ix, query, filters, options, shared)
     kept = merged(hits, limit)
     for hit in kept:
         if hit.later is not None:
@@ -79,17 +93,27 @@ def search_all(
     return kept
 
 
-def _search_collection(
-    name: str, query: str, filters: Filters, options: dict[str, Any]
-) -> list[Hit]:
+@contextmanager
+def _opened(names: list[str]) -> Iterator[dict[str, Index]]:
+    """The collections named, each's build opened, closed on the way out."""
     from evcards.collections.store import open_build
+
+    builds: dict[str, Index] = {}
+    try:
+        for name in names:
+            builds[name] = open_build(places.known(name))
+        yield builds
+    finally:
+        for ix in builds.values():
+            ix.close()
+
+
+def _search_collection(
+    name: str, ix: Index, query: str, filters: Filters, options: dict[str, Any], shared: Shared
+) -> list[Hit]:
     from evcards.index.search import search_db
 
-    ix = open_build(places.known(name))
-    try:
-        found = search_db(ix, query, filters, **options)  # type: ignore[arg-type]
-    finally:
-        ix.close()
+    found = search_db(ix, query, filters, **options, shared=shared.source(name))
     for hit in found:
         hit.where = name
     return found

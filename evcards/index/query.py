@@ -32,7 +32,10 @@ from evcards.errors import SearchQueryError
 if TYPE_CHECKING:
     import tantivy
 
+    from evcards.index.shared import Scale
+
 WEIGHTS = {"tag": 10.0, "cite": 5.0, "spoken": 3.0, "body": 1.0}
+READ_WEIGHTS = {"spoken": 1.0}  # `--read`: only what is read aloud counts
 _OPERATORS = {"AND", "OR", "NOT"}
 _TERM = re.compile(r'"(?P<phrase>[^"]*)("|$)(?P<pstar>\*)?|(?P<word>[^\s"]+)')
 _CANONICAL = re.compile(r'"((?:[^"]|"")*)"(\*?)|(AND|OR|NOT)')
@@ -164,27 +167,37 @@ def _term(text: str, prefix: bool, name: str) -> tantivy.Query | None:
     return tantivy.Query.phrase_query(schema(), name, tokens)
 
 
-def _in_fields(text: str, prefix: bool, weights: dict[str, float]) -> tantivy.Query | None:
-    """A term in any of the weighted fields, each match scored with its field's weight."""
+def _in_fields(
+    text: str, prefix: bool, weights: dict[str, float], scale: Scale | None = None
+) -> tantivy.Query | None:
+    """A term in any of the weighted fields, each match scored with its field's weight
+    (times `scale` of the field and the term's words, when given: index.shared)."""
     import tantivy
+
+    from evcards.index.fulltext import words
 
     parts = []
     for name, weight in weights.items():
         q = _term(text, prefix, name)
         if q is not None:
+            if scale is not None and not prefix:
+                weight *= scale(name, words(text))
             parts.append((tantivy.Occur.Should, tantivy.Query.boost_query(q, weight)))
     if not parts:
         return None
     return parts[0][1] if len(parts) == 1 else tantivy.Query.boolean_query(parts)
 
 
-def text_query(query: str, weights: dict[str, float]) -> tantivy.Query | None:
-    """The user's query (default language) over weighted fields; None when it has no terms."""
+def text_query(
+    query: str, weights: dict[str, float], scale: Scale | None = None
+) -> tantivy.Query | None:
+    """The user's query (default language) over weighted fields; None when it has no terms.
+    `scale`: each term's weight in each field multiplied by it (shared idf: index.shared)."""
     import tantivy
 
     parts = []
     for excluded, terms in _clauses(quote_query(CONTROL.sub(" ", query))):
-        found = [q for text, prefix in terms if (q := _in_fields(text, prefix, weights))]
+        found = [q for text, prefix in terms if (q := _in_fields(text, prefix, weights, scale))]
         if not found:
             continue
         one = found[0] if len(found) == 1 else _any(found)
@@ -192,6 +205,22 @@ def text_query(query: str, weights: dict[str, float]) -> tantivy.Query | None:
     if not any(occur == tantivy.Occur.Must for occur, _ in parts):
         return None  # only exclusions (their term had no words): nothing to find
     return parts[0][1] if len(parts) == 1 else tantivy.Query.boolean_query(parts)
+
+
+def weights_for(read: bool) -> dict[str, float]:
+    return READ_WEIGHTS if read else WEIGHTS
+
+
+def leaves(query: str, weights: dict[str, float]) -> set[tuple[str, str]]:
+    """Each (field, word) that `text_query` would score: what index.shared counts."""
+    from evcards.index.fulltext import words
+
+    out: set[tuple[str, str]] = set()
+    for _excluded, terms in _clauses(quote_query(CONTROL.sub(" ", query))):
+        for text, prefix in terms:
+            if not prefix:
+                out.update((name, w) for name in weights for w in words(text))
+    return out
 
 
 def _any(queries: list[tantivy.Query]) -> tantivy.Query:

@@ -36,7 +36,6 @@ from typing import TYPE_CHECKING, Any, Literal
 from evcards.index.query import (
     CONTROL,
     KINDS,
-    WEIGHTS,
     Filters,
     combine,
     filter_queries,
@@ -44,6 +43,7 @@ from evcards.index.query import (
     quote_query,
     raw_query,
     text_query,
+    weights_for,
 )
 from evcards.index.schema import IndexDamaged, connect, index_path
 from evcards.index.sync import Index, ensure, sync
@@ -51,6 +51,7 @@ from evcards.index.sync import Index, ensure, sync
 if TYPE_CHECKING:
     import tantivy
 
+    from evcards.index.shared import Sourced
     from evcards.index.snippets import Term
 
 __all__ = ["Filters", "Hit", "parse_years", "quote_query", "search", "search_db"]
@@ -113,11 +114,14 @@ def search_db(
     kind: str | None = None,
     snippets: Snippets = True,
     cuts: CutsMode = "group",
+    shared: Sourced | None = None,
 ) -> list[Hit]:
     """Ranked, collapsed hits from an open index (see `search` for the synced version); with
     `snippets=False` each hit's snippet is left empty and no stored text is read; with
     "later", each hit's `later` cuts it when called."""
-    ranked = rank(ix, query, filters, raw=raw, read=read, limit=limit, kind=kind, cuts=cuts)
+    ranked = rank(
+        ix, query, filters, raw=raw, read=read, limit=limit, kind=kind, cuts=cuts, shared=shared
+    )
     if not ranked.picked:
         return []
     return _hits(ix.db, ranked, read, snippets)
@@ -178,13 +182,16 @@ def rank(
     limit: int = 20,
     kind: str | None = None,
     cuts: CutsMode = "group",
+    shared: Sourced | None = None,
 ) -> Ranked:
     """The best `limit` distinct results: tantivy's ranking, cards before analytics, each
-    dupkey once (and each group of re-cuts once, with `cuts="group"`)."""
+    dupkey once (and each group of re-cuts once, with `cuts="group"`). `shared`: this
+    index as one source of several ranked as one index (index.shared: terms weighed by the
+    shared idf, the picked rescored with the shared field lengths); not for raw queries."""
     from evcards.index import snippets
 
     filters = filters or Filters()
-    weights = {"spoken": 1.0} if read else WEIGHTS
+    weights = weights_for(read)
     if raw and query.strip():
         ranked: tantivy.Query | None = raw_query(ix.fulltext(), query, weights)
     else:
@@ -192,6 +199,8 @@ def rank(
     if ranked is None and not filter_queries(filters, None):
         return Ranked([], None, [])
     searcher = ix.searcher()
+    shared = None if raw else shared
+    ranked = _shared_query(shared, searcher, query, weights, ranked)
     taken: set[str] = set()
     picked: list[Picked] = []
     groups = _Groups(ix.db, cuts)
@@ -199,12 +208,36 @@ def rank(
         whole = combine(ranked, filter_queries(filters, tier))
         best = _best(ix.db, searcher, whole, limit)
         picked += _distinct(best, limit - len(picked), taken, groups)
+    if shared is not None and ranked is not None:
+        picked = _rescored(shared, searcher, ranked, picked)
     clean = CONTROL.sub(" ", query)
     terms = snippets.terms_of_raw(clean) if raw else snippets.terms_of(quote_query(clean))
     return Ranked(picked, searcher, terms, groups.cuts)
 
 
 Picked = tuple[int, str, float, "tantivy.DocAddress"]  # (key, dupkey, score, address)
+
+
+def _shared_query(
+    shared: Sourced | None,
+    searcher: tantivy.Searcher,
+    query: str,
+    weights: dict[str, float],
+    ranked: tantivy.Query | None,
+) -> tantivy.Query | None:
+    """The query with each term weighed by the shared idf (index.shared), when shared."""
+    if shared is None or ranked is None:
+        return ranked
+    scale = shared.scale(searcher)
+    return ranked if scale is None else text_query(query, weights, scale)
+
+
+def _rescored(
+    shared: Sourced, searcher: tantivy.Searcher, ranked: tantivy.Query, picked: list[Picked]
+) -> list[Picked]:
+    """The picked with their scores worked out with the shared field lengths."""
+    again = shared.rescored(searcher, ranked, [(score, a) for _, _, score, a in picked])
+    return [(k, d, score, a) for (k, d, _, a), score in zip(picked, again, strict=True)]
 
 
 def _best(
@@ -387,9 +420,11 @@ def search(
     kind: str | None = None,
     snippets: Snippets = True,
     cuts: CutsMode = "group",
+    shared: Sourced | None = None,
 ) -> list[Hit]:
     """Sync the index with the library at `root`, then search it (`snippets=False`: hits
-    with no snippet, for a caller that shows none, such as an export).
+    with no snippet, for a caller that shows none, such as an export; `shared` as `rank`
+    takes it).
 
     The sync catches an in-place edit of a big library only over several searches (see
     evcards.index.sync), so the files of the hits themselves are checked once more: a result is
@@ -402,6 +437,7 @@ def search(
         "kind": kind,
         "snippets": snippets,
         "cuts": cuts,
+        "shared": shared,
     }
     ix = ensure(root, fulltext=True)
     try:

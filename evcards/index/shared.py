@@ -1,0 +1,241 @@
+"""Ranking several indexes as one: BM25 with the statistics of all of them.
+
+A search over the library and the collections ranks each source in its own tantivy index,
+and each index's BM25 weighs a word by how rare it is *there* (idf = ln(1 + (N - n + 0.5) /
+(n + 0.5)), N the index's documents, n those holding the word) and a field's length against
+the average length of that field *there* (avgdl). A word common in a caselist but rare in an
+8-card library scored far higher in the library, and a card taken from a collection into
+the library ranked differently from its collection copy: merged lists were only roughly
+ordered.
+
+Two steps make each source's scores those of one index holding every source:
+- **idf**, before ranking: `Shared` counts N and each query word's n in every source (one
+  `doc_freq` lookup per word and field) and gives each source a `Scale`, the shared idf of
+  each (field, words) term over its idf in that source. The query builder multiplies the
+  term's field weight by it (`index.query.text_query`), so tantivy ranks each source by the
+  shared idf, block-max WAND and all. A phrase's idf is the sum of its words' (as tantivy's
+  `Bm25Weight::for_terms`).
+- **avgdl**, after ranking: the picked hits (a page per source) are rescored from tantivy's
+  explanation of each score (`rescored`): every BM25 leaf's term-frequency part is worked
+  out again with the field's shared average length, the boosts and sums above it kept. A
+  source's average length of a field is read from the explanation of one match in that field
+  (`_lengths`); the shared one is the average weighted by each source's documents.
+
+Left as tantivy scores them: prefix terms (`econ*`: a constant per field) and `--raw`
+queries (tantivy's own parser). With one source nothing changes at all. What is not exact:
+a source's top hits are picked by the shared idf but its own lengths, so a card just below a
+source's page that the shared lengths would lift is not considered; fieldnorms are tantivy's
+(lossy) codes in both.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from evcards.index.fulltext import RANKED
+
+if TYPE_CHECKING:
+    import tantivy
+
+Scale = Callable[[str, list[str]], float]  # (field, words of a term) -> factor on its weight
+Leaf = tuple[str, str]  # (field, word)
+_COMMON = ("the", "of", "and", "to", "a", "in")  # a match in a field, to read its avgdl
+_TF = "freq / (freq + k1 * (1 - b + b * dl / avgdl))"  # tantivy's explanation of the tf part
+
+
+def idf(n: int, total: int) -> float:
+    """Tantivy's BM25 idf of a word held by `n` of `total` documents."""
+    return math.log(1.0 + (total - n + 0.5) / (n + 0.5))
+
+
+@dataclass
+class Counts:
+    """One source's statistics for the query: its documents, each word's documents, and the
+    average length of each field the query matches there."""
+
+    total: int
+    held: dict[Leaf, int]
+    lengths: dict[str, float] = field(default_factory=dict)
+
+
+class Shared:
+    """The query's words (`leaves`, from `query.leaves`) counted over each source added."""
+
+    def __init__(self, leaves: set[Leaf]) -> None:
+        self.leaves = leaves
+        self.sources: dict[str, Counts] = {}
+
+    def add(self, name: str, searcher: tantivy.Searcher) -> Counts:
+        """Count the query's words in the source `name` (again, if it was counted)."""
+        from evcards.index.fulltext import reading
+
+        with reading():
+            held = {(f, w): searcher.doc_freq(f, w) for f, w in self.leaves}
+            total, lengths = _lengths(searcher, held)
+        self.sources[name] = counts = Counts(total, held, lengths)
+        return counts
+
+    def source(self, name: str, recount: bool = False) -> Sourced:
+        """What `index.search.rank` needs to rank the source `name` with the others;
+        `recount`: count it afresh each time it is ranked (an index a sync may change
+        between two rankings of one search: the library's)."""
+        return Sourced(self, name, recount)
+
+    def scale(self, local: Counts) -> Scale | None:
+        """How to weigh a term in the source `local` so that its idf is the shared one;
+        None when there is nothing to change (one source, or no words to weigh)."""
+        if len(self.sources) < 2 or not self.leaves:
+            return None
+        every = self.sources.values()
+        total = sum(c.total for c in every)
+        held = {leaf: sum(c.held.get(leaf, 0) for c in every) for leaf in self.leaves}
+
+        def factor(name: str, words: list[str]) -> float:
+            mine = _idf_sum(name, words, local.held, local.total)
+            if mine <= 0.0:
+                return 1.0
+            return _idf_sum(name, words, held, total) / mine
+
+        return factor
+
+    def lengths(self) -> dict[str, float]:
+        """Each field's average length over the sources that hold it, weighted by their
+        documents."""
+        out: dict[str, float] = {}
+        for name in {f for c in self.sources.values() for f in c.lengths}:
+            known = [c for c in self.sources.values() if name in c.lengths]
+            docs = sum(c.total for c in known)
+            if docs:
+                out[name] = sum(c.lengths[name] * c.total for c in known) / docs
+        return out
+
+
+@dataclass
+class Sourced:
+    """One source of a shared ranking: its scale (counting it first if need be) and the
+    rescoring of its picked hits with the shared lengths."""
+
+    shared: Shared
+    name: str
+    recount: bool = False
+
+    def counts(self, searcher: tantivy.Searcher) -> Counts:
+        known = self.shared.sources.get(self.name)
+        return known if known is not None else self.shared.add(self.name, searcher)
+
+    def scale(self, searcher: tantivy.Searcher) -> Scale | None:
+        """The scale of this source's terms (first step of a ranking)."""
+        if self.recount:
+            self.shared.add(self.name, searcher)
+        return self.shared.scale(self.counts(searcher))
+
+    def rescored(
+        self, searcher: tantivy.Searcher, query: tantivy.Query, scores: list[tuple[float, Any]]
+    ) -> list[float]:
+        """The scores of the hits at these addresses with the shared field lengths (the
+        scores as they are when there is one source)."""
+        if len(self.shared.sources) < 2:
+            return [s for s, _ in scores]
+        mine = self.counts(searcher).lengths
+        by_length: dict[float, str | None] = {}  # a phrase leaf's avgdl names its field...
+        for name, avg in mine.items():
+            by_length[avg] = None if avg in by_length else name  # ...unless two share it
+        shared = self.shared.lengths()
+        out = []
+        for score, address in scores:
+            tree = json.loads(query.explain(searcher, address).to_json())
+            out.append(_again(tree, by_length, shared, None) if score else score)
+        return out
+
+
+def _idf_sum(name: str, words: Iterable[str], held: dict[Leaf, int], total: int) -> float:
+    return sum(idf(held.get((name, w), 0), total) for w in words)
+
+
+def _lengths(searcher: tantivy.Searcher, held: dict[Leaf, int]) -> tuple[int, dict[str, float]]:
+    """This index's N as its BM25 counts it (deleted documents included, as in `doc_freq`;
+    tantivy-py tells it only in an explanation) and the average length of each field the
+    query names, read from the explanation of one match in that field: of a query word it
+    holds, else of a common word (a field no such word is in is left out)."""
+    import tantivy
+
+    from evcards.index.fulltext import schema
+
+    total, out = searcher.num_docs, {}
+    for name in sorted({f for f, _ in held}):
+        mine = sorted(w for (f, w), n in held.items() if f == name and n)
+        for word in [*mine, *_COMMON]:
+            q = tantivy.Query.term_query(schema(), name, word)
+            hits = searcher.search(q, 1).hits
+            if not hits:
+                continue
+            tree = json.loads(q.explain(searcher, hits[0][1]).to_json())
+            tf, idf_node = _find(tree, _TF), _find(tree, "idf")
+            if tf is not None and idf_node is not None:
+                out[name] = _detail(tf, "avgdl")
+                total = int(_detail(idf_node, "N,"))
+                break
+    return total, out
+
+
+def _find(node: dict[str, Any], start: str) -> dict[str, Any] | None:
+    """The first node of an explanation whose description starts with `start`."""
+    if str(node.get("description", "")).startswith(start):
+        return node
+    for child in node.get("details", ()):
+        found = _find(child, start)
+        if found is not None:
+            return found
+    return None
+
+
+def _detail(node: dict[str, Any], name: str) -> float:
+    return next(float(d["value"]) for d in node["details"] if d["description"].startswith(name))
+
+
+def _again(
+    node: dict[str, Any],
+    by_length: dict[float, str | None],
+    shared: dict[str, float],
+    name: str | None,
+) -> float:
+    """The value of an explanation's node with each BM25 leaf's tf part worked out with its
+    field's shared average length: a leaf's product, a boost's factor and a sum's parts
+    follow; any other node keeps its ratio to its parts. A term leaf names its field (its
+    context, `field=N`); a phrase's leaf does not, and its field is the one of its average
+    length in this index (left as it is when two fields have that average)."""
+    value = float(node["value"])
+    name = _field_of(node) or name
+    details = node.get("details") or []
+    tf = next((d for d in details if d.get("description") == _TF), None)
+    if tf is not None:
+        old = float(tf["value"])
+        avgdl = _detail(tf, "avgdl")
+        avg = shared.get(name or by_length.get(avgdl) or "")
+        if avg is None or old == 0.0:
+            return value
+        freq, k1, b, dl = (_detail(tf, k) for k in ("freq", "k1", "b", "dl"))
+        return value * (freq / (freq + k1 * (1 - b + b * dl / avg))) / old
+    parts = sum(float(d["value"]) for d in details)
+    if not parts:
+        return value
+    return value * sum(_again(d, by_length, shared, name) for d in details) / parts
+
+
+_FIELD = re.compile(r"\bfield=(\d+)")
+# Field ids as fulltext.schema adds them: key, generation, then the ranked fields
+# (tests/test_shared_idf.py checks them against tantivy's own explanations).
+FIELD_IDS = {2 + i: name for i, name in enumerate(RANKED)}
+
+
+def _field_of(node: dict[str, Any]) -> str | None:
+    for context in node.get("context") or ():
+        m = _FIELD.search(str(context))
+        if m:
+            return FIELD_IDS.get(int(m.group(1)))
+    return None
