@@ -285,10 +285,13 @@ _MLA = re.compile(
 )
 
 
+_QUOTE_MARK = re.compile(r"[\"“]")
+
+
 def _take_mla(spans: Spans, info: _Short) -> None:
     """'Meick, Ethan. "Title." Journal ...': a reversed name leads, then a quoted title."""
     m = _MLA.match(spans.text)
-    if not m or not re.search(r"[\"“]", spans.text[m.end() : m.end() + 8]):
+    if not m or not _QUOTE_MARK.search(spans.text, m.end(), m.end() + 8):
         return
     spans.take("author", *m.span("last"))
     spans.take("given", *m.span("first"))
@@ -335,10 +338,6 @@ def _with_year(date: CiteDate, info: _Short) -> CiteDate:
     if date.year is None and info.date is not None and info.date.year is not None:
         return CiteDate(date.text, info.date.year, date.month, date.day)
     return date
-
-
-_IS_CLAUSE = re.compile(r"\s+(?:is|was|are|were)\s+(?:an?\s+|the\s+)?", re.IGNORECASE)
-_TRAILING_DATE = re.compile(rf"[\s,]+(?:{SHORT_DATE})$")
 
 
 def _take_authors(
@@ -421,13 +420,7 @@ def _full_name(spans: Spans, head: list[Segment], info: _Short) -> list[str] | N
 
 def _name_in(seg: Segment, info: _Short, k: int) -> tuple[Segment, str] | None:
     """The name a segment opens with, when it is the author's."""
-    text = seg.text
-    clause = _IS_CLAUSE.search(text)
-    if clause:
-        text = text[: clause.start()]  # 'Charles W. Mills is a Distinguished Professor'
-    date = _TRAILING_DATE.search(text)
-    if date:
-        text = text[: date.start()]  # 'Nilay Patel 19'
+    text = names.name_part(seg.text)
     if not info.family:
         ok = k == 0 and (names.is_name(text) or _org_like(text))
         return (seg, text) if ok else None
@@ -462,13 +455,18 @@ def _take_publication(
         between = text[title[1] : seg.start]
         if "(" in between or "[" in between or not _only_dates(spans, title[1], seg.start):
             return None
-        pub = re.sub(r"[\s,]+\d[\d.:()\s,-]*$", "", seg.text)
-        if not re.search(r"[^\W\d_]{2}", pub) or len(pub.split()) > 12:
+        pub = _TRAILING_NUMBERS.sub("", seg.text)
+        if not _TWO_LETTERS.search(pub) or len(pub.split()) > 12:
             return None
         if spans.take("publication", seg.start, seg.start + len(pub)):
             return pub
         return None
     return None
+
+
+_TRAILING_NUMBERS = re.compile(r"[\s,]+\d[\d.:()\s,-]*$")
+_TWO_LETTERS = re.compile(r"[^\W\d_]{2}")
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 def _only_dates(spans: Spans, a: int, b: int) -> bool:
@@ -491,6 +489,6 @@ def _take_quals(spans: Spans, segs: list[Segment], title: tuple[int, int] | None
             label = spans.label_at(spans.next_taken(seg.end))
             if label in ("url", "accessed", "keyword", "initials") and len(seg.text) < 4:
                 continue
-        if re.search(r"[^\W\d_]", seg.text) and spans.take("quals", seg.start, seg.end):
+        if _LETTER.search(seg.text) and spans.take("quals", seg.start, seg.end):
             parts.append(" ".join(seg.text.split()))
     return "; ".join(parts) or None
