@@ -1,6 +1,7 @@
 """How fast is `evcards import` on real .docx files, against the floor of a bare lxml walk?
 
-    python bench/import_bench.py [FOLDER] [--jobs N] [--base DIR]   (default ../shared/corpus/docx)
+    python bench/import_bench.py [FOLDER] [--jobs N] [--base DIR [--reader-only]]
+    (FOLDER: default ../shared/corpus/docx)
 
 (a) opens every .docx, parses word/document.xml with lxml and touches every run's text;
 (b) runs the library's `import_paths` into a fresh temporary library (parse in worker
@@ -160,6 +161,9 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=None, help="worker processes for (b)")
     parser.add_argument("--rounds", type=int, default=3, help="turns of (a) and (c)")
     parser.add_argument("--base", type=Path, help="older code to compare the reader with")
+    parser.add_argument(
+        "--reader-only", action="store_true", help="with --base: stop after the comparison"
+    )
     parser.add_argument("--turn", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--code", type=Path, default=REPO, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -175,6 +179,8 @@ def main() -> None:
         return
     if args.base is not None:
         compare(args.folder, args.base, args.rounds)
+        if args.reader_only:
+            return
     import lxml.etree  # noqa: F401  (imports kept out of both timings)
 
     import evcards.formats.docx.read  # noqa: F401

@@ -110,6 +110,7 @@ def _swaps() -> list[tuple[Any, str, Any]]:
         (citemarks, "closing_bracket", closing_bracket),
         (citenames, "split_names", split_names),
         *_uncached(citenames, "_name_word", "is_name", "name_prefix", "name_part"),
+        *_uncached(citeparse, "_parse_text", "_parse_runs"),
     ]
 
 
