@@ -7,8 +7,8 @@ What the fast paths changed, and what stands for the old code here:
   `citespans.ReferenceSpans` (every stretch cut again, the rest found character by character);
 - the regexes led by a class test (`citespans._CUT`, `citedates._FULL`, `citedates._YEAR`) ->
   `CUT_REFERENCE`, `FULL_REFERENCE`, `YEAR_REFERENCE`, the patterns as they were;
-- `find_dates`, `take_title`, `closing_bracket`, `_sentence_ends`, `split_names` rewritten ->
-  their old bodies below;
+- `find_dates`, `take_title` (its loop; `citemarks.title_at` is the old body), `closing_bracket`,
+  `_sentence_ends`, `split_names` rewritten -> their old bodies below;
 - pure helpers given an `lru_cache` -> the functions they wrap (`__wrapped__`).
 """
 
@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from evcards.core import citedates, citemarks, citenames, citeparse, citespans
-from evcards.core.citespans import SEPARATORS, Spans
+from evcards.core.citespans import Spans
 
 
 def find_dates(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, int]]:
@@ -38,23 +38,11 @@ def find_dates(text: str, start: int = 0, end: int | None = None) -> list[tuple[
 
 
 def take_title(spans: Spans) -> tuple[int, int] | None:
-    text = spans.text
-    for k, c in enumerate(text):
-        if c not in citemarks._OPEN_QUOTE or not spans.free(k, k + 1):
-            continue
-        close = text.find(citemarks._OPEN_QUOTE[c], k + 1)
-        alt = text.find('"', k + 1) if c != '"' else -1
-        if close < 0 or (0 <= alt < close):
-            close = alt
-        if close < 0:
-            close = spans.next_taken(k + 1)
-        a, b = k + 1, close
-        while a < b and text[a] in SEPARATORS:
-            a += 1
-        while b > a and text[b - 1] in " \t\n,.;:":
-            b -= 1
-        if b - a >= 3 and spans.free(a, b) and spans.take("title", a, b):
-            return a, b
+    for k, c in enumerate(spans.text):  # every character looked at, as it was
+        if c in citemarks._OPEN_QUOTE:
+            found = citemarks.title_at(spans, k)
+            if found is not None:
+                return found
     return None
 
 

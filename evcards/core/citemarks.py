@@ -65,24 +65,32 @@ _QUOTE = re.compile('["“”„]')
 def take_title(spans: Spans) -> tuple[int, int] | None:
     """The first quoted text of three characters or more, up to its closing quote (or, when
     it is never closed, up to the URL or the end)."""
+    for q in _QUOTE.finditer(spans.text):
+        found = title_at(spans, q.start())
+        if found is not None:
+            return found
+    return None
+
+
+def title_at(spans: Spans, k: int) -> tuple[int, int] | None:
+    """The title opened by the quote at k, taken; None when it is not one."""
     text = spans.text
-    for q in _QUOTE.finditer(text):
-        k, c = q.start(), q.group(0)
-        if not spans.free(k, k + 1):
-            continue
-        close = text.find(_OPEN_QUOTE[c], k + 1)
-        alt = text.find('"', k + 1) if c != '"' else -1
-        if close < 0 or (0 <= alt < close):
-            close = alt
-        if close < 0:
-            close = spans.next_taken(k + 1)
-        a, b = k + 1, close
-        while a < b and text[a] in SEPARATORS:
-            a += 1
-        while b > a and text[b - 1] in " \t\n,.;:":
-            b -= 1
-        if b - a >= 3 and spans.free(a, b) and spans.take("title", a, b):
-            return a, b
+    if not spans.free(k, k + 1):
+        return None
+    c = text[k]
+    close = text.find(_OPEN_QUOTE[c], k + 1)
+    alt = text.find('"', k + 1) if c != '"' else -1
+    if close < 0 or (0 <= alt < close):
+        close = alt
+    if close < 0:
+        close = spans.next_taken(k + 1)
+    a, b = k + 1, close
+    while a < b and text[a] in SEPARATORS:
+        a += 1
+    while b > a and text[b - 1] in " \t\n,.;:":
+        b -= 1
+    if b - a >= 3 and spans.free(a, b) and spans.take("title", a, b):
+        return a, b
     return None
 
 
