@@ -43,15 +43,18 @@ _FULL_DATES = [
     rf"(?P<season>{_SEASON})\s+(?P<y>{_Y4})",
     rf"(?P<mn>{MONTH})\s+(?P<d>{_DAY})",
 ]
+_FULL_ALTERNATIVES = "|".join(re.sub(r"\(\?P<\w+>", "(?:", p) for p in _FULL_DATES)
+FULL_REFERENCE = re.compile(rf"(?<![\w/.-])(?:{_FULL_ALTERNATIVES})(?![\w/-])", re.IGNORECASE)
+# The same, led by what every date starts with (a word boundary, then a digit or a month's
+# or a season's first letter), which fails fast at most positions.
 _FULL = re.compile(
-    r"(?<![\w/.-])(?:"
-    + "|".join(re.sub(r"\(\?P<\w+>", "(?:", p) for p in _FULL_DATES)
-    + r")(?![\w/-])",
-    re.IGNORECASE,
+    rf"\b(?=[0-9jfmasondw])(?<![\w/.-])(?:{_FULL_ALTERNATIVES})(?![\w/-])", re.IGNORECASE
 )
 # Python forbids a group name twice in one pattern: compile each form on its own.
 _FORMS = [re.compile(rf"(?:{p})$", re.IGNORECASE) for p in _FULL_DATES]
-_YEAR = re.compile(rf"(?<![\w/.-]){_Y4}(?![\w/-])")
+YEAR_REFERENCE = re.compile(rf"(?<![\w/.-]){_Y4}(?![\w/-])")
+# The same with its lookbehind after the first digit, so that the scan looks for a 1 or a 2.
+_YEAR = re.compile(r"(?:1(?<![\w/.-]1)[6-9]|2(?<![\w/.-]2)0)\d{2}(?![\w/-])")
 # The date in a short cite: 18, '18, ’18, 2018, 2K, 2k9, 6/14, 6/6/13, 14-, 97+.
 SHORT_DATE = (
     rf"(?:{MONTH}[-\s]\d{{1,2}}(?:-\d{{2,4}})?|"
@@ -136,14 +139,14 @@ def find_dates(text: str, start: int = 0, end: int | None = None) -> list[tuple[
     """(start, end, rank) of every date in text[start:end]; rank 0 is a full date (a day or a
     month), 1 a bare four-digit year. Overlaps resolved in favour of the longer, earlier one."""
     end = len(text) if end is None else end
-    found: list[tuple[int, int, int]] = []
-    taken = [False] * (end - start)
-    for m in _FULL.finditer(text, start, end):
-        found.append((m.start(), m.end(), 0))
-        for k in range(m.start() - start, m.end() - start):
-            taken[k] = True
+    found = [(m.start(), m.end(), 0) for m in _FULL.finditer(text, start, end)]
+    if not found:
+        return [(m.start(), m.end(), 1) for m in _YEAR.finditer(text, start, end)]
+    taken = bytearray(end - start)  # 1 where a full date lies
+    for a, b, _ in found:
+        taken[a - start : b - start] = b"\x01" * (b - a)
     for m in _YEAR.finditer(text, start, end):
-        if not any(taken[m.start() - start : m.end() - start]):
+        if 1 not in taken[m.start() - start : m.end() - start]:
             found.append((m.start(), m.end(), 1))
     return sorted(found)
 

@@ -10,6 +10,7 @@ from evcards.core.citedates import find_dates
 from evcards.core.citespans import SEPARATORS, Spans
 
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"“”]+", re.IGNORECASE)
+_URL_TAIL = re.compile(r"\)?//+(?:[A-Za-z]{2,8})?\)?$")
 
 
 def take_url(spans: Spans) -> str | None:
@@ -20,7 +21,7 @@ def take_url(spans: Spans) -> str | None:
             if spans.text[b - 1] == ")" and "(" in spans.text[a : b - 1]:
                 break
             b -= 1
-        tail = re.search(r"\)?//+(?:[A-Za-z]{2,8})?\)?$", spans.text[a:b])
+        tail = _URL_TAIL.search(spans.text[a:b])
         if tail and tail.start() > 8:
             b = a + tail.start()  # '.../8711)//RT': the cutter's initials after the URL
         if url is None:
@@ -36,6 +37,7 @@ _ACCESSED = re.compile(
     r"(?:\s+on)?\s*:?\s*",
     re.IGNORECASE,
 )
+_SHORT_ACCESSED = re.compile(r"[01]?\d[-/.][0-3]?\d(?:[-/.]\d{2,4})?")
 
 
 def take_accessed(spans: Spans) -> str | None:
@@ -44,7 +46,7 @@ def take_accessed(spans: Spans) -> str | None:
         if not spans.free(m.start(), m.end()):
             continue
         dates = find_dates(text, m.end(), min(len(text), m.end() + 40))
-        short = re.match(r"[01]?\d[-/.][0-3]?\d(?:[-/.]\d{2,4})?", text[m.end() :])
+        short = _SHORT_ACCESSED.match(text[m.end() :])
         spans.take("keyword", m.start(), m.end())
         if dates and dates[0][0] == m.end():
             spans.take("accessed", dates[0][0], dates[0][1])
@@ -57,28 +59,38 @@ def take_accessed(spans: Spans) -> str | None:
 
 
 _OPEN_QUOTE = {'"': '"', "“": "”", "”": "”", "„": "“"}
+_QUOTE = re.compile('["“”„]')
 
 
 def take_title(spans: Spans) -> tuple[int, int] | None:
     """The first quoted text of three characters or more, up to its closing quote (or, when
     it is never closed, up to the URL or the end)."""
+    for q in _QUOTE.finditer(spans.text):
+        found = title_at(spans, q.start())
+        if found is not None:
+            return found
+    return None
+
+
+def title_at(spans: Spans, k: int) -> tuple[int, int] | None:
+    """The title opened by the quote at k, taken; None when it is not one."""
     text = spans.text
-    for k, c in enumerate(text):
-        if c not in _OPEN_QUOTE or not spans.free(k, k + 1):
-            continue
-        close = text.find(_OPEN_QUOTE[c], k + 1)
-        alt = text.find('"', k + 1) if c != '"' else -1
-        if close < 0 or (0 <= alt < close):
-            close = alt
-        if close < 0:
-            close = spans.next_taken(k + 1)
-        a, b = k + 1, close
-        while a < b and text[a] in SEPARATORS:
-            a += 1
-        while b > a and text[b - 1] in " \t\n,.;:":
-            b -= 1
-        if b - a >= 3 and spans.free(a, b) and spans.take("title", a, b):
-            return a, b
+    if not spans.free(k, k + 1):
+        return None
+    c = text[k]
+    close = text.find(_OPEN_QUOTE[c], k + 1)
+    alt = text.find('"', k + 1) if c != '"' else -1
+    if close < 0 or (0 <= alt < close):
+        close = alt
+    if close < 0:
+        close = spans.next_taken(k + 1)
+    a, b = k + 1, close
+    while a < b and text[a] in SEPARATORS:
+        a += 1
+    while b > a and text[b - 1] in " \t\n,.;:":
+        b -= 1
+    if b - a >= 3 and spans.free(a, b) and spans.take("title", a, b):
+        return a, b
     return None
 
 
@@ -119,6 +131,7 @@ def full_citation(text: str, short: tuple[int, int] | None) -> str:
 
 
 BRACKETS = {"(": ")", "[": "]", "<": ">"}
+_BRACKET_OF = {o: re.compile(re.escape(o) + "|" + re.escape(c)) for o, c in BRACKETS.items()}
 
 
 def closing_bracket(text: str) -> int | None:
@@ -128,9 +141,8 @@ def closing_bracket(text: str) -> int | None:
     if close is None:
         return None
     depth = 0
-    for k, c in enumerate(text):
-        depth += c == text[0]
-        depth -= c == close
+    for m in _BRACKET_OF[text[0]].finditer(text):
+        depth += 1 if m.group(0) == text[0] else -1
         if depth == 0:
-            return k
+            return m.start()
     return None

@@ -10,6 +10,7 @@ import functools
 import re
 
 from evcards.core.cite_build import PARTICLES, is_organization
+from evcards.core.citedates import SHORT_DATE
 
 # Capitalised words that begin qualifications, not names ("Justice – Oklahoma Supreme Court").
 _QUAL_WORDS = frozenset(
@@ -38,10 +39,12 @@ _HONORIFICS = frozenset("dr dr. prof prof. mr mr. ms ms. mrs mrs. sir".split())
 _INITIAL = re.compile(r"^[A-Z]\.?(?:-?[A-Z]\.?)?$")
 _WORD = re.compile(r"^[^\W\d_][\w'’.\-]*[*]*$")
 _JOINERS = re.compile(r"\s*(?:&|\band\b|\bAND\b|;|,\s*(?:and\b|&)?)\s*", re.IGNORECASE)
+_NONSPACE = re.compile(r"\S+")
 ET_AL = re.compile(r",?\s*\bet\.?\s*al\b\.?", re.IGNORECASE)
 _SUFFIX = frozenset("jr jr. sr sr. ii iii iv".split())
 
 
+@functools.lru_cache(maxsize=8192)
 def _name_word(word: str, first: bool) -> bool:
     low = word.lower().rstrip("*")
     if _INITIAL.match(word) or low in _SUFFIX or (low in _HONORIFICS and first):
@@ -58,15 +61,33 @@ def has_qual_word(text: str) -> bool:
     return any(w.lower().strip(".,") in _JOBS for w in text.split())
 
 
+@functools.lru_cache(maxsize=4096)
 def name_prefix(text: str) -> str:
     """The leading words of text that can be a name: 'Charles W. MILLS Professor of ...' ->
     'Charles W. MILLS'."""
     out = []
-    for k, m in enumerate(re.finditer(r"\S+", text)):
+    for k, m in enumerate(_NONSPACE.finditer(text)):
         if not _name_word(m.group(0), k == 0):
             break
         out.append(m)
     return text[: out[-1].end()] if out else ""
+
+
+_IS_CLAUSE = re.compile(r"\s+(?:is|was|are|were)\s+(?:an?\s+|the\s+)?", re.IGNORECASE)
+_TRAILING_DATE = re.compile(rf"[\s,]+(?:{SHORT_DATE})$")
+
+
+@functools.lru_cache(maxsize=4096)
+def name_part(text: str) -> str:
+    """Where a segment's name would be: before an 'is a' clause ('Charles W. Mills is a
+    Distinguished Professor') and a trailing date ('Nilay Patel 19')."""
+    clause = _IS_CLAUSE.search(text)
+    if clause:
+        text = text[: clause.start()]
+    date = _TRAILING_DATE.search(text)
+    if date:
+        text = text[: date.start()]
+    return text
 
 
 def initials_of(text: str) -> str:
@@ -78,6 +99,7 @@ def is_acronym(text: str) -> bool:
     return 2 <= len(text) <= 6 and text.isalpha() and text.isupper()
 
 
+@functools.lru_cache(maxsize=8192)
 def is_name(text: str, max_words: int = 5) -> bool:
     """A person's name (or several joined by `and`/`&`): 'Ethan Meick', 'Toby J. Stern'."""
     names = split_names(text)
@@ -102,8 +124,14 @@ def is_given_name(text: str) -> bool:
 
 def split_names(text: str) -> list[str]:
     """'Caitlin Chin and Marla Odell' -> ['Caitlin Chin', 'Marla Odell'] ('et al.' dropped)."""
+    return list(_split_names(text))
+
+
+@functools.lru_cache(maxsize=8192)
+def _split_names(text: str) -> tuple[str, ...]:
+    # Pure, and asked of the same segment by is_name, is_given_name and the parser in turn.
     text = ET_AL.sub("", text)
-    return [n.strip(" ,*") for n in _JOINERS.split(text) if n.strip(" ,*")]
+    return tuple(n.strip(" ,*") for n in _JOINERS.split(text) if n.strip(" ,*"))
 
 
 def surnames(name_part: str) -> list[str]:
@@ -148,7 +176,7 @@ def split_frontloaded(name_part: str) -> int:
     name_part = ET_AL.split(name_part)[0]
     if _JOINERS.search(name_part) or is_organization(name_part):
         return 0
-    words = list(re.finditer(r"\S+", name_part))
+    words = list(_NONSPACE.finditer(name_part))
     if len(words) < 2 or not is_name(name_part):
         return 0
     k = len(words) - 1

@@ -16,6 +16,7 @@ name `Emma` and the short cite's `Black` make `Emma Black`).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from evcards.core.citedates import (
     read_short_date,
 )
 from evcards.core.citemarks import full_citation, take_accessed, take_initials, take_title, take_url
+from evcards.core.citequals import take_publication, take_quals
 from evcards.core.citespans import SEPARATORS, Segment, Spans, segments
 
 __all__ = [
@@ -113,16 +115,26 @@ class ParsedCite:
 def parse_cite(text: str) -> ParsedCite:
     """Parse a cite as written: one line (`SHORT (FULL) INI`, `SHORT, FULL`, frontloaded),
     two lines (the short cite alone, then the full cite), or a database's MLA or Chicago."""
-    spans = Spans(text)
-    short = _find_short(text)
-    return _parse(spans, short)
+    return _parse_text(text)
 
 
 def parse_cite_runs(runs: Iterable[Run]) -> ParsedCite:
     """Parse a .docx cite paragraph from its runs. The short cite is the first group of bold
     runs in the Cite style (a Cite-styled run whose bold is off is not in it), else the first
     group of bold runs; with neither it is found in the text as `parse_cite` finds it."""
-    runs = list(runs)
+    # Only the truth of bold and cite is read: as bools the runs are a key for the cache.
+    return _parse_runs(tuple((text, bool(bold), bool(cite)) for text, bold, cite in runs))
+
+
+# A cite recurs: in a file's cite lines and their paragraph read again, in a dataset's rows of
+# the same card. The parse is pure and a ParsedCite immutable, so the same one is handed out.
+@functools.lru_cache(maxsize=2048)
+def _parse_text(text: str) -> ParsedCite:
+    return _parse(Spans(text), _find_short(text))
+
+
+@functools.lru_cache(maxsize=2048)
+def _parse_runs(runs: tuple[Run, ...]) -> ParsedCite:
     text = "".join(r[0] for r in runs)
     span = _bold_group(runs, cite_only=True) or _bold_group(runs, cite_only=False)
     if span is None:
@@ -213,8 +225,8 @@ def _parse(spans: Spans, short: tuple[int, int] | None) -> ParsedCite:
     segs = segments(spans)
     authors = _take_authors(spans, segs, info, title_span)
     segs = segments(spans)
-    publication = _take_publication(spans, segs, title_span)
-    quals = _take_quals(spans, segments(spans), title_span)
+    publication = take_publication(spans, segs, title_span)
+    quals = take_quals(spans, segments(spans), title_span)
     rest = spans.fill_rest()
     return ParsedCite(
         text=text,
@@ -285,10 +297,13 @@ _MLA = re.compile(
 )
 
 
+_QUOTE_MARK = re.compile(r"[\"“]")
+
+
 def _take_mla(spans: Spans, info: _Short) -> None:
     """'Meick, Ethan. "Title." Journal ...': a reversed name leads, then a quoted title."""
     m = _MLA.match(spans.text)
-    if not m or not re.search(r"[\"“]", spans.text[m.end() : m.end() + 8]):
+    if not m or not _QUOTE_MARK.search(spans.text, m.end(), m.end() + 8):
         return
     spans.take("author", *m.span("last"))
     spans.take("given", *m.span("first"))
@@ -335,10 +350,6 @@ def _with_year(date: CiteDate, info: _Short) -> CiteDate:
     if date.year is None and info.date is not None and info.date.year is not None:
         return CiteDate(date.text, info.date.year, date.month, date.day)
     return date
-
-
-_IS_CLAUSE = re.compile(r"\s+(?:is|was|are|were)\s+(?:an?\s+|the\s+)?", re.IGNORECASE)
-_TRAILING_DATE = re.compile(rf"[\s,]+(?:{SHORT_DATE})$")
 
 
 def _take_authors(
@@ -421,13 +432,7 @@ def _full_name(spans: Spans, head: list[Segment], info: _Short) -> list[str] | N
 
 def _name_in(seg: Segment, info: _Short, k: int) -> tuple[Segment, str] | None:
     """The name a segment opens with, when it is the author's."""
-    text = seg.text
-    clause = _IS_CLAUSE.search(text)
-    if clause:
-        text = text[: clause.start()]  # 'Charles W. Mills is a Distinguished Professor'
-    date = _TRAILING_DATE.search(text)
-    if date:
-        text = text[: date.start()]  # 'Nilay Patel 19'
+    text = names.name_part(seg.text)
     if not info.family:
         ok = k == 0 and (names.is_name(text) or _org_like(text))
         return (seg, text) if ok else None
@@ -447,50 +452,3 @@ def _spelled_out(text: str, family: list[str]) -> bool:
 def _org_like(text: str) -> bool:
     words = text.split()
     return 1 <= len(words) <= 6 and names.is_organization(text) and text[:1].isupper()
-
-
-def _take_publication(
-    spans: Spans, segs: list[Segment], title: tuple[int, int] | None
-) -> str | None:
-    """The segment right after the title, when it is words and not a date or a URL."""
-    if title is None:
-        return None
-    text = spans.text
-    for seg in segs:
-        if seg.start < title[1]:
-            continue
-        between = text[title[1] : seg.start]
-        if "(" in between or "[" in between or not _only_dates(spans, title[1], seg.start):
-            return None
-        pub = re.sub(r"[\s,]+\d[\d.:()\s,-]*$", "", seg.text)
-        if not re.search(r"[^\W\d_]{2}", pub) or len(pub.split()) > 12:
-            return None
-        if spans.take("publication", seg.start, seg.start + len(pub)):
-            return pub
-        return None
-    return None
-
-
-def _only_dates(spans: Spans, a: int, b: int) -> bool:
-    """Nothing but dates (and separators) is taken between a and b."""
-    k = spans.next_taken(a)
-    while k < b:
-        if spans.label_at(k) != "date":
-            return False
-        k = spans.next_taken(k + 1)
-    return True
-
-
-def _take_quals(spans: Spans, segs: list[Segment], title: tuple[int, int] | None) -> str | None:
-    """The words before the title that are not the author or the date: who the author is."""
-    parts = []
-    for seg in segs:
-        if title is not None and seg.start > title[0]:
-            break
-        if title is None and spans.next_taken(seg.end) < len(spans.text):
-            label = spans.label_at(spans.next_taken(seg.end))
-            if label in ("url", "accessed", "keyword", "initials") and len(seg.text) < 4:
-                continue
-        if re.search(r"[^\W\d_]", seg.text) and spans.take("quals", seg.start, seg.end):
-            parts.append(" ".join(seg.text.split()))
-    return "; ".join(parts) or None

@@ -14,9 +14,13 @@ SEPARATORS = frozenset(",;:.()[]{}<>\"“”„‘’'`–—-/|*•·¶…") | 
 _OPENERS = frozenset("([{<")
 # Where a segment ends: brackets, commas, semicolons, a colon before a space, a spaced dash
 # or a double one, an asterisk, a bar; sentence periods are found by _sentence_ends.
-_CUT = re.compile(
+_CUT_ALTERNATIVES = (
     r"[,;()\[\]{}<>|*•¶]|:(?=\s)|\s[-–—]{1,3}(?=\s)|--+|[–—]|\s\.(?=\s)|(?<=[^\W\d_])-(?=\s)"
 )
+CUT_REFERENCE = re.compile(_CUT_ALTERNATIVES)
+# The same, led by a lookahead for the characters a cut can start with: most positions then
+# fail at one class test instead of at each of seven alternatives.
+_CUT = re.compile(rf"(?=[,;()\[\]{{}}<>|*•¶:\s\-–—])(?:{_CUT_ALTERNATIVES})")
 # Words a period follows without ending a sentence.
 _ABBREVIATIONS = frozenset(
     """dr mr ms mrs prof jr sr st mt univ inc co corp ltd vs al vol no nos pp pg rev dept gov
@@ -49,6 +53,7 @@ class Spans:
         # 1 where a span has taken the character: what `free` and `segments` read, in C.
         self._taken = bytearray(len(text))
         self._spans: list[tuple[str, int, int]] = []
+        self._cut: dict[tuple[int, int], list[Segment]] = {}  # a free stretch's segments
 
     def free(self, a: int, b: int) -> bool:
         return a < b and 1 not in self._taken[a:b]
@@ -92,10 +97,57 @@ class Spans:
 
     def fill_rest(self) -> list[str]:
         """Label every untaken piece that is more than separators `rest`; their texts."""
-        for seg in segments(self):
+        for seg in self.segments():
+            self.take("rest", seg.start, seg.end)
+        text = self.text
+        # Anything the segments missed, so that nothing is ever lost: in each free stretch,
+        # from its first character that is not a separator to the stretch's end.
+        for a, b in [m.span() for m in _FREE.finditer(self._taken)]:
+            first = _NOT_SEPARATOR.search(text, a, b)
+            if first is not None:
+                self.take("rest", first.start(), b)
+        return [" ".join(t.split()) for t in self.of("rest")]
+
+    def segments(self) -> list[Segment]:
+        """The untaken text cut into segments, each trimmed of separators, in order. A free
+        stretch's segments are a function of the text and the stretch alone, so each is cut
+        once and kept: taking a span changes only the stretches it touches."""
+        text, cut = self.text, self._cut
+        out: list[Segment] = []
+        for m in _FREE.finditer(self._taken):
+            key = m.span()
+            segs = cut.get(key)
+            if segs is None:
+                segs = cut[key] = []
+                _cut_region(text, key[0], key[1], segs)
+            out += segs
+        return out
+
+    def frozen(self) -> tuple[tuple[str, int, int], ...]:
+        return tuple(sorted(self._spans, key=lambda s: s[1]))
+
+
+def segments(spans: Spans) -> list[Segment]:
+    """The untaken text cut into segments, each trimmed of separators, in order."""
+    return spans.segments()
+
+
+class ReferenceSpans(Spans):
+    """`Spans` as it was before its fast paths (every stretch cut again at each call, the
+    rest found character by character): what the tests hold `Spans` to."""
+
+    def segments(self) -> list[Segment]:
+        text = self.text
+        out: list[Segment] = []
+        for m in _FREE.finditer(self._taken):
+            _cut_region(text, m.start(), m.end(), out)
+        return out
+
+    def fill_rest(self) -> list[str]:
+        for seg in self.segments():
             self.take("rest", seg.start, seg.end)
         k, n = 0, len(self.text)
-        while k < n:  # anything the segments missed, so that nothing is ever lost
+        while k < n:
             if self._owner[k] < 0 and self.text[k] not in SEPARATORS:
                 j = k
                 while j < n and self._owner[j] < 0:
@@ -105,21 +157,9 @@ class Spans:
             k += 1
         return [" ".join(t.split()) for t in self.of("rest")]
 
-    def frozen(self) -> tuple[tuple[str, int, int], ...]:
-        return tuple(sorted(self._spans, key=lambda s: s[1]))
-
-
-def segments(spans: Spans) -> list[Segment]:
-    """The untaken text cut into segments, each trimmed of separators, in order."""
-    text = spans.text
-    out: list[Segment] = []
-    # The free stretches found in C: a test per character was most of a .docx import's cost.
-    for m in _FREE.finditer(spans._taken):
-        _cut_region(text, m.start(), m.end(), out)
-    return out
-
 
 _FREE = re.compile(rb"\x00+")
+_NOT_SEPARATOR = re.compile("[^" + re.escape("".join(sorted(SEPARATORS))) + "]")
 
 
 def _cut_region(text: str, a: int, b: int, out: list[Segment]) -> None:
@@ -136,13 +176,13 @@ def _cut_region(text: str, a: int, b: int, out: list[Segment]) -> None:
 
 def _sentence_ends(text: str, a: int, b: int) -> list[int]:
     ends = []
-    for m in _PERIOD.finditer(text[a:b]):
-        p = a + m.start()
-        word = _LAST_WORD.search(text[max(a, p - 12) : p])
+    for m in _PERIOD.finditer(text, a, b):  # endpos b: as text[a:b] would be searched
+        p = m.start()
+        word = _LAST_WORD.search(text, max(a, p - 12), p)
         w = word.group(1) if word else ""
         if len(w) == 1 and w.isupper():
             continue  # an initial: 'Toby J. Stern', 'U.S.'
-        if w.lower() in _ABBREVIATIONS or _DOTTED.search(text[max(a, p - 3) : p]):
+        if w.lower() in _ABBREVIATIONS or _DOTTED.search(text, max(a, p - 3), p):
             continue
         ends.append(p)
     return ends
