@@ -269,25 +269,44 @@ Made = tuple[tuple[Any, ...], dict[str, Any], tuple[Any, ...], list[int]]
 
 def row_values(item: DatasetRow) -> Made | BadRow:
     """A dataset row as (catalog columns after the key, full-text fields, `rows` columns after
-    the key); a BadRow when its card cannot be written as a valid card file."""
+    the key); a BadRow when its card cannot be written as a valid card file. The values come
+    from the card in memory (`collections.values.marked_facts`), or where it cannot vouch for
+    them, from its TOML text read back (`made_from_text`, the reference)."""
+    from evcards.collections.values import marked_facts
+    from evcards.index.build import values
     from evcards.store.cardfile import dumps
 
     facts: tuple[Any, ...] = (item.file, item.row, item.event, item.side, item.level, item.year)
     facts += (item.caselist, item.team, item.duplicates)
-    return made_from_text(dumps(item.card), facts)
+    marked = item.body_pairs()
+    text = dumps(item.card, marked=marked)
+    found = marked_facts(item.card, marked)
+    if found is None:
+        return made_from_text(text, facts)
+    return made_from_values(text, values(found), facts)
 
 
 def made_from_text(text: str, facts: tuple[Any, ...], blob: bytes | None = None) -> Made | BadRow:
     """`row_values` of a card's TOML text and its `rows` facts (file, row, event, side,
     level, season, caselist, team, duplicates); `blob`: the text already packed."""
     from evcards.formats.rowstream import BadRow
-    from evcards.index.build import fulltext_fields, text_values
+    from evcards.index.build import text_values
 
-    file, row, event, side, level, season, caselist = facts[:7]
+    file, row = facts[:2]
     where = f"{file}, row {row}"
     v = text_values(text, where)
     if isinstance(v, str):
         return BadRow(file, row, v.removeprefix(where + ": "))
+    return made_from_values(text, v, facts, blob)
+
+
+def made_from_values(
+    text: str, v: tuple[Any, ...], facts: tuple[Any, ...], blob: bytes | None = None
+) -> Made:
+    """`made_from_text` of the text's index values already worked out (`index.build.Values`)."""
+    from evcards.index.build import fulltext_fields
+
+    file, row, event, side, level, season, caselist = facts[:7]
     card = (f"{file}:{row}", file, 0, len(text), row, *v[:_CATALOG])
     doc = fulltext_fields(v)
     doc.update(

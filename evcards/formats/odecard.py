@@ -102,6 +102,16 @@ def ode_card_reference(row: dict[str, Any], file: str, position: int) -> Card | 
 def ode_card(row: dict[str, Any], file: str, position: int, cites: bool = True) -> Card | None:
     """`ode_card_reference`, built without validating again what is valid already.
     `cites=False`: the cite paragraph is not parsed (`unparsed_cite`)."""
+    made = ode_card_marked(row, file, position, cites)
+    return None if made is None else made[0]
+
+
+def ode_card_marked(
+    row: dict[str, Any], file: str, position: int, cites: bool = True
+) -> tuple[Card, list[Pairs]] | None:
+    """`ode_card` and its body as the (text, Marks) pairs its Spans were built from, which
+    a collection build writes and indexes without reading the Spans back (`card.body`
+    equals them, pair for pair)."""
     where = f"{file}, row {position}"
     if not isinstance(row, dict):
         raise InputFileError(f"{where}: expected an object with fields such as tag and fulltext")
@@ -113,7 +123,7 @@ def ode_card(row: dict[str, Any], file: str, position: int, cites: bool = True) 
     if not (tag or cite.short or cite.full or body):
         return None
     kind = "card" if (body or cite.short or cite.full) else "analytic"
-    return built_card(
+    card = built_card(
         tag=tag,
         kind=kind,
         cite=cite,
@@ -122,6 +132,7 @@ def ode_card(row: dict[str, Any], file: str, position: int, cites: bool = True) 
         sources=[Source(file=file, position=position)],
         body=body,
     )
+    return card, body
 
 
 def built_card(

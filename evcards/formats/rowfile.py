@@ -175,15 +175,15 @@ def _mapper(row: Any, path: Path, fmt: str | None, n: int) -> Mapper:
 
 def ode_row(row: dict[str, Any], file: str, n: int, cites: bool = True) -> Item:
     """An OpenDebateEvidence (or evcards export) row."""
-    from evcards.formats.odecard import ode_card
+    from evcards.formats.odecard import ode_card_marked
 
     try:
-        card = ode_card(row, file, n, cites)
+        made = ode_card_marked(row, file, n, cites)
     except InputFileError as e:
         return BadRow(file, n, str(e).removeprefix(f"{file}, row {n}: "))
-    if card is None:
+    if made is None:
         return BadRow(file, n, "an empty row")
-    return DatasetRow(card, file, n, **ode_facts(row))
+    return DatasetRow(made[0], file, n, **ode_facts(row), marked=made[1])
 
 
 def debatesum_row(row: dict[str, Any], file: str, n: int, cites: bool = True) -> Item:

@@ -46,6 +46,13 @@ class DatasetRow(NamedTuple):
     caselist: str = ""  # caselistName
     team: str = ""  # the team's name, or its id when the dataset has no name
     duplicates: int = 0  # the dataset's duplicateCount
+    marked: Any = None  # the body as (text, Marks) pairs, as `card.body` holds it; None: not kept
+
+    def body_pairs(self) -> Any:
+        """The card's body as (text, Marks) pairs: `marked`, or read from its Spans."""
+        if self.marked is not None:
+            return self.marked
+        return [[(s.text, s.marks()) for s in para] for para in self.card.body]
 
 
 class BadRow(NamedTuple):

@@ -1,0 +1,110 @@
+"""A collection card's index values from the card in memory, not from its TOML read back.
+
+A build writes each card's TOML text (for `show`, `take`, `export`), and a collection card
+must be indexed exactly as the same card in a library, whose values come from reading that
+text (`index.build.text_values`: the TOML parsed, the body markup parsed again). Reading
+back what was just written cost half of a row's work (bench/README.md, "Collections
+(issue 15)"). `marked_facts` gives the same `CardFacts` from the card's fields and its body
+as (text, Marks) pairs, the model's own derived views (`Card.text`, `.underlined`,
+`.spoken`, ...) worked out in one pass over the pairs. Where the TOML route might judge
+differently (a card the model or the markup reader would refuse, a text a round trip
+through the markup would change), it says None and the build takes that route
+(`building.made_from_text`). tests/test_collections_values.py checks the two agree on
+generated cards, generated caselist rows and the DebateSum corpus.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from evcards.core.labels import fold_all
+from evcards.core.syntax import CITE_FIELDS, FORBIDDEN_CHARS, cite_year
+from evcards.index.facts import CardFacts, author_names, quick_dupkey
+
+_ID = re.compile(r"[0-9a-f]{16}\Z")
+_WS = re.compile(r"\s+")
+# In a paragraph's text: what markup drops, turns into a break or cannot hold as it is.
+_UNSURE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f\\]")
+
+
+def marked_facts(card: Any, marked: list[list[tuple[str, Any]]]) -> CardFacts | None:
+    """`facts_from_dict` of `cardfile.dumps(card)`'s data, from the card and its body as
+    pairs (equal to `card.body`); None where only reading the text back can say."""
+    tag, cite, kind = card.tag, card.cite, card.kind
+    if kind not in ("card", "analytic") or not _ID.match(card.id) or FORBIDDEN_CHARS.search(tag):
+        return None
+    if kind == "analytic" and marked:
+        return None
+    for name in CITE_FIELDS:
+        value = getattr(cite, name)
+        if value is not None and FORBIDDEN_CHARS.search(value):
+            return None
+    body = _body(marked)
+    if body is None:
+        return None
+    text, underlined, spoken, highlighted = body
+    files = tuple(s.file for s in card.sources)
+    normal = " ".join(text.split())
+    author = cite.author or ""
+    return CardFacts(
+        id=card.id,
+        kind=kind,
+        tag=tag,
+        short_cite=cite.short,
+        full_cite=cite.full,
+        author=author,
+        author_names=author_names(author, cite.short),
+        year=cite_year(cite.date, cite.full, cite.short),
+        labels=tuple(fold_all(card.labels)),
+        pocket=card.location.pocket,
+        hat=card.location.hat,
+        block=card.location.block,
+        files=files,
+        text=text,
+        underlined=underlined,
+        spoken=spoken,
+        has_highlight=highlighted,
+        seen=max(1, len(files)),
+        words=normal.count(" ") + 1 if normal else 0,
+        words_read=len(tag.split()) + (spoken.count(" ") + 1 if spoken else 0),
+        dupkey=quick_dupkey(card.id, normal, underlined, spoken),  # both normalised (`_joined`)
+    )
+
+
+def _body(marked: list[list[tuple[str, Any]]]) -> tuple[str, str, str, bool] | None:
+    """(text, underlined, spoken, has_highlight) of the pairs, as the model's views give
+    them; None for a body whose text the markup might not give back as it is."""
+    paragraphs: list[str] = []
+    under: list[str] = []
+    spoken: list[str] = []
+    highlighted = False
+    for para in marked:
+        u_run: list[str] = []
+        s_run: list[str] = []
+        for text, marks in para:
+            if marks.underline or marks.emphasis:
+                u_run.append(text)
+            elif u_run:
+                under.append("".join(u_run))
+                u_run = []
+            if marks.highlight is not None:
+                highlighted = True
+                s_run.append(text)
+            elif s_run:
+                spoken.append("".join(s_run))
+                s_run = []
+        if u_run:
+            under.append("".join(u_run))
+        if s_run:
+            spoken.append("".join(s_run))
+        whole = "".join([t for t, _ in para])
+        if not whole.strip() or _UNSURE.search(whole):
+            return None
+        paragraphs.append(whole)
+    return "\n".join(paragraphs), _joined(under), _joined(spoken), highlighted
+
+
+def _joined(parts: list[str]) -> str:
+    """`models._joined`'s last step: the kept stretches, stripped, one space between."""
+    return _WS.sub(" ", " ".join(p.strip() for p in parts if p.strip())).strip()
