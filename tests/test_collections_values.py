@@ -87,6 +87,20 @@ def test_caselist_rows_are_indexed_as_their_files_would_be(tmp_path: Path) -> No
         assert building.row_values(item) == building.made_from_text(dumps(item.card), facts)
 
 
+def test_rows_read_without_spans_give_the_same_values(tmp_path: Path) -> None:
+    """What a build reads (`spans=False`: the body as pairs only) is the card read with its
+    Spans, and is indexed and written the same."""
+    path = write_csv(tmp_path / "a.csv", ode_rows(120))
+    full = list(read_dataset([path]))
+    bare = list(read_dataset([path], spans=False))
+    assert len(full) == len(bare) == 120
+    for a, b in zip(full, bare, strict=True):
+        assert isinstance(a, DatasetRow) and isinstance(b, DatasetRow)
+        assert b.card.body == [] and b.marked == a.body_pairs()
+        assert b.card == a.card.model_copy(update={"body": []})
+        assert building.row_values(b) == building.row_values(a)
+
+
 def _generated(tmp_path: Path, n: int) -> list[DatasetRow]:
     import odegen
 

@@ -14,7 +14,6 @@ removal (`sweep`: a folder whose process is gone).
 
 from __future__ import annotations
 
-import inspect
 import json
 import os
 import shutil
@@ -115,12 +114,11 @@ def _checked(path: Path) -> Path:
 
 
 def read_rows(files: list[Path], fmt: str | None) -> Any:
-    """`read_dataset` of the files, told the format when it takes one."""
+    """`read_dataset` of the files, the bodies kept as pairs, no Span built (`row_values`
+    reads nothing else of a body)."""
     from evcards.formats.rowstream import read_dataset
 
-    if fmt is not None and "fmt" in inspect.signature(read_dataset).parameters:
-        return read_dataset(files, fmt=fmt)  # type: ignore[call-arg]
-    return read_dataset(files)
+    return read_dataset(files, fmt=fmt, spans=False)
 
 
 def _load(
