@@ -1,9 +1,11 @@
 """Building a collection: dataset rows streamed into a new build folder, swapped in at the end.
 
-Rows come from `formats.rowstream.read_dataset` one at a time; each card becomes its TOML
-text (`cardfile.dumps`, what a library file would hold), the catalog and full-text values
-made from that text (`index.build.text_values`, so a collection card is indexed exactly as
-the same card in a library), and a `rows` row holding the text compressed. SQLite commits
+Rows come from `formats.rowstream.read_dataset` one at a time (their bodies as (text,
+Marks) pairs, no Span built); each card becomes its TOML text (`cardfile.dumps`, what a
+library file would hold), its catalog and full-text values (`collections.values`, from the
+card in memory, checked against those its text read back gives, `made_from_text`: a
+collection card is indexed exactly as the same card in a library), and a `rows` row
+holding the text compressed. SQLite commits
 and tantivy writes in batches, so memory stays flat whatever the input's size.
 
 The build goes to `NAME/b-<pid>-<ns>/`; only when it is whole is `NAME/current` rewritten

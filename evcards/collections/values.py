@@ -23,7 +23,6 @@ from evcards.core.syntax import CITE_FIELDS, FORBIDDEN_CHARS, cite_year
 from evcards.index.facts import CardFacts, author_names, quick_dupkey
 
 _ID = re.compile(r"[0-9a-f]{16}\Z")
-_WS = re.compile(r"\s+")
 # In a paragraph's text: what markup drops, turns into a break or cannot hold as it is.
 _UNSURE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f\\]")
 
@@ -68,43 +67,21 @@ def marked_facts(card: Any, marked: list[list[tuple[str, Any]]]) -> CardFacts | 
         seen=max(1, len(files)),
         words=normal.count(" ") + 1 if normal else 0,
         words_read=len(tag.split()) + (spoken.count(" ") + 1 if spoken else 0),
-        dupkey=quick_dupkey(card.id, normal, underlined, spoken),  # both normalised (`_joined`)
+        dupkey=quick_dupkey(card.id, normal, underlined, spoken),  # both normalised (`_kept`)
     )
 
 
 def _body(marked: list[list[tuple[str, Any]]]) -> tuple[str, str, str, bool] | None:
     """(text, underlined, spoken, has_highlight) of the pairs, as the model's views give
-    them; None for a body whose text the markup might not give back as it is."""
+    them (`formats.rows._kept`: the model's `_joined` for pairs); None for a body whose
+    text the markup might not give back as it is."""
+    from evcards.formats.rows import _kept, _spoken, _underlined
+
     paragraphs: list[str] = []
-    under: list[str] = []
-    spoken: list[str] = []
-    highlighted = False
     for para in marked:
-        u_run: list[str] = []
-        s_run: list[str] = []
-        for text, marks in para:
-            if marks.underline or marks.emphasis:
-                u_run.append(text)
-            elif u_run:
-                under.append("".join(u_run))
-                u_run = []
-            if marks.highlight is not None:
-                highlighted = True
-                s_run.append(text)
-            elif s_run:
-                spoken.append("".join(s_run))
-                s_run = []
-        if u_run:
-            under.append("".join(u_run))
-        if s_run:
-            spoken.append("".join(s_run))
         whole = "".join([t for t, _ in para])
         if not whole.strip() or _UNSURE.search(whole):
             return None
         paragraphs.append(whole)
-    return "\n".join(paragraphs), _joined(under), _joined(spoken), highlighted
-
-
-def _joined(parts: list[str]) -> str:
-    """`models._joined`'s last step: the kept stretches, stripped, one space between."""
-    return _WS.sub(" ", " ".join(p.strip() for p in parts if p.strip())).strip()
+    highlighted = any(m.highlight is not None for para in marked for _, m in para)
+    return "\n".join(paragraphs), _kept(marked, _underlined), _kept(marked, _spoken), highlighted
