@@ -79,9 +79,10 @@ def _body(marked: list[list[tuple[str, Any]]]) -> tuple[str, str, str, bool] | N
 
     paragraphs: list[str] = []
     for para in marked:
-        whole = "".join([t for t, _ in para])
-        if not whole.strip() or _UNSURE.search(whole):
-            return None
+        texts = [t for t, _ in para]
+        whole = "".join(texts)
+        if not whole.strip() or _UNSURE.search(whole) or not all(texts):
+            return None  # an empty span (not canonical) would cut a run the markup joins
         paragraphs.append(whole)
-    highlighted = any(m.highlight is not None for para in marked for _, m in para)
+    highlighted = any(t and m.highlight is not None for para in marked for t, m in para)
     return "\n".join(paragraphs), _kept(marked, _underlined), _kept(marked, _spoken), highlighted
