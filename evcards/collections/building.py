@@ -1,9 +1,11 @@
 """Building a collection: dataset rows streamed into a new build folder, swapped in at the end.
 
-Rows come from `formats.rowstream.read_dataset` one at a time; each card becomes its TOML
-text (`cardfile.dumps`, what a library file would hold), the catalog and full-text values
-made from that text (`index.build.text_values`, so a collection card is indexed exactly as
-the same card in a library), and a `rows` row holding the text compressed. SQLite commits
+Rows come from `formats.rowstream.read_dataset` one at a time (their bodies as (text,
+Marks) pairs, no Span built); each card becomes its TOML text (`cardfile.dumps`, what a
+library file would hold), its catalog and full-text values (`collections.values`, from the
+card in memory, checked against those its text read back gives, `made_from_text`: a
+collection card is indexed exactly as the same card in a library), and a `rows` row
+holding the text compressed. SQLite commits
 and tantivy writes in batches, so memory stays flat whatever the input's size.
 
 The build goes to `NAME/b-<pid>-<ns>/`; only when it is whole is `NAME/current` rewritten
@@ -14,7 +16,6 @@ removal (`sweep`: a folder whose process is gone).
 
 from __future__ import annotations
 
-import inspect
 import json
 import os
 import shutil
@@ -115,12 +116,11 @@ def _checked(path: Path) -> Path:
 
 
 def read_rows(files: list[Path], fmt: str | None) -> Any:
-    """`read_dataset` of the files, told the format when it takes one."""
+    """`read_dataset` of the files, the bodies kept as pairs, no Span built (`row_values`
+    reads nothing else of a body)."""
     from evcards.formats.rowstream import read_dataset
 
-    if fmt is not None and "fmt" in inspect.signature(read_dataset).parameters:
-        return read_dataset(files, fmt=fmt)  # type: ignore[call-arg]
-    return read_dataset(files)
+    return read_dataset(files, fmt=fmt, spans=False)
 
 
 def _load(
@@ -269,25 +269,44 @@ Made = tuple[tuple[Any, ...], dict[str, Any], tuple[Any, ...], list[int]]
 
 def row_values(item: DatasetRow) -> Made | BadRow:
     """A dataset row as (catalog columns after the key, full-text fields, `rows` columns after
-    the key); a BadRow when its card cannot be written as a valid card file."""
+    the key); a BadRow when its card cannot be written as a valid card file. The values come
+    from the card in memory (`collections.values.marked_facts`), or where it cannot vouch for
+    them, from its TOML text read back (`made_from_text`, the reference)."""
+    from evcards.collections.values import marked_facts
+    from evcards.index.build import values
     from evcards.store.cardfile import dumps
 
     facts: tuple[Any, ...] = (item.file, item.row, item.event, item.side, item.level, item.year)
     facts += (item.caselist, item.team, item.duplicates)
-    return made_from_text(dumps(item.card), facts)
+    marked = item.body_pairs()
+    text = dumps(item.card, marked=marked)
+    found = marked_facts(item.card, marked)
+    if found is None:
+        return made_from_text(text, facts)
+    return made_from_values(text, values(found), facts)
 
 
 def made_from_text(text: str, facts: tuple[Any, ...], blob: bytes | None = None) -> Made | BadRow:
     """`row_values` of a card's TOML text and its `rows` facts (file, row, event, side,
     level, season, caselist, team, duplicates); `blob`: the text already packed."""
     from evcards.formats.rowstream import BadRow
-    from evcards.index.build import fulltext_fields, text_values
+    from evcards.index.build import text_values
 
-    file, row, event, side, level, season, caselist = facts[:7]
+    file, row = facts[:2]
     where = f"{file}, row {row}"
     v = text_values(text, where)
     if isinstance(v, str):
         return BadRow(file, row, v.removeprefix(where + ": "))
+    return made_from_values(text, v, facts, blob)
+
+
+def made_from_values(
+    text: str, v: tuple[Any, ...], facts: tuple[Any, ...], blob: bytes | None = None
+) -> Made:
+    """`made_from_text` of the text's index values already worked out (`index.build.Values`)."""
+    from evcards.index.build import fulltext_fields
+
+    file, row, event, side, level, season, caselist = facts[:7]
     card = (f"{file}:{row}", file, 0, len(text), row, *v[:_CATALOG])
     doc = fulltext_fields(v)
     doc.update(

@@ -102,6 +102,17 @@ def ode_card_reference(row: dict[str, Any], file: str, position: int) -> Card | 
 def ode_card(row: dict[str, Any], file: str, position: int, cites: bool = True) -> Card | None:
     """`ode_card_reference`, built without validating again what is valid already.
     `cites=False`: the cite paragraph is not parsed (`unparsed_cite`)."""
+    made = ode_card_marked(row, file, position, cites)
+    return None if made is None else made[0]
+
+
+def ode_card_marked(
+    row: dict[str, Any], file: str, position: int, cites: bool = True, spans: bool = True
+) -> tuple[Card, list[Pairs]] | None:
+    """`ode_card` and its body as the (text, Marks) pairs its Spans were built from, which
+    a collection build writes and indexes without reading the Spans back (`card.body`
+    equals them, pair for pair). `spans=False`: no Span is built, the card's body is left
+    empty and the pairs are its body."""
     where = f"{file}, row {position}"
     if not isinstance(row, dict):
         raise InputFileError(f"{where}: expected an object with fields such as tag and fulltext")
@@ -113,7 +124,7 @@ def ode_card(row: dict[str, Any], file: str, position: int, cites: bool = True) 
     if not (tag or cite.short or cite.full or body):
         return None
     kind = "card" if (body or cite.short or cite.full) else "analytic"
-    return built_card(
+    card = built_card(
         tag=tag,
         kind=kind,
         cite=cite,
@@ -121,7 +132,9 @@ def ode_card(row: dict[str, Any], file: str, position: int, cites: bool = True) 
         location=_location(row, where, found["headings"]),
         sources=[Source(file=file, position=position)],
         body=body,
+        spans=spans,
     )
+    return card, body
 
 
 def built_card(
@@ -133,9 +146,11 @@ def built_card(
     body: list[Pairs],
     undertag: str = "",
     location: Location | None = None,
+    spans: bool = True,
 ) -> Card:
     """`new_card` of values already valid and a canonical body of pairs (`normalize_pairs`),
-    nothing validated again: the id hashed from the pairs, the Spans built from them."""
+    nothing validated again: the id hashed from the pairs, the Spans built from them
+    (`spans=False`: the body left empty, for a caller that keeps the pairs)."""
     return Card.model_construct(
         id=content_key_marked(body, tag, cite, kind),
         tag=tag,
@@ -145,7 +160,7 @@ def built_card(
         location=location if location is not None else Location(),
         labels=[],
         sources=sources,
-        body=[_spans(para) for para in body],
+        body=[_spans(para) for para in body] if spans else [],
     )
 
 

@@ -32,14 +32,20 @@ Mapper = Callable[..., Item]
 
 
 def file_rows(
-    path: Path, fmt: str | None, progress: list[Callable[[], int]], cites: bool = True
+    path: Path,
+    fmt: str | None,
+    progress: list[Callable[[], int]],
+    cites: bool = True,
+    spans: bool = True,
 ) -> Iterator[Item]:
     """The rows of one file; `progress` gets the function saying how many of its bytes on
-    disk have been read; `cites`: parse each cite paragraph into its fields."""
+    disk have been read; `cites`: parse each cite paragraph into its fields; `spans`: see
+    `read_dataset`."""
     if fmt == "parquet" or (fmt not in CONTAINERS and _starts_with(path, PARQUET_MAGIC)):
         from evcards.formats.rowparquet import parquet_records
 
-        yield from _mapped(parquet_records(path, progress), path, fmt, "parquet", cites)
+        records = parquet_records(path, progress)
+        yield from _mapped(records, path, fmt, "parquet", (cites, spans))
         return
     with Source(path) as source:
         progress.append(lambda: source.consumed)
@@ -47,7 +53,7 @@ def file_rows(
         container = fmt if fmt in ("csv", "jsonl") else _container(head, path)
         records = csv_rows(source, path) if container == "csv" else json_records(source.stream)
         try:
-            yield from _mapped(records, path, fmt, container, cites)
+            yield from _mapped(records, path, fmt, container, (cites, spans))
         except (OSError, EOFError, zlib.error) as e:
             yield BadRow(path.name, 0, f"the file breaks off ({e}); the rest of it is skipped")
         except Exception as e:  # zstandard.ZstdError, which is loaded only with it
@@ -132,9 +138,11 @@ def _mapped(
     path: Path,
     fmt: str | None,
     container: str,
-    cites: bool,
+    how: tuple[bool, bool],
 ) -> Iterator[Item]:
-    """Records as rows, by the layout the first record shows (or `fmt` names)."""
+    """Records as rows, by the layout the first record shows (or `fmt` names); `how`:
+    (parse the cites, build the Spans of an OpenDebateEvidence row's body)."""
+    cites, spans = how
     mapper: Mapper | None = None
     name = path.name
     for record in records:
@@ -148,7 +156,8 @@ def _mapped(
             continue
         n, row = record[0], record[1]
         if mapper is None:
-            mapper = partial(_mapper(row, path, fmt, n), cites=cites)
+            mapper = _mapper(row, path, fmt, n)
+            mapper = partial(mapper, cites=cites, **({} if spans else _NO_SPANS.get(mapper, {})))
         if isinstance(row, dict):
             yield mapper(row, name, n)
         else:
@@ -173,17 +182,21 @@ def _mapper(row: Any, path: Path, fmt: str | None, n: int) -> Mapper:
     return debatesum_row if layout == "debatesum" else ode_row
 
 
-def ode_row(row: dict[str, Any], file: str, n: int, cites: bool = True) -> Item:
-    """An OpenDebateEvidence (or evcards export) row."""
-    from evcards.formats.odecard import ode_card
+def ode_row(row: dict[str, Any], file: str, n: int, cites: bool = True, spans: bool = True) -> Item:
+    """An OpenDebateEvidence (or evcards export) row; `spans=False`: its card's body left
+    empty, the pairs in `DatasetRow.marked` its body."""
+    from evcards.formats.odecard import ode_card_marked
 
     try:
-        card = ode_card(row, file, n, cites)
+        made = ode_card_marked(row, file, n, cites, spans)
     except InputFileError as e:
         return BadRow(file, n, str(e).removeprefix(f"{file}, row {n}: "))
-    if card is None:
+    if made is None:
         return BadRow(file, n, "an empty row")
-    return DatasetRow(card, file, n, **ode_facts(row))
+    return DatasetRow(made[0], file, n, **ode_facts(row), marked=made[1])
+
+
+_NO_SPANS: dict[Any, dict[str, bool]] = {ode_row: {"spans": False}}  # rows that can skip them
 
 
 def debatesum_row(row: dict[str, Any], file: str, n: int, cites: bool = True) -> Item:

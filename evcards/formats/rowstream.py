@@ -46,6 +46,13 @@ class DatasetRow(NamedTuple):
     caselist: str = ""  # caselistName
     team: str = ""  # the team's name, or its id when the dataset has no name
     duplicates: int = 0  # the dataset's duplicateCount
+    marked: Any = None  # the body as (text, Marks) pairs (`card.body` holds them or is empty)
+
+    def body_pairs(self) -> Any:
+        """The card's body as (text, Marks) pairs: `marked`, or read from its Spans."""
+        if self.marked is not None:
+            return self.marked
+        return [[(s.text, s.marks()) for s in para] for para in self.card.body]
 
 
 class BadRow(NamedTuple):
@@ -62,12 +69,15 @@ Item = DatasetRow | BadRow
 class DatasetReader:
     """The rows of `paths`, one at a time; `bytes_read` of `total_bytes` so far."""
 
-    def __init__(self, paths: Iterable[Path], fmt: str | None = None, cites: bool = True) -> None:
+    def __init__(
+        self, paths: Iterable[Path], fmt: str | None = None, cites: bool = True, spans: bool = True
+    ) -> None:
         if fmt is not None and fmt not in FORMATS:
             raise InputFileError(f"unknown dataset format '{fmt}'; use one of {', '.join(FORMATS)}")
         self.paths = list(paths)
         self.fmt = fmt
         self.cites = cites
+        self.spans = spans
         self.total_bytes = sum(p.stat().st_size for p in self.paths)
         self.bytes_read = 0
 
@@ -77,7 +87,7 @@ class DatasetReader:
         done = 0
         for path in self.paths:
             progress: list[Callable[[], int]] = []
-            for item in file_rows(path, self.fmt, progress, self.cites):
+            for item in file_rows(path, self.fmt, progress, self.cites, self.spans):
                 self.bytes_read = done + progress[0]()
                 yield item
             done += path.stat().st_size
@@ -85,13 +95,16 @@ class DatasetReader:
 
 
 def read_dataset(
-    paths: Iterable[Path], fmt: str | None = None, *, cites: bool = True
+    paths: Iterable[Path], fmt: str | None = None, *, cites: bool = True, spans: bool = True
 ) -> DatasetReader:
     """The rows of dataset files; `fmt` one of FORMATS, or None to read it from each file.
     `cites=False` leaves each cite paragraph unparsed (`Cite.short` and `Cite.full` only,
     and the `cite_*` columns of our own rows): parsing one is most of a row's cost, and a
-    build can do it in worker processes (`citeline.reparsed`) or not at all."""
-    return DatasetReader(paths, fmt, cites)
+    build can do it in worker processes (`citeline.reparsed`) or not at all.
+    `spans=False`: an OpenDebateEvidence row's card comes with its body empty and the body
+    as (text, Marks) pairs in `DatasetRow.marked` (`body_pairs()`), no Span built: a
+    collection build writes and indexes the pairs (bench/README.md, "Collections")."""
+    return DatasetReader(paths, fmt, cites, spans)
 
 
 def _text(row: dict[str, Any], name: str) -> str:

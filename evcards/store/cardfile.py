@@ -35,6 +35,7 @@ from evcards.core.models import Card, Marks, normalize_color
 from evcards.errors import InvalidCard, MarkupError, format_validation
 from evcards.limits import MAX_CARD_FILE_BYTES, megabytes
 from evcards.store.cardtoml import loads_card_toml
+from evcards.store.cardwrite import multiline, toml_text
 
 _BODY_KEYS = {"text", "highlight"}
 MarkedBody = list[list[tuple[str, Marks]]]
@@ -89,19 +90,35 @@ def _body_table(marked: MarkedBody, default_highlight: str | None) -> dict[str, 
 def dumps(
     card: Card, default_highlight: str | None = None, marked: MarkedBody | None = None
 ) -> str:
-    """The card's file text; `marked` as for `card_to_dict`."""
+    """The card's file text; `marked` as for `card_to_dict`. Written by `cardwrite.toml_text`,
+    tomli-w's bytes (tests/test_cardwrite.py), or by `dumps_reference` for a card of a shape
+    that writer leaves to tomli-w (a sighting too long to be written inline)."""
     data = card_to_dict(card, default_highlight, marked)
+    text = toml_text(data)
+    return text if text is not None else _tomli_w(data)
+
+
+def dumps_reference(
+    card: Card, default_highlight: str | None = None, marked: MarkedBody | None = None
+) -> str:
+    """`dumps` by tomli-w (its body text by `cardwrite.multiline`, the same bytes): the
+    reference `dumps` is checked against."""
+    return _tomli_w(card_to_dict(card, default_highlight, marked))
+
+
+def _tomli_w(data: dict[str, Any]) -> str:
     body = data.get("body")
     if not body:
         return tomli_w.dumps(data, multiline_strings=True)
     # tomli-w escapes a string one character at a time in Python, which is most of the cost
-    # of writing a long card; the body text is written by `_multiline` instead, with exactly
+    # of writing a long card; the body text is written by `multiline` instead, with exactly
     # tomli-w's output (tests compare the two on every corpus card).
     text = body["text"]
     body["text"] = _PLACEHOLDER
     out = tomli_w.dumps(data, multiline_strings=True)
+    body["text"] = text
     head, _, tail = out.rpartition(f'"{_PLACEHOLDER}"')  # the body is the last table
-    return head + _multiline(text) + tail
+    return head + multiline(text) + tail
 
 
 def split_body(text: str) -> tuple[str, str]:
@@ -116,17 +133,6 @@ _BODY_TABLE = re.compile(r'\n\[body\]\n(?=highlight = "|text = """)')
 
 
 _PLACEHOLDER = "@@evcards-body-text@@"
-_TOML_ESCAPES = {c: f"\\u{c:04x}" for c in (*range(0x20), 0x7F)}
-_TOML_ESCAPES.update({0x08: "\\b", 0x0C: "\\f", 0x0D: "\\r", 0x09: "\t", 0x0A: "\n"})
-_RARE_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
-
-def _multiline(s: str) -> str:
-    """A TOML multi-line basic string, as tomli-w writes one (for a string holding a newline)."""
-    s = s.replace("\r\n", "\n").replace("\\", "\\\\").replace('"', '\\"')
-    if _RARE_CONTROL.search(s):
-        s = s.translate(_TOML_ESCAPES)
-    return '"""\n' + s + '"""'
 
 
 def card_from_dict(data: dict[str, Any], where: str = "card", body_line: int = 0) -> Card:
@@ -272,7 +278,7 @@ def loads_unparsed(text: str, where: str = "card", clean: bool = False) -> Unpar
 
 def _basic_ml(content: str) -> str | None:
     """A multi-line basic string's value, for content whose only escapes are `\\` and `\"`
-    and whose every quote is escaped (what `_multiline` writes); None for any other."""
+    and whose every quote is escaped (what `cardwrite.multiline` writes); None for any other."""
     if "\\" not in content:
         return None if '"' in content else content
     pieces = content.split("\\\\")  # each escaped backslash, left to right as TOML reads
