@@ -223,7 +223,7 @@ def search(
         " FROM top JOIN cards AS c ON c.team = %s AND c.card_id = top.card_id"
         " ORDER BY top.kind = 'analytic', top.tier, top.score DESC, top.card_id"
     )
-    with session(remote, "read") as s:
+    with session(remote, "read", autocommit=True) as s:
         check(s)
         wargs: list[Any] = [s.team, *params]
         if text:
@@ -238,7 +238,7 @@ def search(
         final = statement.format(best=best, col=sql.SQL("c.") + sql.Identifier(column))
         rows = s.conn.execute(final, args).fetchall()
         s.conn.commit()
-    ids = lib.ids() if lib.root.is_dir() else {}
+    ids = lib.ids() if rows and lib.root.is_dir() else {}
     return [_hit(n, row, ids) for n, row in enumerate(rows, 1)]
 
 
