@@ -123,13 +123,18 @@ CREATE INDEX cards_head ON cards USING gin (head);
 # policy (NO FORCE: it owns the table and may turn the policy off anyway), which is what lets
 # its function read the index; the function returns only ids, and `search` reads the rows
 # under the caller's own row-level security. `in_head`: matches in `head`, else body-only
-# matches (in `search`, not in `head`); `lim` caps them (NULL: all). New values of the big
-# columns are compressed with lz4 where the server has it: pglz compression was about half
-# of the cost of writing a row (a push's INSERT), lz4 a few times cheaper.
+# matches (in `search`, not in `head`); `lim` caps them (NULL: all). With `weights`, the
+# head matches are the best `lim` ranked as `search` ranks them (`neg`: the whole card must
+# match too; `aloud`: the spoken words must): a page without filters needs no others.
+# New values of the big columns are compressed with lz4 where the server has it: pglz
+# compression was about half of the cost of writing a row (a push's INSERT), lz4 a few
+# times cheaper.
 _V3 = """
 ALTER TABLE cards NO FORCE ROW LEVEL SECURITY;
-CREATE FUNCTION evcards_matches(q tsquery, in_head boolean, lim integer)
-RETURNS TABLE (card_id text) LANGUAGE plpgsql STABLE SECURITY DEFINER AS $$
+CREATE FUNCTION evcards_matches(
+    q tsquery, in_head boolean, lim integer,
+    weights real[] DEFAULT NULL, neg boolean DEFAULT false, aloud boolean DEFAULT false
+) RETURNS TABLE (card_id text) LANGUAGE plpgsql STABLE SECURITY DEFINER AS $$
 DECLARE
     t text := nullif(current_setting('evcards.team', true), '');
 BEGIN
@@ -140,7 +145,14 @@ BEGIN
         RAISE EXCEPTION 'role % is not a member of team %', session_user, t
             USING ERRCODE = '42501';
     END IF;
-    IF in_head THEN
+    IF in_head AND weights IS NOT NULL THEN
+        RETURN QUERY SELECT c.card_id FROM cards AS c
+            WHERE c.team = t AND NOT c.deleted AND c.head @@ q
+                AND (NOT neg OR c.search @@ q)
+                AND (NOT aloud OR ts_filter(c.head, '{c}') @@ q)
+            ORDER BY c.kind = 'analytic', ts_rank(weights, c.head, q) DESC, c.card_id
+            LIMIT lim;
+    ELSIF in_head THEN
         RETURN QUERY SELECT c.card_id FROM cards AS c
             WHERE c.team = t AND NOT c.deleted AND c.head @@ q LIMIT lim;
     ELSE
@@ -156,8 +168,8 @@ EXCEPTION WHEN feature_not_supported THEN
     NULL;  -- a server built without lz4 keeps pglz
 END $$;
 DO $$ BEGIN
-    EXECUTE format('ALTER FUNCTION evcards_matches(tsquery, boolean, integer)'
-        ' SET search_path = pg_catalog, %I, pg_temp', current_schema());
+    EXECUTE format('ALTER FUNCTION evcards_matches(tsquery, boolean, integer, real[], boolean,'
+        ' boolean) SET search_path = pg_catalog, %I, pg_temp', current_schema());
 END $$;
 """
 

@@ -130,6 +130,13 @@ _Q = "websearch_to_tsquery('english', %s)"
 _MATCHES = "card_id IN (SELECT m.card_id FROM evcards_matches(" + _Q + ", {}, %s::integer) AS m)"
 
 
+_BEST = (
+    "card_id IN (SELECT m.card_id FROM evcards_matches("
+    + _Q
+    + ", true, %s::integer, %s::real[], %s, %s) AS m)"
+)
+
+
 def _matches(in_head: bool, text: str, cap: int | None, fast: bool) -> tuple[Any, list[Any]]:
     """The condition that a row is one of `evcards_matches`' (the GIN indexes, read by the
     owner's function), and its parameters; without `fast`, none (the reference: the same
@@ -139,6 +146,15 @@ def _matches(in_head: bool, text: str, cap: int | None, fast: bool) -> tuple[Any
     if not fast:
         return sql.SQL("true"), []
     return sql.SQL(_MATCHES).format(sql.SQL("true" if in_head else "false")), [text, cap]
+
+
+def _best(text: str, limit: int, weights: str, negated: bool, read: bool) -> tuple[Any, list]:
+    """The condition that a row is one of the best `limit` head matches, ranked by the
+    owner's function as the head tier ranks them (for a search without filters: with
+    filters, the best of all matches may not be the best of those kept)."""
+    from psycopg import sql
+
+    return sql.SQL(_BEST), [text, limit, weights, negated, read]
 
 
 def _ranked(
@@ -162,10 +178,13 @@ def _ranked(
     from psycopg import sql
 
     weights = READ_WEIGHTS if read else WEIGHTS
-    head_m, head_margs = _matches(True, text, None, fast)
-    body_m, body_margs = _matches(False, text, None if filtered else BODY_CANDIDATES, fast)
     # Without a NOT, a match in `head` (a part of `search`) is a match of the whole card.
     negated = "-" in text
+    if fast and not filtered:
+        head_m, head_margs = _best(text, limit, weights, negated, read)
+    else:
+        head_m, head_margs = _matches(True, text, None, fast)
+    body_m, body_margs = _matches(False, text, None if filtered else BODY_CANDIDATES, fast)
     head = sql.SQL(
         "SELECT card_id, kind, 1 AS tier, ts_rank(%s, head, (SELECT q FROM q)) AS score"
         " FROM cards WHERE {where} AND {m} AND head @@ {q}{neg}{read}"
