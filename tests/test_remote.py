@@ -231,6 +231,43 @@ def test_a_second_team_cannot_see_the_first_teams_cards(tmp_path: Path, tdb: Tea
     assert tdb.sql("SELECT count(*) FROM cards") == [(2,)]
 
 
+def test_the_search_function_gives_a_member_only_their_own_teams_cards(tmp_path: Path, tdb: TeamDb):
+    """`evcards_matches` runs as the tables' owner (who is not bound by the policy): the team
+    it reads is the session's, checked against the session role, whatever is asked."""
+    import psycopg
+
+    from evcards.remote.search import search
+
+    a = library(tmp_path, "a", tdb)
+    with a.lock():
+        mine = a.add(card(1, tag="Sanctions fail")).card.id
+    push(a, squad(a))
+    bea = library(tmp_path, "bea", tdb, who="bea", team="b")
+    with bea.lock():
+        hers = bea.add(card(2, tag="Sanctions work")).card.id
+    push(bea, squad(bea))
+    assert [h.tag for h in search(bea, squad(bea), "sanctions")] == ["Sanctions work"]
+    assert [h.tag for h in search(a, squad(a), "sanctions")] == ["Sanctions fail"]
+    both = "SELECT card_id FROM evcards_matches(to_tsquery('sanction'), %s, NULL)"
+    body = "SELECT card_id FROM evcards_matches(to_tsquery('russia'), false, NULL)"
+    with psycopg.connect(tdb.url("bea"), autocommit=True) as conn:
+        assert conn.execute(both, [True]).fetchall() == []  # no team set: her role's rows
+        assert conn.execute(body).fetchall() == []
+        conn.execute("SELECT set_config('evcards.team', %s, false)", [tdb.team("b")])
+        assert conn.execute(both, [True]).fetchall() == [(hers,)]
+        for team in (tdb.team("a"), f"owner_{tdb.suffix}", "postgres"):
+            conn.execute("SELECT set_config('evcards.team', %s, false)", [team])
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(both, [True])
+        conn.execute("RESET evcards.team")
+        conn.execute("SELECT set_config('evcards.team', %s, true)", [""])
+        assert conn.execute(body).fetchall() == []
+    with psycopg.connect(tdb.url("alice"), autocommit=True) as conn:
+        conn.execute("SELECT set_config('evcards.team', %s, false)", [tdb.team("a")])
+        got = conn.execute(body).fetchall()  # 'russia' is in the body only
+        assert got == [(mine,)]
+
+
 def test_hostile_text_round_trips_or_is_refused(tmp_path: Path, tdb: TeamDb):
     from evcards.core.models import Source
     from evcards.errors import RemoteError
@@ -358,8 +395,9 @@ def test_the_vectors_a_push_computes_aside_agree_with_the_servers_own(tmp_path: 
     assert [h.id for h in search(b, squad(b), "zebra")] == [ids[0]]
 
 
-def test_a_version_1_server_upgrades_and_keeps_its_cards_searchable(
-    tmp_path: Path, pg_url: str, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("old", [1, 2])
+def test_an_older_server_upgrades_and_keeps_its_cards_searchable(
+    tmp_path: Path, pg_url: str, monkeypatch: pytest.MonkeyPatch, old: int
 ):
     from remote_pg import drop_team_db, grants_sql, make_team_db
 
@@ -370,18 +408,25 @@ def test_a_version_1_server_upgrades_and_keeps_its_cards_searchable(
     t = make_team_db(pg_url)
     try:
         owner = remotes.Remote("own", t.url("owner"))
-        monkeypatch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:1])
-        monkeypatch.setattr(migrations, "VERSION", 1)
+        monkeypatch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:old])
+        monkeypatch.setattr(migrations, "VERSION", old)
         with session(owner) as s:
-            assert migrations.init(s) == (0, 1)
+            assert migrations.init(s) == (0, old)
         t.sql(
             "INSERT INTO cards (team, card_id, name, toml, hash, tag, body, seq)"
             " VALUES (%s, 'x1', 'x1.toml', '', '', 'Old sanctions card', 'body words', 1)",
             [t.team("a")],
         )
+        if old >= 2:  # a push of version 2 sends the vector with the row
+            t.sql(f"UPDATE cards SET search = {migrations.SEARCH}")
         monkeypatch.undo()
         with session(owner) as s:
-            assert migrations.init(s) == (1, migrations.VERSION)
+            assert migrations.init(s) == (old, migrations.VERSION)
+        # The owner is no longer bound by the cards' policy (its search function reads the
+        # index); the members still are.
+        assert t.sql("SELECT relforcerowsecurity FROM pg_class WHERE relname = 'cards'") == [
+            (False,)
+        ]
         for statement in grants_sql(t.suffix):
             t.sql(statement)
         assert _stale_vectors(t) == 0
@@ -412,3 +457,36 @@ def test_search_remote_puts_tag_cite_and_spoken_matches_before_body_only_ones(
     assert [h.tag for h in hits] == ["Embargo fails", "Read aloud", "Body only"]
     assert [h.tag for h in search(a, squad(a), "embargo -fails")] == []
     assert [h.tag for h in search(a, squad(a), "embargo", read=True)] == ["Read aloud"]
+
+
+def test_search_through_the_owners_function_agrees_with_the_reference(tmp_path: Path, tdb: TeamDb):
+    """`evcards_matches` (GIN, as the owner) against the same statement's own `@@`
+    conditions under the caller's row-level security: the same hits in the same order."""
+    from types import SimpleNamespace
+
+    from evcards.remote.search import search
+
+    a = library(tmp_path, "a", tdb)
+    with a.lock():
+        for i in range(60):
+            tag = ("Russia sanctions fail " if i % 3 == 0 else "Deterrence holds ") + str(i)
+            a.add(card(i, tag=tag, labels=["neg"] if i % 4 == 0 else [], short=f"Ng {i % 7}"))
+    push(a, squad(a))
+    bea = library(tmp_path, "bea", tdb, who="bea", team="b")
+    with bea.lock():
+        bea.add(card(1000, tag="Russia sanctions fail always"))
+    push(bea, squad(bea))
+    queries = ["russia", "china", "deterrence -russia", "ng", '"different 7"', "fail OR holds"]
+    filters = [None, SimpleNamespace(labels=["neg"]), SimpleNamespace(tag=["sanctions"])]
+    seen = 0
+    for q in queries:
+        for f in filters:
+            for read in (False, True):
+                got = search(a, squad(a), q, f, read=read, limit=10)
+                want = search(a, squad(a), q, f, read=read, limit=10, fast=False)
+                assert [(h.id, h.score, h.snippet) for h in got] == [
+                    (h.id, h.score, h.snippet) for h in want
+                ], (q, f, read)
+                assert all("always" not in h.tag for h in got)  # team b's card
+                seen += len(got)
+    assert seen > 100

@@ -100,7 +100,9 @@ def test_no_schema_says_to_run_init_and_init_needs_a_role_that_may(tmp_path: Pat
 
         remotes.add(lib, "own", bare.url("owner"))
     r = runner.invoke(app, ["-L", root, "remote", "init", "own"])
-    assert r.exit_code == 0 and "schema version 0 -> 2" in r.stdout, r.output
+    from evcards.remote.migrations import VERSION
+
+    assert r.exit_code == 0 and f"schema version 0 -> {VERSION}" in r.stdout, r.output
     r = runner.invoke(app, ["-L", root, "remote", "init", "own"])
     assert "up to date" in r.stdout
 

@@ -63,15 +63,20 @@ def translated(remote: Remote, doing: str, role: str = "") -> Iterator[None]:
         raise RemoteError(f"remote '{remote.name}': {_line(e)}") from None
 
 
-def connect(remote: Remote) -> Session:
-    """A connection to the remote, its team set; RemoteError when it cannot be had."""
+def connect(remote: Remote, autocommit: bool = False) -> Session:
+    """A connection to the remote, its team set; RemoteError when it cannot be had. Its
+    setup is one round trip; `autocommit` keeps it in autocommit mode (a search: one
+    statement, no BEGIN and COMMIT round trips around it)."""
     try:
         import psycopg
     except ImportError:  # pragma: no cover - a dependency; only a broken install lacks it
         raise RemoteError("psycopg is not installed: pip install 'psycopg[binary]'") from None
     try:
         conn = psycopg.connect(
-            remote.url, connect_timeout=CONNECT_TIMEOUT, application_name="evcards"
+            remote.url,
+            connect_timeout=CONNECT_TIMEOUT,
+            application_name="evcards",
+            autocommit=True,
         )
     except psycopg.Error as e:
         raise RemoteError(
@@ -79,12 +84,14 @@ def connect(remote: Remote) -> Session:
         ) from None
     try:
         with translated(remote, "use"):
-            if remote.team:
-                conn.execute("SELECT set_config('evcards.team', %s, false)", [remote.team])
-            row = conn.execute("SELECT current_user").fetchone()
+            row = conn.execute(
+                "SELECT current_user, CASE WHEN %s::text IS NOT NULL"
+                " THEN set_config('evcards.team', %s, false) END",
+                [remote.team, remote.team],
+            ).fetchone()
             role = str(row[0]) if row else ""
             team = remote.team or role
-            conn.commit()
+            conn.autocommit = autocommit
     except BaseException:
         conn.close()
         raise
@@ -92,9 +99,9 @@ def connect(remote: Remote) -> Session:
 
 
 @contextmanager
-def session(remote: Remote, doing: str = "use") -> Iterator[Session]:
+def session(remote: Remote, doing: str = "use", autocommit: bool = False) -> Iterator[Session]:
     """A Session whose errors are translated, closed on the way out."""
-    s = connect(remote)
+    s = connect(remote, autocommit)
     try:
         with translated(remote, doing, s.role):
             yield s

@@ -11,6 +11,7 @@ the trash."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 from dataclasses import dataclass, field
@@ -178,34 +179,44 @@ def _apply(lib: Library, state: SyncState, rows: list[ServerRow], plan: _Plan) -
 
     if plan.trash:
         move_to_trash(lib, plan.trash)
-    if plan.writes:
-        _write_files(lib, plan.writes)
+    stats = _write_files(lib, plan.writes) if plan.writes else {}
     # Each file as it is now (written, or found equal to the server's): the next push need
-    # not read it to know it is unchanged.
+    # not read it to know it is unchanged. A file written here has its stat from the write.
     for card_id in plan.exact:
-        path = lib.path_of(card_id)
-        if path is not None:
-            size, mtime = stat_of(path)
-            plan.bases[card_id] = plan.bases[card_id]._replace(size=size, mtime=mtime)
+        got = stats.get(card_id)
+        if got is None:
+            path = lib.path_of(card_id)
+            got = stat_of(path) if path is not None else None
+        if got is not None:
+            plan.bases[card_id] = plan.bases[card_id]._replace(size=got[0], mtime=got[1])
     state.forget(plan.forget)
     state.record(plan.bases)
     state.set_cursor(rows[-1].seq)
     state.commit()
 
 
-def _write_files(lib: Library, writes: list[tuple[str, Path, str, Path | None]]) -> None:
-    """Each file staged, all made durable by one sync, then renamed into place."""
+def _write_files(
+    lib: Library, writes: list[tuple[str, Path, str, Path | None]]
+) -> dict[str, tuple[int, int]]:
+    """Each file staged, all made durable by one sync, then renamed into place: each
+    card's file's (size, mtime), as `stat_of` gives them (a rename keeps both)."""
     from evcards.store import journal
 
-    staging = lib.state_dir / "staging"
-    staging.mkdir(parents=True, exist_ok=True)
-    staged = []
+    staging = str(lib.state_dir / "staging")
+    os.makedirs(staging, exist_ok=True)
+    prefix = f"{staging}/pull-{os.getpid()}-"
+    staged: list[tuple[str, Path, Path | None, str]] = []
+    stats = {}
+    moved = 0
     try:
         for card_id, final, text, old in writes:
-            tmp = staging / f"pull-{os.getpid()}-{next(_STAGED)}.toml"
+            tmp = f"{prefix}{next(_STAGED)}.toml"
             with open(tmp, "w", encoding="utf-8", newline="") as f:
+                staged.append((tmp, final, old, card_id))
                 f.write(text)
-            staged.append((tmp, final, old, card_id))
+                f.flush()
+                st = os.fstat(f.fileno())
+            stats[card_id] = (st.st_size, st.st_mtime_ns)
         if hasattr(os, "sync"):
             os.sync()
         touched = [p for _, final, old, _ in staged for p in (old, final) if p]
@@ -214,6 +225,7 @@ def _write_files(lib: Library, writes: list[tuple[str, Path, str, Path | None]])
         with journal.noting(lib.root, *touched):
             for tmp, final, old, card_id in staged:
                 os.replace(tmp, final)
+                moved += 1
                 if old is not None and old != final:
                     os.unlink(old)
                 _note_moved(lib, card_id, final, old)
@@ -221,8 +233,10 @@ def _write_files(lib: Library, writes: list[tuple[str, Path, str, Path | None]])
         lib._ids = None  # some moved, some not: read the library afresh
         raise
     finally:
-        for tmp, _, _, _ in staged:
-            tmp.unlink(missing_ok=True)
+        for tmp, _, _, _ in staged[moved:]:  # those not renamed into place
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+    return stats
 
 
 def _note_moved(lib: Library, card_id: str, final: Path, old: Path | None) -> None:

@@ -43,7 +43,11 @@ _TEMP = """CREATE TEMP TABLE IF NOT EXISTS evcards_in (
     cite_words text, short_cite text, author text, year integer, labels text[],
     sources jsonb, pocket text, hat text, block text, spoken text, body text,
     words_read integer, highlighted boolean, search tsvector
-) ON COMMIT DELETE ROWS"""
+) ON COMMIT DELETE ROWS;
+ALTER TABLE evcards_in ALTER toml SET STORAGE EXTERNAL, ALTER body SET STORAGE EXTERNAL,
+    ALTER spoken SET STORAGE EXTERNAL, ALTER search SET STORAGE EXTERNAL"""
+# The staging table's big texts are kept uncompressed (EXTERNAL): they live for one
+# statement, and compressing them there (pglz) cost about as much as the COPY's parsing.
 
 
 def upsert(s: Session, rows: list[Row], vectors: dict[str, str] | None = None) -> dict[str, int]:
