@@ -11,8 +11,9 @@ index, then `--runs` times, by turns with `import typer` and, with `--base` (old
 code, e.g. `git archive COMMIT evcards | tar -x -C DIR`), the base's run of it, so machine
 noise hits all alike. The base runs on its own copy of the library (`LIB-base`, hard links
 of the card files made on first use), since an index of another schema version would be
-rebuilt at every turn. Each p50 is shown as a multiple of `import typer`'s and, with a
-base, beside the base's. `--json` commands also show whether the totals agree.
+rebuilt at every turn; with `--shared-index` (the same schema version) on the library
+itself. Each p50 is shown as a multiple of `import typer`'s and, with a base, beside the
+base's. `--json` commands also show whether the totals agree.
 Then, in this process, the catalog's size (by table and index, per card) and its queries:
 the totals, `list -n 20` in each sort order, an id lookup.
 """
@@ -99,8 +100,8 @@ def ids(root: Path) -> tuple[str, str]:
     return first[:6], typo
 
 
-def commands(root: Path, versions: dict[str, Path | None], runs: int) -> None:
-    roots = {v: (base_copy(root) if code else root) for v, code in versions.items()}
+def commands(root: Path, versions: dict[str, Path | None], runs: int, shared: bool = False) -> None:
+    roots = {v: (base_copy(root) if code and not shared else root) for v, code in versions.items()}
     print(f"syncing {', '.join(versions)} (a first run may build an index)", flush=True)
     for version, code in versions.items():
         run(code, roots[version], ["list", "-n", "1"])
@@ -171,7 +172,17 @@ def main() -> None:
     ap.add_argument("--lib", type=Path, help="an existing library to use (its index is built)")
     ap.add_argument("--base", type=Path, help="a checkout of the evcards code to compare with")
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument(
+        "--shared-index",
+        action="store_true",
+        help="run the base on the library itself, not a copy (same schema version only)",
+    )
+    ap.add_argument("--only", nargs="*", help="just these of the commands (their names)")
     args = ap.parse_args()
+    if args.only:
+        for name in list(COMMANDS):
+            if name not in args.only:
+                del COMMANDS[name]
     root = args.lib or args.dir / f"lib-{args.n}"
     if not root.is_dir():
         import search_bench
@@ -181,8 +192,9 @@ def main() -> None:
     versions: dict[str, Path | None] = {"branch": None}
     if args.base:
         versions["base"] = args.base.resolve()
-    commands(root, versions, args.runs)
-    catalog(root)
+    commands(root, versions, args.runs, shared=args.shared_index)
+    if not args.only:
+        catalog(root)
 
 
 if __name__ == "__main__":

@@ -85,6 +85,12 @@ if TYPE_CHECKING:
     import tantivy
 
 STAT_WINDOW = 1_000  # files stat-ed per sync, in turn, in a bigger library (about 6 ms)
+# ... or fewer when the stats are slow: files the kernel has not looked at for a while cost
+# 50-150 us each, not 2-6 (the inode and the folder's entry read again), and a million-card
+# library's window is always such files. Past STAT_BUDGET_NS the pass stops, at least
+# STAT_LEAST files on, and the next sync goes on from there: slower laps, never a file skipped.
+STAT_BUDGET_NS = 8_000_000
+STAT_LEAST = 50
 
 
 @dataclass
@@ -165,20 +171,25 @@ def sync(
     only: Iterable[str] | None = None,
     known: Mapping[str, Known] | None = None,
     progress: Progress | None = None,
+    rolling: bool = True,
 ) -> SyncResult:
     """Bring the index in line with the card files (see the module docstring for how).
     `full=True` stats every indexed file instead of the rolling window; `only` checks just
     those files (relative paths) and nothing else; `known`: files evcards has just written,
     with their Values, which are not read again (`build.index_written`); `progress` is told
-    of the files read, then of the same files written (twice their number in all)."""
+    of the files read, then of the same files written (twice their number in all);
+    `rolling=False` leaves out pass 3's stats of known files, for a caller that reads the
+    files it shows (an id looked up: an edit in place moves no card to another file)."""
     root, db = ix.root, ix.db
     found = _Found(root, db)
     if only is None:
         notes, note_files = journal.take(root)
         found.force.update(path for note in notes for path in note.paths)  # pass 1
         found.folders(notes)  # pass 2
-        window = _rolling_window(db, full)  # pass 3
-        found.stat_known([*window.rows, *_to_recheck(db)])
+        # pass 3
+        window = _rolling_window(db, full) if rolling else _Window([], _cursor(db, full), False)
+        found.stat_known(_to_recheck(db))
+        window = found.stat_window(window)
     else:
         note_files = []
         found.check.update(only)
@@ -310,6 +321,19 @@ class _Found:
                 continue
             if (st.st_mtime_ns, st.st_size) != (mtime, size):
                 self.check.add(rel)
+
+    def stat_window(self, window: _Window) -> _Window:
+        """Pass 3's window, stat-ed in order; a rolling one only until STAT_BUDGET_NS is
+        spent (STAT_LEAST files at least), the cursor then left after the last file stat-ed."""
+        if not window.rolling:
+            self.stat_known(window.rows)
+            return window
+        deadline = time.perf_counter_ns() + STAT_BUDGET_NS
+        for done in range(0, len(window.rows), STAT_LEAST):
+            if done and time.perf_counter_ns() > deadline:
+                return _Window(window.rows[:done], window.rows[done - 1][0], rolling=True)
+            self.stat_known(window.rows[done : done + STAT_LEAST])
+        return window
 
     def to_read(self) -> list[CardStat]:
         """The files found that are new or changed (or written by evcards), oldest first, as
@@ -447,9 +471,12 @@ def _move_cursor(db: sqlite3.Connection, cursor: str) -> None:
         db.execute("PRAGMA synchronous=NORMAL")
 
 
-def ensure(root: Path, fulltext: bool = False, progress: Progress | None = None) -> Index:
+def ensure(
+    root: Path, fulltext: bool = False, progress: Progress | None = None, rolling: bool = True
+) -> Index:
     """An index that matches the card files right now: opened (or rebuilt) and synced.
-    `fulltext`: check the full-text index too, as a search will use it; `progress`: a bar."""
+    `fulltext`: check the full-text index too, as a search will use it; `progress`: a bar;
+    `rolling=False`: no rolling stat pass (see `sync`)."""
     if not root.is_dir():
         from evcards.errors import LibraryError
 
@@ -464,7 +491,7 @@ def ensure(root: Path, fulltext: bool = False, progress: Progress | None = None)
         if fulltext:
             ix.fulltext()
         if not ix.rebuilt:
-            sync(ix, progress=progress)
+            sync(ix, progress=progress, rolling=rolling)
     except (IndexDamaged, sqlite3.DatabaseError) as e:
         if isinstance(e, sqlite3.OperationalError) and "locked" in str(e):
             raise
