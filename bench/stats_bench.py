@@ -46,23 +46,31 @@ COMMANDS = {
 TYPER = [sys.executable, "-c", "import typer"]
 
 
-def run(code: Path | None, root: Path, args: list[str]) -> tuple[float, str]:
+def run(code: Path | None, root: Path, args: list[str]) -> tuple[float, str, float]:
+    """(wall seconds, stdout, the process's own CPU seconds: user + system, which the
+    neighbours' load on a shared machine inflates far less than the wall time)."""
     env = {**os.environ, "EVCARDS_LIBRARY": str(root), "COLUMNS": "120"}
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed evcards has its bytecode
     if code is not None:
         env["PYTHONPATH"] = str(code)
     cmd = TYPER if args == ["typer"] else [sys.executable, "-m", "evcards", *args]
     started = time.perf_counter()
-    out = subprocess.run(
+    proc = subprocess.Popen(
         cmd,
         env=env,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
         text=True,
         # Not this checkout (`-m` and `-c` put the working directory first on sys.path), nor
         # the library: Python lists that folder for every import, a second at 1,000,000 cards.
         cwd=root.parent,
     )
-    return time.perf_counter() - started, out.stdout
+    assert proc.stdout is not None
+    out = proc.stdout.read()
+    proc.stdout.close()
+    _, _, usage = os.wait4(proc.pid, 0)  # wait4, not wait: the child's own CPU time
+    proc.returncode = 0
+    return time.perf_counter() - started, out, usage.ru_utime + usage.ru_stime
 
 
 def p50(values: list[float]) -> float:
@@ -110,19 +118,29 @@ def commands(root: Path, versions: dict[str, Path | None], runs: int, shared: bo
     for name, cmd in COMMANDS.items():
         cmd = [{"PREFIX": prefix, "TYPO": typo}.get(a, a) for a in cmd]
         times: dict[str, list[float]] = {v: [] for v in [*versions, "typer"]}
+        cpu: dict[str, list[float]] = {v: [] for v in [*versions, "typer"]}
         outputs = {v: run(code, roots[v], cmd)[1] for v, code in versions.items()}
         for _ in range(runs):
-            times["typer"].append(run(None, root, ["typer"])[0])
-            for version, code in versions.items():
-                times[version].append(run(code, roots[version], cmd)[0])
-        typer = p50(times["typer"])
+            for version, code in [("typer", None), *versions.items()]:
+                what = ["typer"] if version == "typer" else cmd
+                wall, _, used = run(code, roots.get(version, root), what)
+                times[version].append(wall)
+                cpu[version].append(used)
+        typer, typer_cpu = p50(times["typer"]), p50(cpu["typer"])
         parts = [
-            f"{v} {p50(times[v]) * 1000:.0f} ms ({p50(times[v]) / typer:.2f}x typer)"
+            f"{v} {p50(times[v]) * 1000:.0f} ms ({p50(times[v]) / typer:.2f}x typer),"
+            f" CPU {p50(cpu[v]) * 1000:.0f} ms ({p50(cpu[v]) / typer_cpu:.2f}x)"
             for v in versions
         ]
-        line = f"`{name}`: " + ", ".join(parts) + f"; import typer {typer * 1000:.0f} ms"
+        line = (
+            f"`{name}`: " + ", ".join(parts) + f"; import typer {typer * 1000:.0f} ms,"
+            f" CPU {typer_cpu * 1000:.0f} ms"
+        )
         if "base" in versions:
-            line += f"; base/branch {p50(times['base']) / p50(times['branch']):.2f}x"
+            line += (
+                f"; base/branch {p50(times['base']) / p50(times['branch']):.2f}x,"
+                f" CPU {p50(cpu['base']) / p50(cpu['branch']):.2f}x"
+            )
         if "--json" in cmd and "stats" in cmd and "base" in versions:
             same = totals(outputs["branch"]) == totals(outputs["base"])
             line += f"; totals {'agree' if same else 'DIFFER'}: {totals(outputs['branch'])}"

@@ -30,8 +30,9 @@ when the library is large (one stat costs 1-6 us, so a full pass over a million 
    into a folder of a million cards cost nothing extra.
 3. The rolling stat pass. Rewriting a file in place (`write_text`, some editors) changes
    nothing but the file's own inode. A library of at most SMALL cards is stat-ed whole on
-   every sync; a bigger one STAT_WINDOW files at a time, resuming where the last sync
-   stopped (`meta.stat_cursor`), so over N / STAT_WINDOW searches, or at once with
+   every sync; a bigger one STAT_WINDOW files at a time in catalog-key order (fewer when
+   the stats are slow: STAT_BUDGET_NS), resuming where the last sync stopped
+   (`meta.stat_cursor`), so over N / STAT_WINDOW searches or more, or at once with
    `evcards index sync` (`sync(full=True)`). The files of the hits a search shows are
    checked every time (evcards.index.search), so a result is never shown stale.
 
@@ -51,7 +52,7 @@ import time
 from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from evcards.index import schema
 from evcards.index.build import (
@@ -331,7 +332,8 @@ class _Found:
         deadline = time.perf_counter_ns() + STAT_BUDGET_NS
         for done in range(0, len(window.rows), STAT_LEAST):
             if done and time.perf_counter_ns() > deadline:
-                return _Window(window.rows[:done], window.rows[done - 1][0], rolling=True)
+                cursor = str(window.keys[done - 1])
+                return _Window(window.rows[:done], cursor, True, window.keys[:done])
             self.stat_known(window.rows[done : done + STAT_LEAST])
         return window
 
@@ -415,11 +417,11 @@ def _forget(db: sqlite3.Connection, rel: str, gone: list[int]) -> bool:
 
 
 # -- the rolling stat window ------------------------------------------------------------------
-@dataclass
-class _Window:
+class _Window(NamedTuple):
     rows: list[tuple[str, int, int]]  # (path, mtime_ns, size) of indexed cards to stat now
-    next_cursor: str  # where the next sync's window starts
+    next_cursor: str  # where the next sync's window starts: the last key stat-ed
     rolling: bool  # whether it moves: a big library, stat-ed a window at a time
+    keys: list[int] = []  # each row's catalog key
 
 
 def _cursor(db: sqlite3.Connection, full: bool) -> str:
@@ -429,23 +431,29 @@ def _cursor(db: sqlite3.Connection, full: bool) -> str:
 
 def _rolling_window(db: sqlite3.Connection, full: bool) -> _Window:
     """Pass 3's share of the cards this time: all of a small library, else STAT_WINDOW of
-    them in path order after the cursor, wrapping around at the end."""
+    them in key order after the cursor, wrapping around at the end. Key order is the table's
+    own: a window is some 50 consecutive pages of the catalog, where path order (an index
+    that holds only the path) read a page of the table for each of its 1,000 rows, most of
+    a no-change sync in a fresh process. Keys follow the order files were indexed in, which
+    is also about the order of their inodes."""
     # max(key) is instant where count(*) reads the table; it is at least the count.
     size = db.execute("SELECT max(key) FROM cards").fetchone()[0] or 0
     if full or size <= schema.SMALL:
-        rows = _stats(db, "path > ?", "", -1)
-        return _Window(rows, rows[-1][0] if rows else "", rolling=False)
-    after = _cursor(db, full)
-    rows = _stats(db, "path > ?", after, STAT_WINDOW)
+        rows = _stats(db, "key > ?", 0, -1)
+        return _Window([r[1:] for r in rows], str(rows[-1][0]) if rows else "", False)
+    mark = _cursor(db, full)
+    after = int(mark) if mark.isdigit() else 0  # (a cursor of old was a path: start again)
+    rows = _stats(db, "key > ?", after, STAT_WINDOW)
     if len(rows) < STAT_WINDOW and after:
-        rows += _stats(db, "path <= ?", after, STAT_WINDOW - len(rows))
-    return _Window(rows, rows[-1][0] if rows else after, rolling=True)
+        rows += _stats(db, "key <= ?", after, STAT_WINDOW - len(rows))
+    last = str(rows[-1][0]) if rows else mark
+    return _Window([r[1:] for r in rows], last, True, [r[0] for r in rows])
 
 
 def _stats(
-    db: sqlite3.Connection, where: str, after: str, limit: int
-) -> list[tuple[str, int, int]]:
-    sql = f"SELECT path, mtime_ns, size FROM cards WHERE {where} ORDER BY path LIMIT ?"
+    db: sqlite3.Connection, where: str, after: int, limit: int
+) -> list[tuple[int, str, int, int]]:
+    sql = f"SELECT key, path, mtime_ns, size FROM cards WHERE {where} ORDER BY key LIMIT ?"
     return db.execute(sql, (after, limit)).fetchall()
 
 
