@@ -169,6 +169,16 @@ def test_big_library_in_place_edit_found_by_the_rolling_pass(lib: Library, monke
     assert runner_found.updated == 0
 
 
+def walruses(lib: Library, monkeypatch, window: int) -> None:
+    """Ten cards, indexed, in a library the sync treats as big: STAT_WINDOW `window`."""
+    settle(monkeypatch)
+    monkeypatch.setattr("evcards.index.schema.SMALL", 5)
+    monkeypatch.setattr("evcards.index.sync.STAT_WINDOW", window)
+    for i in range(10):
+        put(lib, f"walrus {i}", f"walrus number {i} sleeps")
+    rebuild(lib.root)
+
+
 def _cursor(root) -> str:
     db = sqlite3.connect(index_path(root))
     try:
@@ -180,14 +190,9 @@ def _cursor(root) -> str:
 def test_slow_stats_shorten_the_window_but_skip_no_file(lib: Library, monkeypatch) -> None:
     """Past its time budget the rolling pass stops after STAT_LEAST files, and the next sync
     goes on from the last file stat-ed: each file is still stat-ed once a lap."""
-    settle(monkeypatch)
-    monkeypatch.setattr("evcards.index.schema.SMALL", 5)
-    monkeypatch.setattr("evcards.index.sync.STAT_WINDOW", 6)
     monkeypatch.setattr("evcards.index.sync.STAT_LEAST", 2)
     monkeypatch.setattr("evcards.index.sync.STAT_BUDGET_NS", 0)  # every stat is "slow"
-    for i in range(10):
-        put(lib, f"walrus {i}", f"walrus number {i} sleeps")
-    rebuild(lib.root)
+    walruses(lib, monkeypatch, 6)
     ix = ensure(lib.root)  # one sync: the first two files
     rows = ix.db.execute("SELECT key, path FROM cards ORDER BY key").fetchall()
     cursors = [_cursor(lib.root)]
@@ -204,12 +209,7 @@ def test_slow_stats_shorten_the_window_but_skip_no_file(lib: Library, monkeypatc
 def test_an_id_lookup_stats_no_known_file(lib: Library, monkeypatch) -> None:
     """`rolling=False` (show's id lookup): files added are found, the rolling window is
     neither stat-ed nor moved, and an edit in place waits for a sync that looks."""
-    settle(monkeypatch)
-    monkeypatch.setattr("evcards.index.schema.SMALL", 5)
-    monkeypatch.setattr("evcards.index.sync.STAT_WINDOW", 3)
-    for i in range(10):
-        put(lib, f"walrus {i}", f"walrus number {i} sleeps")
-    rebuild(lib.root)
+    walruses(lib, monkeypatch, 3)
     ix = ensure(lib.root)
     before = _cursor(lib.root)
     path = sorted(lib.root.glob("walrus-*.toml"))[0]
@@ -221,12 +221,7 @@ def test_an_id_lookup_stats_no_known_file(lib: Library, monkeypatch) -> None:
 
 
 def test_a_hit_is_never_shown_stale(lib: Library, monkeypatch) -> None:
-    settle(monkeypatch)
-    monkeypatch.setattr("evcards.index.schema.SMALL", 5)
-    monkeypatch.setattr("evcards.index.sync.STAT_WINDOW", 1)
-    for i in range(10):
-        put(lib, f"walrus {i}", f"walrus number {i} sleeps")
-    rebuild(lib.root)
+    walruses(lib, monkeypatch, 1)
     for path in lib.root.glob("*.toml"):
         path.write_text(path.read_text().replace('tag = "walrus', 'tag = "edited walrus'))
     hits = search(lib.root, "walrus", limit=3)
