@@ -52,7 +52,7 @@ import time
 from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from evcards.index import schema
 from evcards.index.build import (
@@ -78,6 +78,14 @@ from evcards.index.schema import (
     stamp,
     state_dir,
     usable,
+)
+from evcards.index.window import (
+    Window,
+    cursor,
+    move_cursor,
+    rolling_window,
+    save_cursor,
+    to_recheck,
 )
 from evcards.store import journal
 from evcards.store.walk import scan
@@ -184,24 +192,18 @@ def sync(
     root, db = ix.root, ix.db
     found = _Found(root, db)
     if only is None:
-        notes, note_files = journal.take(root)
-        found.force.update(path for note in notes for path in note.paths)  # pass 1
-        found.folders(notes)  # pass 2
-        # pass 3
-        window = _rolling_window(db, full) if rolling else _Window([], _cursor(db, full), False)
-        found.stat_known(_to_recheck(db))
-        window = found.stat_window(window)
+        note_files, window = found.passes(full, rolling)
     else:
         note_files = []
         found.check.update(only)
-        window = _Window([], _cursor(db, full), rolling=False)
+        window = Window([], cursor(db, full), rolling=False)
     to_read = found.to_read()
     found.forget_gone_folders()
     if not (to_read or found.delete or found.dirs or found.gone_dirs):
         for path in note_files:
             path.unlink(missing_ok=True)
         if window.rolling:  # a library stat-ed whole has nothing to remember
-            _move_cursor(db, window.next_cursor)
+            move_cursor(db, window.next_cursor)
         return SyncResult()
     if to_read or found.delete:
         reading, trusted = read_known(root, to_read, known or {})  # before the write lock:
@@ -212,7 +214,7 @@ def sync(
         db.execute("BEGIN IMMEDIATE")
         try:
             result = found.write_folders()
-            _save_cursor(db, window.next_cursor)
+            save_cursor(db, window.next_cursor)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -225,7 +227,7 @@ def sync(
 _Read = tuple[list[CardStat], list[Values | str], Set[str]]  # files, their Values, trusted
 
 
-def _write(ix: Index, found: _Found, files: _Read, cursor: str) -> SyncResult:
+def _write(ix: Index, found: _Found, files: _Read, mark: str) -> SyncResult:
     """Everything a sync found, into both stores at one new generation (module docstring)."""
     from evcards.index import fulltext
 
@@ -239,7 +241,7 @@ def _write(ix: Index, found: _Found, files: _Read, cursor: str) -> SyncResult:
         writer = fulltext.writer(index)
         try:
             result = found.write(writer, *files)
-            _save_cursor(db, cursor)
+            save_cursor(db, mark)
             stamp(db)
             new = generation(db) + 1
             fulltext.mark_generation(writer, new)
@@ -323,7 +325,20 @@ class _Found:
             if (st.st_mtime_ns, st.st_size) != (mtime, size):
                 self.check.add(rel)
 
-    def stat_window(self, window: _Window) -> _Window:
+    def passes(self, full: bool, rolling: bool) -> tuple[list[Path], Window]:
+        """The three passes of a whole sync (module docstring); the journal's files to delete
+        once applied, and the window stat-ed."""
+        notes, note_files = journal.take(self.root)
+        self.force.update(path for note in notes for path in note.paths)  # pass 1
+        self.folders(notes)  # pass 2
+        if rolling:  # pass 3
+            window = rolling_window(self.db, full, STAT_WINDOW)
+        else:
+            window = Window([], cursor(self.db, full), False)
+        self.stat_known(to_recheck(self.db))
+        return note_files, self.stat_window(window)
+
+    def stat_window(self, window: Window) -> Window:
         """Pass 3's window, stat-ed in order; a rolling one only until STAT_BUDGET_NS is
         spent (STAT_LEAST files at least), the cursor then left after the last file stat-ed."""
         if not window.rolling:
@@ -332,8 +347,8 @@ class _Found:
         deadline = time.perf_counter_ns() + STAT_BUDGET_NS
         for done in range(0, len(window.rows), STAT_LEAST):
             if done and time.perf_counter_ns() > deadline:
-                cursor = str(window.keys[done - 1])
-                return _Window(window.rows[:done], cursor, True, window.keys[:done])
+                mark = str(window.keys[done - 1])
+                return Window(window.rows[:done], mark, True, window.keys[:done])
             self.stat_known(window.rows[done : done + STAT_LEAST])
         return window
 
@@ -414,69 +429,6 @@ def _forget(db: sqlite3.Connection, rel: str, gone: list[int]) -> bool:
     db.execute("DELETE FROM invalid WHERE path = ?", (rel,))
     gone += keys
     return bool(keys)
-
-
-# -- the rolling stat window ------------------------------------------------------------------
-class _Window(NamedTuple):
-    rows: list[tuple[str, int, int]]  # (path, mtime_ns, size) of indexed cards to stat now
-    next_cursor: str  # where the next sync's window starts: the last key stat-ed
-    rolling: bool  # whether it moves: a big library, stat-ed a window at a time
-    keys: list[int] = []  # each row's catalog key
-
-
-def _cursor(db: sqlite3.Connection, full: bool) -> str:
-    row = db.execute("SELECT value FROM meta WHERE key = 'stat_cursor'").fetchone()
-    return row[0] if row and not full else ""
-
-
-def _rolling_window(db: sqlite3.Connection, full: bool) -> _Window:
-    """Pass 3's share of the cards this time: all of a small library, else STAT_WINDOW of
-    them in key order after the cursor, wrapping around at the end. Key order is the table's
-    own: a window is some 50 consecutive pages of the catalog, where path order (an index
-    that holds only the path) read a page of the table for each of its 1,000 rows, most of
-    a no-change sync in a fresh process. Keys follow the order files were indexed in, which
-    is also about the order of their inodes."""
-    # max(key) is instant where count(*) reads the table; it is at least the count.
-    size = db.execute("SELECT max(key) FROM cards").fetchone()[0] or 0
-    if full or size <= schema.SMALL:
-        rows = _stats(db, "key > ?", 0, -1)
-        return _Window([r[1:] for r in rows], str(rows[-1][0]) if rows else "", False)
-    mark = _cursor(db, full)
-    after = int(mark) if mark.isdigit() else 0  # (a cursor of old was a path: start again)
-    rows = _stats(db, "key > ?", after, STAT_WINDOW)
-    if len(rows) < STAT_WINDOW and after:
-        rows += _stats(db, "key <= ?", after, STAT_WINDOW - len(rows))
-    last = str(rows[-1][0]) if rows else mark
-    return _Window([r[1:] for r in rows], last, True, [r[0] for r in rows])
-
-
-def _stats(
-    db: sqlite3.Connection, where: str, after: int, limit: int
-) -> list[tuple[int, str, int, int]]:
-    sql = f"SELECT key, path, mtime_ns, size FROM cards WHERE {where} ORDER BY key LIMIT ?"
-    return db.execute(sql, (after, limit)).fetchall()
-
-
-def _to_recheck(db: sqlite3.Connection) -> list[tuple[str, int, int]]:
-    """Files stored as too recent to trust (mtime -1), and invalid files: stat-ed every time."""
-    rows = db.execute(
-        "SELECT path, mtime_ns, size FROM cards INDEXED BY cards_racy WHERE mtime_ns = -1"
-    ).fetchall()
-    return rows + db.execute("SELECT path, mtime_ns, size FROM invalid").fetchall()
-
-
-def _save_cursor(db: sqlite3.Connection, cursor: str) -> None:
-    db.execute("INSERT OR REPLACE INTO meta VALUES ('stat_cursor', ?)", (cursor,))
-
-
-def _move_cursor(db: sqlite3.Connection, cursor: str) -> None:
-    """The only write of a sync that found nothing. Losing it to a power cut costs a re-stat,
-    so it skips the fsyncs (up to 6, and 1-400 ms on a busy disk) every search paid."""
-    db.execute("PRAGMA synchronous=OFF")
-    try:
-        _save_cursor(db, cursor)
-    finally:
-        db.execute("PRAGMA synchronous=NORMAL")
 
 
 def ensure(
