@@ -31,7 +31,16 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-CORPUS = REPO.parent / "shared" / "corpus" / "debatesum" / "train-DebateSum.jsonl.gz"
+# ../shared beside the repo; from a worktree (/work/wt/NAME) it is two levels up.
+CORPUS = (
+    next(
+        (p for p in (REPO.parent / "shared", REPO.parents[1] / "shared") if p.is_dir()),
+        REPO.parent / "shared",
+    )
+    / "corpus"
+    / "debatesum"
+    / "train-DebateSum.jsonl.gz"
+)
 
 QUERIES = [
     "nuclear war",

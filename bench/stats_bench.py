@@ -11,8 +11,9 @@ index, then `--runs` times, by turns with `import typer` and, with `--base` (old
 code, e.g. `git archive COMMIT evcards | tar -x -C DIR`), the base's run of it, so machine
 noise hits all alike. The base runs on its own copy of the library (`LIB-base`, hard links
 of the card files made on first use), since an index of another schema version would be
-rebuilt at every turn. Each p50 is shown as a multiple of `import typer`'s and, with a
-base, beside the base's. `--json` commands also show whether the totals agree.
+rebuilt at every turn; with `--shared-index` (the same schema version) on the library
+itself. Each p50 is shown as a multiple of `import typer`'s and, with a base, beside the
+base's. `--json` commands also show whether the totals agree.
 Then, in this process, the catalog's size (by table and index, per card) and its queries:
 the totals, `list -n 20` in each sort order, an id lookup.
 """
@@ -45,23 +46,31 @@ COMMANDS = {
 TYPER = [sys.executable, "-c", "import typer"]
 
 
-def run(code: Path | None, root: Path, args: list[str]) -> tuple[float, str]:
+def run(code: Path | None, root: Path, args: list[str]) -> tuple[float, str, float]:
+    """(wall seconds, stdout, the process's own CPU seconds: user + system, which the
+    neighbours' load on a shared machine inflates far less than the wall time)."""
     env = {**os.environ, "EVCARDS_LIBRARY": str(root), "COLUMNS": "120"}
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed evcards has its bytecode
     if code is not None:
         env["PYTHONPATH"] = str(code)
     cmd = TYPER if args == ["typer"] else [sys.executable, "-m", "evcards", *args]
     started = time.perf_counter()
-    out = subprocess.run(
+    proc = subprocess.Popen(
         cmd,
         env=env,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
         text=True,
         # Not this checkout (`-m` and `-c` put the working directory first on sys.path), nor
         # the library: Python lists that folder for every import, a second at 1,000,000 cards.
         cwd=root.parent,
     )
-    return time.perf_counter() - started, out.stdout
+    assert proc.stdout is not None
+    out = proc.stdout.read()
+    proc.stdout.close()
+    _, _, usage = os.wait4(proc.pid, 0)  # wait4, not wait: the child's own CPU time
+    proc.returncode = 0
+    return time.perf_counter() - started, out, usage.ru_utime + usage.ru_stime
 
 
 def p50(values: list[float]) -> float:
@@ -99,8 +108,8 @@ def ids(root: Path) -> tuple[str, str]:
     return first[:6], typo
 
 
-def commands(root: Path, versions: dict[str, Path | None], runs: int) -> None:
-    roots = {v: (base_copy(root) if code else root) for v, code in versions.items()}
+def commands(root: Path, versions: dict[str, Path | None], runs: int, shared: bool = False) -> None:
+    roots = {v: (base_copy(root) if code and not shared else root) for v, code in versions.items()}
     print(f"syncing {', '.join(versions)} (a first run may build an index)", flush=True)
     for version, code in versions.items():
         run(code, roots[version], ["list", "-n", "1"])
@@ -109,19 +118,29 @@ def commands(root: Path, versions: dict[str, Path | None], runs: int) -> None:
     for name, cmd in COMMANDS.items():
         cmd = [{"PREFIX": prefix, "TYPO": typo}.get(a, a) for a in cmd]
         times: dict[str, list[float]] = {v: [] for v in [*versions, "typer"]}
+        cpu: dict[str, list[float]] = {v: [] for v in [*versions, "typer"]}
         outputs = {v: run(code, roots[v], cmd)[1] for v, code in versions.items()}
         for _ in range(runs):
-            times["typer"].append(run(None, root, ["typer"])[0])
-            for version, code in versions.items():
-                times[version].append(run(code, roots[version], cmd)[0])
-        typer = p50(times["typer"])
+            for version, code in [("typer", None), *versions.items()]:
+                what = ["typer"] if version == "typer" else cmd
+                wall, _, used = run(code, roots.get(version, root), what)
+                times[version].append(wall)
+                cpu[version].append(used)
+        typer, typer_cpu = p50(times["typer"]), p50(cpu["typer"])
         parts = [
-            f"{v} {p50(times[v]) * 1000:.0f} ms ({p50(times[v]) / typer:.2f}x typer)"
+            f"{v} {p50(times[v]) * 1000:.0f} ms ({p50(times[v]) / typer:.2f}x typer),"
+            f" CPU {p50(cpu[v]) * 1000:.0f} ms ({p50(cpu[v]) / typer_cpu:.2f}x)"
             for v in versions
         ]
-        line = f"`{name}`: " + ", ".join(parts) + f"; import typer {typer * 1000:.0f} ms"
+        line = (
+            f"`{name}`: " + ", ".join(parts) + f"; import typer {typer * 1000:.0f} ms,"
+            f" CPU {typer_cpu * 1000:.0f} ms"
+        )
         if "base" in versions:
-            line += f"; base/branch {p50(times['base']) / p50(times['branch']):.2f}x"
+            line += (
+                f"; base/branch {p50(times['base']) / p50(times['branch']):.2f}x,"
+                f" CPU {p50(cpu['base']) / p50(cpu['branch']):.2f}x"
+            )
         if "--json" in cmd and "stats" in cmd and "base" in versions:
             same = totals(outputs["branch"]) == totals(outputs["base"])
             line += f"; totals {'agree' if same else 'DIFFER'}: {totals(outputs['branch'])}"
@@ -171,7 +190,17 @@ def main() -> None:
     ap.add_argument("--lib", type=Path, help="an existing library to use (its index is built)")
     ap.add_argument("--base", type=Path, help="a checkout of the evcards code to compare with")
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument(
+        "--shared-index",
+        action="store_true",
+        help="run the base on the library itself, not a copy (same schema version only)",
+    )
+    ap.add_argument("--only", nargs="*", help="just these of the commands (their names)")
     args = ap.parse_args()
+    if args.only:
+        for name in list(COMMANDS):
+            if name not in args.only:
+                del COMMANDS[name]
     root = args.lib or args.dir / f"lib-{args.n}"
     if not root.is_dir():
         import search_bench
@@ -181,8 +210,9 @@ def main() -> None:
     versions: dict[str, Path | None] = {"branch": None}
     if args.base:
         versions["base"] = args.base.resolve()
-    commands(root, versions, args.runs)
-    catalog(root)
+    commands(root, versions, args.runs, shared=args.shared_index)
+    if not args.only:
+        catalog(root)
 
 
 if __name__ == "__main__":

@@ -247,3 +247,36 @@ def test_group_keeps_the_datasets_duplicate_count() -> None:
     assert got == [(1, 1, 6), (2, 1, 6), (3, 3, 1)]
     assert cuts.group(db) == 1
     assert db.execute("SELECT cuts FROM cutgroups WHERE key = 1").fetchone() == (2,)
+
+
+def test_groups_are_followed_to_the_limit_and_no_further() -> None:
+    """A bucket fifty cards share (a sentence pair quoted in each) is read only as far as
+    `limit` cards: at most `limit` cards come back, all of one group; with room for all,
+    the whole group, as `component` finds it."""
+    db = sqlite3.connect(":memory:")
+    db.executescript(cuts.CUTKEYS + cuts.CUTKEYS_INDEXES)
+    db.execute("CREATE TABLE cards (key INTEGER PRIMARY KEY, dupkey TEXT)")
+    db.executemany("INSERT INTO cards VALUES (?, ?)", ((k, f"d{k}") for k in range(1, 61)))
+    cuts.store_keys(db, [(k, [7, 100 + k]) for k in range(1, 51)])  # 1-50 share bucket 7
+    cuts.store_keys(db, [(k, [200 + k]) for k in range(51, 61)])  # 51-60 alone
+    for limit in (1, 2, 10, 49):
+        got = cuts.groups_of(db, [1], limit=limit)
+        assert len(got) == limit and {g for g, _ in got.values()} == {1}
+        assert got[1][1] == limit
+    whole = cuts.groups_of(db, [1, 55], limit=100)
+    assert {k for k, (g, _) in whole.items() if g == 1} == cuts.component(db, 1)
+    assert whole[1] == (1, 50) and whole[55] == (55, 1)
+
+
+def test_search_follows_groups_only_so_far(lib: Library, monkeypatch) -> None:
+    """search.SEARCH_GROUP bounds the cards a search follows; a group within it is whole."""
+    from evcards.index import search as searching
+
+    ids = {cut(lib, 0, 5), cut(lib, 1, 4), cut(lib, 0, 3)}
+    whole = search(lib.root, "alliance", cuts="every")
+    assert {h.id: h.cuts for h in whole} == dict.fromkeys(ids, 3)
+    monkeypatch.setattr(searching, "SEARCH_GROUP", 2)
+    [best] = search(lib.root, "alliance", limit=1)  # one candidate, followed to one more card
+    assert best.id in ids and best.cuts == 2
+    cut_short = search(lib.root, "alliance", cuts="every")  # three candidates: none followed
+    assert {h.id for h in cut_short} == ids and {h.cuts for h in cut_short} == {1}

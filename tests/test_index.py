@@ -169,13 +169,59 @@ def test_big_library_in_place_edit_found_by_the_rolling_pass(lib: Library, monke
     assert runner_found.updated == 0
 
 
-def test_a_hit_is_never_shown_stale(lib: Library, monkeypatch) -> None:
+def walruses(lib: Library, monkeypatch, window: int) -> None:
+    """Ten cards, indexed, in a library the sync treats as big: STAT_WINDOW `window`."""
     settle(monkeypatch)
     monkeypatch.setattr("evcards.index.schema.SMALL", 5)
-    monkeypatch.setattr("evcards.index.sync.STAT_WINDOW", 1)
+    monkeypatch.setattr("evcards.index.sync.STAT_WINDOW", window)
     for i in range(10):
         put(lib, f"walrus {i}", f"walrus number {i} sleeps")
     rebuild(lib.root)
+
+
+def _cursor(root) -> str:
+    db = sqlite3.connect(index_path(root))
+    try:
+        return db.execute("SELECT value FROM meta WHERE key = 'stat_cursor'").fetchone()[0]
+    finally:
+        db.close()
+
+
+def test_slow_stats_shorten_the_window_but_skip_no_file(lib: Library, monkeypatch) -> None:
+    """Past its time budget the rolling pass stops after STAT_LEAST files, and the next sync
+    goes on from the last file stat-ed: each file is still stat-ed once a lap."""
+    monkeypatch.setattr("evcards.index.sync.STAT_LEAST", 2)
+    monkeypatch.setattr("evcards.index.sync.STAT_BUDGET_NS", 0)  # every stat is "slow"
+    walruses(lib, monkeypatch, 6)
+    ix = ensure(lib.root)  # one sync: the first two files
+    rows = ix.db.execute("SELECT key, path FROM cards ORDER BY key").fetchall()
+    cursors = [_cursor(lib.root)]
+    for _ in range(4):
+        sync(ix)
+        cursors.append(_cursor(lib.root))
+    assert cursors == [str(key) for key, _ in rows[1::2]]  # two files a sync, none skipped
+    edited = lib.root / rows[0][1]
+    edited.write_text(edited.read_text().replace("sleeps", "dances"))
+    assert sync(ix).updated == 1  # the lap wrapped round to the first file
+    ix.close()
+
+
+def test_an_id_lookup_stats_no_known_file(lib: Library, monkeypatch) -> None:
+    """`rolling=False` (show's id lookup): files added are found, the rolling window is
+    neither stat-ed nor moved, and an edit in place waits for a sync that looks."""
+    walruses(lib, monkeypatch, 3)
+    ix = ensure(lib.root)
+    before = _cursor(lib.root)
+    path = sorted(lib.root.glob("walrus-*.toml"))[0]
+    path.write_text(path.read_text().replace("sleeps", "dances"))
+    (lib.root / "copy.toml").write_text(path.read_text().replace("walrus 0", "seal"))
+    assert (sync(ix, rolling=False).added, _cursor(lib.root)) == (1, before)
+    assert sync(ix, full=True).updated == 1
+    ix.close()
+
+
+def test_a_hit_is_never_shown_stale(lib: Library, monkeypatch) -> None:
+    walruses(lib, monkeypatch, 1)
     for path in lib.root.glob("*.toml"):
         path.write_text(path.read_text().replace('tag = "walrus', 'tag = "edited walrus'))
     hits = search(lib.root, "walrus", limit=3)

@@ -232,7 +232,9 @@ def find_id(root: Path, ref: str) -> Path | None:
     key = ref.strip().lower()
     if not _HEX.fullmatch(key):
         return None
-    ix = ensure(root)
+    # Files added, removed or renamed are found; an edit in place is not looked for (the
+    # rolling pass), as it leaves each card in its file, which the caller reads.
+    ix = ensure(root, rolling=False)
     try:
         found = _with_prefix(ix.db, key)
         broken = [] if found else _invalid_with_prefix(ix.db, root, key)

@@ -127,7 +127,7 @@ def groups_of(
         if not fresh:
             break
         buckets |= fresh
-        more = _pairs(db, "SELECT key, bucket FROM cutkeys WHERE bucket IN ({})", list(fresh))
+        more = _members(db, sorted(fresh), cards, limit)
         rows += more
         new = list({k for k, _ in more} - cards)
         cards.update(new)
@@ -148,6 +148,26 @@ def groups_of(
     for key, dupkey in _pairs(db, "SELECT key, dupkey FROM cards WHERE key IN ({})", list(cards)):
         dupkeys.setdefault(find(key), set()).add(dupkey)
     return {k: (find(k), max(1, len(dupkeys.get(find(k), ())))) for k in cards}
+
+
+def _members(
+    db: sqlite3.Connection, buckets: list[int], cards: set[int], limit: int
+) -> list[tuple[int, int]]:
+    """The (card, bucket) rows of `buckets`, in bucket order, up to the row that would bring
+    a card past `limit` (with `cards`, those met so far): a bucket a thousand cards share
+    (a sentence pair quoted across a big library) is not read whole to be cut short after."""
+    out: list[tuple[int, int]] = []
+    met = set(cards)
+    for i in range(0, len(buckets), 10_000):
+        part = buckets[i : i + 10_000]
+        sql = "SELECT key, bucket FROM cutkeys WHERE bucket IN ({}) ORDER BY bucket, key"
+        for key, bucket in db.execute(sql.format(",".join("?" * len(part))), part):
+            if key not in met:
+                if len(met) >= limit:
+                    return out
+                met.add(key)
+            out.append((key, bucket))
+    return out
 
 
 def _pairs(db: sqlite3.Connection, sql: str, values: list[int]) -> list[tuple[Any, Any]]:

@@ -20,7 +20,8 @@ cut, with `cuts` the group's number of cuts; `cuts="every"` shows every cut, eac
 group's count; `cuts="off"` groups nothing (`cuts` is 1), for an export of every match. The
 groups are followed from the candidates only, a page of them at a time
 (evcards.index.cuts.groups_of), so a search costs a few small queries a page whatever the
-library's size (20 hits grouped in 3-5 ms at a million cards).
+library's size, and at most SEARCH_GROUP cards are followed a page (a group past that, such
+as one joined by a sentence pair many cards quote, is counted as far as it was followed).
 """
 
 from __future__ import annotations
@@ -60,6 +61,13 @@ CutsMode = Literal["group", "every", "off"]
 Snippets = bool | Literal["later"]  # cut now, not at all, or when the caller asks
 
 MARK_START, MARK_END = "\x02", "\x03"  # around each match in a snippet, styled by the caller
+
+# Cards a search follows the library's groups of re-cuts to, for a chunk of candidates in
+# all (cuts.groups_of). Following costs 10-20 us a card: at cuts.MAX_GROUP (5,000), in a
+# generated library where sentence pairs quoted across many cards join most of them into one
+# group, grouping took 60-110 ms of every search against 1-3 ms here (bench/README.md).
+# A group bigger than this is counted only as far as it was followed.
+SEARCH_GROUP = 200
 
 
 @dataclass
@@ -157,8 +165,10 @@ class _Groups:
 
             if self.built is None:
                 self.built = cuts.grouped(self.db)
-            find = cuts.built_groups_of if self.built else cuts.groups_of
-            self.known.update(find(self.db, unknown))
+            if self.built:
+                self.known.update(cuts.built_groups_of(self.db, unknown))
+            else:
+                self.known.update(cuts.groups_of(self.db, unknown, limit=SEARCH_GROUP))
 
     def fresh(self, key: int) -> bool:
         if self.mode == "off":

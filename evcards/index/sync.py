@@ -30,8 +30,9 @@ when the library is large (one stat costs 1-6 us, so a full pass over a million 
    into a folder of a million cards cost nothing extra.
 3. The rolling stat pass. Rewriting a file in place (`write_text`, some editors) changes
    nothing but the file's own inode. A library of at most SMALL cards is stat-ed whole on
-   every sync; a bigger one STAT_WINDOW files at a time, resuming where the last sync
-   stopped (`meta.stat_cursor`), so over N / STAT_WINDOW searches, or at once with
+   every sync; a bigger one STAT_WINDOW files at a time in catalog-key order (fewer when
+   the stats are slow: STAT_BUDGET_NS), resuming where the last sync stopped
+   (`meta.stat_cursor`), so over N / STAT_WINDOW searches or more, or at once with
    `evcards index sync` (`sync(full=True)`). The files of the hits a search shows are
    checked every time (evcards.index.search), so a result is never shown stale.
 
@@ -78,6 +79,14 @@ from evcards.index.schema import (
     state_dir,
     usable,
 )
+from evcards.index.window import (
+    Window,
+    cursor,
+    move_cursor,
+    rolling_window,
+    save_cursor,
+    to_recheck,
+)
 from evcards.store import journal
 from evcards.store.walk import scan
 
@@ -85,6 +94,12 @@ if TYPE_CHECKING:
     import tantivy
 
 STAT_WINDOW = 1_000  # files stat-ed per sync, in turn, in a bigger library (about 6 ms)
+# ... or fewer when the stats are slow: files the kernel has not looked at for a while cost
+# 50-150 us each, not 2-6 (the inode and the folder's entry read again), and a million-card
+# library's window is always such files. Past STAT_BUDGET_NS the pass stops, at least
+# STAT_LEAST files on, and the next sync goes on from there: slower laps, never a file skipped.
+STAT_BUDGET_NS = 8_000_000
+STAT_LEAST = 50
 
 
 @dataclass
@@ -165,31 +180,30 @@ def sync(
     only: Iterable[str] | None = None,
     known: Mapping[str, Known] | None = None,
     progress: Progress | None = None,
+    rolling: bool = True,
 ) -> SyncResult:
     """Bring the index in line with the card files (see the module docstring for how).
     `full=True` stats every indexed file instead of the rolling window; `only` checks just
     those files (relative paths) and nothing else; `known`: files evcards has just written,
     with their Values, which are not read again (`build.index_written`); `progress` is told
-    of the files read, then of the same files written (twice their number in all)."""
+    of the files read, then of the same files written (twice their number in all);
+    `rolling=False` leaves out pass 3's stats of known files, for a caller that reads the
+    files it shows (an id looked up: an edit in place moves no card to another file)."""
     root, db = ix.root, ix.db
     found = _Found(root, db)
     if only is None:
-        notes, note_files = journal.take(root)
-        found.force.update(path for note in notes for path in note.paths)  # pass 1
-        found.folders(notes)  # pass 2
-        window = _rolling_window(db, full)  # pass 3
-        found.stat_known([*window.rows, *_to_recheck(db)])
+        note_files, window = found.passes(full, rolling)
     else:
         note_files = []
         found.check.update(only)
-        window = _Window([], _cursor(db, full), rolling=False)
+        window = Window([], cursor(db, full), rolling=False)
     to_read = found.to_read()
     found.forget_gone_folders()
     if not (to_read or found.delete or found.dirs or found.gone_dirs):
         for path in note_files:
             path.unlink(missing_ok=True)
         if window.rolling:  # a library stat-ed whole has nothing to remember
-            _move_cursor(db, window.next_cursor)
+            move_cursor(db, window.next_cursor)
         return SyncResult()
     if to_read or found.delete:
         reading, trusted = read_known(root, to_read, known or {})  # before the write lock:
@@ -200,7 +214,7 @@ def sync(
         db.execute("BEGIN IMMEDIATE")
         try:
             result = found.write_folders()
-            _save_cursor(db, window.next_cursor)
+            save_cursor(db, window.next_cursor)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -213,7 +227,7 @@ def sync(
 _Read = tuple[list[CardStat], list[Values | str], Set[str]]  # files, their Values, trusted
 
 
-def _write(ix: Index, found: _Found, files: _Read, cursor: str) -> SyncResult:
+def _write(ix: Index, found: _Found, files: _Read, mark: str) -> SyncResult:
     """Everything a sync found, into both stores at one new generation (module docstring)."""
     from evcards.index import fulltext
 
@@ -227,7 +241,7 @@ def _write(ix: Index, found: _Found, files: _Read, cursor: str) -> SyncResult:
         writer = fulltext.writer(index)
         try:
             result = found.write(writer, *files)
-            _save_cursor(db, cursor)
+            save_cursor(db, mark)
             stamp(db)
             new = generation(db) + 1
             fulltext.mark_generation(writer, new)
@@ -311,6 +325,33 @@ class _Found:
             if (st.st_mtime_ns, st.st_size) != (mtime, size):
                 self.check.add(rel)
 
+    def passes(self, full: bool, rolling: bool) -> tuple[list[Path], Window]:
+        """The three passes of a whole sync (module docstring); the journal's files to delete
+        once applied, and the window stat-ed."""
+        notes, note_files = journal.take(self.root)
+        self.force.update(path for note in notes for path in note.paths)  # pass 1
+        self.folders(notes)  # pass 2
+        if rolling:  # pass 3
+            window = rolling_window(self.db, full, STAT_WINDOW)
+        else:
+            window = Window([], cursor(self.db, full), False)
+        self.stat_known(to_recheck(self.db))
+        return note_files, self.stat_window(window)
+
+    def stat_window(self, window: Window) -> Window:
+        """Pass 3's window, stat-ed in order; a rolling one only until STAT_BUDGET_NS is
+        spent (STAT_LEAST files at least), the cursor then left after the last file stat-ed."""
+        if not window.rolling:
+            self.stat_known(window.rows)
+            return window
+        deadline = time.perf_counter_ns() + STAT_BUDGET_NS
+        for done in range(0, len(window.rows), STAT_LEAST):
+            if done and time.perf_counter_ns() > deadline:
+                mark = str(window.keys[done - 1])
+                return Window(window.rows[:done], mark, True, window.keys[:done])
+            self.stat_known(window.rows[done : done + STAT_LEAST])
+        return window
+
     def to_read(self) -> list[CardStat]:
         """The files found that are new or changed (or written by evcards), oldest first, as
         a rebuild orders them: keys follow writes."""
@@ -390,66 +431,12 @@ def _forget(db: sqlite3.Connection, rel: str, gone: list[int]) -> bool:
     return bool(keys)
 
 
-# -- the rolling stat window ------------------------------------------------------------------
-@dataclass
-class _Window:
-    rows: list[tuple[str, int, int]]  # (path, mtime_ns, size) of indexed cards to stat now
-    next_cursor: str  # where the next sync's window starts
-    rolling: bool  # whether it moves: a big library, stat-ed a window at a time
-
-
-def _cursor(db: sqlite3.Connection, full: bool) -> str:
-    row = db.execute("SELECT value FROM meta WHERE key = 'stat_cursor'").fetchone()
-    return row[0] if row and not full else ""
-
-
-def _rolling_window(db: sqlite3.Connection, full: bool) -> _Window:
-    """Pass 3's share of the cards this time: all of a small library, else STAT_WINDOW of
-    them in path order after the cursor, wrapping around at the end."""
-    # max(key) is instant where count(*) reads the table; it is at least the count.
-    size = db.execute("SELECT max(key) FROM cards").fetchone()[0] or 0
-    if full or size <= schema.SMALL:
-        rows = _stats(db, "path > ?", "", -1)
-        return _Window(rows, rows[-1][0] if rows else "", rolling=False)
-    after = _cursor(db, full)
-    rows = _stats(db, "path > ?", after, STAT_WINDOW)
-    if len(rows) < STAT_WINDOW and after:
-        rows += _stats(db, "path <= ?", after, STAT_WINDOW - len(rows))
-    return _Window(rows, rows[-1][0] if rows else after, rolling=True)
-
-
-def _stats(
-    db: sqlite3.Connection, where: str, after: str, limit: int
-) -> list[tuple[str, int, int]]:
-    sql = f"SELECT path, mtime_ns, size FROM cards WHERE {where} ORDER BY path LIMIT ?"
-    return db.execute(sql, (after, limit)).fetchall()
-
-
-def _to_recheck(db: sqlite3.Connection) -> list[tuple[str, int, int]]:
-    """Files stored as too recent to trust (mtime -1), and invalid files: stat-ed every time."""
-    rows = db.execute(
-        "SELECT path, mtime_ns, size FROM cards INDEXED BY cards_racy WHERE mtime_ns = -1"
-    ).fetchall()
-    return rows + db.execute("SELECT path, mtime_ns, size FROM invalid").fetchall()
-
-
-def _save_cursor(db: sqlite3.Connection, cursor: str) -> None:
-    db.execute("INSERT OR REPLACE INTO meta VALUES ('stat_cursor', ?)", (cursor,))
-
-
-def _move_cursor(db: sqlite3.Connection, cursor: str) -> None:
-    """The only write of a sync that found nothing. Losing it to a power cut costs a re-stat,
-    so it skips the fsyncs (up to 6, and 1-400 ms on a busy disk) every search paid."""
-    db.execute("PRAGMA synchronous=OFF")
-    try:
-        _save_cursor(db, cursor)
-    finally:
-        db.execute("PRAGMA synchronous=NORMAL")
-
-
-def ensure(root: Path, fulltext: bool = False, progress: Progress | None = None) -> Index:
+def ensure(
+    root: Path, fulltext: bool = False, progress: Progress | None = None, rolling: bool = True
+) -> Index:
     """An index that matches the card files right now: opened (or rebuilt) and synced.
-    `fulltext`: check the full-text index too, as a search will use it; `progress`: a bar."""
+    `fulltext`: check the full-text index too, as a search will use it; `progress`: a bar;
+    `rolling=False`: no rolling stat pass (see `sync`)."""
     if not root.is_dir():
         from evcards.errors import LibraryError
 
@@ -464,7 +451,7 @@ def ensure(root: Path, fulltext: bool = False, progress: Progress | None = None)
         if fulltext:
             ix.fulltext()
         if not ix.rebuilt:
-            sync(ix, progress=progress)
+            sync(ix, progress=progress, rolling=rolling)
     except (IndexDamaged, sqlite3.DatabaseError) as e:
         if isinstance(e, sqlite3.OperationalError) and "locked" in str(e):
             raise
