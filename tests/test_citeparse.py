@@ -216,3 +216,10 @@ def test_every_debatesum_cite_of_the_corpus(corpus: Path) -> None:
             check_lossless(parse_cite(json.loads(line)["source_sample"]["Citation"]))
             n += 1
     assert n == 1000
+
+
+def test_et_al_glued_to_the_next_name_keeps_two_words() -> None:
+    # Found by Hypothesis: 'et al.' dropped between two words joined them ('MeickMeick').
+    p = parse_cite("Meick et al.Meick 18")
+    check_lossless(p)
+    assert all("MeickMeick" not in a for a in p.authors)

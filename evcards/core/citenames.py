@@ -130,8 +130,14 @@ def split_names(text: str) -> list[str]:
 @functools.lru_cache(maxsize=8192)
 def _split_names(text: str) -> tuple[str, ...]:
     # Pure, and asked of the same segment by is_name, is_given_name and the parser in turn.
-    text = ET_AL.sub("", text)
+    text = ET_AL.sub(_et_al_gap, text)
     return tuple(n.strip(" ,*") for n in _JOINERS.split(text) if n.strip(" ,*"))
+
+
+def _et_al_gap(m: re.Match[str]) -> str:
+    # 'Meick et al.Meick': the words on either side stay two words, not 'MeickMeick'.
+    rest = m.string[m.end() :]
+    return " " if rest[:1].isalnum() else ""
 
 
 def surnames(name_part: str) -> list[str]:
