@@ -319,6 +319,27 @@ def test_search_remote_ranks_filters_and_has_the_local_json_shape(tmp_path: Path
     assert "«" in search(a, squad(a), "objectives")[0].snippet
 
 
+def test_search_remote_finds_the_hits_files_in_the_catalog_not_by_a_walk(
+    tmp_path: Path, tdb: TeamDb, monkeypatch: pytest.MonkeyPatch
+):
+    from evcards.index.sync import ensure
+    from evcards.remote.search import search
+
+    a = library(tmp_path, "a", tdb)
+    with a.lock():
+        ids = [a.add(card(n, tag=f"Sanctions fail {n}")).card.id for n in range(1, 4)]
+    push(a, squad(a))
+    files = {i: a.path_of(i) for i in ids}
+    ensure(a.root).close()
+
+    def walked(self):
+        raise AssertionError("listed every card file for twenty hits")
+
+    monkeypatch.setattr(Library, "ids", walked)
+    hits = search(a, squad(a), "sanctions")
+    assert {h.id: h.path for h in hits} == {i: str(p) for i, p in files.items()}
+
+
 def test_speeches_travel_with_speeches(tmp_path: Path, tdb: TeamDb):
     from evcards.store import speechfile
 

@@ -73,3 +73,18 @@ def test_without_an_index_or_for_a_path_the_library_is_read(lib: Library) -> Non
         resolve(lib, typo)
     assert not index_path(lib.root).exists()  # one `show` does not build a whole index
     assert resolve(lib, str(path))[0] == path
+
+
+def test_files_of_a_few_ids_agree_with_the_walk(indexed, monkeypatch) -> None:
+    from evcards.index.catalog import files_of
+
+    lib, card_id = indexed
+    other = new_card(tag="Seals", body=parse("seals swim"))
+    lib.write(other)  # after the index was built: the sync finds it
+    walk = Library(lib.root).ids()
+    _no_walk(monkeypatch)
+    assert files_of(lib.root, [card_id, other.id, "ffff"]) == {
+        card_id: walk[card_id],
+        other.id: walk[other.id],
+    }
+    assert files_of(lib.root / "nowhere", [card_id]) == {}

@@ -225,6 +225,27 @@ def card_file(root: Path, ref: str) -> Path | None:
     return path if path is not None and path.is_file() else None
 
 
+def files_of(root: Path, card_ids: list[str]) -> dict[str, list[Path]]:
+    """id -> card files of a few ids, from the catalog synced first (no rolling pass), so a
+    remote search's twenty hits cost twenty index lookups, not a walk of the library. Empty
+    when `root` holds no library yet."""
+    from evcards.index.schema import index_path
+
+    if not card_ids or not root.is_dir() or not index_path(root).is_file():
+        return {}
+    ix = ensure(root, rolling=False)
+    try:
+        found: dict[str, list[Path]] = {}
+        for card_id in card_ids:
+            for (rel,) in ix.db.execute(
+                "SELECT path FROM cards WHERE card_id = ? ORDER BY path", (card_id,)
+            ):
+                found.setdefault(card_id, []).append(root / rel)
+        return found
+    finally:
+        ix.close()
+
+
 def find_id(root: Path, ref: str) -> Path | None:
     """The card file of an id or unambiguous id prefix, from the catalog (or the one file
     with such an id that is not a valid card); None when `ref` is not an id prefix.

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from evcards.remote.connect import session
@@ -257,8 +258,21 @@ def search(
         final = statement.format(best=best, col=sql.SQL("c.") + sql.Identifier(column))
         rows = s.conn.execute(final, args).fetchall()
         s.conn.commit()
-    ids = lib.ids() if rows and lib.root.is_dir() else {}
+    ids = _files(lib, rows)
     return [_hit(n, row, ids) for n, row in enumerate(rows, 1)]
+
+
+def _files(lib: Library, rows: list[Any]) -> dict[str, list[Path]]:
+    """The local files of the hits: from the catalog when the library has an index (a lookup
+    per hit), else from the walk (a library never searched here has none yet)."""
+    from evcards.index.catalog import files_of
+    from evcards.index.schema import index_path
+
+    if not rows or not lib.root.is_dir():
+        return {}
+    if index_path(lib.root).is_file():
+        return files_of(lib.root, [row[0] for row in rows])
+    return lib.ids()
 
 
 def _hit(rank: int, row: Any, ids: dict[str, Any]) -> RemoteHit:
