@@ -247,6 +247,7 @@ def run(args, url, root, paths, queries) -> None:  # type: ignore[no-untyped-def
         f"  worst {max(ms):6.1f} ms  ({len(ms)} queries, top 20)"
         f"   bare connect + SELECT 1 p50 {pct(bare, 50) * 1000:5.1f} ms"
     )
+    cli_searches(root, queries)
     # README's step for a superuser: `@@` marked LEAKPROOF, so that row-level security lets
     # the planner use the GIN indexes.
     t.sql("ALTER FUNCTION ts_match_vq(tsvector, tsquery) LEAKPROOF")
@@ -259,6 +260,39 @@ def run(args, url, root, paths, queries) -> None:  # type: ignore[no-untyped-def
         f"  worst {max(ms):6.1f} ms  (GIN used under row-level security)"
     )
     drop_team_db(url, t)
+
+
+def cli_searches(root: Path, queries: list[str]) -> None:
+    """`evcards search --remote squad Q` end to end in a new process each, in a library
+    searched here before (it has its index), beside a bare `python -c "import typer"` and a
+    new process listing the whole library (`Library.ids()`, what the CLI paid for the hits'
+    paths before they came from the catalog)."""
+    import subprocess
+
+    from search_bench import timed_run
+
+    from evcards.index.sync import ensure
+
+    ensure(root).close()
+    env = {**os.environ, "EVCARDS_LIBRARY": str(root), "COLUMNS": "120"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    py = sys.executable
+    cmd = [py, "-m", "evcards", "search", "--remote", "squad"]
+    done = subprocess.run([*cmd, queries[0]], env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        print(f"CLI search --remote failed: {done.stderr.strip()}")
+        return
+    runs = min(len(queries), 15)
+    cli = [timed_run([*cmd, queries[i]], env) for i in range(runs)]
+    bare = [timed_run([py, "-c", "import typer"], env) for _ in range(runs)]
+    walk = "import sys; from evcards.store.library import Library; Library(sys.argv[1]).ids()"
+    walks = [timed_run([py, "-c", walk, str(root)], env) for _ in range(3)]
+    print(
+        f"CLI `evcards search --remote` p50 {pct(cli, 50) * 1000:6.1f} ms ({runs} queries)"
+        f"   bare `import typer` p50 {pct(bare, 50) * 1000:5.1f} ms"
+        f"   a process listing the library (the walk it no longer does) p50"
+        f" {pct(walks, 50) * 1000:6.1f} ms"
+    )
 
 
 def searches(lib, squad, queries, rounds) -> list[float]:  # type: ignore[no-untyped-def]
