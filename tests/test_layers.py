@@ -38,7 +38,7 @@ MAY_USE = {
     "formats": {"base", "core"},
     "store": {"base", "core", "config"},
     "index": {"base", "core", "store"},
-    "remote": {"base", "core", "config", "store"},
+    "remote": {"base", "core", "config", "store", "index"},
     "collections": {"base", "core", "config", "formats", "store", "index"},
     "use cases": {"base", "core", "config", "formats", "store", "index", "collections"},
     "cli": {
