@@ -185,3 +185,28 @@ def test_ctrl_c_while_cut_fetches_a_page_saves_nothing(tmp_path, lib, hanging_se
     assert proc.returncode == 130
     assert err == f"Interrupted: stopped reading {url}; nothing was saved\n"
     assert snapshot(lib.root) == before
+
+
+def test_ctrl_c_inside_a_string_of_code_still_exits_130(tmp_path):
+    """A Ctrl-C that lands in an `exec` of a string (dataclasses and namedtuples build their
+    methods so while a module imports) is marked unhandled by CPython even once caught, and
+    `python -m` then died by SIGINT (-2) after printing the line. Raised there on purpose."""
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(
+        "import evcards.collections.manage as manage\n"
+        "def _ctrl_c(*args, **kwargs):\n"
+        "    exec('raise KeyboardInterrupt')\n"
+        "manage.list_collections = _ctrl_c\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(hook), EVCARDS_DEBUG="")
+    done = subprocess.run(
+        [sys.executable, "-m", "evcards", "collection", "list"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=HANG_GUARD,
+    )
+    assert done.returncode == 130, done
+    assert done.stderr.startswith("Interrupted: "), done.stderr
+    assert "Traceback" not in done.stderr

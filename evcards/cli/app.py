@@ -57,6 +57,18 @@ COMMANDS = {
 }
 
 
+def _forget_the_interrupt() -> None:
+    """Keep exit 130 for a Ctrl-C that came while Python ran a string of code.
+
+    CPython marks a KeyboardInterrupt "unhandled" when it ends any `exec`/`eval` of a string
+    (dataclasses and namedtuples build their methods so, at import), even one caught later;
+    under `python -m` it then ends the process by SIGINT after the exit code is set (-2, not
+    130: one run in two when Ctrl-C fell on the lazy pydantic import of a collection build).
+    Each string evaluation clears the mark as it starts, so an empty one clears it here.
+    """
+    exec("")  # noqa: S102 - a constant empty string: runs nothing
+
+
 class Group(TyperGroup):
     """Loads commands on demand, and turns the library's own errors into `Error: ...` and exit 1
     (bugs keep their traceback)."""
@@ -94,6 +106,7 @@ class Group(TyperGroup):
             if os.environ.get("EVCARDS_DEBUG"):
                 raise
             typer.echo(f"Interrupted: {' '.join(str(e).split()) or INTERRUPTED}", err=True)
+            _forget_the_interrupt()
             raise typer.Exit(130) from None
         except BrokenPipeError:
             # `evcards list | head`: the reader has all it wants, which is not an error. Point
