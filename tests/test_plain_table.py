@@ -8,14 +8,17 @@ import subprocess
 import sys
 
 import pytest
+from budget import examples
 from conftest import REPO
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.console import Console
+from strategies import cards
 
 from evcards.cli import plain
-from evcards.cli.plain import Col, table_text
+from evcards.cli.plain import Col, card_text, table_text
 from evcards.cli.tables import card_columns, rich_table
+from evcards.showing import shown_from_card
 
 
 def rich_text(columns: list[Col], rows: list[list[str]], width: int) -> str:
@@ -126,3 +129,40 @@ def test_list_piped_loads_no_rich_console(tmp_path):
     loaded = set(proc.stderr.rsplit("LOADED ", 1)[1].strip().split(","))
     assert "Meick 18" in proc.stdout
     assert not loaded & {"rich.console", "rich.table", "rich.text"}, loaded
+
+
+def rich_card(card, wpm: int, width: int, read_only: bool) -> str:
+    from evcards.cli.render import card_renderable
+
+    buf = io.StringIO()
+    console = Console(
+        file=buf, width=width, highlight=False, soft_wrap=False, markup=False, emoji=False
+    )
+    console.print(card_renderable(card, wpm, read_only=read_only))
+    return buf.getvalue()
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(cards(), st.integers(10, 200), st.booleans(), st.sampled_from([150, 300]))
+def test_plain_cards_are_rich_cards(card, width, read_only, wpm):
+    shown = shown_from_card(card)
+    drawn = card_text(shown, wpm, width, read_only=read_only)
+    if drawn is not None:
+        assert drawn == rich_card(shown, wpm, width, read_only)
+
+
+def test_the_corpus_cards_are_drawn_alike(corpus):
+    from evcards.formats.docx.read import parse_docx
+
+    docs = sorted((corpus / "docx").rglob("*.docx"))[:3]
+    assert docs
+    drawn = 0
+    for doc in docs:
+        for card in parse_docx(doc)[:40]:
+            shown = shown_from_card(card)
+            for width in (72, 120):
+                text = card_text(shown, 300, width)
+                if text is not None:
+                    drawn += 1
+                    assert text == rich_card(shown, 300, width, False)
+    assert drawn

@@ -40,13 +40,19 @@ def show(
         print_json(whole.model_dump(mode="json"))
         return
     from evcards.cli import pager
+    from evcards.cli.plain import card_text, plain_size
+
+    wpm = get_config().wpm
+    size = plain_size()  # off a terminal, plain text laid out as Rich would (cli.plain)
+    text = card_text(found, wpm, size[0], read_only=read) if size is not None else None
+    if size is not None and text is not None:
+        pager.show(text, no_pager=no_pager, height=size[1])
+        return
     from evcards.cli.render import card_renderable
 
     out = console()
     pager.page(
-        out,
-        card_renderable(found, get_config().wpm, read_only=read, color=not out.no_color),
-        no_pager=no_pager,
+        out, card_renderable(found, wpm, read_only=read, color=not out.no_color), no_pager=no_pager
     )
 
 

@@ -20,7 +20,10 @@ import os
 import re
 import sys
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from evcards.showing import ShownCard
 
 # Characters Rich treats apart (stripped, expanded, lines broken at, or drawn as nothing).
 _NEEDS_RICH = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -245,7 +248,7 @@ def _wrap(text: str, width: int, justify: str, overflow: str, no_wrap: bool) -> 
         if justify == "right":  # Lines.justify
             line = _truncate(line.rstrip(), width, overflow)
             line = " " * (width - cell_len(line)) + line
-        else:
+        elif justify == "left":
             line = _truncate(line, width, overflow, pad=True)
         out.append(_truncate(line, width, overflow))
     return out
@@ -274,3 +277,58 @@ def _truncate(line: str, width: int, overflow: str, pad: bool = False) -> str:
     if pad and length < width:
         line += " " * (width - length)
     return line
+
+
+# -- a card, as `show` prints it (evcards.cli.render draws it through Rich) -------------------
+def card_text(card: ShownCard, wpm: int, width: int, read_only: bool = False) -> str | None:
+    """`render.card_renderable(card, wpm, read_only)` as a Rich console `width` wide prints it
+    without colour; None for text only Rich lays out (a control character other than a line
+    break). tests/test_plain_table.py compares the two."""
+    out: list[str] = []
+    for item in card_items(card, wpm, read_only):
+        if _NEEDS_RICH.search(item.replace("\n", " ")):
+            return None
+        for line in item.split("\n"):  # as Text.split("\n", allow_blank=True)
+            out.extend(part + "\n" for part in _wrap(line, width, "default", "fold", False))
+    return "".join(out)
+
+
+def card_items(card: ShownCard, wpm: int, read_only: bool = False) -> list[str]:
+    """The text of each item `render.card_renderable` draws, in order: where the card is
+    filed, its tag, undertag and cite (`render.header_texts`), a blank line and the body's
+    paragraphs (`render.body_text`, `_spaced_body`), a blank line and the footer."""
+    from evcards.cli.render import footer
+    from evcards.core.outline import cite_segments
+
+    items: list[str] = []
+    loc = " > ".join(p for p in (card.location.pocket, card.location.hat, card.location.block) if p)
+    if loc:
+        items.append(loc)
+    items.append(card.tag or '(no tag: evcards tag CARD "...")')
+    if card.undertag:
+        items.append(card.undertag)
+    if card.kind == "card" and (card.cite.short or card.cite.full):
+        cite = "".join(piece for piece, _ in cite_segments(card.cite, initials=False))  # type: ignore[arg-type]
+        if card.cite.initials and card.cite.initials not in card.cite.full:
+            cite += " " + card.cite.initials
+        items.append(cite)
+    body = []
+    for para in card.body:
+        text = ""
+        for span in para:
+            if read_only and not span.highlight:
+                if text and not text.endswith(" "):
+                    text += " "
+                continue
+            text += span.text
+        text = text.rstrip()
+        if text.strip():
+            body.append(text)
+    if body:
+        items.append("")
+    for i, paragraph in enumerate(body):
+        items.append(paragraph)
+        if i < len(body) - 1 and not read_only:
+            items.append("")
+    items += ["", footer(card, wpm)]
+    return items
