@@ -48,44 +48,52 @@ def plain_size() -> tuple[int, int] | None:
     tables without colour (not a terminal); None when it might colour them, which only Rich
     itself draws. As Rich: COLUMNS and LINES, else the size of the first of stdin, stdout and
     stderr that is a terminal, else 80 x 25."""
+    if _rich_may_colour():
+        return None
     env = os.environ
-    out = sys.stdout
-    if sys.platform == "win32" or out is None or "idlelib" in sys.modules:
-        return None
-    if env.get("TTY_COMPATIBLE") == "1" or env.get("FORCE_COLOR"):
-        return None
-    if hasattr(builtins, "get_ipython"):
-        return None  # IPython or Jupyter, which Rich treats apart
-    try:
-        if out.isatty():
-            return None
-    except (AttributeError, ValueError):
-        return None
     columns, lines = env.get("COLUMNS", ""), env.get("LINES", "")
     width = int(columns) if columns.isdigit() else None
     height = int(lines) if lines.isdigit() else None
     if width is None or height is None:
-        found = (0, 0)
-        for fd in (0, 1, 2):
-            try:
-                found = tuple(os.get_terminal_size(fd))  # type: ignore[assignment]
-            except (AttributeError, ValueError, OSError):
-                continue
-            break
+        found = _terminal_size()
         width = (found[0] or 80) if width is None else width
         height = (found[1] or 25) if height is None else height
     return (width, height) if width > 0 else None
+
+
+def _rich_may_colour() -> bool:
+    """Whether Rich's Console could take stdout for a terminal (Console.is_terminal)."""
+    env = os.environ
+    out = sys.stdout
+    if sys.platform == "win32" or out is None or "idlelib" in sys.modules:
+        return True
+    if env.get("TTY_COMPATIBLE") == "1" or env.get("FORCE_COLOR"):
+        return True
+    if hasattr(builtins, "get_ipython"):
+        return True  # IPython or Jupyter, which Rich treats apart
+    try:
+        return bool(out.isatty())
+    except (AttributeError, ValueError):
+        return True
+
+
+def _terminal_size() -> tuple[int, int]:
+    """The size of the first of stdin, stdout and stderr that is a terminal; (0, 0) if none."""
+    for fd in (0, 1, 2):
+        try:
+            columns, lines = os.get_terminal_size(fd)
+        except (AttributeError, ValueError, OSError):
+            continue
+        return columns, lines
+    return 0, 0
 
 
 def table_text(columns: Sequence[Col], rows: Sequence[Sequence[str]], width: int) -> str | None:
     """The table (a header row, then `rows`) as a borderless rich.table.Table with these
     columns prints it, without colour, on a console `width` wide; None when a cell holds
     text that only Rich can lay out."""
-    if any(_NEEDS_RICH.search(c.header) for c in columns):
+    if not _plain_cells(columns, rows):
         return None
-    for row in rows:
-        if len(row) != len(columns) or any(_NEEDS_RICH.search(cell) for cell in row):
-            return None
     cells = [[c.header, *(row[i] for row in rows)] for i, c in enumerate(columns)]
     widths = _column_widths(columns, cells, width)
     n = len(columns)
@@ -94,18 +102,41 @@ def table_text(columns: Sequence[Col], rows: Sequence[Sequence[str]], width: int
         return None
     if sum(widths) > width:  # Rich crops each line of it at the console's edge
         return None
-    out: list[str] = []
-    for r in range(len(rows) + 1):
-        drawn = [
-            _cell_lines(cells[i][r], widths[i], pads[i], columns[i]) for i in range(len(columns))
-        ]
-        height = max(len(lines) for lines in drawn)
-        for i, lines in enumerate(drawn):
-            blank = [" " * widths[i]] * (height - len(lines))
-            # The header row is aligned to its bottom, the others to their top (Rich's).
-            drawn[i] = blank + lines if r == 0 else lines + blank
-        out.extend("".join(parts) + "\n" for parts in zip(*drawn, strict=True))
-    return "".join(out)
+    return "".join(
+        line
+        for r in range(len(rows) + 1)
+        for line in _row_lines([cells[i][r] for i in range(n)], widths, pads, columns, r == 0)
+    )
+
+
+def _row_lines(
+    row: list[str],
+    widths: list[int],
+    pads: list[tuple[int, int]],
+    columns: Sequence[Col],
+    header: bool,
+) -> list[str]:
+    """One row's lines: its cells side by side, the shorter ones filled with blank lines."""
+    drawn = [
+        _cell_lines(text, w, pad, c)
+        for text, w, pad, c in zip(row, widths, pads, columns, strict=True)
+    ]
+    height = max(len(lines) for lines in drawn)
+    for i, lines in enumerate(drawn):
+        blank = [" " * widths[i]] * (height - len(lines))
+        # The header row is aligned to its bottom, the others to their top (Rich's).
+        drawn[i] = blank + lines if header else lines + blank
+    return ["".join(parts) + "\n" for parts in zip(*drawn, strict=True)]
+
+
+def _plain_cells(columns: Sequence[Col], rows: Sequence[Sequence[str]]) -> bool:
+    """Whether every row has a cell per column, and no cell nor header needs Rich."""
+    if any(_NEEDS_RICH.search(c.header) for c in columns):
+        return False
+    return all(
+        len(row) == len(columns) and not any(_NEEDS_RICH.search(cell) for cell in row)
+        for row in rows
+    )
 
 
 # -- Rich's layout, step for step --------------------------------------------------------------
@@ -298,6 +329,21 @@ def card_items(card: ShownCard, wpm: int, read_only: bool = False) -> list[str]:
     filed, its tag, undertag and cite (`render.header_texts`), a blank line and the body's
     paragraphs (`render.body_text`, `_spaced_body`), a blank line and the footer."""
     from evcards.cli.render import footer
+
+    items = _header_items(card)
+    body = _body_items(card, read_only)
+    if body:
+        items.append("")
+    for i, paragraph in enumerate(body):
+        items.append(paragraph)
+        if i < len(body) - 1 and not read_only:
+            items.append("")
+    items += ["", footer(card, wpm)]
+    return items
+
+
+def _header_items(card: ShownCard) -> list[str]:
+    """`render.header_texts`' text: location, tag, undertag, cite."""
     from evcards.core.outline import cite_segments
 
     items: list[str] = []
@@ -312,6 +358,11 @@ def card_items(card: ShownCard, wpm: int, read_only: bool = False) -> list[str]:
         if card.cite.initials and card.cite.initials not in card.cite.full:
             cite += " " + card.cite.initials
         items.append(cite)
+    return items
+
+
+def _body_items(card: ShownCard, read_only: bool) -> list[str]:
+    """`render.body_text`'s text: each paragraph with words (read only: the highlighted)."""
     body = []
     for para in card.body:
         text = ""
@@ -324,11 +375,4 @@ def card_items(card: ShownCard, wpm: int, read_only: bool = False) -> list[str]:
         text = text.rstrip()
         if text.strip():
             body.append(text)
-    if body:
-        items.append("")
-    for i, paragraph in enumerate(body):
-        items.append(paragraph)
-        if i < len(body) - 1 and not read_only:
-            items.append("")
-    items += ["", footer(card, wpm)]
-    return items
+    return body
