@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
-from typer.main import get_group
+from typer.main import get_command_from_info, get_command_name, get_group, get_group_from_info
 
 from evcards.errors import EvcardsError
 
@@ -88,10 +88,33 @@ class Group(TyperGroup):
             return
         for module in dict.fromkeys(COMMANDS[n] for n in names if n in COMMANDS):
             importlib.import_module(f"evcards.cli.{module}")
-        # Typer builds a group from what the modules registered on `app` so far, which is
-        # now the commands wanted (plus any a module imported along with its own).
-        for name, command in get_group(app).commands.items():
-            self.commands.setdefault(name, command)
+        if set(names) >= COMMANDS.keys():
+            # Everything (help, completion, a mistyped name): Typer builds the group of what
+            # the modules registered on `app`, commands a module imported along included.
+            for name, command in get_group(app).commands.items():
+                self.commands.setdefault(name, command)
+            return
+        # One command runs: build its options alone, not those of every command its module
+        # registered (`list` built `add`'s and `import`'s too; `search`, the `index` group).
+        wanted = set(names) - self.commands.keys()
+        for info in app.registered_commands:
+            if info.callback is not None:
+                name = info.name or get_command_name(info.callback.__name__)
+                if name in wanted:
+                    self.commands[name] = get_command_from_info(
+                        info,
+                        pretty_exceptions_short=app.pretty_exceptions_short,
+                        rich_markup_mode=app.rich_markup_mode,
+                    )
+        for group in app.registered_groups:
+            if group.name in wanted:
+                built = get_group_from_info(
+                    group,
+                    pretty_exceptions_short=app.pretty_exceptions_short,
+                    rich_markup_mode=app.rich_markup_mode,
+                    suggest_commands=app.suggest_commands,
+                )
+                self.commands[built.name or group.name] = built
 
     def invoke(self, ctx: Any) -> Any:
         try:

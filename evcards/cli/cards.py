@@ -40,13 +40,19 @@ def show(
         print_json(whole.model_dump(mode="json"))
         return
     from evcards.cli import pager
+    from evcards.cli.plain import card_text, plain_size
+
+    wpm = get_config().wpm
+    size = plain_size()  # off a terminal, plain text laid out as Rich would (cli.plain)
+    text = card_text(found, wpm, size[0], read_only=read) if size is not None else None
+    if size is not None and text is not None:
+        pager.show(text, no_pager=no_pager, height=size[1])
+        return
     from evcards.cli.render import card_renderable
 
     out = console()
     pager.page(
-        out,
-        card_renderable(found, get_config().wpm, read_only=read, color=not out.no_color),
-        no_pager=no_pager,
+        out, card_renderable(found, wpm, read_only=read, color=not out.no_color), no_pager=no_pager
     )
 
 
@@ -94,8 +100,11 @@ def list_cards(
 
     filters = opts.make_filters(ctx.params)
     lib = get_library()
-    out = console()
-    if limit is None and not as_json and out.is_terminal:
+    from evcards.cli.plain import plain_size
+
+    # Off a terminal no Rich console is made: the table is drawn as plain text (cli.plain).
+    out = console() if plain_size() is None else None
+    if limit is None and not as_json and out is not None and out.is_terminal:
         limit = max(5, out.height - 5)  # a screenful: the header and a line of totals aside
     found = listing(
         lib.root, filters, kind=kind.value if kind else None, sort=sort.value, limit=limit
@@ -125,18 +134,18 @@ def _print_list(lib: Any, out: Any, found: Any, filters: Any, no_pager: bool) ->
     if not found.rows:
         typer.echo(f"No cards in {lib.root}. Add one with `evcards import FILE` or `evcards add`.")
         return
-    from evcards.cli import pager
-    from evcards.cli.tables import card_table
+    from evcards.cli.tables import Col, card_columns, draw_table
 
-    table = card_table(out.width)
-    table.add_column("labels", style="cyan")
-    table.add_column("read", justify="right")
-    for r in found.rows:
-        table.add_row(r.id[:8], r.short_cite, r.tag, " ".join(r.labels), str(r.words_read))
+    def columns(width: int) -> list[Col]:
+        return [*card_columns(width), Col("labels", style="cyan"), Col("read", justify="right")]
+
+    rows = [
+        [r.id[:8], r.short_cite, r.tag, " ".join(r.labels), str(r.words_read)] for r in found.rows
+    ]
     more = ""
     if len(found.rows) < found.total:
         more = f"{len(found.rows)} of {found.total} cards; -n N for more, --sort to reorder.\n"
-    pager.page(out, table, no_pager=no_pager, footer=more)
+    draw_table(columns, rows, page=True, no_pager=no_pager, footer=more, out=out)
 
 
 @app.command()

@@ -138,11 +138,16 @@ def stats(
 
     check_labels(label)
     wpm = get_config().wpm
-    out = console()
+    from evcards.cli.plain import plain_size
+
+    # Off a terminal no Rich console is made: the table is drawn as plain text (cli.plain).
+    size = plain_size()
+    out = console() if size is None else None
     if every:
         limit = None
     elif limit is None:
-        limit = 0 if as_json else max(5, out.height - 5)  # as `list`: a screenful
+        height = out.height if out is not None else size[1]  # type: ignore[index]
+        limit = 0 if as_json else max(5, height - 5)  # as `list`: a screenful
     found = library_stats(get_library(), cards or [], label or [], wpm, limit)
     if as_json:
         print_json({**stats_report(found), "wpm": wpm})
@@ -154,21 +159,34 @@ def stats(
     _print_stats(out, found, no_pager)
 
 
-def _print_stats(out: "Console", found: "LibraryStats", no_pager: bool) -> None:
-    from evcards.cli import pager
-    from evcards.cli.tables import card_table
+def _print_stats(out: "Console | None", found: "LibraryStats", no_pager: bool) -> None:
+    from evcards.cli.plain import plain_size
+    from evcards.cli.tables import Col, card_columns, draw_table
     from evcards.stats import duration, summary
 
-    table = card_table(out.width)
-    table.add_column("words read", justify="right")
-    table.add_column("time", justify="right")
-    for row in found.rows:
-        table.add_row(
-            row.id[:8], row.short_cite, row.tag, str(row.words_read), duration(row.seconds)
-        )
+    def columns(width: int) -> list[Col]:
+        return [
+            *card_columns(width),
+            Col("words read", justify="right"),
+            Col("time", justify="right"),
+        ]
+
+    rows = [
+        [row.id[:8], row.short_cite, row.tag, str(row.words_read), duration(row.seconds)]
+        for row in found.rows
+    ]
     footer = f"Total: {summary(found.totals)}\n"
     if found.more:
         footer += (
             f"Rows for {len(found.rows)} of {found.totals.cards} cards; --all or -n N for more.\n"
         )
-    pager.page(out, *([table] if found.rows else []), no_pager=no_pager, footer=footer)
+    if not found.rows:  # the totals alone
+        from evcards.cli import pager
+
+        if out is None:
+            size = plain_size()
+            pager.show(footer, no_pager=no_pager, height=size[1] if size else 25)
+        else:
+            pager.page(out, no_pager=no_pager, footer=footer)
+        return
+    draw_table(columns, rows, page=True, no_pager=no_pager, footer=footer, out=out)

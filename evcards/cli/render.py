@@ -4,16 +4,18 @@ It draws a `ShownCard` (evcards.showing), which `show` reads without the model; 
 drawn as the ShownCard made of it.
 """
 
-from typing import TYPE_CHECKING, cast
+from __future__ import annotations
 
-from rich.console import Group as RichGroup
-from rich.text import Text
+from typing import TYPE_CHECKING, cast
 
 from evcards.core.outline import cite_segments
 from evcards.core.syntax import HIGHLIGHT_RGB
 from evcards.showing import Piece, ShownCard, shown_from_card
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # Rich loads when a card is drawn through it: cli.plain draws it without
+    from rich.console import Group as RichGroup
+    from rich.text import Text
+
     from evcards.core.models import Card, Cite, Span
 
 # Light highlight colours get black text, dark ones white, as Word shows them.
@@ -31,7 +33,7 @@ _DARK = {
 }
 
 
-def span_style(span: "Span | Piece", color: bool = True) -> str:
+def span_style(span: Span | Piece, color: bool = True) -> str:
     """Rich style of a span; color=False (NO_COLOR) shows a highlight in reverse video, since
     without its background colour highlighted text looked just like underlined text."""
     parts = []
@@ -54,6 +56,8 @@ def span_style(span: "Span | Piece", color: bool = True) -> str:
 
 
 def body_text(card: ShownCard, read_only: bool = False, color: bool = True) -> list[Text]:
+    from rich.text import Text
+
     paragraphs = []
     for para in card.body:
         text = Text()
@@ -69,9 +73,11 @@ def body_text(card: ShownCard, read_only: bool = False, color: bool = True) -> l
     return paragraphs
 
 
-def cite_text(card: "ShownCard | Card") -> Text:
+def cite_text(card: ShownCard | Card) -> Text:
     # The same pieces the exports write: a cite line read from Word stays as it was, with its
     # short cite bold in place, rather than `Baird 20 (Zoë Baird 20, ...)`.
+    from rich.text import Text
+
     text = Text()
     for piece, is_short in cite_segments(cast("Cite", card.cite), initials=False):
         text.append(piece, style="bold" if is_short else "")
@@ -80,9 +86,11 @@ def cite_text(card: "ShownCard | Card") -> Text:
     return text
 
 
-def header_texts(card: "ShownCard | Card", no_tag: str) -> list[Text]:
+def header_texts(card: ShownCard | Card, no_tag: str) -> list[Text]:
     """What `show` prints above the body: where it is filed, the tag (`no_tag` when it has
     none), undertag and cite; `mark` draws the same above its body."""
+    from rich.text import Text
+
     items: list[Text] = []
     loc = " > ".join(p for p in (card.location.pocket, card.location.hat, card.location.block) if p)
     if loc:
@@ -96,8 +104,11 @@ def header_texts(card: "ShownCard | Card", no_tag: str) -> list[Text]:
 
 
 def card_renderable(
-    found: "ShownCard | Card", wpm: int, read_only: bool = False, color: bool = True
+    found: ShownCard | Card, wpm: int, read_only: bool = False, color: bool = True
 ) -> RichGroup:
+    from rich.console import Group as RichGroup
+    from rich.text import Text
+
     card = found if isinstance(found, ShownCard) else shown_from_card(found)
     items = header_texts(card, '(no tag: evcards tag CARD "...")')
     items.extend(_spaced_body(body_text(card, read_only, color), read_only))
@@ -108,6 +119,8 @@ def card_renderable(
 
 def _spaced_body(body: list[Text], read_only: bool) -> list[Text]:
     """The body after a blank line, its paragraphs apart (run together when read aloud)."""
+    from rich.text import Text
+
     items = [Text("")] if body else []
     for i, para in enumerate(body):
         items.append(para)

@@ -159,27 +159,31 @@ def _found(
 
 
 def _print_table(hits: list[Any], mixed: bool = False) -> None:
-    from rich.text import Text
-
-    from evcards.cli.output import console
-    from evcards.cli.tables import card_table
+    from evcards.cli.tables import Col, card_columns, draw_table
     from evcards.index.search import MARK_END, MARK_START
 
-    out = console()
-    table = card_table(out.width, tag_ratio=2)
-    table.add_column("match", overflow="fold", ratio=3)
-    table.add_column("read", justify="right")
-    table.add_column("seen", justify="right")
-    table.add_column("cuts", justify="right")
-    if mixed:  # where each result is: `lib`, or the collection's name, never cut
-        table.add_column("in", no_wrap=True, min_width=max(len(h.where) for h in hits))
+    def columns(width: int) -> list[Col]:
+        return [
+            *card_columns(width, tag_ratio=2),
+            Col("match", overflow="fold", ratio=3),
+            Col("read", justify="right"),
+            Col("seen", justify="right"),
+            Col("cuts", justify="right"),
+            # where each result is: `lib`, or the collection's name, never cut
+            *(
+                [Col("in", no_wrap=True, min_width=max(len(h.where) for h in hits))]
+                if mixed
+                else []
+            ),
+        ]
+
+    rows = []
     for h in hits:
-        snippet = Text()
-        for i, part in enumerate(h.snippet.replace(MARK_END, MARK_START).split(MARK_START)):
-            snippet.append(part, style="bold reverse" if i % 2 else "")
+        parts = h.snippet.replace(MARK_END, MARK_START).split(MARK_START)
+        snippet = [(part, "bold reverse" if i % 2 else "") for i, part in enumerate(parts)]
         cells = [h.id[:8], h.short_cite, h.tag, snippet, str(h.words_read), f"{h.seen}×"]
-        table.add_row(*cells, cuts_label(h.cuts), *([h.where] if mixed else []))
-    out.print(table)
+        rows.append([*cells, cuts_label(h.cuts), *([h.where] if mixed else [])])
+    draw_table(columns, rows)
 
 
 def cuts_label(n: int) -> str:
@@ -205,16 +209,13 @@ def cuts(
 
         typer.echo(json.dumps([c.as_json() for c in found], ensure_ascii=False, indent=2))
         return
-    from evcards.cli.output import console
-    from evcards.cli.tables import card_table
+    from evcards.cli.tables import Col, card_columns, draw_table
 
-    out = console()
-    table = card_table(out.width, tag_ratio=2)
-    table.add_column("read", justify="right")
-    table.add_column("where")
-    for c in found:
-        table.add_row(c.id[:8], c.short_cite, c.tag, str(c.words_read), c.where)
-    out.print(table)
+    def columns(width: int) -> list[Col]:
+        return [*card_columns(width, tag_ratio=2), Col("read", justify="right"), Col("where")]
+
+    rows = [[c.id[:8], c.short_cite, c.tag, str(c.words_read), c.where] for c in found]
+    draw_table(columns, rows)
     typer.echo(f"{len(found)} cut{'s' if len(found) != 1 else ''} of {found[0].id[:8]}")
 
 
