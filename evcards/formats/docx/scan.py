@@ -206,8 +206,14 @@ class Scanner(Reader):
         if rpr:
             got = self._rpr_of.get(rpr)
             if got is None:
-                el = self._rpr_element(rpr)
-                got = self._rpr_of[rpr] = (el, rpr_key(el))
+                # rPr texts that differ in fonts, languages or colours alone have the same
+                # children marks are read from: those are parsed, once for all of them.
+                marked = _marks_children(rpr)
+                got = self._rpr_of.get(marked)
+                if got is None:
+                    el = self._rpr_element(marked)
+                    got = self._rpr_of[marked] = (el, rpr_key(el))
+                self._rpr_of[rpr] = got
             el, key = got
         marks_of = self._marks_cache.setdefault(id(pstyle), {})
         info = marks_of.get(key)
@@ -225,6 +231,24 @@ class Scanner(Reader):
             except InputFileError:
                 pass
         return self._fragment(xml)[0]
+
+
+# An rPr's children as matched by `_RUN` (self-closing, no `<` in a value): each from its `<`
+# to the next; those marks are read from (`runs._MARK_RPR`, `styles.run_props`) by name.
+_CHILD = re.compile(r"<([^\s/>]+)[^<]*")
+_MARK_CHILDREN = frozenset(
+    f"w:{t}" for t in ("rStyle", "b", "i", "u", "highlight", "shd", "sz", "bdr")
+)
+
+
+def _marks_children(rpr: str) -> str:
+    """The children of an rPr (its text as `_RUN` matched it) that marks are read from, as
+    written and in order: an rPr parsed from them gives the same marks and cache key. `w:` is
+    the document's one prefix for Word's namespace (`body_text`), unless a child declares a
+    namespace itself: such an rPr is kept whole."""
+    if "xmlns" in rpr:
+        return rpr
+    return "".join([m.group(0) for m in _CHILD.finditer(rpr) if m.group(1) in _MARK_CHILDREN])
 
 
 def _ppr_values(ppr: str) -> tuple[Any, int | None]:
