@@ -44,15 +44,17 @@ _RUN = (
     rf"(?:{_T}([^<]*)</w:t></w:r>|((?:{_T}[^<]*</w:t>|{_EMPTY})*)</w:r>)"
 )
 _CONTAINER = r"(?:hyperlink|smartTag|ins|fldSimple|moveTo|dir|bdo)"  # runs.py's, but customXml
-# What a paragraph holds, each item as (all of it, the run's rPr, its one text, its parts,
-# the pPr's children): runs, its pPr, the tags of the containers runs are read through,
-# and self-closing elements (proofErr, bookmarks), which say nothing.
+# What a paragraph holds, each item as (the run's rPr, its one text, its parts, "<w:pPr" for
+# its pPr, the pPr's children, anything else): runs, its pPr, the tags of the containers
+# runs are read through, and self-closing elements (proofErr, bookmarks), which say nothing.
+# Where none of these matches, the last group takes the rest of the paragraph: the items
+# are its whole content when that group is empty, and no item holds a copy of its markup.
 _ITEM = re.compile(
-    rf"({_RUN}|<w:pPr>(.*?)</w:pPr>|<w:pPr/>|<w:{_CONTAINER}(?:\s[^>]*)?>|</w:{_CONTAINER}>"
-    rf"|{_EMPTY})",
+    rf"{_RUN}|(<w:pPr)(?:>(.*?)</w:pPr>|/>)|<w:{_CONTAINER}(?:\s[^>]*)?>|</w:{_CONTAINER}>"
+    rf"|{_EMPTY}|(.+)",
     re.S,
 )
-_first = operator.itemgetter(0)
+_is_ppr = operator.itemgetter(3)
 _PARA = re.compile(r"<w:p(?:\s[^>]*)?/?>")
 _GAP = re.compile(r"(?:<(?!w:p[\s/>])\w[^>]*/>)*")
 _SECTPR = re.compile(r"<w:sectPr(?:\s[^>]*)?>.*?</w:sectPr>", re.S)
@@ -151,19 +153,16 @@ class Scanner(Reader):
         """The paragraph whose content is text[pos:end], or None when it holds anything but
         runs of the plain form, its pPr, container tags and empty elements."""
         items = _ITEM.findall(text, pos, end)
-        # Matches do not overlap: they are the whole content when their lengths add up to it.
-        if sum(map(len, map(_first, items))) != end - pos:
-            return None
+        if items and items[-1][5]:
+            return None  # something but the items above, and all that follows it
         style_id = outline = None
-        for item in items:
-            if item[0].startswith(("<w:pPr>", "<w:pPr/")):  # the first pPr is the paragraph's
-                if item[4]:
-                    if "<w:pPrChange" in item[4]:
-                        return None
-                    style_id, outline = _ppr_values(item[4])
-                    if style_id is False:
-                        return None
-                break
+        ppr = next(filter(_is_ppr, items), None)  # the first pPr is the paragraph's
+        if ppr is not None and ppr[4]:
+            if "<w:pPrChange" in ppr[4]:
+                return None
+            style_id, outline = _ppr_values(ppr[4])
+            if style_id is False:
+                return None
         pstyle, level = self._level(style_id, outline)
         para = Para(level, [], cite_style=pstyle.cite)
         return para if self._add_runs(para, pstyle, items) else None
@@ -174,7 +173,7 @@ class Scanner(Reader):
         raw_of = self._raw_cache.setdefault(id(pstyle), {})
         controls = self.controls
         breaks: list[int] | None = None
-        for _, rpr, simple, parts, _ in items:
+        for rpr, simple, parts, _, _, _ in items:
             if simple:
                 text = _ENTITY.sub(_entity, simple) if "&" in simple else simple
             elif parts:
