@@ -9,6 +9,7 @@ What the fast paths changed, and what stands for the old code here:
   `CUT_REFERENCE`, `FULL_REFERENCE`, `YEAR_REFERENCE`, the patterns as they were;
 - `find_dates`, `take_title` (its loop; `citemarks.title_at` is the old body), `closing_bracket`,
   `_sentence_ends`, `split_names` rewritten -> their old bodies below;
+- `citenames.contains_name` (ASCII by `str.find`) -> `contains_name_reference`, the pattern;
 - pure helpers given an `lru_cache` -> the functions they wrap (`__wrapped__`).
 """
 
@@ -97,6 +98,7 @@ def _swaps() -> list[tuple[Any, str, Any]]:
         (citeparse, "take_title", take_title),
         (citemarks, "closing_bracket", closing_bracket),
         (citenames, "split_names", split_names),
+        (citenames, "contains_name", citenames.contains_name_reference),
         *_uncached(citenames, "_name_word", "is_name", "name_prefix", "name_part"),
         *_uncached(citeparse, "_parse_text", "_parse_runs"),
     ]

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_citeparse import PIECES
 
-from evcards.core import citedates, citespans
+from evcards.core import citedates, citenames, citespans
 from evcards.core.citeparse import parse_cite, parse_cite_runs
 
 
@@ -90,6 +90,24 @@ def test_fast_patterns_find_what_the_old_ones_find(text: str, pos: int, cut: int
     for fast, old in PATTERNS:
         found = [m.span() for m in fast.finditer(text, pos, end)]
         assert found == [m.span() for m in old.finditer(text, pos, end)], fast.pattern
+
+
+NAME_TEXT = st.text(alphabet="aAkKsS_1 .,'’-éſKİı\u212a")
+
+
+@settings(max_examples=examples(1000), deadline=None)
+@given(st.one_of(NAME_TEXT, st.text()), st.one_of(NAME_TEXT, st.text(max_size=4)))
+def test_contains_name_equals_the_pattern(text: str, surname: str) -> None:
+    """The ASCII route by `str.find` says what the pattern says, on text made of letters
+    that case-fold oddly (the Kelvin sign, long s, dotted I) beside ASCII word and non-word
+    characters."""
+    for surname_ in (surname, surname[:1], surname[1:]):
+        want = citenames.contains_name_reference(text, surname_)
+        assert citenames.contains_name(text, surname_) == want, (text, surname_)
+        if surname_:
+            embedded = f"x{text} {surname_.upper()}_ {surname_}"
+            want = citenames.contains_name_reference(embedded, surname_)
+            assert citenames.contains_name(embedded, surname_) == want
 
 
 @pytest.mark.parametrize(

@@ -385,6 +385,45 @@ def test_marked_reader_gives_the_cards_parse_docx_gives(tmp_path: Path) -> None:
     ]
 
 
+def test_the_collector_is_left_as_it_was(tmp_path: Path) -> None:
+    """The reader pauses the cyclic collector and moves what it made to the oldest
+    generation on the way out: the collector is on again after it (off if it was off), a
+    freeze of the caller's is left alone, and cyclic garbage older than the read is still
+    collected."""
+    import gc
+    import weakref
+
+    path = make_docx(tmp_path / "f.docx", p(r("Tag"), style="Heading4") + p(r("Smith 19")))
+
+    class Node:
+        pass
+
+    def cycle() -> weakref.ref[Node]:
+        a, b = Node(), Node()
+        a.other, b.other = b, a  # type: ignore[attr-defined]
+        return weakref.ref(a)
+
+    assert gc.isenabled()
+    garbage = cycle()
+    read_docx_marked(path)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    gc.collect()
+    assert garbage() is None
+    gc.disable()
+    try:
+        read_docx_marked(path)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        read_docx_marked(path)
+        assert gc.get_freeze_count() == frozen and gc.isenabled()
+    finally:
+        gc.unfreeze()
+
+
 def test_docx_is_written_by_python_docx_too(tmp_path: Path) -> None:
     docx = pytest.importorskip("docx")
     document = docx.Document()

@@ -261,6 +261,11 @@ _RPR_PART = st.sampled_from(
         '<w:rFonts w:ascii="Calibri"/>',
         '<w:lang w:val="en-US"/>',
         "<w:bCs/>",
+        # Children marks are not read from (the scanner parses an rPr without them), and one
+        # declaring a namespace of its own (an rPr the scanner keeps whole).
+        '<w:color w:val="FF0000"/>',
+        '<w:szCs w:val="22"/>',
+        '<w:lang xmlns:x="urn:x" x:val="a"/>',
     ]
 )
 _IN_RUN = st.one_of(

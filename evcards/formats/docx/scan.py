@@ -44,15 +44,17 @@ _RUN = (
     rf"(?:{_T}([^<]*)</w:t></w:r>|((?:{_T}[^<]*</w:t>|{_EMPTY})*)</w:r>)"
 )
 _CONTAINER = r"(?:hyperlink|smartTag|ins|fldSimple|moveTo|dir|bdo)"  # runs.py's, but customXml
-# What a paragraph holds, each item as (all of it, the run's rPr, its one text, its parts,
-# the pPr's children): runs, its pPr, the tags of the containers runs are read through,
-# and self-closing elements (proofErr, bookmarks), which say nothing.
+# What a paragraph holds, each item as (the run's rPr, its one text, its parts, "<w:pPr" for
+# its pPr, the pPr's children, anything else): runs, its pPr, the tags of the containers
+# runs are read through, and self-closing elements (proofErr, bookmarks), which say nothing.
+# Where none of these matches, the last group takes the rest of the paragraph: the items
+# are its whole content when that group is empty, and no item holds a copy of its markup.
 _ITEM = re.compile(
-    rf"({_RUN}|<w:pPr>(.*?)</w:pPr>|<w:pPr/>|<w:{_CONTAINER}(?:\s[^>]*)?>|</w:{_CONTAINER}>"
-    rf"|{_EMPTY})",
+    rf"{_RUN}|(<w:pPr)(?:>(.*?)</w:pPr>|/>)|<w:{_CONTAINER}(?:\s[^>]*)?>|</w:{_CONTAINER}>"
+    rf"|{_EMPTY}|(.+)",
     re.S,
 )
-_first = operator.itemgetter(0)
+_is_ppr = operator.itemgetter(3)
 _PARA = re.compile(r"<w:p(?:\s[^>]*)?/?>")
 _GAP = re.compile(r"(?:<(?!w:p[\s/>])\w[^>]*/>)*")
 _SECTPR = re.compile(r"<w:sectPr(?:\s[^>]*)?>.*?</w:sectPr>", re.S)
@@ -151,19 +153,16 @@ class Scanner(Reader):
         """The paragraph whose content is text[pos:end], or None when it holds anything but
         runs of the plain form, its pPr, container tags and empty elements."""
         items = _ITEM.findall(text, pos, end)
-        # Matches do not overlap: they are the whole content when their lengths add up to it.
-        if sum(map(len, map(_first, items))) != end - pos:
-            return None
+        if items and items[-1][5]:
+            return None  # something but the items above, and all that follows it
         style_id = outline = None
-        for item in items:
-            if item[0].startswith(("<w:pPr>", "<w:pPr/")):  # the first pPr is the paragraph's
-                if item[4]:
-                    if "<w:pPrChange" in item[4]:
-                        return None
-                    style_id, outline = _ppr_values(item[4])
-                    if style_id is False:
-                        return None
-                break
+        ppr = next(filter(_is_ppr, items), None)  # the first pPr is the paragraph's
+        if ppr is not None and ppr[4]:
+            if "<w:pPrChange" in ppr[4]:
+                return None
+            style_id, outline = _ppr_values(ppr[4])
+            if style_id is False:
+                return None
         pstyle, level = self._level(style_id, outline)
         para = Para(level, [], cite_style=pstyle.cite)
         return para if self._add_runs(para, pstyle, items) else None
@@ -174,7 +173,7 @@ class Scanner(Reader):
         raw_of = self._raw_cache.setdefault(id(pstyle), {})
         controls = self.controls
         breaks: list[int] | None = None
-        for _, rpr, simple, parts, _ in items:
+        for rpr, simple, parts, _, _, _ in items:
             if simple:
                 text = _ENTITY.sub(_entity, simple) if "&" in simple else simple
             elif parts:
@@ -206,8 +205,14 @@ class Scanner(Reader):
         if rpr:
             got = self._rpr_of.get(rpr)
             if got is None:
-                el = self._rpr_element(rpr)
-                got = self._rpr_of[rpr] = (el, rpr_key(el))
+                # rPr texts that differ in fonts, languages or colours alone have the same
+                # children marks are read from: those are parsed, once for all of them.
+                marked = _marks_children(rpr)
+                got = self._rpr_of.get(marked)
+                if got is None:
+                    el = self._rpr_element(marked)
+                    got = self._rpr_of[marked] = (el, rpr_key(el))
+                self._rpr_of[rpr] = got
             el, key = got
         marks_of = self._marks_cache.setdefault(id(pstyle), {})
         info = marks_of.get(key)
@@ -225,6 +230,24 @@ class Scanner(Reader):
             except InputFileError:
                 pass
         return self._fragment(xml)[0]
+
+
+# An rPr's children as matched by `_RUN` (self-closing, no `<` in a value): each from its `<`
+# to the next; those marks are read from (`runs._MARK_RPR`, `styles.run_props`) by name.
+_CHILD = re.compile(r"<([^\s/>]+)[^<]*")
+_MARK_CHILDREN = frozenset(
+    f"w:{t}" for t in ("rStyle", "b", "i", "u", "highlight", "shd", "sz", "bdr")
+)
+
+
+def _marks_children(rpr: str) -> str:
+    """The children of an rPr (its text as `_RUN` matched it) that marks are read from, as
+    written and in order: an rPr parsed from them gives the same marks and cache key. `w:` is
+    the document's one prefix for Word's namespace (`body_text`), unless a child declares a
+    namespace itself: such an rPr is kept whole."""
+    if "xmlns" in rpr:
+        return rpr
+    return "".join([m.group(0) for m in _CHILD.finditer(rpr) if m.group(1) in _MARK_CHILDREN])
 
 
 def _ppr_values(ppr: str) -> tuple[Any, int | None]:
