@@ -88,3 +88,17 @@ def test_files_of_a_few_ids_agree_with_the_walk(indexed, monkeypatch) -> None:
         other.id: walk[other.id],
     }
     assert files_of(lib.root / "nowhere", [card_id]) == {}
+
+
+def test_files_of_many_ids_are_asked_in_chunks_with_the_same_answer(indexed, monkeypatch) -> None:
+    from evcards.index import catalog
+
+    lib, card_id = indexed
+    others = [new_card(tag=f"Seals {n}", body=parse(f"seals swim {n}")) for n in range(3)]
+    for card in others:
+        lib.write(card)
+    ids = [card_id, *(c.id for c in others), "ffff"]
+    whole = catalog.files_of(lib.root, ids)
+    monkeypatch.setattr(catalog, "_IDS_A_QUERY", 2)  # three statements for five ids
+    assert catalog.files_of(lib.root, ids) == whole
+    assert sorted(whole) == sorted(ids[:-1])

@@ -210,16 +210,25 @@ def _matching_keys(ix: Index, filters: Filters) -> None:
     ix.db.executemany("INSERT OR IGNORE INTO temp.wanted VALUES (?)", ((k,) for k in keys))
 
 
+_IDS_A_QUERY = 500  # well under SQLite's limit on a statement's parameters (32,766)
+
+
+def _has_index(root: Path) -> bool:
+    """Whether `root` is a library with an index already (building one costs more than the
+    walk the callers fall back to)."""
+    from evcards.index.schema import index_path
+
+    return root.is_dir() and index_path(root).is_file()
+
+
 def card_file(root: Path, ref: str) -> Path | None:
     """The card file of an id prefix, from the catalog synced first (CardNotFound when it has
     none, which stands); None to leave `ref` to `Library.resolve`: a card file named by path,
     a library with no index yet (building one would cost more than the walk), or a file
     gone since."""
-    from evcards.index.schema import index_path
-
     if ref.endswith(".toml") or os.sep in ref or Path(ref).is_file():
         return None
-    if not root.is_dir() or not index_path(root).is_file():
+    if not _has_index(root):
         return None
     path = find_id(root, ref)
     return path if path is not None and path.is_file() else None
@@ -227,18 +236,18 @@ def card_file(root: Path, ref: str) -> Path | None:
 
 def files_of(root: Path, card_ids: list[str]) -> dict[str, list[Path]]:
     """id -> card files of a few ids, from the catalog synced first (no rolling pass), so a
-    remote search's twenty hits cost twenty index lookups, not a walk of the library. Empty
-    when `root` holds no library yet."""
-    from evcards.index.schema import index_path
-
-    if not card_ids or not root.is_dir() or not index_path(root).is_file():
+    remote search's twenty hits cost one index query, not a walk of the library. Empty when
+    `root` holds no library (or no index) yet."""
+    if not card_ids or not _has_index(root):
         return {}
     ix = ensure(root, rolling=False)
     try:
         found: dict[str, list[Path]] = {}
-        for card_id in card_ids:
-            for (rel,) in ix.db.execute(
-                "SELECT path FROM cards WHERE card_id = ? ORDER BY path", (card_id,)
+        for at in range(0, len(card_ids), _IDS_A_QUERY):
+            some = card_ids[at : at + _IDS_A_QUERY]
+            marks = ",".join("?" * len(some))
+            for card_id, rel in ix.db.execute(
+                f"SELECT card_id, path FROM cards WHERE card_id IN ({marks}) ORDER BY path", some
             ):
                 found.setdefault(card_id, []).append(root / rel)
         return found

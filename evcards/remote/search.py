@@ -263,8 +263,8 @@ def search(
 
 
 def _files(lib: Library, rows: list[Any]) -> dict[str, list[Path]]:
-    """The local files of the hits: from the catalog when the library has an index (a lookup
-    per hit), else from the walk (a library never searched here has none yet)."""
+    """The local files of the hits: from the catalog when the library has an index (one
+    query), else from the walk (a library never searched here has none yet)."""
     from evcards.index.catalog import files_of
     from evcards.index.schema import index_path
 
