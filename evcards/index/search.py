@@ -39,6 +39,7 @@ from evcards.index.query import (
     KINDS,
     Filters,
     combine,
+    expander,
     filter_queries,
     parse_years,
     quote_query,
@@ -210,7 +211,7 @@ def rank(
         return Ranked([], None, [])
     searcher = ix.searcher()
     shared = None if raw else shared
-    ranked = _shared_query(shared, searcher, query, weights, ranked)
+    ranked = _shared_query(shared, searcher, query, weights, ranked, raw)
     taken: set[str] = set()
     picked: list[Picked] = []
     groups = _Groups(ix.db, cuts)
@@ -234,12 +235,17 @@ def _shared_query(
     query: str,
     weights: dict[str, float],
     ranked: tantivy.Query | None,
+    raw: bool,
 ) -> tantivy.Query | None:
-    """The query with each term weighed by the shared idf (index.shared), when shared."""
-    if shared is None or ranked is None:
+    """The query with each term weighed by the shared idf (index.shared), when shared; else
+    with its one-word prefixes ranked as the words they stand for in this index (they keep
+    tantivy's constant score when shared: evcards.index.query)."""
+    if ranked is None or raw:
         return ranked
-    scale = shared.scale(searcher)
-    return ranked if scale is None else text_query(query, weights, scale)
+    scale = None if shared is None else shared.scale(searcher)
+    if scale is not None:
+        return text_query(query, weights, scale)
+    return text_query(query, weights, expand=expander(searcher))
 
 
 def _rescored(
