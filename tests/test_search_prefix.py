@@ -1,5 +1,5 @@
-"""A one-word prefix ranked as the words it stands for, beside tantivy's prefix query it
-replaced (evcards.index.query)."""
+"""A one-word prefix ranked as the words it stands for, and the tiers written as exclusions:
+each beside the form it replaced (evcards.index.query)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from evcards.core.models import Cite, Location, Span, new_card
 from evcards.index import query as q
-from evcards.index.search import search
+from evcards.index.search import Filters, search
 from evcards.index.sync import Index, ensure
 from evcards.store.library import Library
 
@@ -88,3 +88,22 @@ def test_a_prefix_stands_for_its_most_common_words(
     assert q.expander(searcher)("body", "econ") == ["economy"]  # 7 cards; economic 3
     assert q.expander(searcher)("tag", "econ") == ["economic"]  # 3 tags against 1
     assert q.expander(searcher)("tag", "zzz") == []
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [Filters(), Filters(body=["committee"]), Filters(pocket=["econ"]), Filters(tag=["claims"])],
+)
+@pytest.mark.parametrize("kind", ["card", "analytic", None])
+def test_a_tier_as_an_exclusion_matches_the_tier_as_a_filter(
+    ix: Index, filters: Filters, kind: str | None
+) -> None:
+    """`in_tier` (the other kind excluded, so that tantivy can skip) against `combine` with
+    the kind as a filter: the same documents with the same scores."""
+    searcher = ix.searcher()
+    for typed in ("econ*", "claims", "economy OR committee", "claims NOT economy", ""):
+        ranked = q.text_query(typed, q.WEIGHTS, expand=q.expander(searcher))
+        if ranked is None and not q.filter_queries(filters, None):
+            continue
+        reference = q.combine(ranked, q.filter_queries(filters, kind))
+        assert matches(ix, q.in_tier(ranked, filters, kind)) == matches(ix, reference)

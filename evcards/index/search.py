@@ -38,9 +38,9 @@ from evcards.index.query import (
     CONTROL,
     KINDS,
     Filters,
-    combine,
     expander,
     filter_queries,
+    in_tier,
     parse_years,
     quote_query,
     raw_query,
@@ -216,7 +216,7 @@ def rank(
     picked: list[Picked] = []
     groups = _Groups(ix.db, cuts)
     for tier in [kind] if kind else list(KINDS):
-        whole = combine(ranked, filter_queries(filters, tier))
+        whole = in_tier(ranked, filters, tier)
         best = _best(ix.db, searcher, whole, limit)
         picked += _distinct(best, limit - len(picked), taken, groups)
     if shared is not None and ranked is not None:
