@@ -107,3 +107,23 @@ def test_a_tier_as_an_exclusion_matches_the_tier_as_a_filter(
             continue
         reference = q.combine(ranked, q.filter_queries(filters, kind))
         assert matches(ix, q.in_tier(ranked, filters, kind)) == matches(ix, reference)
+
+
+def test_a_prefix_keeps_the_constant_score_when_ranked_with_other_indexes(ix: Index) -> None:
+    """Across several indexes (index.shared) the words a prefix stands for differ by index,
+    so the prefix keeps tantivy's score there: a constant per field, the same everywhere."""
+    from itertools import combinations
+
+    from evcards.index.search import rank
+    from evcards.index.shared import Shared
+
+    sums = {round(sum(c), 4) for n in range(1, 5) for c in combinations(q.WEIGHTS.values(), n)}
+    shared = Shared(q.leaves("econ*", q.WEIGHTS))
+    shared.add("other", ix.searcher())  # a second source: the same index, counted again
+    merged = rank(ix, "econ*", shared=shared.source("lib"), cuts="off", limit=50).picked
+    assert merged and {round(score, 4) for _, _, score, _ in merged} <= sums
+    alone = rank(ix, "econ*", shared=Shared(set()).source("lib"), cuts="off", limit=50).picked
+    assert {score for _, _, score, _ in alone} == {
+        score for _, _, score, _ in rank(ix, "econ*", cuts="off", limit=50).picked
+    }
+    assert not {round(score, 4) for _, _, score, _ in alone} <= sums  # BM25 of the words

@@ -243,8 +243,8 @@ def _shared_query(
     if ranked is None or raw:
         return ranked
     scale = None if shared is None else shared.scale(searcher)
-    if scale is not None:
-        return text_query(query, weights, scale)
+    if shared is not None and shared.merged():
+        return ranked if scale is None else text_query(query, weights, scale)
     return text_query(query, weights, expand=expander(searcher))
 
 
