@@ -28,7 +28,11 @@ Pure functions, no I/O: evcards.index.cuts stores the keys and groups a catalog.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from hashlib import blake2b
+
+try:  # hashlib's own blake2b, without hashlib loading OpenSSL (3-4 ms of every `search`)
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - a Python built without it
+    from hashlib import blake2b
 
 KEYS = 8  # picked keys kept per card at most: few and small, so a million cards' stay cheap
 SAMPLE = 4  # a pair is picked when its hash is divisible by this: a quarter of them

@@ -19,11 +19,25 @@ parentheses, `^boost`, ranges); a syntax error there raises SearchQueryError.
 Ranking is tantivy's BM25, summed over the fields with these weights: tag 10 > cite 5 >
 spoken (highlighted) 3 > the whole body 1. Spoken text is also body text, so it scores in
 both. Filters must hold but add nothing to the score.
+
+A one-word prefix (`econ*`) is ranked as the words it stands for: in each field, the
+MAX_EXPANSION words of the index that begin with it and are held by the most cards
+(`Searcher.terms_with_prefix`) are OR-ed, each scored by BM25 like a word typed
+(`economy OR economic ...`), the way Lucene rewrites a multi-term query into a scoring
+boolean query of its top terms. Tantivy's own prefix query (`phrase_prefix_query` of one word)
+scores a match as a constant per field, so every card that has the prefix in the same fields
+ties; ordering a tie of thousands by card id took several full passes over the matches and
+the catalog rows of the whole tie (bench/README.md, branch prefix5). The matches are those of
+tantivy's query whenever a field holds at most MAX_EXPANSION such words (tantivy takes the
+first 50 in alphabetical order, segment by segment; here the 50 most common in the index).
+A search over several indexes ranked as one (index.shared) keeps tantivy's constant score:
+the words a prefix stands for differ between the indexes.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -43,6 +57,8 @@ _WORDLIKE = re.compile(r"\w")
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _YEARS = re.compile(r"^\s*(\d{4})?\s*(\.\.)?\s*(\d{4})?\s*$")
 KINDS = ("card", "analytic")
+MAX_EXPANSION = 50  # words a prefix stands for in a field: tantivy's own max_expansions
+Expand = Callable[[str, str], list[str]]  # (field, prefix) -> the words it stands for there
 
 
 def _phrase(text: str, prefix: bool = False) -> str | None:
@@ -151,8 +167,9 @@ def _clauses(canonical: str) -> list[Clause]:
     return clauses
 
 
-def _term(text: str, prefix: bool, name: str) -> tantivy.Query | None:
-    """One term (a word, a phrase, maybe a prefix) in one field; None if it has no words."""
+def _term(text: str, prefix: bool, name: str, expand: Expand | None = None) -> tantivy.Query | None:
+    """One term (a word, a phrase, maybe a prefix) in one field; None if it has no words.
+    `expand`: a one-word prefix as the words it stands for, each scored (module docstring)."""
     import tantivy
 
     from evcards.index.fulltext import schema, words
@@ -160,6 +177,8 @@ def _term(text: str, prefix: bool, name: str) -> tantivy.Query | None:
     tokens: list[str | tuple[int, str]] = list(words(text))
     if not tokens:
         return None
+    if prefix and expand is not None and len(tokens) == 1:
+        return _expanded(name, expand(name, str(tokens[0])))
     if prefix:
         return tantivy.Query.phrase_prefix_query(schema(), name, tokens)
     if len(tokens) == 1:
@@ -167,8 +186,39 @@ def _term(text: str, prefix: bool, name: str) -> tantivy.Query | None:
     return tantivy.Query.phrase_query(schema(), name, tokens)
 
 
+def _expanded(name: str, terms: list[str]) -> tantivy.Query:
+    """The words a prefix stands for in a field, OR-ed and each scored by BM25."""
+    import tantivy
+
+    from evcards.index.fulltext import schema
+
+    if not terms:
+        return tantivy.Query.empty_query()  # a clause that must hold and cannot
+    if len(terms) == 1:
+        return tantivy.Query.term_query(schema(), name, terms[0])
+    each = [tantivy.Query.term_query(schema(), name, t) for t in terms]
+    return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in each])
+
+
+def expander(searcher: tantivy.Searcher) -> Expand:
+    """The words of the index behind `searcher` that a prefix stands for in a field: the
+    MAX_EXPANSION held by the most documents (ties in alphabetical order)."""
+    from evcards.index.fulltext import reading
+
+    def expand(name: str, prefix: str) -> list[str]:
+        with reading():
+            found = searcher.terms_with_prefix(name, prefix, limit=MAX_EXPANSION)
+        return [str(term) for term, _count in found]
+
+    return expand
+
+
 def _in_fields(
-    text: str, prefix: bool, weights: dict[str, float], scale: Scale | None = None
+    text: str,
+    prefix: bool,
+    weights: dict[str, float],
+    scale: Scale | None = None,
+    expand: Expand | None = None,
 ) -> tantivy.Query | None:
     """A term in any of the weighted fields, each match scored with its field's weight
     (times `scale` of the field and the term's words, when given: index.shared)."""
@@ -178,7 +228,7 @@ def _in_fields(
 
     parts = []
     for name, weight in weights.items():
-        q = _term(text, prefix, name)
+        q = _term(text, prefix, name, expand)
         if q is not None:
             if scale is not None and not prefix:
                 weight *= scale(name, words(text))
@@ -189,15 +239,22 @@ def _in_fields(
 
 
 def text_query(
-    query: str, weights: dict[str, float], scale: Scale | None = None
+    query: str,
+    weights: dict[str, float],
+    scale: Scale | None = None,
+    expand: Expand | None = None,
 ) -> tantivy.Query | None:
     """The user's query (default language) over weighted fields; None when it has no terms.
-    `scale`: each term's weight in each field multiplied by it (shared idf: index.shared)."""
+    `scale`: each term's weight in each field multiplied by it (shared idf: index.shared).
+    `expand` (`expander`): one-word prefixes ranked as the words they stand for; without it,
+    tantivy's prefix query, a constant score per field (for filters, which score nothing)."""
     import tantivy
 
     parts = []
     for excluded, terms in _clauses(quote_query(CONTROL.sub(" ", query))):
-        found = [q for text, prefix in terms if (q := _in_fields(text, prefix, weights, scale))]
+        found = [
+            q for text, prefix in terms if (q := _in_fields(text, prefix, weights, scale, expand))
+        ]
         if not found:
             continue
         one = found[0] if len(found) == 1 else _any(found)
@@ -307,3 +364,22 @@ def combine(query: tantivy.Query | None, filters: list[tantivy.Query]) -> tantiv
 
     parts = [(tantivy.Occur.Must, q) for q in ([query] if query else []) + filters]
     return tantivy.Query.boolean_query(parts)
+
+
+def in_tier(query: tantivy.Query | None, filters: Filters, kind: str | None) -> tantivy.Query:
+    """`combine(query, filter_queries(filters, kind))`, the same matches with the same
+    scores, written so that tantivy can still skip: a tier as "not of the other kind"
+    (every card's document holds `analytic`) rather than a filter every match must pass,
+    which made tantivy score each match where block-max WAND skips most (at 1,000,000 cards
+    tantivy's own time for the top 50 of `terrorism` fell 6.1 -> 3.1 ms, `econ*` 23.7 ->
+    14.2, `russia OR china` 30.4 -> 18.2: bench/README.md, branch prefix5). A query of
+    filters alone keeps the filter (a clause that must hold is needed)."""
+    import tantivy
+
+    from evcards.index.fulltext import schema
+
+    if query is None or kind is None:
+        return combine(query, filter_queries(filters, kind))
+    other = tantivy.Query.term_query(schema(), "analytic", int(kind != "analytic"))
+    parts = [(tantivy.Occur.Must, q) for q in [query, *filter_queries(filters, None)]]
+    return tantivy.Query.boolean_query([*parts, (tantivy.Occur.MustNot, other)])

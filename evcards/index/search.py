@@ -38,8 +38,9 @@ from evcards.index.query import (
     CONTROL,
     KINDS,
     Filters,
-    combine,
+    expander,
     filter_queries,
+    in_tier,
     parse_years,
     quote_query,
     raw_query,
@@ -210,12 +211,12 @@ def rank(
         return Ranked([], None, [])
     searcher = ix.searcher()
     shared = None if raw else shared
-    ranked = _shared_query(shared, searcher, query, weights, ranked)
+    ranked = _shared_query(shared, searcher, query, weights, ranked, raw)
     taken: set[str] = set()
     picked: list[Picked] = []
     groups = _Groups(ix.db, cuts)
     for tier in [kind] if kind else list(KINDS):
-        whole = combine(ranked, filter_queries(filters, tier))
+        whole = in_tier(ranked, filters, tier)
         best = _best(ix.db, searcher, whole, limit)
         picked += _distinct(best, limit - len(picked), taken, groups)
     if shared is not None and ranked is not None:
@@ -234,12 +235,17 @@ def _shared_query(
     query: str,
     weights: dict[str, float],
     ranked: tantivy.Query | None,
+    raw: bool,
 ) -> tantivy.Query | None:
-    """The query with each term weighed by the shared idf (index.shared), when shared."""
-    if shared is None or ranked is None:
+    """The query with each term weighed by the shared idf (index.shared), when shared; else
+    with its one-word prefixes ranked as the words they stand for in this index (they keep
+    tantivy's constant score when shared: evcards.index.query)."""
+    if ranked is None or raw:
         return ranked
-    scale = shared.scale(searcher)
-    return ranked if scale is None else text_query(query, weights, scale)
+    scale = None if shared is None else shared.scale(searcher)
+    if shared is not None and shared.merged():
+        return ranked if scale is None else text_query(query, weights, scale)
+    return text_query(query, weights, expand=expander(searcher))
 
 
 def _rescored(

@@ -21,8 +21,9 @@ Two steps make each source's scores those of one index holding every source:
   source's average length of a field is read from the explanation of one match in that field
   (`_lengths`); the shared one is the average weighted by each source's documents.
 
-Left as tantivy scores them: prefix terms (`econ*`: a constant per field) and `--raw`
-queries (tantivy's own parser). With one source nothing changes at all. What is not exact:
+Left as tantivy scores them: prefix terms (`econ*`: a constant per field, where one index
+alone ranks the words they stand for: index.query) and `--raw` queries (tantivy's own
+parser). With one source nothing changes at all. What is not exact:
 a source's top hits are picked by the shared idf but its own lengths, so a card just below a
 source's page that the shared lengths would lift is not considered; fieldnorms are tantivy's
 (lossy) codes in both.
@@ -127,6 +128,10 @@ class Sourced:
     def counts(self, searcher: tantivy.Searcher) -> Counts:
         known = self.shared.sources.get(self.name)
         return known if known is not None else self.shared.add(self.name, searcher)
+
+    def merged(self) -> bool:
+        """Whether this source is ranked with others (once counted: `scale`)."""
+        return len(self.shared.sources) > 1
 
     def scale(self, searcher: tantivy.Searcher) -> Scale | None:
         """The scale of this source's terms (first step of a ranking)."""
