@@ -143,10 +143,10 @@ def stats(
     # Off a terminal no Rich console is made: the table is drawn as plain text (cli.plain).
     size = plain_size()
     out = console() if size is None else None
+    height = out.height if out is not None else size[1]  # type: ignore[index]
     if every:
         limit = None
     elif limit is None:
-        height = out.height if out is not None else size[1]  # type: ignore[index]
         limit = 0 if as_json else max(5, height - 5)  # as `list`: a screenful
     found = library_stats(get_library(), cards or [], label or [], wpm, limit)
     if as_json:
@@ -156,11 +156,11 @@ def stats(
         # As `list -l`: say why the table is empty rather than print an empty one.
         typer.echo("No cards" + (f" labelled {', '.join(label)}." if label else "."))
         return
-    _print_stats(out, found, no_pager)
+    _print_stats(out, found, no_pager, height)
 
 
-def _print_stats(out: "Console | None", found: "LibraryStats", no_pager: bool) -> None:
-    from evcards.cli.plain import plain_size
+def _print_stats(out: "Console | None", found: "LibraryStats", no_pager: bool, height: int) -> None:
+    """The table (through Rich on `out`, else as plain text `height` lines to a screen)."""
     from evcards.cli.tables import Col, card_columns, draw_table
     from evcards.stats import duration, summary
 
@@ -184,8 +184,7 @@ def _print_stats(out: "Console | None", found: "LibraryStats", no_pager: bool) -
         from evcards.cli import pager
 
         if out is None:
-            size = plain_size()
-            pager.show(footer, no_pager=no_pager, height=size[1] if size else 25)
+            pager.show(footer, no_pager=no_pager, height=height)
         else:
             pager.page(out, no_pager=no_pager, footer=footer)
         return

@@ -36,30 +36,27 @@ def rich_table(columns: Sequence[Col]) -> Table:
 
     table = Table(box=None, header_style="bold", pad_edge=False)
     for c in columns:
-        table.add_column(
-            c.header,
-            style=c.style,
-            justify=c.justify,  # type: ignore[arg-type]
-            no_wrap=c.no_wrap,
-            overflow=c.overflow,  # type: ignore[arg-type]
-            min_width=c.min_width,
-            max_width=c.max_width,
-            ratio=c.ratio,
-        )
+        _add_column(table, c)
     return table
 
 
 def add_id_cite_columns(table: Table, width: int) -> None:
     """card_columns' id and cite columns, onto a Rich table of another shape (speech)."""
     for c in card_columns(width)[:2]:
-        table.add_column(
-            c.header,
-            style=c.style,
-            no_wrap=c.no_wrap,
-            min_width=c.min_width,
-            max_width=c.max_width,
-            overflow=c.overflow,  # type: ignore[arg-type]
-        )
+        _add_column(table, c)
+
+
+def _add_column(table: Table, c: Col) -> None:
+    table.add_column(
+        c.header,
+        style=c.style,
+        justify=c.justify,  # type: ignore[arg-type]
+        no_wrap=c.no_wrap,
+        overflow=c.overflow,  # type: ignore[arg-type]
+        min_width=c.min_width,
+        max_width=c.max_width,
+        ratio=c.ratio,
+    )
 
 
 def card_table(width: int, tag_ratio: int | None = None) -> Table:
