@@ -7,7 +7,8 @@ as fractions of the tag's). Filters are the local search's (`index.query.Filters
 attribute), and a hit has the local hit's JSON shape. Differences: the query language is
 PostgreSQL's web search syntax (`"a phrase"`, `or`, `-word`; the local `AND`/`OR`/`NOT` are
 translated, and a `prefix*` matches the whole word), and duplicates of one cut are not
-collapsed (`copies` is 1)."""
+collapsed (`copies` is 1). Snippets are cut here from the text the server sends, the words
+its English config matches marked (`remote.snippet`), not by `ts_headline`."""
 
 from __future__ import annotations
 
@@ -18,12 +19,12 @@ from typing import Any
 
 from evcards.remote.connect import session
 from evcards.remote.remotes import Remote
+from evcards.remote.snippet import candidates, every_word, matching, snippets, wanted
 from evcards.store.library import Library
 
 # ts_rank's weights, in its order {D, C, B, A}: body, spoken, cite, tag.
 WEIGHTS = "{0.1, 0.3, 0.5, 1.0}"
 READ_WEIGHTS = "{0, 1, 0, 0}"
-_HEADLINE = "StartSel=«, StopSel=», MaxWords=30, MinWords=12, MaxFragments=2"
 
 
 @dataclass
@@ -237,9 +238,9 @@ def search(
     statement = sql.SQL(
         "WITH q AS (SELECT websearch_to_tsquery('english', %s) AS q), best AS ({best}),"
         " top AS (SELECT * FROM best ORDER BY " + _ORDER + " LIMIT %s)"
-        " SELECT c.card_id, c.tag, c.short_cite, ts_headline('english', CASE WHEN {col} = ''"
-        " THEN c.tag ELSE {col} END, (SELECT q FROM q), %s), greatest(1,"
-        " jsonb_array_length(c.sources)), top.score, c.words_read, c.labels, c.year, c.kind"
+        " SELECT c.card_id, c.tag, c.short_cite, CASE WHEN {col} = '' THEN c.tag ELSE {col}"
+        " END, greatest(1, jsonb_array_length(c.sources)), top.score, c.words_read, c.labels,"
+        " c.year, c.kind, (SELECT tsvector_to_array(to_tsvector('english', %s)))"
         " FROM top JOIN cards AS c ON c.team = %s AND c.card_id = top.card_id"
         " ORDER BY top.kind = 'analytic', top.tier, top.score DESC, top.card_id"
     )
@@ -254,12 +255,18 @@ def search(
                 " WHERE {where} ORDER BY kind = 'analytic', card_id LIMIT %s) SELECT * FROM a"
             ).format(where=where)
             best_args = [*wargs, limit]
-        args: list[Any] = [text, *best_args, limit, _HEADLINE, s.team]
+        args: list[Any] = [text, *best_args, limit, wanted(text), s.team]
         final = statement.format(best=best, col=sql.SQL("c.") + sql.Identifier(column))
         rows = s.conn.execute(final, args).fetchall()
+        texts = [row[3] for row in rows]
+        lexemes = list(rows[0][10] or []) if rows else []
+        # The words to mark: only those that could match, or (the reference) every word.
+        words = (candidates if fast else every_word)(texts, lexemes)
+        marked = matching(s.conn, words, lexemes)
         s.conn.commit()
     ids = _files(lib, rows)
-    return [_hit(n, row, ids) for n, row in enumerate(rows, 1)]
+    cut = snippets(texts, marked)
+    return [_hit(n, row, ids, s) for n, (row, s) in enumerate(zip(rows, cut, strict=True), 1)]
 
 
 def _files(lib: Library, rows: list[Any]) -> dict[str, list[Path]]:
@@ -275,14 +282,14 @@ def _files(lib: Library, rows: list[Any]) -> dict[str, list[Path]]:
     return lib.ids()
 
 
-def _hit(rank: int, row: Any, ids: dict[str, Any]) -> RemoteHit:
-    card_id, tag, short, snippet, seen, score, words_read, labels, year, kind = row
+def _hit(rank: int, row: Any, ids: dict[str, Any], snippet: str) -> RemoteHit:
+    card_id, tag, short, _, seen, score, words_read, labels, year, kind, _ = row
     paths = ids.get(card_id)
     return RemoteHit(
         id=card_id,
         tag=tag,
         short_cite=short,
-        snippet=snippet.replace("\n", " ¶ "),
+        snippet=snippet,
         seen=int(seen),
         rank=rank,
         score=float(score),
