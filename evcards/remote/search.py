@@ -265,7 +265,7 @@ def search(
         marked = matching(s.conn, words, lexemes)
         s.conn.commit()
     ids = _files(lib, rows)
-    cut = snippets(texts, marked)
+    cut = snippets(texts, words, marked)
     return [_hit(n, row, ids, s) for n, (row, s) in enumerate(zip(rows, cut, strict=True), 1)]
 
 
