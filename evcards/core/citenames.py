@@ -172,6 +172,15 @@ def contains_name(text: str, surname: str) -> bool:
     return False
 
 
+def may_contain_name(text: str, surnames: list[str]) -> bool:
+    """False only when no part of text can `contains_name` any of the surnames: in ASCII,
+    when none is in the lowered text at all (the test `contains_name` starts with)."""
+    if not text.isascii():
+        return True
+    low = text.lower()
+    return any(not s.isascii() or s.lower() in low for s in surnames if s)
+
+
 def _word_char(c: str) -> bool:
     return c.isalnum() or c == "_"
 
