@@ -147,14 +147,35 @@ def segments(spans: Spans) -> list[Segment]:
 
 
 class ReferenceSpans(Spans):
-    """`Spans` as it was before its fast paths (every stretch cut again at each call, the
-    rest found character by character): what the tests hold `Spans` to."""
+    """`Spans` as it was before its fast paths (every stretch found in `_taken` and cut
+    again at each call by `_cut_region_reference`, spans trimmed and the rest found
+    character by character): what the tests hold `Spans` to."""
+
+    def free(self, a: int, b: int) -> bool:
+        return a < b and 1 not in self._taken[a:b]
+
+    def take(self, label: str, a: int, b: int, trim: bool = True) -> bool:
+        text = self.text
+        a, b = max(0, a), min(len(text), b)
+        if trim:
+            while a < b and text[a] in SEPARATORS:
+                a += 1
+            while b > a and text[b - 1] in SEPARATORS:
+                b -= 1
+            b = with_initial_dot(text, a, b)
+        if not self.free(a, b):
+            return False
+        index = len(self._spans)
+        self._spans.append((label, a, b))
+        self._owner[a:b] = [index] * (b - a)
+        self._taken[a:b] = b"\x01" * (b - a)
+        return True
 
     def segments(self) -> list[Segment]:
         text = self.text
         out: list[Segment] = []
         for m in _FREE.finditer(self._taken):
-            _cut_region(text, m.start(), m.end(), out)
+            _cut_region_reference(text, m.start(), m.end(), out)
         return out
 
     def fill_rest(self) -> list[str]:
