@@ -57,7 +57,6 @@ class Spans:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._owner = [-1] * len(text)
         # 1 where a span has taken the character: what `free` and `segments` read, in C.
         self._taken = bytearray(len(text))
         self._spans: list[tuple[str, int, int]] = []
@@ -72,24 +71,33 @@ class Spans:
     def take(self, label: str, a: int, b: int, trim: bool = True) -> bool:
         """Record text[a:b] (trimmed of separators) under label; False when it is empty or
         overlaps a span already taken."""
-        text = self.text
-        a, b = max(0, a), min(len(text), b)
+        text, n = self.text, len(self.text)
+        if a < 0:
+            a = 0
+        if b > n:
+            b = n
         if trim and a < b:
-            piece = text[a:b]
-            left = piece.lstrip(_SEPARATOR_CHARS)
+            left = text[a:b].lstrip(_SEPARATOR_CHARS)
             a = b - len(left)
-            b = with_initial_dot(text, a, a + len(left.rstrip(_SEPARATOR_CHARS)))
-        if not self.free(a, b):
+            b = a + len(left.rstrip(_SEPARATOR_CHARS))
+            if b < n and text[b] == ".":
+                b = with_initial_dot(text, a, b)
+        if a >= b or self._taken.find(1, a, b) >= 0:
             return False
-        index = len(self._spans)
         self._spans.append((label, a, b))
-        self._owner[a:b] = [index] * (b - a)
         self._taken[a:b] = b"\x01" * (b - a)
         # A free span lies in one stretch, which it cuts in two (either may be empty).
         stretches = self._stretches
-        k = bisect_right(stretches, (a, len(text))) - 1
+        k = bisect_right(stretches, (a, n)) - 1
         s, e = stretches[k]
-        stretches[k : k + 1] = [p for p in ((s, a), (b, e)) if p[0] < p[1]]
+        if s < a:
+            stretches[k] = (s, a)
+            if b < e:
+                stretches.insert(k + 1, (b, e))
+        elif b < e:
+            stretches[k] = (b, e)
+        else:
+            del stretches[k]
         return True
 
     def next_taken(self, pos: int) -> int:
@@ -98,8 +106,12 @@ class Spans:
         return len(self.text) if k < 0 else k
 
     def label_at(self, pos: int) -> str | None:
-        if 0 <= pos < len(self.text) and self._owner[pos] >= 0:
-            return self._spans[self._owner[pos]][0]
+        if 0 <= pos < len(self.text) and self._taken[pos]:
+            # Asked a few times a parse, of a dozen spans: looked for rather than kept per
+            # character at every take.
+            for label, a, b in self._spans:
+                if a <= pos < b:
+                    return label
         return None
 
     def value(self, span: tuple[int, int]) -> str:
@@ -150,6 +162,15 @@ class ReferenceSpans(Spans):
     """`Spans` as it was before its fast paths (every stretch found in `_taken` and cut
     again at each call by `_cut_region_reference`, spans trimmed and the rest found
     character by character): what the tests hold `Spans` to."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self._owner = [-1] * len(text)  # the index of the span that took each character
+
+    def label_at(self, pos: int) -> str | None:
+        if 0 <= pos < len(self.text) and self._owner[pos] >= 0:
+            return self._spans[self._owner[pos]][0]
+        return None
 
     def free(self, a: int, b: int) -> bool:
         return a < b and 1 not in self._taken[a:b]
