@@ -11,7 +11,8 @@ What this round changed, and what stands for the old code here:
 - `citemarks.first_of`, `initials_from` (where a search may start) -> offset 0, and a match
   always possible;
 - `citenames.may_contain_name` -> always True;
-- `citeparse._take_date`, `_full_date`, `_full_name` -> their old bodies below.
+- `citeparse._take_date`, `_full_date`, `_full_name` -> their old bodies below;
+- `read_date`, `read_short_date`, `surnames`, `split_frontloaded` cached -> `__wrapped__`.
 Where the first round's stand-ins differ from main's parser, main's code is kept (`_swaps`).
 """
 
@@ -86,6 +87,13 @@ def _swaps() -> list[tuple[Any, str, Any]]:
         (citeparse, "_take_date", take_date),
         (citeparse, "_full_date", full_date),
         (citeparse, "_full_name", full_name),
+        # pure helpers given an lru_cache -> the functions they wrap
+        (citeparse, "read_date", citedates.read_date.__wrapped__),
+        (citeparse, "read_short_date", citedates.read_short_date.__wrapped__),
+        (citedates, "read_date", citedates.read_date.__wrapped__),
+        (citedates, "read_short_date", citedates.read_short_date.__wrapped__),
+        (citenames, "_surnames", citenames._surnames.__wrapped__),
+        (citenames, "split_frontloaded", citenames.split_frontloaded.__wrapped__),
     ]
 
 

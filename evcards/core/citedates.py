@@ -7,6 +7,7 @@ can record where each date came from.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -102,6 +103,9 @@ def _month(name: str) -> int | None:
     return _MONTH_NUMBERS.get(name.lower()[:3])
 
 
+# A date is read again and again (each candidate, then the one taken with its hint; the same
+# dates in a file's cites): pure, and a CiteDate is immutable, so the reading is kept.
+@functools.lru_cache(maxsize=4096)
 def read_date(text: str, hint: int | None = None) -> CiteDate:
     """What a date's text says; never raises (unreadable text is a date with no parts)."""
     t = text.strip().strip("()")
@@ -130,6 +134,7 @@ def _from_groups(text: str, g: dict[str, str | None], hint: int | None) -> CiteD
     return CiteDate(text, year, month, day)
 
 
+@functools.lru_cache(maxsize=4096)
 def read_short_date(text: str, hint: int | None = None) -> CiteDate:
     """The date of a short cite: `18`, `'18`, `2K`, `2k9`, `6/14` (month/day), `6/6/13`."""
     t = text.strip()
