@@ -7,6 +7,7 @@ can record where each date came from.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -50,6 +51,16 @@ FULL_REFERENCE = re.compile(rf"(?<![\w/.-])(?:{_FULL_ALTERNATIVES})(?![\w/-])", 
 _FULL = re.compile(
     rf"\b(?=[0-9jfmasondw])(?<![\w/.-])(?:{_FULL_ALTERNATIVES})(?![\w/-])", re.IGNORECASE
 )
+# `_FULL` once more, led by the character before the date (which its lookbehind reads) taken
+# as a class, so that re scans for that class in C; then a quick look for a digit or a
+# month's or a season's name, which every date starts with. The date is group 1, at least
+# one character after where the search starts (`full_spans` tries that first place itself).
+_FULL_LED = re.compile(
+    r"[^\w/.-]\b(?=[0-9jfmasondw])"
+    r"(?=\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|spring|summer|fall|autumn|winter)"
+    rf"((?:{_FULL_ALTERNATIVES})(?![\w/-]))",
+    re.IGNORECASE,
+)
 # Python forbids a group name twice in one pattern: compile each form on its own.
 _FORMS = [re.compile(rf"(?:{p})$", re.IGNORECASE) for p in _FULL_DATES]
 YEAR_REFERENCE = re.compile(rf"(?<![\w/.-]){_Y4}(?![\w/-])")
@@ -92,6 +103,9 @@ def _month(name: str) -> int | None:
     return _MONTH_NUMBERS.get(name.lower()[:3])
 
 
+# A date is read again and again (each candidate, then the one taken with its hint; the same
+# dates in a file's cites): pure, and a CiteDate is immutable, so the reading is kept.
+@functools.lru_cache(maxsize=4096)
 def read_date(text: str, hint: int | None = None) -> CiteDate:
     """What a date's text says; never raises (unreadable text is a date with no parts)."""
     t = text.strip().strip("()")
@@ -120,6 +134,7 @@ def _from_groups(text: str, g: dict[str, str | None], hint: int | None) -> CiteD
     return CiteDate(text, year, month, day)
 
 
+@functools.lru_cache(maxsize=4096)
 def read_short_date(text: str, hint: int | None = None) -> CiteDate:
     """The date of a short cite: `18`, `'18`, `2K`, `2k9`, `6/14` (month/day), `6/6/13`."""
     t = text.strip()
@@ -139,7 +154,7 @@ def find_dates(text: str, start: int = 0, end: int | None = None) -> list[tuple[
     """(start, end, rank) of every date in text[start:end]; rank 0 is a full date (a day or a
     month), 1 a bare four-digit year. Overlaps resolved in favour of the longer, earlier one."""
     end = len(text) if end is None else end
-    found = [(m.start(), m.end(), 0) for m in _FULL.finditer(text, start, end)]
+    found = [(a, b, 0) for a, b in full_spans(text, start, end)]
     if not found:
         return [(m.start(), m.end(), 1) for m in _YEAR.finditer(text, start, end)]
     taken = bytearray(end - start)  # 1 where a full date lies
@@ -149,6 +164,26 @@ def find_dates(text: str, start: int = 0, end: int | None = None) -> list[tuple[
         if 1 not in taken[m.start() - start : m.end() - start]:
             found.append((m.start(), m.end(), 1))
     return sorted(found)
+
+
+def full_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The spans of `_FULL.finditer(text, start, end)`, found by `_FULL_LED`. A match of
+    `_FULL` at q > start is one of `_FULL_LED` at q - 1 (its first character is the one the
+    lookbehind reads, the rest the same pattern); none can start where the one before ends
+    (it ends before a character that is not a word's), so after a match the next is found
+    the same way. Only at `start` itself, where the character before is not in the range,
+    is `_FULL` tried."""
+    out = []
+    m = _FULL.match(text, start, end)
+    if m is not None:
+        out.append(m.span())
+        start = m.end()
+    out += [m.span(1) for m in _FULL_LED.finditer(text, start, end)]
+    return out
+
+
+def full_spans_reference(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    return [m.span() for m in _FULL.finditer(text, start, end)]
 
 
 _MONTH_SHORT = re.compile(rf"(?P<mn>{MONTH})[-\s](?P<a>\d{{1,2}})(?:-(?P<b>\d{{2,4}}))?$", re.I)

@@ -13,9 +13,24 @@ _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"“”]+", re.IGNORECASE)
 _URL_TAIL = re.compile(r"\)?//+(?:[A-Za-z]{2,8})?\)?$")
 
 
+def first_of(text: str, words: tuple[str, ...]) -> int | None:
+    """Where a match of a case-blind pattern whose every match starts with one of words
+    (ASCII letters other than i, k and s, which alone have non-ASCII letters that `re`
+    folds onto them) can start first: None when there is none, 0 when the lowered text is
+    longer (a letter lowered to two) and its offsets are not the text's."""
+    low = text.lower()
+    found = [k for k in (low.find(w) for w in words) if k >= 0]
+    if not found:
+        return None
+    return min(found) if len(low) == len(text) else 0
+
+
 def take_url(spans: Spans) -> str | None:
     url = None
-    for m in _URL.finditer(spans.text):
+    start = first_of(spans.text, ("http", "www."))
+    if start is None:
+        return None
+    for m in _URL.finditer(spans.text, start):
         a, b = m.span()
         while b > a and spans.text[b - 1] in ".,;:)]}>'’”":
             if spans.text[b - 1] == ")" and "(" in spans.text[a : b - 1]:
@@ -42,7 +57,10 @@ _SHORT_ACCESSED = re.compile(r"[01]?\d[-/.][0-3]?\d(?:[-/.]\d{2,4})?")
 
 def take_accessed(spans: Spans) -> str | None:
     text = spans.text
-    for m in _ACCESSED.finditer(text):
+    start = first_of(text, ("date", "acc", "retr", "doa"))
+    if start is None:
+        return None
+    for m in _ACCESSED.finditer(text, start):  # its lookbehind still reads text[start - 1]
         if not spans.free(m.start(), m.end()):
             continue
         dates = find_dates(text, m.end(), min(len(text), m.end() + 40))
@@ -103,9 +121,30 @@ _NOT_INITIALS = frozenset(
 )
 
 
+# What may follow the initials: `\s` (every character `str.isspace` holds, as re reads it)
+# and the closing marks.
+_WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+_AFTER_INITIALS = _WHITESPACE + ")]>."
+
+
+def initials_from(text: str) -> int:
+    """No match of `_INITIALS` starts before this offset. Its initials end where the text's
+    end has nothing but whitespace and closing marks left, and are at most 8 characters;
+    before them come whitespace and one mark (a slash run for `//`)."""
+    k = len(text.rstrip(_AFTER_INITIALS)) - 8
+    while k > 0 and text[k - 1].isspace():
+        k -= 1
+    while k > 0 and text[k - 1] == "/":
+        k -= 1
+    return max(0, k - 1)
+
+
 def take_initials(spans: Spans) -> str | None:
     """The cutter's initials at the very end: `) ank`, `//MC`, `..., ADL)`."""
-    m = _INITIALS.search(spans.text)
+    m = _INITIALS.search(spans.text, initials_from(spans.text))
     if not m:
         return None
     ini = m.group("ini")

@@ -143,12 +143,18 @@ def _et_al_gap(m: re.Match[str]) -> str:
 def surnames(name_part: str) -> list[str]:
     """The family names a short cite's name part reads out: 'Smith & Jones' -> ['Smith',
     'Jones']; an organisation or acronym stays whole ('National Post')."""
+    return list(_surnames(name_part))
+
+
+@functools.lru_cache(maxsize=4096)
+def _surnames(name_part: str) -> tuple[str, ...]:
+    # Pure; an author's short cite recurs through a file (a tuple kept, a list handed out).
     names = split_names(name_part)
     if not names:
-        return []
+        return ()
     if len(names) == 1 and is_organization(names[0]):
-        return names
-    return [n for n in names if n]
+        return tuple(names)
+    return tuple(n for n in names if n)
 
 
 def contains_name(text: str, surname: str) -> bool:
@@ -170,6 +176,15 @@ def contains_name(text: str, surname: str) -> bool:
             return True
         at = text.find(surname, at + 1)
     return False
+
+
+def may_contain_name(text: str, surnames: list[str]) -> bool:
+    """False only when no part of text can `contains_name` any of the surnames: in ASCII,
+    when none is in the lowered text at all (the test `contains_name` starts with)."""
+    if not text.isascii():
+        return True
+    low = text.lower()
+    return any(not s.isascii() or s.lower() in low for s in surnames if s)
 
 
 def _word_char(c: str) -> bool:
@@ -201,6 +216,7 @@ def with_surnames(given: str, family: list[str]) -> list[str]:
     return [f"{firsts[0]} {family[0]}", *family[1:]] if firsts else list(family)
 
 
+@functools.lru_cache(maxsize=4096)
 def split_frontloaded(name_part: str) -> int:
     """Where the family name starts in a frontloaded 'Ethan Meick' (0 when the whole part
     is the short cite's name: one word, several authors, an organisation)."""

@@ -220,8 +220,7 @@ def _parse(spans: Spans, short: tuple[int, int] | None) -> ParsedCite:
     title_span = take_title(spans)
     title = spans.value(title_span) if title_span else None
     initials = take_initials(spans)
-    segs = segments(spans)
-    date = _take_date(spans, segs, info, title_span)
+    date = _take_date(spans, info, title_span)
     segs = segments(spans)
     authors = _take_authors(spans, segs, info, title_span)
     segs = segments(spans)
@@ -310,16 +309,16 @@ def _take_mla(spans: Spans, info: _Short) -> None:
     info.authors = [f"{m.group('first').rstrip('.')} {m.group('last')}"]
 
 
-def _take_date(
-    spans: Spans, segs: list[Segment], info: _Short, title: tuple[int, int] | None
-) -> CiteDate | None:
+def _take_date(spans: Spans, info: _Short, title: tuple[int, int] | None) -> CiteDate | None:
     """The source's date: a full date whose year agrees with the short cite's, else the first
     full date, else a four-digit year, else a short-cite year standing alone ('01 –')."""
     hint = info.date.year if info.date else None
     picked = _full_date(spans, hint)
     if picked is not None:
         return _with_year(picked, info)
-    for seg in segs:
+    # Only now are the segments wanted; _full_date took nothing, so they are the same as
+    # before it (most cites have a full date and never ask for them here).
+    for seg in segments(spans):
         if title and seg.start > title[0]:
             break
         if _LONE_DATE.fullmatch(seg.text) and spans.take("date", seg.start, seg.end):
@@ -335,10 +334,16 @@ def _full_date(spans: Spans, hint: int | None) -> CiteDate | None:
     found = [d for d in find_dates(text) if spans.free(d[0], d[1])]
     for rank in (0, 1):
         ranked = [d for d in found if d[2] == rank]
-        agree = [d for d in ranked if _agrees(read_date(text[d[0] : d[1]]).year, hint)]
-        for a, b, _ in (agree or ranked)[:1]:
-            if spans.take("date", a, b):
-                return read_date(text[a:b], hint)
+        if not ranked:
+            continue
+        # The first that agrees, else the first: each read only until one agrees (with no
+        # hint every date agrees).
+        a, b, _ = next(
+            (d for d in ranked if hint is None or _agrees(read_date(text[d[0] : d[1]]).year, hint)),
+            ranked[0],
+        )
+        if spans.take("date", a, b):
+            return read_date(text[a:b], hint)
     return None
 
 
@@ -419,11 +424,19 @@ def _full_name(spans: Spans, head: list[Segment], info: _Short) -> list[str] | N
     """The head segment that is a name with a family name of the short cite, a whole name
     before a lone family name ('Brickman, ... (Lester' keeps looking); with no short cite,
     the first segment when it is a name or an organisation."""
-    found = [c for c in (_name_in(seg, info, k) for k, seg in enumerate(head)) if c]
-    if not found:
+    # The first whole name (more than one word), else the first name: the segments are
+    # asked only until a whole name is found.
+    first = None
+    for k, seg in enumerate(head):
+        found = _name_in(seg, info, k)
+        if found is not None:
+            if len(found[1].split()) > 1:
+                first = found
+                break
+            first = first or found
+    if first is None:
         return None
-    whole = [c for c in found if len(c[1].split()) > 1]
-    seg, text = (whole or found)[0]
+    seg, text = first
     if not spans.take("author", seg.start, seg.start + len(text)):
         return None
     info.et_al = info.et_al or bool(names.ET_AL.search(text))
@@ -438,6 +451,8 @@ def _name_in(seg: Segment, info: _Short, k: int) -> tuple[Segment, str] | None:
         return (seg, text) if ok else None
     if (k == 0 or seg.opens) and _spelled_out(text, info.family):
         return seg, text  # 'OECD 14, Organization for Economic Cooperation and ...'
+    if not names.may_contain_name(seg.text, info.family):
+        return None  # the name found below is a part of seg.text, and would hold one
     if not names.is_name(text, 8):
         text = names.name_prefix(text)  # 'Charles W. MILLS Professor of Philosophy'
     if any(names.contains_name(text, f) for f in info.family) and names.is_name(text, 8):

@@ -5,6 +5,7 @@ pieces) of the text no span has taken yet."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from typing import NamedTuple
 
 # What may lie between spans: whitespace, brackets, quotes, dashes and punctuation.
@@ -18,9 +19,16 @@ _CUT_ALTERNATIVES = (
     r"[,;()\[\]{}<>|*•¶]|:(?=\s)|\s[-–—]{1,3}(?=\s)|--+|[–—]|\s\.(?=\s)|(?<=[^\W\d_])-(?=\s)"
 )
 CUT_REFERENCE = re.compile(_CUT_ALTERNATIVES)
-# The same, led by a lookahead for the characters a cut can start with: most positions then
-# fail at one class test instead of at each of seven alternatives.
-_CUT = re.compile(rf"(?=[,;()\[\]{{}}<>|*•¶:\s\-–—])(?:{_CUT_ALTERNATIVES})")
+# The same, led by the character a cut starts with, taken as a class: re then scans for that
+# class in C, where a pattern led by a lookahead is tried at every position. What follows
+# tells the alternatives apart by looking back at that character; those that start with the
+# same characters keep their order (whitespace: a spaced dash, then a spaced period; '-':
+# '--+', then a word's hyphen), so each position matches as it did.
+_CUT = re.compile(
+    r"[,;()\[\]{}<>|*•¶–—:\s\-]"
+    r"(?:(?<=[,;()\[\]{}<>|*•¶–—])|(?<=:)(?=\s)|(?<=\s)[-–—]{1,3}(?=\s)|(?<=-)-+"
+    r"|(?<=\s)\.(?=\s)|(?<=[^\W\d_]-)(?=\s))"
+)
 # Words a period follows without ending a sentence.
 _ABBREVIATIONS = frozenset(
     """dr mr ms mrs prof jr sr st mt univ inc co corp ltd vs al vol no nos pp pg rev dept gov
@@ -49,32 +57,47 @@ class Spans:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._owner = [-1] * len(text)
         # 1 where a span has taken the character: what `free` and `segments` read, in C.
         self._taken = bytearray(len(text))
         self._spans: list[tuple[str, int, int]] = []
         self._cut: dict[tuple[int, int], list[Segment]] = {}  # a free stretch's segments
+        # The free stretches in order (what `_FREE` finds in `_taken`), kept as spans are
+        # taken, so that `segments` need not look for them again.
+        self._stretches: list[tuple[int, int]] = [(0, len(text))] if text else []
 
     def free(self, a: int, b: int) -> bool:
-        return a < b and 1 not in self._taken[a:b]
+        return a < b and self._taken.find(1, a, b) < 0
 
     def take(self, label: str, a: int, b: int, trim: bool = True) -> bool:
         """Record text[a:b] (trimmed of separators) under label; False when it is empty or
         overlaps a span already taken."""
-        text = self.text
-        a, b = max(0, a), min(len(text), b)
-        if trim:
-            while a < b and text[a] in SEPARATORS:
-                a += 1
-            while b > a and text[b - 1] in SEPARATORS:
-                b -= 1
-            b = with_initial_dot(text, a, b)
-        if not self.free(a, b):
+        text, n = self.text, len(self.text)
+        if a < 0:
+            a = 0
+        if b > n:
+            b = n
+        if trim and a < b:
+            left = text[a:b].lstrip(_SEPARATOR_CHARS)
+            a = b - len(left)
+            b = a + len(left.rstrip(_SEPARATOR_CHARS))
+            if b < n and text[b] == ".":
+                b = with_initial_dot(text, a, b)
+        if a >= b or self._taken.find(1, a, b) >= 0:
             return False
-        index = len(self._spans)
         self._spans.append((label, a, b))
-        self._owner[a:b] = [index] * (b - a)
         self._taken[a:b] = b"\x01" * (b - a)
+        # A free span lies in one stretch, which it cuts in two (either may be empty).
+        stretches = self._stretches
+        k = bisect_right(stretches, (a, n)) - 1
+        s, e = stretches[k]
+        if s < a:
+            stretches[k] = (s, a)
+            if b < e:
+                stretches.insert(k + 1, (b, e))
+        elif b < e:
+            stretches[k] = (b, e)
+        else:
+            del stretches[k]
         return True
 
     def next_taken(self, pos: int) -> int:
@@ -83,8 +106,12 @@ class Spans:
         return len(self.text) if k < 0 else k
 
     def label_at(self, pos: int) -> str | None:
-        if 0 <= pos < len(self.text) and self._owner[pos] >= 0:
-            return self._spans[self._owner[pos]][0]
+        if 0 <= pos < len(self.text) and self._taken[pos]:
+            # Asked a few times a parse, of a dozen spans: looked for rather than kept per
+            # character at every take.
+            for label, a, b in self._spans:
+                if a <= pos < b:
+                    return label
         return None
 
     def value(self, span: tuple[int, int]) -> str:
@@ -102,7 +129,7 @@ class Spans:
         text = self.text
         # Anything the segments missed, so that nothing is ever lost: in each free stretch,
         # from its first character that is not a separator to the stretch's end.
-        for a, b in [m.span() for m in _FREE.finditer(self._taken)]:
+        for a, b in list(self._stretches):
             first = _NOT_SEPARATOR.search(text, a, b)
             if first is not None:
                 self.take("rest", first.start(), b)
@@ -114,8 +141,7 @@ class Spans:
         once and kept: taking a span changes only the stretches it touches."""
         text, cut = self.text, self._cut
         out: list[Segment] = []
-        for m in _FREE.finditer(self._taken):
-            key = m.span()
+        for key in self._stretches:
             segs = cut.get(key)
             if segs is None:
                 segs = cut[key] = []
@@ -133,14 +159,44 @@ def segments(spans: Spans) -> list[Segment]:
 
 
 class ReferenceSpans(Spans):
-    """`Spans` as it was before its fast paths (every stretch cut again at each call, the
-    rest found character by character): what the tests hold `Spans` to."""
+    """`Spans` as it was before its fast paths (every stretch found in `_taken` and cut
+    again at each call by `_cut_region_reference`, spans trimmed and the rest found
+    character by character): what the tests hold `Spans` to."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self._owner = [-1] * len(text)  # the index of the span that took each character
+
+    def label_at(self, pos: int) -> str | None:
+        if 0 <= pos < len(self.text) and self._owner[pos] >= 0:
+            return self._spans[self._owner[pos]][0]
+        return None
+
+    def free(self, a: int, b: int) -> bool:
+        return a < b and 1 not in self._taken[a:b]
+
+    def take(self, label: str, a: int, b: int, trim: bool = True) -> bool:
+        text = self.text
+        a, b = max(0, a), min(len(text), b)
+        if trim:
+            while a < b and text[a] in SEPARATORS:
+                a += 1
+            while b > a and text[b - 1] in SEPARATORS:
+                b -= 1
+            b = with_initial_dot(text, a, b)
+        if not self.free(a, b):
+            return False
+        index = len(self._spans)
+        self._spans.append((label, a, b))
+        self._owner[a:b] = [index] * (b - a)
+        self._taken[a:b] = b"\x01" * (b - a)
+        return True
 
     def segments(self) -> list[Segment]:
         text = self.text
         out: list[Segment] = []
         for m in _FREE.finditer(self._taken):
-            _cut_region(text, m.start(), m.end(), out)
+            _cut_region_reference(text, m.start(), m.end(), out)
         return out
 
     def fill_rest(self) -> list[str]:
@@ -159,10 +215,45 @@ class ReferenceSpans(Spans):
 
 
 _FREE = re.compile(rb"\x00+")
-_NOT_SEPARATOR = re.compile("[^" + re.escape("".join(sorted(SEPARATORS))) + "]")
+_SEPARATOR_CHARS = "".join(sorted(SEPARATORS))  # for str.strip: the same set, trimmed in C
+_NOT_SEPARATOR = re.compile("[^" + re.escape(_SEPARATOR_CHARS) + "]")
 
 
 def _cut_region(text: str, a: int, b: int, out: list[Segment]) -> None:
+    """Cut text[a:b] into segments (appended to out): what `_cut_region_reference` does,
+    with the empty pieces between neighbouring cuts (most of them: ', (' is three cuts)
+    dropped at one `strip`, the others trimmed by `str.strip` rather than a loop, and the
+    sentence ends looked for only where there is a period."""
+    if not text[a:b].lstrip(_SEPARATOR_CHARS):
+        return  # separators alone (most stretches, between two spans): nothing to cut
+    cuts = [m.span() for m in _CUT.finditer(text, a, b)]
+    if text.find(".", a, b) >= 0:
+        ends = _sentence_ends(text, a, b)
+        if ends:
+            cuts += [(p, p + 1) for p in ends]
+            cuts.sort()
+    cuts.append((b, b))
+    pos = a
+    for c0, c1 in cuts:
+        if c0 < pos:
+            continue
+        if c0 > pos:
+            piece = text[pos:c0]
+            left = piece.lstrip(_SEPARATOR_CHARS)
+            if left:
+                s = c0 - len(left)
+                e = s + len(left.rstrip(_SEPARATOR_CHARS))
+                k = pos - 1
+                while k >= 0 and text[k].isspace():
+                    k -= 1
+                opens = (k >= 0 and text[k] in _OPENERS) or not _OPENERS.isdisjoint(text[pos:s])
+                e = with_initial_dot(text, s, e)
+                out.append(Segment(s, e, text[s:e], opens))
+        pos = c1
+
+
+def _cut_region_reference(text: str, a: int, b: int, out: list[Segment]) -> None:
+    """`_cut_region` as it was: every piece between two cuts trimmed by `_add`."""
     cuts = [(m.start(), m.end()) for m in _CUT.finditer(text, a, b)]
     cuts += [(p, p + 1) for p in _sentence_ends(text, a, b)]
     cuts.sort()
