@@ -77,7 +77,7 @@ def sentence_ends(text: str, a: int, b: int) -> list[int]:
 
 
 def split_names(text: str) -> list[str]:
-    text = citenames.ET_AL.sub("", text)
+    text = citenames.ET_AL.sub(citenames._et_al_gap, text)  # the words on either side kept apart
     return [n.strip(" ,*") for n in citenames._JOINERS.split(text) if n.strip(" ,*")]
 
 

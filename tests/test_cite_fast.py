@@ -116,6 +116,7 @@ def test_contains_name_equals_the_pattern(text: str, surname: str) -> None:
         "Smith 19 (John Smith, Professor) ank",
         "2019-1 2019 -- 2020 — Sept. 9, 2019 ſep 2018",
         'Meick, Ethan. "Title." Journal, 3-4-2018.',
+        "A.ETAL.A",  # 'et al.' between two words leaves them two (e709db5), in both
     ],
 )
 def test_examples_equal_the_reference(text: str) -> None:
