@@ -176,7 +176,7 @@ def _lengths(searcher: tantivy.Searcher, held: dict[Leaf, int]) -> tuple[int, di
         mine = sorted(w for (f, w), n in held.items() if f == name and n)
         for word in [*mine, *_COMMON]:
             q = tantivy.Query.term_query(schema(), name, word)
-            hits = searcher.search(q, 1).hits
+            hits = searcher.search(q, 1, count=False).hits  # any match: avgdl and N are global
             if not hits:
                 continue
             tree = json.loads(q.explain(searcher, hits[0][1]).to_json())
