@@ -266,3 +266,44 @@ def test_taken_debatesum_cards_stay_first_over_the_library_and_the_collection(co
         assert best is not None
         take(lib, [best[0]])
         assert _first(lib.root, query) == (best[0], "lib"), query
+
+
+def test_a_rebuilt_collection_is_searched_anew_not_its_kept_build(tmp_path, lib):
+    from evcards.collections import places, searching
+
+    rows = ode_rows(6)
+    building.build("ode", [write_csv(tmp_path / "ode.csv", rows)])
+    first = places.current("ode")
+    before = search_all(lib.root, "alliance", where=["ode"], limit=50, cuts="every")
+    assert before and first in searching._kept  # kept for the next search
+    assert search_all(lib.root, "alliance", where=["ode"], limit=50, cuts="every") == before
+    for row in rows:
+        row["tag"] = row["tag"].replace(" ", " zyzzyva ", 1)
+    building.build("ode", [write_csv(tmp_path / "ode.csv", rows)])  # a new build folder
+    after = search_all(lib.root, "zyzzyva", where=["ode"], limit=50, cuts="every")
+    assert len(after) == len(rows)
+    assert first not in searching._kept and places.current("ode") in searching._kept
+
+
+def test_builds_are_kept_up_to_keep_and_a_failed_search_keeps_none(tmp_path, lib, monkeypatch):
+    from evcards.collections import places, searching
+
+    searching.forget_kept()
+    rows = ode_rows(6)
+    for name, part in (("one", rows[:3]), ("two", rows[3:])):
+        building.build(name, [write_csv(tmp_path / f"{name}.csv", part)])
+    monkeypatch.setattr(searching, "KEEP", 1)
+    assert {h.where for h in search_all(lib.root, "alliance", where=["one", "two"])} == {
+        "one",
+        "two",
+    }
+    assert list(searching._kept) == [places.current("two")]  # the last used
+    searching.forget_kept()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a search that fails")
+
+    monkeypatch.setattr(searching, "_search_collection", broken)
+    with pytest.raises(RuntimeError):
+        search_all(lib.root, "alliance", where=["one"])
+    assert searching._kept == {}

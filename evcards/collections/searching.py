@@ -14,6 +14,7 @@ folder is opened, and tantivy loads only when a search runs.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -93,19 +94,69 @@ def search_all(
     return kept
 
 
+# Builds opened by earlier searches of this process, by folder, kept for the next (the
+# terminal UI searches as you type): opening one, its catalog and its tantivy segments, cost
+# as much as a quarter of a search over it (bench/README.md). A finished build folder never
+# changes (a rebuild writes a new folder and swaps `current`: collections.building), so an
+# open build is right for as long as its folder is the current one; the others are closed at
+# the end of each search. A search takes the builds it uses out of here and puts them back
+# when it is done: two searches at once, in two threads, never share one.
+KEEP = 8  # builds kept at most
+_kept: dict[Path, Index] = {}  # least recently used first
+_kept_lock = threading.Lock()
+
+
 @contextmanager
 def _opened(names: list[str]) -> Iterator[dict[str, Index]]:
-    """The collections named, each's build opened, closed on the way out."""
+    """The collections named, each's build opened (or taken from `_kept`), kept for the next
+    search on the way out (closed instead when the search failed)."""
     from evcards.collections.store import open_build
 
     builds: dict[str, Index] = {}
+    folders: dict[str, Path] = {}
+    ok = False
     try:
         for name in names:
-            builds[name] = open_build(places.known(name))
+            folders[name] = folder = places.known(name)
+            with _kept_lock:
+                kept = _kept.pop(folder, None)
+            builds[name] = kept if kept is not None else open_build(folder, any_thread=True)
         yield builds
+        ok = True
     finally:
-        for ix in builds.values():
-            ix.close()
+        if ok:
+            _keep([(folders[name], ix) for name, ix in builds.items()])
+        else:
+            for ix in builds.values():
+                ix.close()
+
+
+def _keep(opened: list[tuple[Path, Index]]) -> None:
+    """Keep these builds for the next search (the last used at the end), and close those
+    that are no longer their collection's current build (rebuilt, removed, or of a data
+    folder that is gone), a copy another search kept of the same one meanwhile, and the
+    least recently used past KEEP."""
+    gone: list[Index] = []
+    with _kept_lock:
+        for folder, ix in opened:
+            other = _kept.pop(folder, None)
+            if other is not None:
+                gone.append(other)
+            _kept[folder] = ix
+        for folder in list(_kept):
+            if places.current_of(folder.parent) != folder or len(_kept) > KEEP:
+                gone.append(_kept.pop(folder))
+    for ix in gone:
+        ix.close()
+
+
+def forget_kept() -> None:
+    """Close every build kept by earlier searches."""
+    with _kept_lock:
+        gone = list(_kept.values())
+        _kept.clear()
+    for ix in gone:
+        ix.close()
 
 
 def _search_collection(

@@ -87,12 +87,14 @@ class CollectionIndex(Index):
         return self._fulltext
 
 
-def open_build(build: Path) -> CollectionIndex:
-    """The index of a finished build folder; IndexDamaged when it cannot be read."""
+def open_build(build: Path, any_thread: bool = False) -> CollectionIndex:
+    """The index of a finished build folder; IndexDamaged when it cannot be read.
+    `any_thread`: its catalog usable from other threads, one at a time (a search keeps it
+    for the next: collections.searching)."""
     path = build / INDEX_NAME
     if not path.is_file():
         raise IndexDamaged(f"{build}: no catalog")
-    db = connect(path)
+    db = connect(path, any_thread)
     if not usable(db):
         db.close()
         raise IndexDamaged(f"{path}: not a catalog of this version of evcards")
