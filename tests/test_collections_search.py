@@ -307,3 +307,50 @@ def test_builds_are_kept_up_to_keep_and_a_failed_search_keeps_none(tmp_path, lib
     with pytest.raises(RuntimeError):
         search_all(lib.root, "alliance", where=["one"])
     assert searching._kept == {}
+
+
+def _rescore_every(hits, limit):
+    """The reference of `searching.rescored`: every hit rescored."""
+    for hit in hits:
+        if hit.rescore is not None:
+            hit.score, hit.rescore = hit.rescore.run(), None
+
+
+def test_rescoring_only_the_hits_that_can_be_shown_gives_the_results_of_rescoring_all(
+    tmp_path, lib, monkeypatch
+):
+    import dataclasses
+
+    from evcards.collections import searching
+
+    for p in (REPO / "cards").glob("*.toml"):
+        if p.name[0] != ".":
+            shutil.copy(p, lib.root / p.name)
+    rows = ode_rows(60)
+    building.build("one", [write_csv(tmp_path / "one.csv", rows[:40])])
+    building.build("two", [write_csv(tmp_path / "two.csv", ode_rows() + rows[40:])])
+    fast = searching.rescored
+    compared = []  # (the merge of the hits rescored by each, the hits each rescored)
+
+    def both(hits, limit):
+        copies = [dataclasses.replace(h) for h in hits]  # the same rescoring closures
+        _rescore_every(copies, limit)
+        fast(hits, limit)
+        skipped = sum(a.score != b.score for a, b in zip(hits, copies, strict=True))
+        compared.append(
+            (
+                [h.as_json() for h in searching.merged(list(hits), limit)],
+                [h.as_json() for h in searching.merged(copies, limit)],
+                skipped,
+            )
+        )
+
+    monkeypatch.setattr(searching, "rescored", both)
+    for query in ("alliance", "nuclear war", '"the alliance"', "china OR russia", "war NOT iran",
+                  "alli*", "the"):  # fmt: skip
+        for options in ({}, {"cuts": "every"}, {"cuts": "off"}, {"read": True}):
+            for limit in (1, 3, 10, 40):
+                search_all(lib.root, query, limit=limit, **options)
+    for got, expected, _ in compared:
+        assert got == expected
+    assert sum(skipped for _, _, skipped in compared) > 0  # the fast path left some out

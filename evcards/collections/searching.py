@@ -76,7 +76,7 @@ def search_all(
     names = sources(where)
     library = LIBRARY in names and not filters.round_only() and root.is_dir()
     # (a library card has no event, side, level or caselist: round filters leave it out)
-    shared = Shared(leaves(query, weights_for(read)))
+    shared = Shared(leaves(query, weights_for(read)), later=True)
     hits: list[Hit] = []
     with _opened([n for n in names if n != LIBRARY]) as builds:
         for name, ix in builds.items():
@@ -87,6 +87,7 @@ def search_all(
             )
         for name, ix in builds.items():
             hits += _search_collection(name, ix, query, filters, options, shared)
+    rescored(hits, limit)
     kept = merged(hits, limit)
     for hit in kept:
         if hit.later is not None:
@@ -168,6 +169,42 @@ def _search_collection(
     for hit in found:
         hit.where = name
     return found
+
+
+_SLACK = 1e-4  # a relative margin on the reach of a rescoring: its float rounding is ~1e-7
+
+
+def rescored(hits: list[Hit], limit: int) -> None:
+    """Each hit's score with the shared field lengths (its `rescore`, index.shared), worked
+    out only for the hits that can be among the first `limit` once merged. Each hit's score
+    lies within its reach: the `limit`-th best of the least scores that the cards (each
+    card id at its least copy) can have is a line that the `limit` merged results reach;
+    a hit whose highest possible score is below it cannot be one of them, and keeps that
+    highest score instead (below every result: `merged` drops it, after the dedupe it takes
+    part in). A hit with no reach to tell, or all of them when the line is not known, is
+    rescored. The same results as rescoring all of them (tests/test_collections_search.py)."""
+    bounds = []
+    for hit in hits:
+        later = hit.rescore
+        low = high = hit.score
+        if later is not None:
+            low *= later.reach[0] * (1 - _SLACK)
+            high *= later.reach[1] * (1 + _SLACK)
+        bounds.append((low, high))
+    least: dict[str, tuple[bool, float]] = {}  # id -> its worst place: (analytic, -score)
+    for hit, (low, _) in zip(hits, bounds, strict=True):
+        place = (hit.kind == "analytic", -low)
+        least[hit.id] = max(least.get(hit.id, place), place)
+    order = sorted(least.values())
+    line = order[limit - 1] if 0 < limit <= len(order) else None
+    for hit, (_, high) in zip(hits, bounds, strict=True):
+        if hit.rescore is None:
+            continue
+        if line is not None and (hit.kind == "analytic", -high) > line:
+            hit.score = high
+        else:
+            hit.score = hit.rescore.run()
+        hit.rescore = None
 
 
 def merged(hits: list[Hit], limit: int) -> list[Hit]:

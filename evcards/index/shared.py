@@ -67,9 +67,13 @@ class Counts:
 class Shared:
     """The query's words (`leaves`, from `query.leaves`) counted over each source added."""
 
-    def __init__(self, leaves: set[Leaf]) -> None:
+    def __init__(self, leaves: set[Leaf], later: bool = False) -> None:
         self.leaves = leaves
         self.sources: dict[str, Counts] = {}
+        # Whether each source's picked hits are rescored only when the caller asks (each
+        # hit's `rescore`, index.search): a merge of the sources rescores only the hits
+        # that can be among its results.
+        self.later = later
 
     def add(self, name: str, searcher: tantivy.Searcher) -> Counts:
         """Count the query's words in the source `name` (again, if it was counted)."""
@@ -146,16 +150,50 @@ class Sourced:
         scores as they are when there is one source)."""
         if len(self.shared.sources) < 2:
             return [s for s, _ in scores]
+        one = self.rescorer(searcher, query)
+        return [one(score, address) for score, address in scores]
+
+    def rescorer(
+        self, searcher: tantivy.Searcher, query: tantivy.Query
+    ) -> Callable[[float, Any], float]:
+        """What `rescored` does to one hit (its score, its address), with the statistics
+        of the sources as they are now (for a caller that rescores only some hits)."""
         mine = self.counts(searcher).lengths
         by_length: dict[float, str | None] = {}  # a phrase leaf's avgdl names its field...
         for name, avg in mine.items():
             by_length[avg] = None if avg in by_length else name  # ...unless two share it
         shared = self.shared.lengths()
-        out = []
-        for score, address in scores:
+
+        def one(score: float, address: Any) -> float:
+            if not score:
+                return score
             tree = json.loads(query.explain(searcher, address).to_json())
-            out.append(again(tree, by_length, shared, None) if score else score)
-        return out
+            return again(tree, by_length, shared, None)
+
+        return one
+
+    def reach(self, searcher: tantivy.Searcher) -> tuple[float, float]:
+        """The least and the most factor `rescored` can move a score of this source by
+        (float rounding aside). Each BM25 leaf's tf part, freq / (freq + k1 * (1 - b + b *
+        dl / avgdl)), is worked out again with its field's shared average for avgdl: with
+        A = freq + k1 * (1 - b) > 0 and C = k1 * b * dl, the new part over the old is (A + C /
+        mine) / (A + C / shared), between 1 and shared / mine; and every other node of the
+        explanation moves as a weighted sum of its parts. A leaf is in a field this source
+        has an average for (`_lengths` finds one wherever a query word matches a live
+        document), or it is left as it is."""
+        mine = self.counts(searcher).lengths
+        ratios = [1.0]
+        ratios += [avg / mine[name] for name, avg in self.shared.lengths().items() if name in mine]
+        return min(ratios), max(ratios)
+
+
+@dataclass
+class Later:
+    """A hit's score with the shared lengths, worked out when called (`run`), and how far
+    that can move it from the score it has: between `reach[0]` and `reach[1]` times it."""
+
+    run: Callable[[], float]
+    reach: tuple[float, float]
 
 
 def _idf_sum(name: str, words: Iterable[str], held: dict[Leaf, int], total: int) -> float:
