@@ -354,3 +354,25 @@ def test_rescoring_only_the_hits_that_can_be_shown_gives_the_results_of_rescorin
     for got, expected, _ in compared:
         assert got == expected
     assert sum(skipped for _, _, skipped in compared) > 0  # the fast path left some out
+
+
+def test_a_builds_remembered_lengths_are_the_ones_read_afresh(tmp_path, lib):
+    from evcards.collections import places
+    from evcards.collections.store import open_build
+    from evcards.index.query import leaves, weights_for
+    from evcards.index.shared import Shared
+
+    building.build("ode", [write_csv(tmp_path / "ode.csv", ode_rows(30))])
+    ix = open_build(places.current("ode"))
+    try:
+        searcher = ix.searcher()
+        queries = ("alliance", "zyzzyva", "nuclear war", "the", '"the alliance"', "alli* china")
+        for read in (False, True):
+            for query in queries * 2:  # the second time, from the memo
+                words = leaves(query, weights_for(read))
+                fresh = Shared(words).add("ode", searcher)
+                kept = Shared(words).add("ode", searcher, memo=ix.memo)
+                assert kept == fresh, query
+        assert ix.memo  # it was used
+    finally:
+        ix.close()

@@ -76,7 +76,13 @@ class Facts(NamedTuple):
 
 
 class CollectionIndex(Index):
-    """A build folder's index: the catalog and its full-text folder side by side in it."""
+    """A build folder's index: the catalog and its full-text folder side by side in it.
+    A finished build never changes: `memo` holds what searches work out once of it
+    (index.shared._lengths)."""
+
+    def __init__(self, root: Path, db: sqlite3.Connection, rebuilt: bool = False) -> None:
+        super().__init__(root, db, rebuilt)
+        self.memo: dict[Any, Any] = {}
 
     def fulltext(self) -> tantivy.Index:
         if self._fulltext is None:

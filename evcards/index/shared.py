@@ -75,13 +75,16 @@ class Shared:
         # that can be among its results.
         self.later = later
 
-    def add(self, name: str, searcher: tantivy.Searcher) -> Counts:
-        """Count the query's words in the source `name` (again, if it was counted)."""
+    def add(
+        self, name: str, searcher: tantivy.Searcher, memo: dict[Any, Any] | None = None
+    ) -> Counts:
+        """Count the query's words in the source `name` (again, if it was counted); `memo`:
+        for an index that never changes, what earlier counts read of it (`_lengths`)."""
         from evcards.index.fulltext import reading
 
         with reading():
             held = {(f, w): searcher.doc_freq(f, w) for f, w in self.leaves}
-            total, lengths = _lengths(searcher, held)
+            total, lengths = _lengths(searcher, held, memo)
         self.sources[name] = counts = Counts(total, held, lengths)
         return counts
 
@@ -200,30 +203,66 @@ def _idf_sum(name: str, words: Iterable[str], held: dict[Leaf, int], total: int)
     return sum(idf(held.get((name, w), 0), total) for w in words)
 
 
-def _lengths(searcher: tantivy.Searcher, held: dict[Leaf, int]) -> tuple[int, dict[str, float]]:
+def _lengths(
+    searcher: tantivy.Searcher, held: dict[Leaf, int], memo: dict[Any, Any] | None = None
+) -> tuple[int, dict[str, float]]:
     """This index's N as its BM25 counts it (deleted documents included, as in `doc_freq`;
     tantivy-py tells it only in an explanation) and the average length of each field the
     query names, read from the explanation of one match in that field: of a query word it
-    holds, else of a common word (a field no such word is in is left out)."""
+    holds, else of a common word (a field no such word is in is left out).
+
+    `memo`: what earlier searches of this index read, for an index that never changes (a
+    collection's build). Finding one match of a common word in a million documents costs
+    3-13 ms a field, and N and a field's average are the index's, whatever the match: so
+    each field's figures are read once, and whether a common word is in it. A memo holds
+    them only while N is the index's live documents: with none deleted, a query word it
+    holds (`doc_freq` over 0) has a match, as the reading without a memo would find."""
+    total, out = searcher.num_docs, {}
+    for name in sorted({f for f, _ in held}):
+        mine = sorted(w for (f, w), n in held.items() if f == name and n)
+        if memo is None:
+            found = _first_match(searcher, name, [*mine, *_COMMON])
+        else:
+            found = _remembered(searcher, name, mine, memo)
+        if found is not None:
+            out[name], total = found
+    return total, out
+
+
+def _remembered(
+    searcher: tantivy.Searcher, name: str, mine: list[str], memo: dict[Any, Any]
+) -> tuple[float, int] | None:
+    """`_first_match` of the field's query words, then the common words, through `memo`."""
+    key = ("any", name) if mine else ("common", name)
+    if key in memo:
+        return memo[key]  # type: ignore[no-any-return]
+    found = _first_match(searcher, name, [*mine, *_COMMON] if mine else list(_COMMON))
+    if found is not None and found[1] != searcher.num_docs:
+        return found  # deleted documents: a query word's count may name no live match
+    if found is not None or not mine:
+        memo[key] = found
+    return found
+
+
+def _first_match(
+    searcher: tantivy.Searcher, name: str, words: list[str]
+) -> tuple[float, int] | None:
+    """(the field's average length, N) from the explanation of the first match of the
+    first of `words` the field holds; None when it holds none."""
     import tantivy
 
     from evcards.index.fulltext import schema
 
-    total, out = searcher.num_docs, {}
-    for name in sorted({f for f, _ in held}):
-        mine = sorted(w for (f, w), n in held.items() if f == name and n)
-        for word in [*mine, *_COMMON]:
-            q = tantivy.Query.term_query(schema(), name, word)
-            hits = searcher.search(q, 1, count=False).hits  # any match: avgdl and N are global
-            if not hits:
-                continue
-            tree = json.loads(q.explain(searcher, hits[0][1]).to_json())
-            tf, idf_node = _find(tree, _TF), _find(tree, "idf")
-            if tf is not None and idf_node is not None:
-                out[name] = _detail(tf, "avgdl")
-                total = int(_detail(idf_node, "N,"))
-                break
-    return total, out
+    for word in words:
+        q = tantivy.Query.term_query(schema(), name, word)
+        hits = searcher.search(q, 1, count=False).hits  # any match: avgdl and N are global
+        if not hits:
+            continue
+        tree = json.loads(q.explain(searcher, hits[0][1]).to_json())
+        tf, idf_node = _find(tree, _TF), _find(tree, "idf")
+        if tf is not None and idf_node is not None:
+            return _detail(tf, "avgdl"), int(_detail(idf_node, "N,"))
+    return None
 
 
 def _find(node: dict[str, Any], start: str) -> dict[str, Any] | None:
