@@ -92,6 +92,15 @@ class CollectionIndex(Index):
             self._fulltext = fulltext.open_index(self.root / name)
         return self._fulltext
 
+    def searcher(self) -> tantivy.Searcher:
+        """A searcher over the build's one commit: no reload to look for another (tantivy
+        reads its meta.json and segment list again on each, 0.3-0.6 ms at 1M rows)."""
+        from evcards.index.fulltext import reading
+
+        index = self.fulltext()
+        with reading():
+            return index.searcher()
+
 
 def open_build(build: Path, any_thread: bool = False) -> CollectionIndex:
     """The index of a finished build folder; IndexDamaged when it cannot be read.
