@@ -148,9 +148,9 @@ class Ranked:
     searcher: tantivy.Searcher | None
     terms: list[Term]
     cuts: dict[int, int] | None = None  # each picked key's group's number of cuts
-    # With a shared ranking that rescores later (index.shared): how to rescore a hit (its
-    # score, its address) and how far that can move its score.
-    rescore: tuple[Callable[[float, Any], float], tuple[float, float]] | None = None
+    # With a shared ranking that rescores later (index.shared): each hit's rescoring, of
+    # its score and its address.
+    rescore: Callable[[float, Any], Later] | None = None
 
 
 class _Groups:
@@ -230,7 +230,7 @@ def rank(
         if not shared.shared.later:
             picked = _rescored(shared, searcher, ranked, picked)
         elif shared.merged():
-            later = (shared.rescorer(searcher, ranked), shared.reach(searcher))
+            later = shared.later(searcher, ranked)
     clean = CONTROL.sub(" ", query)
     terms = snippets.terms_of_raw(clean) if raw else snippets.terms_of(quote_query(clean))
     return Ranked(picked, searcher, terms, groups.cuts, later)
@@ -419,19 +419,10 @@ def _hits(db: sqlite3.Connection, ranked: Ranked, read: bool, snippets: Snippets
                 kind=kind,
                 cuts=(ranked.cuts or {}).get(key, 1),
                 later=later,
-                rescore=None if ranked.rescore is None else _later(ranked.rescore, score, address),
+                rescore=None if ranked.rescore is None else ranked.rescore(score, address),
             )
         )
     return out
-
-
-def _later(
-    rescore: tuple[Callable[[float, Any], float], tuple[float, float]], score: float, address: Any
-) -> Later:
-    from evcards.index.shared import Later
-
-    one, reach = rescore
-    return Later(partial(one, score, address), reach)
 
 
 def _snippet(searcher: tantivy.Searcher, address: Any, stored: str, terms: list[Term]) -> str:

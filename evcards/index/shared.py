@@ -36,6 +36,7 @@ import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from evcards.index.fulltext import RANKED
@@ -174,6 +175,13 @@ class Sourced:
             return again(tree, by_length, shared, None)
 
         return one
+
+    def later(
+        self, searcher: tantivy.Searcher, query: tantivy.Query
+    ) -> Callable[[float, Any], Later]:
+        """Each hit's rescoring (its score, its address) for its caller to run or not."""
+        one, reach = self.rescorer(searcher, query), self.reach(searcher)
+        return lambda score, address: Later(partial(one, score, address), reach)
 
     def reach(self, searcher: tantivy.Searcher) -> tuple[float, float]:
         """The least and the most factor `rescored` can move a score of this source by
@@ -327,19 +335,30 @@ def again(
         return value
     for d in details:
         if d.get("description") == _TF:
-            numbers = {str(x["description"]).split(",", 1)[0]: x["value"] for x in d["details"]}
-            if numbers.keys() != _TF_NUMBERS or len(d["details"]) != len(_TF_NUMBERS):
-                return _again(node, by_length, shared, name)
-            old = float(d["value"])
-            avg = shared.get(name or by_length.get(float(numbers["avgdl"])) or "")
-            if avg is None or old == 0.0:
-                return value
-            freq, k1, b, dl = (float(numbers[k]) for k in ("freq", "k1", "b", "dl"))
-            return value * (freq / (freq + k1 * (1 - b + b * dl / avg))) / old
+            return _leaf_again(node, d, by_length, shared, name)
     parts = sum([float(d["value"]) for d in details])
     if not parts:
         return value
     return value * sum([again(d, by_length, shared, name) for d in details]) / parts
+
+
+def _leaf_again(
+    node: dict[str, Any],
+    tf: dict[str, Any],
+    by_length: dict[float, str | None],
+    shared: dict[str, float],
+    name: str | None,
+) -> float:
+    """`again` of a BM25 leaf, whose tf part is `tf`."""
+    numbers = {str(x["description"]).split(",", 1)[0]: x["value"] for x in tf["details"]}
+    if numbers.keys() != _TF_NUMBERS or len(tf["details"]) != len(_TF_NUMBERS):
+        return _again(node, by_length, shared, name)
+    value, old = float(node["value"]), float(tf["value"])
+    avg = shared.get(name or by_length.get(float(numbers["avgdl"])) or "")
+    if avg is None or old == 0.0:
+        return value
+    freq, k1, b, dl = (float(numbers[k]) for k in ("freq", "k1", "b", "dl"))
+    return value * (freq / (freq + k1 * (1 - b + b * dl / avg))) / old
 
 
 _TF_NUMBERS = {"freq", "k1", "b", "dl", "avgdl"}
