@@ -266,3 +266,113 @@ def test_taken_debatesum_cards_stay_first_over_the_library_and_the_collection(co
         assert best is not None
         take(lib, [best[0]])
         assert _first(lib.root, query) == (best[0], "lib"), query
+
+
+def test_a_rebuilt_collection_is_searched_anew_not_its_kept_build(tmp_path, lib):
+    from evcards.collections import places, searching
+
+    rows = ode_rows(6)
+    building.build("ode", [write_csv(tmp_path / "ode.csv", rows)])
+    first = places.current("ode")
+    before = search_all(lib.root, "alliance", where=["ode"], limit=50, cuts="every")
+    assert before and first in searching._kept  # kept for the next search
+    assert search_all(lib.root, "alliance", where=["ode"], limit=50, cuts="every") == before
+    for row in rows:
+        row["tag"] = row["tag"].replace(" ", " zyzzyva ", 1)
+    building.build("ode", [write_csv(tmp_path / "ode.csv", rows)])  # a new build folder
+    after = search_all(lib.root, "zyzzyva", where=["ode"], limit=50, cuts="every")
+    assert len(after) == len(rows)
+    assert first not in searching._kept and places.current("ode") in searching._kept
+
+
+def test_builds_are_kept_up_to_keep_and_a_failed_search_keeps_none(tmp_path, lib, monkeypatch):
+    from evcards.collections import places, searching
+
+    searching.forget_kept()
+    rows = ode_rows(6)
+    for name, part in (("one", rows[:3]), ("two", rows[3:])):
+        building.build(name, [write_csv(tmp_path / f"{name}.csv", part)])
+    monkeypatch.setattr(searching, "KEEP", 1)
+    assert {h.where for h in search_all(lib.root, "alliance", where=["one", "two"])} == {
+        "one",
+        "two",
+    }
+    assert list(searching._kept) == [places.current("two")]  # the last used
+    searching.forget_kept()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a search that fails")
+
+    monkeypatch.setattr(searching, "_search_collection", broken)
+    with pytest.raises(RuntimeError):
+        search_all(lib.root, "alliance", where=["one"])
+    assert searching._kept == {}
+
+
+def _rescore_every(hits, limit):
+    """The reference of `searching.rescored`: every hit rescored."""
+    for hit in hits:
+        if hit.rescore is not None:
+            hit.score, hit.rescore = hit.rescore.run(), None
+
+
+def test_rescoring_only_the_hits_that_can_be_shown_gives_the_results_of_rescoring_all(
+    tmp_path, lib, monkeypatch
+):
+    import dataclasses
+
+    from evcards.collections import searching
+
+    for p in (REPO / "cards").glob("*.toml"):
+        if p.name[0] != ".":
+            shutil.copy(p, lib.root / p.name)
+    rows = ode_rows(60)
+    building.build("one", [write_csv(tmp_path / "one.csv", rows[:40])])
+    building.build("two", [write_csv(tmp_path / "two.csv", ode_rows() + rows[40:])])
+    fast = searching.rescored
+    compared = []  # (the merge of the hits rescored by each, the hits each rescored)
+
+    def both(hits, limit):
+        copies = [dataclasses.replace(h) for h in hits]  # the same rescoring closures
+        _rescore_every(copies, limit)
+        fast(hits, limit)
+        skipped = sum(a.score != b.score for a, b in zip(hits, copies, strict=True))
+        compared.append(
+            (
+                [h.as_json() for h in searching.merged(list(hits), limit)],
+                [h.as_json() for h in searching.merged(copies, limit)],
+                skipped,
+            )
+        )
+
+    monkeypatch.setattr(searching, "rescored", both)
+    for query in ("alliance", "nuclear war", '"the alliance"', "china OR russia", "war NOT iran",
+                  "alli*", "the"):  # fmt: skip
+        for options in ({}, {"cuts": "every"}, {"cuts": "off"}, {"read": True}):
+            for limit in (1, 3, 10, 40):
+                search_all(lib.root, query, limit=limit, **options)
+    for got, expected, _ in compared:
+        assert got == expected
+    assert sum(skipped for _, _, skipped in compared) > 0  # the fast path left some out
+
+
+def test_a_builds_remembered_lengths_are_the_ones_read_afresh(tmp_path, lib):
+    from evcards.collections import places
+    from evcards.collections.store import open_build
+    from evcards.index.query import leaves, weights_for
+    from evcards.index.shared import Shared
+
+    building.build("ode", [write_csv(tmp_path / "ode.csv", ode_rows(30))])
+    ix = open_build(places.current("ode"))
+    try:
+        searcher = ix.searcher()
+        queries = ("alliance", "zyzzyva", "nuclear war", "the", '"the alliance"', "alli* china")
+        for read in (False, True):
+            for query in queries * 2:  # the second time, from the memo
+                words = leaves(query, weights_for(read))
+                fresh = Shared(words).add("ode", searcher)
+                kept = Shared(words).add("ode", searcher, memo=ix.memo)
+                assert kept == fresh, query
+        assert ix.memo  # it was used
+    finally:
+        ix.close()

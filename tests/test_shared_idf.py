@@ -132,3 +132,67 @@ def test_leaves_are_every_scored_word_in_every_field_and_no_prefix():
     got = leaves('"nuclear war" econ* NOT china', weights_for(False))
     assert got == {(f, w) for f in WEIGHTS for w in ("nuclear", "war", "china")}
     assert leaves("war", weights_for(True)) == {("spoken", "war")}
+
+
+@settings(
+    max_examples=examples(60),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(cards=st.lists(card, min_size=2, max_size=30), cut=st.integers(1, 29), query=queries)
+def test_the_fast_rescoring_walk_gives_the_references_scores_to_the_bit(
+    tmp_path_factory, cards, cut, query
+):
+    import json
+
+    from evcards.index.shared import _again, again
+
+    cut = min(cut, len(cards) - 1)
+    docs = [(key, _doc(c)) for key, c in enumerate(cards)]
+    root = tmp_path_factory.mktemp("again")
+    parts = {"a": _index(root / "a", docs[:cut]), "b": _index(root / "b", docs[cut:])}
+    shared = Shared(leaves(query, WEIGHTS))
+    for name, ix in parts.items():
+        shared.add(name, ix.searcher())
+    lengths = shared.lengths()
+    for name, ix in parts.items():
+        searcher = ix.searcher()
+        q = text_query(query, WEIGHTS, shared.source(name).scale(searcher))
+        if q is None:
+            continue
+        mine = shared.sources[name].lengths
+        # as Sourced.rescored tells a phrase's field (or two fields sharing an average)
+        by_length: dict[float, str | None] = {}
+        for field_name, avg in mine.items():
+            by_length[avg] = None if avg in by_length else field_name
+        for _score, address in searcher.search(q, 1000).hits:
+            tree = json.loads(q.explain(searcher, address).to_json())
+            assert again(tree, by_length, lengths, None) == _again(tree, by_length, lengths, None)
+
+
+def test_the_fast_walk_leaves_an_unexpected_leaf_to_the_reference():
+    from evcards.index.shared import _TF, _again, again
+
+    leaf = {
+        "value": 3.0,
+        "description": "TermQuery, product of...",
+        "context": ['Term=Term(field=5, type=Str, "war")'],
+        "details": [
+            {"value": 2.2, "description": "(K1+1)"},
+            {
+                "value": 0.5,
+                "description": _TF,
+                "details": [
+                    {"value": 1.0, "description": "freq, occurrences of term within document"},
+                    {"value": 1.2, "description": "k1, term saturation parameter"},
+                    {"value": 0.75, "description": "b, length normalization parameter"},
+                    {"value": 9.0, "description": "dl, length of field"},
+                    {"value": 9.0, "description": "dl, a second length"},
+                    {"value": 7.0, "description": "avgdl, average length of field"},
+                ],
+            },
+        ],
+    }
+    tree = {"value": 30.0, "description": "Boost x10 of ...", "details": [leaf]}
+    shared = {"body": 11.0}
+    assert again(tree, {}, shared, None) == _again(tree, {}, shared, None) != 30.0

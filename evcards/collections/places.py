@@ -43,7 +43,11 @@ def folder(name: str) -> Path:
 def current(name: str) -> Path | None:
     """The build folder in use of a collection, or None when it has none (never built, or
     its first build is still running or was killed)."""
-    here = root() / name
+    return current_of(root() / name)
+
+
+def current_of(here: Path) -> Path | None:
+    """`current` of the collection whose folder is `here`."""
     try:
         build = (here / CURRENT).read_text(encoding="utf-8").strip()
     except (FileNotFoundError, NotADirectoryError):

@@ -14,6 +14,7 @@ folder is opened, and tantivy loads only when a search runs.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -75,17 +76,18 @@ def search_all(
     names = sources(where)
     library = LIBRARY in names and not filters.round_only() and root.is_dir()
     # (a library card has no event, side, level or caselist: round filters leave it out)
-    shared = Shared(leaves(query, weights_for(read)))
+    shared = Shared(leaves(query, weights_for(read)), later=True)
     hits: list[Hit] = []
     with _opened([n for n in names if n != LIBRARY]) as builds:
         for name, ix in builds.items():
-            shared.add(name, ix.searcher())
+            shared.add(name, ix.searcher(), memo=getattr(ix, "memo", None))
         if library:
             hits += search(
                 root, query, filters, **options, shared=shared.source(LIBRARY, recount=True)
             )
         for name, ix in builds.items():
             hits += _search_collection(name, ix, query, filters, options, shared)
+    rescored(hits, limit)
     kept = merged(hits, limit)
     for hit in kept:
         if hit.later is not None:
@@ -93,19 +95,69 @@ def search_all(
     return kept
 
 
+# Builds opened by earlier searches of this process, by folder, kept for the next (the
+# terminal UI searches as you type): opening one, its catalog and its tantivy segments, cost
+# as much as a quarter of a search over it (bench/README.md). A finished build folder never
+# changes (a rebuild writes a new folder and swaps `current`: collections.building), so an
+# open build is right for as long as its folder is the current one; the others are closed at
+# the end of each search. A search takes the builds it uses out of here and puts them back
+# when it is done: two searches at once, in two threads, never share one.
+KEEP = 8  # builds kept at most
+_kept: dict[Path, Index] = {}  # least recently used first
+_kept_lock = threading.Lock()
+
+
 @contextmanager
 def _opened(names: list[str]) -> Iterator[dict[str, Index]]:
-    """The collections named, each's build opened, closed on the way out."""
+    """The collections named, each's build opened (or taken from `_kept`), kept for the next
+    search on the way out (closed instead when the search failed)."""
     from evcards.collections.store import open_build
 
     builds: dict[str, Index] = {}
+    folders: dict[str, Path] = {}
+    ok = False
     try:
         for name in names:
-            builds[name] = open_build(places.known(name))
+            folders[name] = folder = places.known(name)
+            with _kept_lock:
+                kept = _kept.pop(folder, None)
+            builds[name] = kept if kept is not None else open_build(folder, any_thread=True)
         yield builds
+        ok = True
     finally:
-        for ix in builds.values():
-            ix.close()
+        if ok:
+            _keep([(folders[name], ix) for name, ix in builds.items()])
+        else:
+            for ix in builds.values():
+                ix.close()
+
+
+def _keep(opened: list[tuple[Path, Index]]) -> None:
+    """Keep these builds for the next search (the last used at the end), and close those
+    that are no longer their collection's current build (rebuilt, removed, or of a data
+    folder that is gone), a copy another search kept of the same one meanwhile, and the
+    least recently used past KEEP."""
+    gone: list[Index] = []
+    with _kept_lock:
+        for folder, ix in opened:
+            other = _kept.pop(folder, None)
+            if other is not None:
+                gone.append(other)
+            _kept[folder] = ix
+        for folder in list(_kept):
+            if places.current_of(folder.parent) != folder or len(_kept) > KEEP:
+                gone.append(_kept.pop(folder))
+    for ix in gone:
+        ix.close()
+
+
+def forget_kept() -> None:
+    """Close every build kept by earlier searches."""
+    with _kept_lock:
+        gone = list(_kept.values())
+        _kept.clear()
+    for ix in gone:
+        ix.close()
 
 
 def _search_collection(
@@ -117,6 +169,42 @@ def _search_collection(
     for hit in found:
         hit.where = name
     return found
+
+
+_SLACK = 1e-4  # a relative margin on the reach of a rescoring: its float rounding is ~1e-7
+
+
+def rescored(hits: list[Hit], limit: int) -> None:
+    """Each hit's score with the shared field lengths (its `rescore`, index.shared), worked
+    out only for the hits that can be among the first `limit` once merged. Each hit's score
+    lies within its reach: the `limit`-th best of the least scores that the cards (each
+    card id at its least copy) can have is a line that the `limit` merged results reach;
+    a hit whose highest possible score is below it cannot be one of them, and keeps that
+    highest score instead (below every result: `merged` drops it, after the dedupe it takes
+    part in). A hit with no reach to tell, or all of them when the line is not known, is
+    rescored. The same results as rescoring all of them (tests/test_collections_search.py)."""
+    bounds = []
+    for hit in hits:
+        later = hit.rescore
+        low = high = hit.score
+        if later is not None:
+            low *= later.reach[0] * (1 - _SLACK)
+            high *= later.reach[1] * (1 + _SLACK)
+        bounds.append((low, high))
+    least: dict[str, tuple[bool, float]] = {}  # id -> its worst place: (analytic, -score)
+    for hit, (low, _) in zip(hits, bounds, strict=True):
+        place = (hit.kind == "analytic", -low)
+        least[hit.id] = max(least.get(hit.id, place), place)
+    order = sorted(least.values())
+    line = order[limit - 1] if 0 < limit <= len(order) else None
+    for hit, (_, high) in zip(hits, bounds, strict=True):
+        if hit.rescore is None:
+            continue
+        if line is not None and (hit.kind == "analytic", -high) > line:
+            hit.score = high
+        else:
+            hit.score = hit.rescore.run()
+        hit.rescore = None
 
 
 def merged(hits: list[Hit], limit: int) -> list[Hit]:

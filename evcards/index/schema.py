@@ -164,8 +164,10 @@ def index_path(root: Path) -> Path:
     return state_dir(root) / INDEX_NAME
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    db = sqlite3.connect(path, timeout=30, isolation_level=None)
+def connect(path: Path, any_thread: bool = False) -> sqlite3.Connection:
+    """The catalog at `path`; `any_thread`: usable from another thread than this one (one
+    at a time: the caller sees to it)."""
+    db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=not any_thread)
     db.execute("PRAGMA journal_mode=DELETE")
     db.execute("PRAGMA synchronous=NORMAL")
     return db

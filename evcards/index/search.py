@@ -53,7 +53,7 @@ from evcards.index.sync import Index, ensure, sync
 if TYPE_CHECKING:
     import tantivy
 
-    from evcards.index.shared import Sourced
+    from evcards.index.shared import Later, Sourced
     from evcards.index.snippets import Term
 
 __all__ = ["Filters", "Hit", "parse_years", "quote_query", "search", "search_db"]
@@ -91,6 +91,9 @@ class Hit:
     # With snippets="later": cuts this hit's snippet when called (a search over several
     # sources cuts only those of the hits it keeps).
     later: Callable[[], str] | None = field(default=None, repr=False, compare=False)
+    # With a shared ranking that rescores later (index.shared.Shared's `later`): the score
+    # with the shared field lengths, worked out when asked; `score` is tantivy's till then.
+    rescore: Later | None = field(default=None, repr=False, compare=False)
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -145,6 +148,9 @@ class Ranked:
     searcher: tantivy.Searcher | None
     terms: list[Term]
     cuts: dict[int, int] | None = None  # each picked key's group's number of cuts
+    # With a shared ranking that rescores later (index.shared): each hit's rescoring, of
+    # its score and its address.
+    rescore: Callable[[float, Any], Later] | None = None
 
 
 class _Groups:
@@ -219,11 +225,15 @@ def rank(
         whole = in_tier(ranked, filters, tier)
         best = _best(ix.db, searcher, whole, limit)
         picked += _distinct(best, limit - len(picked), taken, groups)
+    later = None
     if shared is not None and ranked is not None:
-        picked = _rescored(shared, searcher, ranked, picked)
+        if not shared.shared.later:
+            picked = _rescored(shared, searcher, ranked, picked)
+        elif shared.merged():
+            later = shared.later(searcher, ranked)
     clean = CONTROL.sub(" ", query)
     terms = snippets.terms_of_raw(clean) if raw else snippets.terms_of(quote_query(clean))
-    return Ranked(picked, searcher, terms, groups.cuts)
+    return Ranked(picked, searcher, terms, groups.cuts, later)
 
 
 Picked = tuple[int, str, float, "tantivy.DocAddress"]  # (key, dupkey, score, address)
@@ -409,6 +419,7 @@ def _hits(db: sqlite3.Connection, ranked: Ranked, read: bool, snippets: Snippets
                 kind=kind,
                 cuts=(ranked.cuts or {}).get(key, 1),
                 later=later,
+                rescore=None if ranked.rescore is None else ranked.rescore(score, address),
             )
         )
     return out

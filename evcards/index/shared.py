@@ -36,6 +36,7 @@ import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from evcards.index.fulltext import RANKED
@@ -67,17 +68,24 @@ class Counts:
 class Shared:
     """The query's words (`leaves`, from `query.leaves`) counted over each source added."""
 
-    def __init__(self, leaves: set[Leaf]) -> None:
+    def __init__(self, leaves: set[Leaf], later: bool = False) -> None:
         self.leaves = leaves
         self.sources: dict[str, Counts] = {}
+        # Whether each source's picked hits are rescored only when the caller asks (each
+        # hit's `rescore`, index.search): a merge of the sources rescores only the hits
+        # that can be among its results.
+        self.later = later
 
-    def add(self, name: str, searcher: tantivy.Searcher) -> Counts:
-        """Count the query's words in the source `name` (again, if it was counted)."""
+    def add(
+        self, name: str, searcher: tantivy.Searcher, memo: dict[Any, Any] | None = None
+    ) -> Counts:
+        """Count the query's words in the source `name` (again, if it was counted); `memo`:
+        for an index that never changes, what earlier counts read of it (`_lengths`)."""
         from evcards.index.fulltext import reading
 
         with reading():
             held = {(f, w): searcher.doc_freq(f, w) for f, w in self.leaves}
-            total, lengths = _lengths(searcher, held)
+            total, lengths = _lengths(searcher, held, memo)
         self.sources[name] = counts = Counts(total, held, lengths)
         return counts
 
@@ -146,46 +154,123 @@ class Sourced:
         scores as they are when there is one source)."""
         if len(self.shared.sources) < 2:
             return [s for s, _ in scores]
+        one = self.rescorer(searcher, query)
+        return [one(score, address) for score, address in scores]
+
+    def rescorer(
+        self, searcher: tantivy.Searcher, query: tantivy.Query
+    ) -> Callable[[float, Any], float]:
+        """What `rescored` does to one hit (its score, its address), with the statistics
+        of the sources as they are now (for a caller that rescores only some hits)."""
         mine = self.counts(searcher).lengths
         by_length: dict[float, str | None] = {}  # a phrase leaf's avgdl names its field...
         for name, avg in mine.items():
             by_length[avg] = None if avg in by_length else name  # ...unless two share it
         shared = self.shared.lengths()
-        out = []
-        for score, address in scores:
+
+        def one(score: float, address: Any) -> float:
+            if not score:
+                return score
             tree = json.loads(query.explain(searcher, address).to_json())
-            out.append(_again(tree, by_length, shared, None) if score else score)
-        return out
+            return again(tree, by_length, shared, None)
+
+        return one
+
+    def later(
+        self, searcher: tantivy.Searcher, query: tantivy.Query
+    ) -> Callable[[float, Any], Later]:
+        """Each hit's rescoring (its score, its address) for its caller to run or not."""
+        one, reach = self.rescorer(searcher, query), self.reach(searcher)
+        return lambda score, address: Later(partial(one, score, address), reach)
+
+    def reach(self, searcher: tantivy.Searcher) -> tuple[float, float]:
+        """The least and the most factor `rescored` can move a score of this source by
+        (float rounding aside). Each BM25 leaf's tf part, freq / (freq + k1 * (1 - b + b *
+        dl / avgdl)), is worked out again with its field's shared average for avgdl: with
+        A = freq + k1 * (1 - b) > 0 and C = k1 * b * dl, the new part over the old is (A + C /
+        mine) / (A + C / shared), between 1 and shared / mine; and every other node of the
+        explanation moves as a weighted sum of its parts. A leaf is in a field this source
+        has an average for (`_lengths` finds one wherever a query word matches a live
+        document), or it is left as it is."""
+        mine = self.counts(searcher).lengths
+        ratios = [1.0]
+        ratios += [avg / mine[name] for name, avg in self.shared.lengths().items() if name in mine]
+        return min(ratios), max(ratios)
+
+
+@dataclass
+class Later:
+    """A hit's score with the shared lengths, worked out when called (`run`), and how far
+    that can move it from the score it has: between `reach[0]` and `reach[1]` times it."""
+
+    run: Callable[[], float]
+    reach: tuple[float, float]
 
 
 def _idf_sum(name: str, words: Iterable[str], held: dict[Leaf, int], total: int) -> float:
     return sum(idf(held.get((name, w), 0), total) for w in words)
 
 
-def _lengths(searcher: tantivy.Searcher, held: dict[Leaf, int]) -> tuple[int, dict[str, float]]:
+def _lengths(
+    searcher: tantivy.Searcher, held: dict[Leaf, int], memo: dict[Any, Any] | None = None
+) -> tuple[int, dict[str, float]]:
     """This index's N as its BM25 counts it (deleted documents included, as in `doc_freq`;
     tantivy-py tells it only in an explanation) and the average length of each field the
     query names, read from the explanation of one match in that field: of a query word it
-    holds, else of a common word (a field no such word is in is left out)."""
+    holds, else of a common word (a field no such word is in is left out).
+
+    `memo`: what earlier searches of this index read, for an index that never changes (a
+    collection's build). Finding one match of a common word in a million documents costs
+    3-13 ms a field, and N and a field's average are the index's, whatever the match: so
+    each field's figures are read once, and whether a common word is in it. A memo holds
+    them only while N is the index's live documents: with none deleted, a query word it
+    holds (`doc_freq` over 0) has a match, as the reading without a memo would find."""
+    total, out = searcher.num_docs, {}
+    for name in sorted({f for f, _ in held}):
+        mine = sorted(w for (f, w), n in held.items() if f == name and n)
+        if memo is None:
+            found = _first_match(searcher, name, [*mine, *_COMMON])
+        else:
+            found = _remembered(searcher, name, mine, memo)
+        if found is not None:
+            out[name], total = found
+    return total, out
+
+
+def _remembered(
+    searcher: tantivy.Searcher, name: str, mine: list[str], memo: dict[Any, Any]
+) -> tuple[float, int] | None:
+    """`_first_match` of the field's query words, then the common words, through `memo`."""
+    key = ("any", name) if mine else ("common", name)
+    if key in memo:
+        return memo[key]  # type: ignore[no-any-return]
+    found = _first_match(searcher, name, [*mine, *_COMMON] if mine else list(_COMMON))
+    if found is not None and found[1] != searcher.num_docs:
+        return found  # deleted documents: a query word's count may name no live match
+    if found is not None or not mine:
+        memo[key] = found
+    return found
+
+
+def _first_match(
+    searcher: tantivy.Searcher, name: str, words: list[str]
+) -> tuple[float, int] | None:
+    """(the field's average length, N) from the explanation of the first match of the
+    first of `words` the field holds; None when it holds none."""
     import tantivy
 
     from evcards.index.fulltext import schema
 
-    total, out = searcher.num_docs, {}
-    for name in sorted({f for f, _ in held}):
-        mine = sorted(w for (f, w), n in held.items() if f == name and n)
-        for word in [*mine, *_COMMON]:
-            q = tantivy.Query.term_query(schema(), name, word)
-            hits = searcher.search(q, 1).hits
-            if not hits:
-                continue
-            tree = json.loads(q.explain(searcher, hits[0][1]).to_json())
-            tf, idf_node = _find(tree, _TF), _find(tree, "idf")
-            if tf is not None and idf_node is not None:
-                out[name] = _detail(tf, "avgdl")
-                total = int(_detail(idf_node, "N,"))
-                break
-    return total, out
+    for word in words:
+        q = tantivy.Query.term_query(schema(), name, word)
+        hits = searcher.search(q, 1, count=False).hits  # any match: avgdl and N are global
+        if not hits:
+            continue
+        tree = json.loads(q.explain(searcher, hits[0][1]).to_json())
+        tf, idf_node = _find(tree, _TF), _find(tree, "idf")
+        if tf is not None and idf_node is not None:
+            return _detail(tf, "avgdl"), int(_detail(idf_node, "N,"))
+    return None
 
 
 def _find(node: dict[str, Any], start: str) -> dict[str, Any] | None:
@@ -232,6 +317,51 @@ def _again(
     return value * sum(_again(d, by_length, shared, name) for d in details) / parts
 
 
+def again(
+    node: dict[str, Any],
+    by_length: dict[float, str | None],
+    shared: dict[str, float],
+    name: str | None,
+) -> float:
+    """`_again` (the reference) in fewer Python steps, to the last bit the same: the same
+    operations on the same numbers in the same order (tests/test_shared_idf.py holds them
+    together), with a BM25 leaf's five numbers read in one pass and a node's context looked
+    at only when it has one. A leaf whose numbers are not the five expected goes to `_again`."""
+    value = float(node["value"])
+    if "context" in node:
+        name = _field_of(node) or name
+    details = node.get("details")
+    if not details:
+        return value
+    for d in details:
+        if d.get("description") == _TF:
+            return _leaf_again(node, d, by_length, shared, name)
+    parts = sum([float(d["value"]) for d in details])
+    if not parts:
+        return value
+    return value * sum([again(d, by_length, shared, name) for d in details]) / parts
+
+
+def _leaf_again(
+    node: dict[str, Any],
+    tf: dict[str, Any],
+    by_length: dict[float, str | None],
+    shared: dict[str, float],
+    name: str | None,
+) -> float:
+    """`again` of a BM25 leaf, whose tf part is `tf`."""
+    numbers = {str(x["description"]).split(",", 1)[0]: x["value"] for x in tf["details"]}
+    if numbers.keys() != _TF_NUMBERS or len(tf["details"]) != len(_TF_NUMBERS):
+        return _again(node, by_length, shared, name)
+    value, old = float(node["value"]), float(tf["value"])
+    avg = shared.get(name or by_length.get(float(numbers["avgdl"])) or "")
+    if avg is None or old == 0.0:
+        return value
+    freq, k1, b, dl = (float(numbers[k]) for k in ("freq", "k1", "b", "dl"))
+    return value * (freq / (freq + k1 * (1 - b + b * dl / avg))) / old
+
+
+_TF_NUMBERS = {"freq", "k1", "b", "dl", "avgdl"}
 _FIELD = re.compile(r"\bfield=(\d+)")
 # Field ids as fulltext.schema adds them: key, generation, then the ranked fields
 # (tests/test_shared_idf.py checks them against tantivy's own explanations).
