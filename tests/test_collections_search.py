@@ -285,6 +285,16 @@ def test_a_rebuilt_collection_is_searched_anew_not_its_kept_build(tmp_path, lib)
     assert first not in searching._kept and places.current("ode") in searching._kept
 
 
+def test_removing_a_collection_closes_the_build_a_search_kept(tmp_path, lib):
+    from evcards.collections import manage, places, searching
+
+    building.build("ode", [write_csv(tmp_path / "ode.csv", ode_rows(4))])
+    folder = places.current("ode")
+    assert search_all(lib.root, "alliance", where=["ode"]) and folder in searching._kept
+    manage.remove("ode")
+    assert folder not in searching._kept and not folder.exists()
+
+
 def test_builds_are_kept_up_to_keep_and_a_failed_search_keeps_none(tmp_path, lib, monkeypatch):
     from evcards.collections import places, searching
 

@@ -28,10 +28,20 @@ def remove(name: str) -> Facts:
     build = places.known(name)
     gone = facts(name, build)
     here = places.folder(name)
+    _close_kept()  # a search of this process may hold the build open
     # The pointer first: a removal stopped half-way leaves no collection, not half of one.
     (here / places.CURRENT).unlink()
     shutil.rmtree(here, ignore_errors=True)
     return gone
+
+
+def _close_kept() -> None:
+    """Close the builds earlier searches of this process kept open (if any searched)."""
+    import sys
+
+    searching = sys.modules.get("evcards.collections.searching")
+    if searching is not None:
+        searching.forget_kept()
 
 
 class Update(NamedTuple):
