@@ -100,6 +100,21 @@ def digests(corpus: Path) -> dict[str, dict[str, Any]]:
     return out
 
 
+def each_alike(corpus: Path, both: Callable[[Any, Any], tuple[str, str]]) -> int:
+    """Each corpus cite parsed by `both(parse, item)` (the fast parser's output, a
+    reference's): asserts the two agree, naming the cite where not; how many there were."""
+    from evcards.core.citeparse import parse_cite, parse_cite_runs
+
+    n = 0
+    for kind, items in inputs(corpus).values():
+        parse = parse_cite_runs if kind == "runs" else parse_cite
+        for item in items:
+            fast, old = both(parse, item)
+            assert fast == old, item
+            n += 1
+    return n
+
+
 def main() -> int:
     found = digests(CORPUS)
     if "--write" in sys.argv[1:]:

@@ -105,9 +105,8 @@ def _swaps() -> list[tuple[Any, str, Any]]:
 
 
 @contextlib.contextmanager
-def reference() -> Iterator[None]:
-    """The old parser in place of the fast one (module attributes swapped, then restored)."""
-    swaps = _swaps()
+def swapped(swaps: list[tuple[Any, str, Any]]) -> Iterator[None]:
+    """Each (module, attribute, value) set, then the attributes restored."""
     saved = [(module, name, getattr(module, name)) for module, name, _ in swaps]
     try:
         for module, name, value in swaps:
@@ -116,3 +115,8 @@ def reference() -> Iterator[None]:
     finally:
         for module, name, value in reversed(saved):
             setattr(module, name, value)
+
+
+def reference() -> contextlib.AbstractContextManager[None]:
+    """The old parser in place of the fast one (module attributes swapped, then restored)."""
+    return swapped(_swaps())

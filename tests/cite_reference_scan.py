@@ -101,12 +101,5 @@ def _swaps() -> list[tuple[Any, str, Any]]:
 def reference() -> Iterator[None]:
     """Both rounds' old code in place of the fast parser (module attributes swapped)."""
     swaps = _swaps()
-    saved = [(module, name, getattr(module, name)) for module, name, _ in swaps]
-    with cite_reference.reference():
-        try:
-            for module, name, value in swaps:
-                setattr(module, name, value)
-            yield
-        finally:
-            for module, name, value in reversed(saved):
-                setattr(module, name, value)
+    with cite_reference.reference(), cite_reference.swapped(swaps):
+        yield
