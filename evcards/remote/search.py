@@ -266,7 +266,7 @@ def search(
         s.conn.commit()
     ids = _files(lib, rows)
     cut = snippets(texts, words, marked)
-    return [_hit(n, row, ids, s) for n, (row, s) in enumerate(zip(rows, cut, strict=True), 1)]
+    return [_hit(n, row, ids, one) for n, (row, one) in enumerate(zip(rows, cut, strict=True), 1)]
 
 
 def _files(lib: Library, rows: list[Any]) -> dict[str, list[Path]]:
