@@ -17,10 +17,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
+
+from turns import by_turns
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -60,21 +61,8 @@ def main() -> None:
     if args.turn:
         print(json.dumps(one_turn(args.twice)))
         return
-    sides = {"base": args.base.resolve(), "branch": REPO}
-    got: dict[str, list[dict[str, float]]] = {"base": [], "branch": []}
-    for k in range(args.rounds):
-        for side in ("base", "branch") if k % 2 == 0 else ("branch", "base"):
-            env = dict(os.environ, PYTHONPATH=str(sides[side]))
-            cmd = [sys.executable, __file__, "--turn", "--base", str(args.base)]
-            out = subprocess.run(
-                cmd + (["--twice"] if args.twice else []),
-                env=env,
-                check=True,
-                capture_output=True,
-                text=True,
-                cwd="/tmp",
-            ).stdout
-            got[side].append(json.loads(out))
+    argv = [__file__, "--turn", "--base", str(args.base), *(["--twice"] if args.twice else [])]
+    got = by_turns(argv, args.base, args.rounds)
     first = {side: min(t["first"] for t in turns) for side, turns in got.items()}
     n = int(got["base"][0]["cites"])
     print(f"{n} cites, {args.rounds} processes each by turns, CPU, best first pass:")

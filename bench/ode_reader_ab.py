@@ -16,10 +16,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
+
+from turns import by_turns
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -58,20 +59,9 @@ def main() -> None:
         import odegen
 
         odegen.write_csv(csv, args.n)
-    sides = {"base": args.base.resolve(), "branch": REPO}
-    got: dict[str, list[float]] = {"base": [], "branch": []}
-    for k in range(args.rounds):
-        for side in ("base", "branch") if k % 2 == 0 else ("branch", "base"):
-            cmd = [sys.executable, __file__, "--turn", "--base", str(args.base), "--csv", str(csv)]
-            out = subprocess.run(
-                cmd,
-                env=dict(os.environ, PYTHONPATH=str(sides[side])),
-                check=True,
-                capture_output=True,
-                text=True,
-                cwd="/tmp",
-            ).stdout
-            got[side].append(json.loads(out))
+    got = by_turns(
+        [__file__, "--turn", "--base", str(args.base), "--csv", str(csv)], args.base, args.rounds
+    )
     print(f"{csv}: {args.rounds} processes each by turns, CPU per row, best pass of each:")
     for side, turns in got.items():
         each = ", ".join(f"{1e6 * t:.0f}" for t in turns)
