@@ -23,7 +23,8 @@ Two steps make each source's scores those of one index holding every source:
 
 Left as tantivy scores them: prefix terms (`econ*`: a constant per field, where one index
 alone ranks the words they stand for: index.query) and `--raw` queries (tantivy's own
-parser). With one source nothing changes at all. What is not exact:
+parser). With one source nothing changes at all, nor with one that holds documents beside
+empty ones (an empty library beside a collection: `Shared.several`). What is not exact:
 a source's top hits are picked by the shared idf but its own lengths, so a card just below a
 source's page that the shared lengths would lift is not considered; fieldnorms are tantivy's
 (lossy) codes in both.
@@ -63,6 +64,7 @@ class Counts:
     total: int
     held: dict[Leaf, int]
     lengths: dict[str, float] = field(default_factory=dict)
+    cards: bool = True  # whether it holds a card (not only its generation document)
 
 
 class Shared:
@@ -86,7 +88,7 @@ class Shared:
         with reading():
             held = {(f, w): searcher.doc_freq(f, w) for f, w in self.leaves}
             total, lengths = _lengths(searcher, held, memo)
-        self.sources[name] = counts = Counts(total, held, lengths)
+        self.sources[name] = counts = Counts(total, held, lengths, _holds_cards(searcher))
         return counts
 
     def source(self, name: str, recount: bool = False) -> Sourced:
@@ -95,10 +97,18 @@ class Shared:
         between two rankings of one search: the library's)."""
         return Sourced(self, name, recount)
 
+    def several(self) -> bool:
+        """Whether more than one source holds documents. A source with none (an empty
+        library beside a collection) adds nothing to any statistic: one source that holds
+        documents is the one index holding everything, and ranks as it is, unscaled and
+        not rescored."""
+        return sum(1 for c in self.sources.values() if c.cards) > 1
+
     def scale(self, local: Counts) -> Scale | None:
         """How to weigh a term in the source `local` so that its idf is the shared one;
-        None when there is nothing to change (one source, or no words to weigh)."""
-        if len(self.sources) < 2 or not self.leaves:
+        None when there is nothing to change (one source with documents, or no words to
+        weigh)."""
+        if not self.several() or not self.leaves:
             return None
         every = self.sources.values()
         total = sum(c.total for c in every)
@@ -138,8 +148,9 @@ class Sourced:
         return known if known is not None else self.shared.add(self.name, searcher)
 
     def merged(self) -> bool:
-        """Whether this source is ranked with others (once counted: `scale`)."""
-        return len(self.shared.sources) > 1
+        """Whether this source is ranked with others that hold documents (once counted:
+        `scale`)."""
+        return self.shared.several()
 
     def scale(self, searcher: tantivy.Searcher) -> Scale | None:
         """The scale of this source's terms (first step of a ranking)."""
@@ -152,7 +163,7 @@ class Sourced:
     ) -> list[float]:
         """The scores of the hits at these addresses with the shared field lengths (the
         scores as they are when there is one source)."""
-        if len(self.shared.sources) < 2:
+        if not self.merged():
             return [s for s, _ in scores]
         one = self.rescorer(searcher, query)
         return [one(score, address) for score, address in scores]
@@ -205,6 +216,15 @@ class Later:
 
     run: Callable[[], float]
     reach: tuple[float, float]
+
+
+def _holds_cards(searcher: tantivy.Searcher) -> bool:
+    """Whether the index holds a card: a document other than the one that holds its
+    generation (index.fulltext), looked for only when it is the one document there."""
+    from evcards.index.fulltext import generation_of
+
+    n = searcher.num_docs
+    return n > 1 or (n == 1 and generation_of(searcher) is None)
 
 
 def _idf_sum(name: str, words: Iterable[str], held: dict[Leaf, int], total: int) -> float:
