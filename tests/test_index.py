@@ -53,6 +53,34 @@ def test_a_damaged_full_text_folder_is_rebuilt_silently(lib: Library, runner, da
     assert len(list((lib.root / ".evcards").glob("fulltext-*"))) == 1
 
 
+@pytest.mark.parametrize("damage", ["garbled", "deleted"])
+def test_an_empty_library_opens_no_full_text_and_a_card_added_later_is_found(
+    lib: Library, runner, monkeypatch, damage
+) -> None:
+    # A search of a library with no card answers from the catalog alone (beside a
+    # collection, that is every search until a card is added): a damaged full-text folder
+    # is found, and rebuilt, by the first sync that has a card to write.
+    import shutil
+
+    from evcards.index import fulltext
+
+    assert search(lib.root, "walruses") == []
+    folder = fulltext_dir(lib.root)
+    if damage == "garbled":
+        (folder / "meta.json").write_text("{not json")
+    else:
+        shutil.rmtree(folder)
+    opened = []
+    real = fulltext.open_index
+    monkeypatch.setattr(fulltext, "open_index", lambda p: opened.append(p) or real(p))
+    assert search(lib.root, "walruses") == [] and opened == []
+    a = put(lib, "walrus", "walruses sleep on the ice")
+    assert [h.id for h in search(lib.root, "walruses")] == [a] and opened
+    result = runner.invoke(app, ["search", "walruses", "--json"])
+    assert result.exit_code == 0 and result.stderr == "", result.output
+    assert [r["id"] for r in json.loads(result.stdout)] == [a]
+
+
 def test_corrupt_index_is_rebuilt_silently(lib: Library, runner) -> None:
     a = put(lib, "walrus", "walruses sleep on the ice")
     assert [h.id for h in search(lib.root, "walruses")] == [a]

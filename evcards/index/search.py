@@ -48,7 +48,7 @@ from evcards.index.query import (
     weights_for,
 )
 from evcards.index.schema import IndexDamaged, connect, index_path
-from evcards.index.sync import Index, ensure, sync
+from evcards.index.sync import Index, ensure, holds_cards, sync
 
 if TYPE_CHECKING:
     import tantivy
@@ -466,8 +466,10 @@ def search(
         "cuts": cuts,
         "shared": shared,
     }
-    ix = ensure(root, fulltext=True)
+    ix = ensure(root, fulltext="if cards")
     try:
+        if not holds_cards(ix.db):
+            return []  # (and no full text to open: a collection's empty library beside it)
         try:
             return _fresh(ix, query, filters, **options)
         except IndexDamaged:

@@ -52,7 +52,7 @@ import time
 from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from evcards.index import schema
 from evcards.index.build import (
@@ -432,11 +432,16 @@ def _forget(db: sqlite3.Connection, rel: str, gone: list[int]) -> bool:
 
 
 def ensure(
-    root: Path, fulltext: bool = False, progress: Progress | None = None, rolling: bool = True
+    root: Path,
+    fulltext: bool | Literal["if cards"] = False,
+    progress: Progress | None = None,
+    rolling: bool = True,
 ) -> Index:
     """An index that matches the card files right now: opened (or rebuilt) and synced.
-    `fulltext`: check the full-text index too, as a search will use it; `progress`: a bar;
-    `rolling=False`: no rolling stat pass (see `sync`)."""
+    `fulltext`: check the full-text index too, as a search will use it ("if cards": only
+    when the catalog holds a card, as a search of a library with none opens no full text;
+    a sync that adds cards opens it then, and its damage is found there); `progress`: a
+    bar; `rolling=False`: no rolling stat pass (see `sync`)."""
     if not root.is_dir():
         from evcards.errors import LibraryError
 
@@ -448,7 +453,7 @@ def ensure(
 
     sweep(state_dir(root))  # what a build killed half-way left
     try:
-        if fulltext:
+        if fulltext is True or (fulltext and holds_cards(ix.db)):
             ix.fulltext()
         if not ix.rebuilt:
             sync(ix, progress=progress, rolling=rolling)
@@ -459,6 +464,11 @@ def ensure(
         rebuild(root, progress)
         ix = Index(root, connect(index_path(root)), rebuilt=True)
     return ix
+
+
+def holds_cards(db: sqlite3.Connection) -> bool:
+    """Whether the catalog holds a card (or an analytic)."""
+    return db.execute("SELECT 1 FROM cards LIMIT 1").fetchone() is not None
 
 
 def status(root: Path) -> Status:
