@@ -80,7 +80,7 @@ def search_all(
     hits: list[Hit] = []
     with _opened([n for n in names if n != LIBRARY]) as builds:
         for name, ix in builds.items():
-            shared.add(name, ix.searcher(), memo=getattr(ix, "memo", None))
+            shared.note(name, ix.searcher(), memo=getattr(ix, "memo", None))
         if library:
             hits += search(
                 root, query, filters, **options, shared=shared.source(LIBRARY, recount=True)

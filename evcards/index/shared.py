@@ -14,7 +14,8 @@ Two steps make each source's scores those of one index holding every source:
   each (field, words) term over its idf in that source. The query builder multiplies the
   term's field weight by it (`index.query.text_query`), so tantivy ranks each source by the
   shared idf, block-max WAND and all. A phrase's idf is the sum of its words' (as tantivy's
-  `Bm25Weight::for_terms`).
+  `Bm25Weight::for_terms`). A collection is counted only once a second source holding cards
+  is met (`Shared.note`): beside an empty library, never.
 - **avgdl**, after ranking: the picked hits (a page per source) are rescored from tantivy's
   explanation of each score (`rescored`): every BM25 leaf's term-frequency part is worked
   out again with the field's shared average length, the boosts and sums above it kept. A
@@ -73,6 +74,8 @@ class Shared:
     def __init__(self, leaves: set[Leaf], later: bool = False) -> None:
         self.leaves = leaves
         self.sources: dict[str, Counts] = {}
+        # Sources noted but not counted yet (`note`): counted when a ranking needs them.
+        self._pending: dict[str, tuple[tantivy.Searcher, dict[Any, Any] | None, bool]] = {}
         # Whether each source's picked hits are rescored only when the caller asks (each
         # hit's `rescore`, index.search): a merge of the sources rescores only the hits
         # that can be among its results.
@@ -89,7 +92,21 @@ class Shared:
             held = {(f, w): searcher.doc_freq(f, w) for f, w in self.leaves}
             total, lengths = _lengths(searcher, held, memo)
         self.sources[name] = counts = Counts(total, held, lengths, _holds_cards(searcher))
+        self._pending.pop(name, None)
         return counts
+
+    def note(
+        self, name: str, searcher: tantivy.Searcher, memo: dict[Any, Any] | None = None
+    ) -> None:
+        """`add` the source `name` when its counts are first needed: never, when it turns
+        out to be the one source that holds cards (an empty library beside one collection:
+        the counting's term searches were 3-13 ms a field at 1M rows)."""
+        self.sources.pop(name, None)
+        self._pending[name] = (searcher, memo, _holds_cards(searcher))
+
+    def _counted(self) -> None:
+        for name, (searcher, memo, _) in list(self._pending.items()):
+            self.add(name, searcher, memo)
 
     def source(self, name: str, recount: bool = False) -> Sourced:
         """What `index.search.rank` needs to rank the source `name` with the others;
@@ -102,7 +119,9 @@ class Shared:
         library beside a collection) adds nothing to any statistic: one source that holds
         documents is the one index holding everything, and ranks as it is, unscaled and
         not rescored."""
-        return sum(1 for c in self.sources.values() if c.cards) > 1
+        held = [c.cards for c in self.sources.values()]
+        held += [cards for _, _, cards in self._pending.values()]
+        return sum(held) > 1
 
     def scale(self, local: Counts) -> Scale | None:
         """How to weigh a term in the source `local` so that its idf is the shared one;
@@ -110,6 +129,7 @@ class Shared:
         weigh)."""
         if not self.several() or not self.leaves:
             return None
+        self._counted()
         every = self.sources.values()
         total = sum(c.total for c in every)
         held = {leaf: sum(c.held.get(leaf, 0) for c in every) for leaf in self.leaves}
@@ -125,6 +145,7 @@ class Shared:
     def lengths(self) -> dict[str, float]:
         """Each field's average length over the sources that hold it, weighted by their
         documents."""
+        self._counted()
         out: dict[str, float] = {}
         for name in {f for c in self.sources.values() for f in c.lengths}:
             known = [c for c in self.sources.values() if name in c.lengths]
@@ -145,7 +166,10 @@ class Sourced:
 
     def counts(self, searcher: tantivy.Searcher) -> Counts:
         known = self.shared.sources.get(self.name)
-        return known if known is not None else self.shared.add(self.name, searcher)
+        if known is not None:
+            return known
+        _, memo, _ = self.shared._pending.get(self.name, (searcher, None, True))
+        return self.shared.add(self.name, searcher, memo)
 
     def merged(self) -> bool:
         """Whether this source is ranked with others that hold documents (once counted:
@@ -156,6 +180,10 @@ class Sourced:
         """The scale of this source's terms (first step of a ranking)."""
         if self.recount:
             self.shared.add(self.name, searcher)
+        elif self.name not in self.shared.sources and self.name not in self.shared._pending:
+            self.shared.note(self.name, searcher)  # one of the sources, counted if need be
+        if not self.shared.several():
+            return None
         return self.shared.scale(self.counts(searcher))
 
     def rescored(
