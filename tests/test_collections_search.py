@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 
 import pytest
@@ -386,6 +387,46 @@ def test_a_builds_remembered_lengths_are_the_ones_read_afresh(tmp_path, lib):
         assert ix.memo  # it was used
     finally:
         ix.close()
+
+
+def test_a_build_stores_its_lengths_so_a_first_search_reads_no_match(tmp_path, lib, monkeypatch):
+    from evcards.collections import places, searching
+    from evcards.collections.store import open_build
+    from evcards.index import shared
+    from evcards.index.query import leaves, weights_for
+
+    for p in (REPO / "cards").glob("*.toml"):
+        if p.name[0] != ".":
+            shutil.copy(p, lib.root / p.name)  # a library with cards: the two are merged
+            os.utime(lib.root / p.name, ns=(1, 1))  # (not racy: no sync reads them again)
+    os.utime(lib.root, ns=(1, 1))
+    building.build("ode", [write_csv(tmp_path / "ode.csv", ode_rows(30))])
+    queries = ("alliance", "zyzzyva", "nuclear war", "the", '"the alliance"', "alli* china")
+    ix = open_build(places.current("ode"))
+    try:
+        stored, searcher = dict(ix.memo), ix.searcher()
+        collection_docs = searcher.num_docs
+        assert {k for k, _ in stored} == {"any", "common"}
+        for read in (False, True):  # what the stored memo gives is what reading afresh does
+            for query in queries:
+                words = leaves(query, weights_for(read))
+                fresh = shared.Shared(words).add("ode", searcher)
+                assert shared.Shared(words).add("ode", searcher, memo=stored) == fresh, query
+    finally:
+        ix.close()
+    expected = {q: [h.as_json() for h in search_all(lib.root, q)] for q in queries}
+    searching.forget_kept()  # as a fresh process finds it
+    reads = []
+    real = shared._first_match
+    monkeypatch.setattr(
+        shared,
+        "_first_match",
+        lambda s, name, words: reads.append(s.num_docs) or real(s, name, words),
+    )
+    got = {q: [h.as_json() for h in search_all(lib.root, q)] for q in queries}
+    assert got == expected
+    # the library's fields are read (a sync may change them), the collection's never
+    assert reads and collection_docs not in reads
 
 
 def test_an_empty_library_beside_one_collection_changes_nothing_and_rescores_nothing(

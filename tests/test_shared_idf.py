@@ -196,3 +196,13 @@ def test_the_fast_walk_leaves_an_unexpected_leaf_to_the_reference():
     tree = {"value": 30.0, "description": "Boost x10 of ...", "details": [leaf]}
     shared = {"body": 11.0}
     assert again(tree, {}, shared, None) == _again(tree, {}, shared, None) != 30.0
+
+
+def test_a_stored_lengths_memo_reads_back_and_anything_else_reads_as_none():
+    from evcards.index.shared import memo_json, memo_of_json
+
+    memo = {("common", "body"): (482.25, 1001), ("any", "body"): (482.25, 1001)}
+    memo[("common", "cite")] = None
+    assert memo_of_json(memo_json(memo)) == memo
+    for bad in (None, "", "{not json", '{"a": 1}', "[[1]]", '[["any", "body", "x"]]', "7"):
+        assert memo_of_json(bad) == {}, bad

@@ -178,6 +178,7 @@ def _written(
         set_meta(db, "fulltext", folder)
         set_meta(db, "generation", 1)
         set_meta(db, "collection", json.dumps(info))
+        set_meta(db, "lengths", _lengths_memo(index))
         db.execute("COMMIT")
         db.executescript(INDEXES)
         _group(db)
@@ -185,6 +186,17 @@ def _written(
     finally:
         db.close()
     return result
+
+
+def _lengths_memo(index: tantivy.Index) -> str:
+    """The build's field lengths as a search remembers them (index.shared.lengths_memo), for
+    its catalog: a first search then reads them from there."""
+    from evcards.index.fulltext import reading
+    from evcards.index.shared import lengths_memo, memo_json
+
+    with reading():
+        index.reload()
+        return memo_json(lengths_memo(index.searcher()))
 
 
 def _group(db: sqlite3.Connection) -> None:

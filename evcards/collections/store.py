@@ -113,7 +113,11 @@ def open_build(build: Path, any_thread: bool = False) -> CollectionIndex:
     if not usable(db):
         db.close()
         raise IndexDamaged(f"{path}: not a catalog of this version of evcards")
-    return CollectionIndex(build, db)
+    ix = CollectionIndex(build, db)
+    from evcards.index.shared import memo_of_json
+
+    ix.memo.update(memo_of_json(meta(db, "lengths")))  # none in a build made before
+    return ix
 
 
 def facts(name: str, build: Path) -> Facts:

@@ -285,6 +285,44 @@ def _lengths(
     return total, out
 
 
+def lengths_memo(searcher: tantivy.Searcher) -> dict[Any, Any]:
+    """What `_lengths` would remember of a finished index for every ranked field, worked out
+    at once (a collection's build stores it, so that a process's first search, every CLI
+    search, reads no match for it); {} when the index has deleted documents. A field's
+    average is the same whatever word of it is matched: the "any" entry comes from a
+    common word, else from the first word of the field's dictionary."""
+    out: dict[Any, Any] = {}
+    for name in RANKED:
+        common = _first_match(searcher, name, list(_COMMON))
+        found = common
+        if found is None:
+            first = searcher.terms_with_prefix(name, "", limit=1)
+            found = _first_match(searcher, name, [first[0][0]]) if first else None
+        for got in (common, found):
+            if got is not None and got[1] != searcher.num_docs:
+                return {}
+        out[("common", name)] = common
+        if found is not None:
+            out[("any", name)] = found
+    return out
+
+
+def memo_json(memo: dict[Any, Any]) -> str:
+    """`lengths_memo` as JSON (its keys are pairs)."""
+    return json.dumps([[kind, name, value] for (kind, name), value in memo.items()])
+
+
+def memo_of_json(text: str | None) -> dict[Any, Any]:
+    """`memo_json` read back; {} for none, or for anything that is not such a list."""
+    try:
+        rows = json.loads(text) if text else []
+        return {
+            (kind, name): None if v is None else (float(v[0]), int(v[1])) for kind, name, v in rows
+        }
+    except (ValueError, TypeError, IndexError):
+        return {}
+
+
 def _remembered(
     searcher: tantivy.Searcher, name: str, mine: list[str], memo: dict[Any, Any]
 ) -> tuple[float, int] | None:
