@@ -75,7 +75,7 @@ class Shared:
         self.leaves = leaves
         self.sources: dict[str, Counts] = {}
         # Sources noted but not counted yet (`note`): counted when a ranking needs them.
-        self._pending: dict[str, tuple[tantivy.Searcher, dict[Any, Any] | None, bool]] = {}
+        self.noted: dict[str, tuple[tantivy.Searcher, dict[Any, Any] | None, bool]] = {}
         # Whether each source's picked hits are rescored only when the caller asks (each
         # hit's `rescore`, index.search): a merge of the sources rescores only the hits
         # that can be among its results.
@@ -92,7 +92,7 @@ class Shared:
             held = {(f, w): searcher.doc_freq(f, w) for f, w in self.leaves}
             total, lengths = _lengths(searcher, held, memo)
         self.sources[name] = counts = Counts(total, held, lengths, _holds_cards(searcher))
-        self._pending.pop(name, None)
+        self.noted.pop(name, None)
         return counts
 
     def note(
@@ -102,10 +102,11 @@ class Shared:
         out to be the one source that holds cards (an empty library beside one collection:
         the counting's term searches were 3-13 ms a field at 1M rows)."""
         self.sources.pop(name, None)
-        self._pending[name] = (searcher, memo, _holds_cards(searcher))
+        self.noted[name] = (searcher, memo, _holds_cards(searcher))
 
-    def _counted(self) -> None:
-        for name, (searcher, memo, _) in list(self._pending.items()):
+    def count_noted(self) -> None:
+        """Count the sources noted and not counted yet."""
+        for name, (searcher, memo, _) in list(self.noted.items()):
             self.add(name, searcher, memo)
 
     def source(self, name: str, recount: bool = False) -> Sourced:
@@ -120,7 +121,7 @@ class Shared:
         documents is the one index holding everything, and ranks as it is, unscaled and
         not rescored."""
         held = [c.cards for c in self.sources.values()]
-        held += [cards for _, _, cards in self._pending.values()]
+        held += [cards for _, _, cards in self.noted.values()]
         return sum(held) > 1
 
     def scale(self, local: Counts) -> Scale | None:
@@ -129,7 +130,7 @@ class Shared:
         weigh)."""
         if not self.several() or not self.leaves:
             return None
-        self._counted()
+        self.count_noted()
         every = self.sources.values()
         total = sum(c.total for c in every)
         held = {leaf: sum(c.held.get(leaf, 0) for c in every) for leaf in self.leaves}
@@ -145,7 +146,7 @@ class Shared:
     def lengths(self) -> dict[str, float]:
         """Each field's average length over the sources that hold it, weighted by their
         documents."""
-        self._counted()
+        self.count_noted()
         out: dict[str, float] = {}
         for name in {f for c in self.sources.values() for f in c.lengths}:
             known = [c for c in self.sources.values() if name in c.lengths]
@@ -168,7 +169,7 @@ class Sourced:
         known = self.shared.sources.get(self.name)
         if known is not None:
             return known
-        _, memo, _ = self.shared._pending.get(self.name, (searcher, None, True))
+        _, memo, _ = self.shared.noted.get(self.name, (searcher, None, True))
         return self.shared.add(self.name, searcher, memo)
 
     def merged(self) -> bool:
@@ -180,7 +181,7 @@ class Sourced:
         """The scale of this source's terms (first step of a ranking)."""
         if self.recount:
             self.shared.add(self.name, searcher)
-        elif self.name not in self.shared.sources and self.name not in self.shared._pending:
+        elif self.name not in self.shared.sources and self.name not in self.shared.noted:
             self.shared.note(self.name, searcher)  # one of the sources, counted if need be
         if not self.shared.several():
             return None
@@ -289,21 +290,16 @@ def lengths_memo(searcher: tantivy.Searcher) -> dict[Any, Any]:
     """What `_lengths` would remember of a finished index for every ranked field, worked out
     at once (a collection's build stores it, so that a process's first search, every CLI
     search, reads no match for it); {} when the index has deleted documents. A field's
-    average is the same whatever word of it is matched: the "any" entry comes from a
-    common word, else from the first word of the field's dictionary."""
+    average is the same whatever word of it is matched, so a common word's match gives the
+    "any" entry too; a field no common word is in has no "any" entry (a search reads it)."""
     out: dict[Any, Any] = {}
     for name in RANKED:
         common = _first_match(searcher, name, list(_COMMON))
-        found = common
-        if found is None:
-            first = searcher.terms_with_prefix(name, "", limit=1)
-            found = _first_match(searcher, name, [first[0][0]]) if first else None
-        for got in (common, found):
-            if got is not None and got[1] != searcher.num_docs:
-                return {}
+        if common is not None and common[1] != searcher.num_docs:
+            return {}
         out[("common", name)] = common
-        if found is not None:
-            out[("any", name)] = found
+        if common is not None:
+            out[("any", name)] = common
     return out
 
 
