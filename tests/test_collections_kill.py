@@ -23,10 +23,7 @@ from evcards.collections.searching import search_all
 def previous(tmp_path):
     """A built collection `ode` of the 7 bundled cards, and a big file to rebuild it from."""
     building.build("ode", [write_csv(tmp_path / "small.csv", ode_rows())])
-    # Rows enough that a build cannot end before the signal even on a starved machine (at
-    # 414 rows/s, 3,000 rows once finished in the 0.3 s + scheduling the test waited): the
-    # build is interrupted early, so the size costs only the file's writing.
-    big = write_csv(tmp_path / "big.csv", ode_rows(3000) * 3)
+    big = write_csv(tmp_path / "big.csv", ode_rows(3000))
     assert big.stat().st_size > PARALLEL_MIN  # built through the row producer
     return big
 
