@@ -457,19 +457,12 @@ def search(
     evcards.index.sync), so the files of the hits themselves are checked once more: a result is
     never shown from a stale row. If one changed, the search runs again on fresh rows (and
     checks any new hits in turn). An index found damaged on the way is rebuilt, once."""
-    options = {
-        "raw": raw,
-        "read": read,
-        "limit": limit,
-        "kind": kind,
-        "snippets": snippets,
-        "cuts": cuts,
-        "shared": shared,
-    }
+    options: dict[str, object] = {"raw": raw, "read": read, "limit": limit, "kind": kind}
+    options.update(snippets=snippets, cuts=cuts, shared=shared)
     ix = ensure(root, fulltext="if cards")
     try:
         if not holds_cards(ix.db):
-            return []  # (and no full text to open: a collection's empty library beside it)
+            return []  # no full text opened: an empty library beside a collection
         try:
             return _fresh(ix, query, filters, **options)
         except IndexDamaged:
