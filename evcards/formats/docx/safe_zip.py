@@ -128,9 +128,7 @@ def check_xml(data: bytes) -> bool:
     global _CHECKER
     from lxml import etree
 
-    try:
-        refuse_doctype(data, "")
-    except InputFileError:
+    if has_doctype(data):
         return False
     if _CHECKER is None:
         _CHECKER = etree.XMLParser(
@@ -144,13 +142,21 @@ def check_xml(data: bytes) -> bool:
         etree.fromstring(data, _CHECKER)
     except etree.XMLSyntaxError:
         return False
-    return True
+    # A namespace error (a prefix not declared, `xmlns:x=""`) leaves the document
+    # well-formed to the parser with no tree to build, and makes `parse_xml` refuse it.
+    error = etree.ErrorLevels.ERROR
+    return not any(e.level >= error for e in _CHECKER.error_log)
 
 
 def refuse_doctype(data: bytes, where: str) -> None:
     """Word never writes a DOCTYPE; one in a .docx is there to declare entities."""
-    if b"<!DOCTYPE" in data[: _root_start(data)] or b"<!ENTITY" in data[:4096]:
+    if has_doctype(data):
         raise InputFileError(f"{where}: {_DOCTYPE}")
+
+
+def has_doctype(data: bytes) -> bool:
+    """What `refuse_doctype` refuses: a DOCTYPE before the root, or an entity declared."""
+    return b"<!DOCTYPE" in data[: _root_start(data)] or b"<!ENTITY" in data[:4096]
 
 
 def _root_start(data: bytes) -> int:
