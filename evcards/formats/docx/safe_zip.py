@@ -18,7 +18,8 @@ MAX_TOTAL = 200 * 1024 * 1024  # uncompressed bytes read from one file
 MAX_PART = 100 * 1024 * 1024  # uncompressed bytes of one XML part
 MAX_RATIO = 200  # uncompressed / compressed; real document.xml compresses about 10:1
 MAX_MEMBERS = 10_000
-_CHUNK = 1 << 16
+_CHUNK = 1 << 16  # slack over the ratio bound, for members too small to compress well
+_READ = 1 << 20  # bytes asked of the decompressor at a time
 
 
 def read_docx_parts(path: Path) -> tuple[bytes, bytes | None]:
@@ -72,7 +73,9 @@ def _read_member(
     try:
         with zf.open(info) as f:
             while True:
-                chunk = f.read(_CHUNK)
+                # Never more than one byte past the cap: what is read is bounded by it, and a
+                # member one byte over is refused as one a chunk over was.
+                chunk = f.read(min(_READ, cap + 1 - total))
                 if not chunk:
                     break
                 total += len(chunk)
