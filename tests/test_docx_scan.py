@@ -158,6 +158,12 @@ ODD = {
         "<w:t></w:t></w:r><w:r><w:t>x</w:t></w:r></w:p>",
         None,
     ),
+    "an empty body in a paragraph": ("<w:p><w:body/><w:r><w:t>x</w:t></w:r></w:p>", None),
+    "an empty body between paragraphs": ("<w:body/><w:p><w:r><w:t>x</w:t></w:r></w:p>", None),
+    "a body in a paragraph": (
+        "<w:p><w:body><w:p><w:r><w:t>x</w:t></w:r></w:p></w:body></w:p>",
+        "whole",
+    ),
     "other prefixes in rPr": (
         '<w:p><w:r><w:rPr><w14:glow xmlns:w14="urn:w14" w14:rad="1"/><w:b/></w:rPr>'
         "<w:t>glow</w:t></w:r></w:p>",
@@ -196,6 +202,8 @@ def test_odd_forms_read_as_the_reference_reads_them(
         doc(PLAIN)
         .replace("<w:body>", "<w:body><w:body>")
         .replace("</w:body>", "</w:body></w:body>"),
+        doc(PLAIN).replace("<w:body>", "<w:body/><w:body>"),  # the root's first body is empty
+        doc(PLAIN).replace("</w:body>", "</w:body><w:body/>"),
         doc(PLAIN).replace('xmlns:r="', f'xmlns:v="{W_NS}" xmlns:r="'),  # Word's namespace twice
         doc(PLAIN).replace('encoding="UTF-8"', 'encoding="ISO-8859-1"').replace("John", "J\xf6hn"),
         doc(PLAIN + SECTION + PLAIN),  # paragraphs after the section properties

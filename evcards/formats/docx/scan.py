@@ -99,8 +99,11 @@ def body_text(document: bytes) -> tuple[str, str, int, int]:
     root = _ROOT.match(text, text.find("<", len(decl)))
     if root is None or f'xmlns:w="{W_URI.decode()}"' not in root.group(0):
         raise NotPlain
+    # One body, the root's first: a second one before or after it is the reference's to
+    # read. One inside it stands in a paragraph or between paragraphs, where neither reader
+    # reads it (a nested body with content is no gap the scan passes over).
     start, end = text.find("<w:body>"), text.rfind("</w:body>")
-    if start < 0 or end < start or text.count("<w:body") != 1:
+    if start < 0 or end < start or text.find("<w:body") != start or "<w:body" in text[end:]:
         raise NotPlain
     return text, root.group(0), start + len("<w:body>"), end
 
