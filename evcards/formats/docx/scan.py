@@ -170,7 +170,7 @@ class Scanner(Reader):
         child under the deepest container), so that no depth passes here that fails there;
         runs' attributes and rPr children each once, under the body."""
         deep = "<w:p><w:p><w:p>" + "".join(self._paras) + "</w:p></w:p></w:p>"
-        runs = "".join([f"<w:r{attrs}></w:r>" for attrs in self._run_attrs])
+        runs = "".join([f"<w:r{attrs}></w:r>" for attrs in self._run_attrs])  # "" is <w:r>
         body = deep + "".join(self._unread) + runs
         return (text[:start] + body + text[end:]).encode()
 
@@ -210,9 +210,11 @@ class Scanner(Reader):
         controls = self.controls
         breaks: list[int] | None = None
         attrs_of = self._run_attrs
+        last = ""
         for attrs, rpr, simple, parts, _, _, _, _ in items:
-            if attrs:
+            if attrs != last:  # neighbours mostly share their attributes (rsids): one hash
                 attrs_of.add(attrs)
+                last = attrs
             if simple:
                 text = _ENTITY.sub(_entity, simple) if "&" in simple else simple
             elif parts:
