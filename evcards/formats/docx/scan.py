@@ -224,13 +224,11 @@ class Scanner(Reader):
                 self._unread.append(parts)
                 text, breaks = got
             else:
-                if rpr:  # a run with no text, whose rPr is not read
-                    self._unread.append(f"<w:rPr>{rpr}</w:rPr>")
-                continue  # not a run, or one with no text
+                text = ""  # not a run, or one with no text
             if controls and CONTROL.search(text):
                 text = clean_text(text)
             if not text:
-                if rpr:
+                if rpr:  # a run with no text, whose rPr is not read
                     self._unread.append(f"<w:rPr>{rpr}</w:rPr>")
                 continue
             if breaks:
