@@ -56,6 +56,7 @@ class Count:
         monkeypatch.setattr(scan.Scanner, "_plain", counted_plain)
         monkeypatch.setattr(scan.Scanner, "_para", counted_para)
         monkeypatch.setattr(scan.Scanner, "scan", whole(scan_))
+        monkeypatch.setattr(scan.Scanner, "skeleton", whole(scan.Scanner.skeleton))
         monkeypatch.setattr(read, "body_text", whole(body_text))
 
 
@@ -157,6 +158,14 @@ ODD = {
         '<w:p><w:pPr/><w:pPr><w:pStyle w:val="Heading4"/></w:pPr><w:r/><w:r><w:rPr></w:rPr>'
         "<w:t></w:t></w:r><w:r><w:t>x</w:t></w:r></w:p>",
         None,
+    ),
+    "w: bound anew on a paragraph": (
+        '<w:p xmlns:w="urn:x"><w:r><w:t>not Word</w:t></w:r></w:p>',
+        "whole",
+    ),
+    "w: bound anew on a container": (
+        '<w:p><w:ins xmlns:w="urn:x"><w:r><w:t>not Word</w:t></w:r></w:ins></w:p>',
+        "whole",
     ),
     "an empty body in a paragraph": ("<w:p><w:body/><w:r><w:t>x</w:t></w:r></w:p>", None),
     "an empty body between paragraphs": ("<w:body/><w:p><w:r><w:t>x</w:t></w:r></w:p>", None),
@@ -379,10 +388,11 @@ def proven(document: str | bytes) -> bool | None:
         text, root, start, end = scan.body_text(data)
         scanner = scan.Scanner(read.Styles(None), True, root)
         scanner.scan(text, start, end)
+        skeleton = scanner.skeleton(text, start, end)
     except scan.NotPlain:
         return None
     raw = docx_runs.has_control(data, max(data.find(b"<w:body"), 0))
-    return not raw and scan.proves_well_formed(scanner, data, text, start, end)
+    return not raw and scan.proves_well_formed(data, text, skeleton)
 
 
 # Each breaks a document somewhere the patterns pass over, or in its text.

@@ -126,13 +126,14 @@ def _scanned(
         sheet = StyleSheet(styles, f"{where}: word/styles.xml") if styles else None
         scanner = Scanner(Styles(sheet), controls, root_tag)
         paras = scanner.scan(text, begin, end)
+        skeleton = scanner.skeleton(text, begin, end)
     except NotPlain:
         return None
     except Exception:
         if check_xml(document):
             raise
         return None
-    proven = not raw and proves_well_formed(scanner, document, text, begin, end)
+    proven = not raw and proves_well_formed(document, text, skeleton)
     return paras if proven or check_xml(document) else None
 
 

@@ -168,10 +168,16 @@ class Scanner(Reader):
         where the patterns met it, so that libxml2 tokenises it as it would have there: the
         paragraphs' markup three elements deeper than in the document (a run, its rPr and a
         child under the deepest container), so that no depth passes here that fails there;
-        runs' attributes and rPr children each once, under the body."""
+        runs' attributes and rPr children each once, under the body.
+
+        NotPlain when that markup binds `w:` anew: the reference reads what is under it as
+        another namespace's, the patterns as Word's (an rPr that does so is read whole, by
+        lxml, but is left to the reference with the rest)."""
         deep = "<w:p><w:p><w:p>" + "".join(self._paras) + "</w:p></w:p></w:p>"
         runs = "".join([f"<w:r{attrs}></w:r>" for attrs in self._run_attrs])  # "" is <w:r>
         body = deep + "".join(self._unread) + runs
+        if "xmlns:w=" in body:
+            raise NotPlain
         return (text[:start] + body + text[end:]).encode()
 
     def _fragment(self, xml: str) -> Any:
@@ -277,17 +283,12 @@ class Scanner(Reader):
         return self._fragment(xml)[0]
 
 
-def proves_well_formed(scanner: Scanner, document: bytes, text: str, start: int, end: int) -> bool:
-    """Whether document.xml, which `scanner` has read (`text` decoded, the body's content
-    `text[start:end]`), is well-formed by what `check_xml` would say of it, given that it
-    holds no raw control character (`runs.has_control`, which the caller asks): its
-    skeleton is (`Scanner.skeleton`), its text is (`plain_chardata`), and it declares no
-    DOCTYPE. False says only that the document should be checked whole."""
-    return (
-        plain_chardata(document, text)
-        and not has_doctype(document)
-        and check_xml(scanner.skeleton(text, start, end))
-    )
+def proves_well_formed(document: bytes, text: str, skeleton: bytes) -> bool:
+    """Whether document.xml (`text` decoded) is well-formed by what `check_xml` would say of
+    it, given that it holds no raw control character (`runs.has_control`, which the caller
+    asks): its skeleton is (`Scanner.skeleton`), its text is (`plain_chardata`), and it
+    declares no DOCTYPE. False says only that the document should be checked whole."""
+    return plain_chardata(document, text) and not has_doctype(document) and check_xml(skeleton)
 
 
 _REFERENCES = (b"&amp;", b"&lt;", b"&gt;", b"&quot;", b"&apos;")
