@@ -81,8 +81,10 @@ def phases(files: list[Path], into: Path) -> dict[str, float]:
     """One process, no overlap: where the CPU time goes (the write phase's disk waits are
     not counted; its kernel time is). Each phase is the import's own code: `read_docx_marked` is
     what a worker runs, and its parse (`_parse`) is timed alone to split it from the TOML.
-    "xml check" is libxml2 reading document.xml without building a tree (`check_xml`), what
-    the import's reader does before it reads the text by patterns (`scan.py`)."""
+    "xml check" is libxml2 reading document.xml without building a tree (`check_xml`): what
+    the import's reader ran before it read the text by patterns (`scan.py`), and now runs
+    only when the skeleton it checks instead fails (`scan.proves_well_formed`), so "read +
+    cards" (`_parse` less unzip) holds that check and not this one."""
     from evcards.formats.docx import read as docx_read
     from evcards.formats.docx.safe_zip import check_xml, read_docx_parts
     from evcards.store.library import Library, Prepared
@@ -106,7 +108,7 @@ def phases(files: list[Path], into: Path) -> dict[str, float]:
             t5 = time.process_time()
             out["unzip"] += t1 - t0
             out["xml check"] += t2 - t1
-            out["read + cards"] += (t3 - t2) - (t2 - t0)
+            out["read + cards"] += (t3 - t2) - (t1 - t0)
             out["toml"] += (t4 - t3) - (t3 - t2)
             out["write"] += t5 - t4
         t6 = time.process_time()

@@ -131,6 +131,23 @@ def test_external_entity_never_read(tmp_path: Path) -> None:
         agree(path)
 
 
+@pytest.mark.parametrize(
+    "xml", [b"<x:d/>", b'<d><e x:a="1"/></d>', b'<d xmlns:x=""/>', b'<d xmlns:xml="urn:u"/>']
+)
+def test_namespace_errors_fail_the_check_as_they_fail_the_parse(xml: bytes) -> None:
+    """libxml2 reports a namespace error without stopping, and lxml refuses the tree it
+    built; the check, which builds none, refuses it too."""
+    with pytest.raises(InputFileError, match="damaged XML"):
+        safe_zip.parse_xml(xml, "x")
+    assert not safe_zip.check_xml(xml)
+
+
+def test_an_undeclared_prefix_is_refused_by_both_readers(tmp_path: Path) -> None:
+    body = GOOD_BODY + '<w:p><w:r x:a="1"><w:t>x</w:t></w:r></w:p>'
+    with pytest.raises(InputFileError, match="Namespace prefix x"):
+        agree(make_docx(tmp_path / "ns.docx", body))
+
+
 def test_not_a_zip(tmp_path: Path) -> None:
     path = tmp_path / "fake.docx"
     path.write_text("I am a .doc from 1997")

@@ -24,9 +24,9 @@ from typing import Any
 
 from evcards.core.models import Card, Span, content_key_marked, new_card
 from evcards.errors import InputFileError
-from evcards.formats.docx.runs import Body, Para, Reader, has_control
+from evcards.formats.docx.runs import Body, Para, Reader, has_char_reference, has_control
 from evcards.formats.docx.safe_zip import check_xml, parse_xml, read_docx_parts
-from evcards.formats.docx.scan import NotPlain, Scanner, body_text
+from evcards.formats.docx.scan import NotPlain, Scanner, body_text, proves_well_formed
 from evcards.formats.docx.structure import Cards, assemble
 from evcards.formats.docx.styles import Styles, StyleSheet, W
 
@@ -92,23 +92,49 @@ def paragraphs(document: bytes, styles: bytes | None, where: str, fast: bool) ->
     allows (`read_docx_marked`), else, and always for `parse_docx`, with `runs.Reader` over
     the lxml tree; what either says of a damaged file, the reference's parse says."""
     doc_where = f"{where}: word/document.xml"
-    checked = fast and check_xml(document)
-    doc_root = None if checked else parse_xml(document, doc_where)
-    sheet = StyleSheet(styles, f"{where}: word/styles.xml") if styles else None
     # Text can hold a control character only if the XML has one raw or as a reference; Word
     # writes neither inside the body, so most files skip the per-run check.
     start = document.find(b"<w:body")
-    controls = b"&#" in document or has_control(document, max(start, 0))
-    if doc_root is None:
-        try:
-            text, root_tag, begin, end = body_text(document)
-            return Scanner(Styles(sheet), controls, root_tag).scan(text, begin, end)
-        except NotPlain:
-            doc_root = parse_xml(document, doc_where)
+    raw = has_control(document, max(start, 0))
+    controls = raw or has_char_reference(document)
+    if fast:
+        found = _scanned(document, styles, where, controls, raw)
+        if found is not None:
+            return found
+    doc_root = parse_xml(document, doc_where)
+    sheet = StyleSheet(styles, f"{where}: word/styles.xml") if styles else None
     body = doc_root.find(W + "body")
     if body is None:
         raise InputFileError(f"{where}: word/document.xml has no body; is this a Word document?")
     return Reader(Styles(sheet), controls).paragraphs(body)
+
+
+def _scanned(
+    document: bytes, styles: bytes | None, where: str, controls: bool, raw: bool
+) -> list[Para] | None:
+    """The paragraphs as `scan.Scanner` reads them, or None to leave the document to the
+    reference: not laid out as Word writes it, or not well-formed.
+
+    The scan reads bytes no parser has checked: the document is well-formed when the
+    markup its patterns passed over is (`Scanner.skeleton`, checked by libxml2 as
+    `check_xml` checks the whole, a fifth of the size) and its text holds nothing XML
+    refuses (`plain_chardata`); else it is checked whole (`check_xml`), as it always was.
+    An error the scan meets is the document's only if the document is well-formed: a
+    damaged one is the reference's parse to report."""
+    try:
+        text, root_tag, begin, end = body_text(document)
+        sheet = StyleSheet(styles, f"{where}: word/styles.xml") if styles else None
+        scanner = Scanner(Styles(sheet), controls, root_tag)
+        paras = scanner.scan(text, begin, end)
+        skeleton = scanner.skeleton(text, begin, end)
+    except NotPlain:
+        return None
+    except Exception:
+        if check_xml(document):
+            raise
+        return None
+    proven = not raw and proves_well_formed(document, text, skeleton)
+    return paras if proven or check_xml(document) else None
 
 
 def _card_id(fields: dict[str, Any], body: Body) -> str:

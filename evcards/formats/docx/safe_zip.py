@@ -18,7 +18,8 @@ MAX_TOTAL = 200 * 1024 * 1024  # uncompressed bytes read from one file
 MAX_PART = 100 * 1024 * 1024  # uncompressed bytes of one XML part
 MAX_RATIO = 200  # uncompressed / compressed; real document.xml compresses about 10:1
 MAX_MEMBERS = 10_000
-_CHUNK = 1 << 16
+_CHUNK = 1 << 16  # slack over the ratio bound, for members too small to compress well
+_READ = 1 << 20  # bytes asked of the decompressor at a time
 
 
 def read_docx_parts(path: Path) -> tuple[bytes, bytes | None]:
@@ -72,7 +73,9 @@ def _read_member(
     try:
         with zf.open(info) as f:
             while True:
-                chunk = f.read(_CHUNK)
+                # Never more than one byte past the cap: what is read is bounded by it, and a
+                # member one byte over is refused as one a chunk over was.
+                chunk = f.read(min(_READ, cap + 1 - total))
                 if not chunk:
                     break
                 total += len(chunk)
@@ -128,9 +131,7 @@ def check_xml(data: bytes) -> bool:
     global _CHECKER
     from lxml import etree
 
-    try:
-        refuse_doctype(data, "")
-    except InputFileError:
+    if has_doctype(data):
         return False
     if _CHECKER is None:
         _CHECKER = etree.XMLParser(
@@ -144,13 +145,21 @@ def check_xml(data: bytes) -> bool:
         etree.fromstring(data, _CHECKER)
     except etree.XMLSyntaxError:
         return False
-    return True
+    # A namespace error (a prefix not declared, `xmlns:x=""`) leaves the document
+    # well-formed to the parser with no tree to build, and makes `parse_xml` refuse it.
+    error = etree.ErrorLevels.ERROR
+    return not any(e.level >= error for e in _CHECKER.error_log)
 
 
 def refuse_doctype(data: bytes, where: str) -> None:
     """Word never writes a DOCTYPE; one in a .docx is there to declare entities."""
-    if b"<!DOCTYPE" in data[: _root_start(data)] or b"<!ENTITY" in data[:4096]:
+    if has_doctype(data):
         raise InputFileError(f"{where}: {_DOCTYPE}")
+
+
+def has_doctype(data: bytes) -> bool:
+    """What `refuse_doctype` refuses: a DOCTYPE before the root, or an entity declared."""
+    return b"<!DOCTYPE" in data[: _root_start(data)] or b"<!ENTITY" in data[:4096]
 
 
 def _root_start(data: bytes) -> int:
