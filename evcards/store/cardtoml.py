@@ -225,3 +225,97 @@ def _inline_table(inner: str) -> dict[str, object]:
     if inner.endswith(", "):
         raise NotPlain("trailing comma in an inline table")
     return table
+
+
+# -- the head of a clean file, by str methods ---------------------------------------------
+# Every key `cardfile.dumps` writes outside the body; a line with another goes to the reader
+# above (which reads any bare key) by giving up.
+_HEAD_KEYS = frozenset(
+    "id tag kind labels undertag sources cite location file position short full author"
+    " quals date title publication url accessed initials pocket hat block".split()
+)
+
+
+def loads_card_head(text: str) -> dict[str, object] | None:
+    """`loads_card_toml(text)` for the part of a card file before its body, read with str
+    methods where the reader above runs a regex over every line: `key = "plain"` lines,
+    integers, `[table]` and `[[table]]` lines, arrays written one item a line, blank lines.
+    None for anything else (an escape, a quote, a comment, a multi-line string, a key
+    `dumps` does not write), and the caller asks `loads_card_toml`. `text` must hold no
+    control character but tab and line break: a plain string's only other limits are
+    quotes and backslashes (tests/test_cardtoml.py checks the agreement)."""
+    root: dict[str, object] = {}
+    table = root
+    aots: set[str] = set()
+    lines = text.split("\n")
+    i, n = 0, len(lines)
+    keys = _HEAD_KEYS
+    while i < n:
+        line = lines[i]
+        i += 1
+        if not line:
+            continue
+        if line[0] == "[":
+            if line[-1] != "]":
+                return None
+            name = line[2:-2] if line[1] == "[" and line[-2] == "]" else line[1:-1]
+            if name not in keys:
+                return None
+            if len(name) + 2 == len(line):
+                if name in root:
+                    return None
+                table = root[name] = {}
+            else:
+                if name not in aots and name in root:
+                    return None
+                aots.add(name)
+                table = {}
+                root.setdefault(name, []).append(table)  # type: ignore[attr-defined]
+            continue
+        key, sep, value = line.partition(" = ")
+        if not sep or key not in keys or key in table or not value:
+            return None
+        if value[0] == '"':
+            inner = value[1:-1]
+            if value[-1] != '"' or len(value) < 2:
+                return None
+            if '"' in inner or "\\" in inner:
+                unquoted = _quoted(inner)
+                if unquoted is None:
+                    return None
+                inner = unquoted
+            table[key] = inner
+        elif value == "[":
+            items: list[object] = []
+            while True:
+                if i >= n:
+                    return None
+                line = lines[i]
+                i += 1
+                if line == "]":
+                    break
+                try:
+                    items.append(_array_item(line))
+                except NotPlain:
+                    return None
+            if items and len({type(item) for item in items}) > 1:
+                return None
+            table[key] = items
+        elif value.isascii() and value.isdigit() and (value == "0" or value[0] != "0"):
+            table[key] = int(value)
+        else:
+            return None
+    return root
+
+
+def _quoted(inner: str) -> str | None:
+    """A basic string's value whose only escapes are `\\\\` and `\\"` and whose every quote
+    is escaped (what tomli-w writes for a quote or backslash); None for any other."""
+    pieces = inner.split("\\\\")  # each escaped backslash, left to right as TOML reads
+    for i, piece in enumerate(pieces):
+        if "\\" in piece or '"' in piece:
+            quotes = piece.count('\\"')
+            if piece.count("\\") != quotes or piece.count('"') != quotes:
+                return None
+            pieces[i] = piece.replace('\\"', '"')
+    return "\\".join(pieces)

@@ -1,0 +1,234 @@
+"""A dataset row's body columns, and its jsonl/csv pieces, as UTF-8 bytes made from the
+markup's bytes: the fast twin of `rows.body_fields` and `rows.json_pieces_bytes` /
+`rows.csv_pieces` that the library export runs on every card.
+
+A card file is UTF-8 and every markup token is ASCII, so the body can be cut at its toggles,
+its escapes held and its line breaks made plain in bytes, where a search for one byte is
+memchr (the str twins walk a UCS-2 string), and the columns need no encoding afterwards.
+The markup must hold no control character but tab and line break (the file was seen
+clean), so JSON escapes only `\\`, `"`, line breaks and tabs in it. Whitespace is where
+bytes and str differ: str.split and str.isspace also take U+0085, U+00A0, U+1680,
+U+2000-U+200A, U+2028, U+2029, U+202F, U+205F and U+3000 (a no-break space is in one card
+in eight), so those the body holds are made spaces before the summary and spoken text are
+split. Anything `rows.body_fields` declines gives None, and the caller takes the str route.
+tests/test_rowbytes.py checks the agreement with hypothesis and on the corpus.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import accumulate
+from operator import xor
+from typing import Any
+
+from evcards.formats import rows
+
+BodyBytes = tuple[bytes, bytes, bytes, bytes]  # fulltext, summary, spoken, body HTML
+
+_PARA = re.compile(rb"\n(?:[ \t]*\n)+")  # rows._PARA and _SOFT, for bytes
+_SOFT = re.compile(rb"\n[ \t]*")
+_ESCAPE = re.compile(rb"\\(.)")
+_CUT = b"\x00"
+# Each toggle, the byte it must start with (a search for one byte is memchr, one for two or
+# more reads every byte), and what it is cut to.
+_CUTS = [(tok.encode(), tok.encode()[:1], _CUT + code.encode()) for tok, code in rows._CODE.items()]
+_CODE_BIT = {ord(code): bit for code, bit in rows._CODE_BIT.items()}
+_HOLD = {c.encode(): h.encode() for c, h in rows._HOLD.items()}
+_UNDERLINED, _SPOKEN = rows._UNDERLINED, rows._SPOKEN
+
+# Every byte of the UTF-8 of the whitespace str knows and bytes does not: a body with none
+# of the multi-byte sequences holds none, and the search for them runs on what is left of
+# the body once every other byte is deleted (translate: a copy at memcpy speed; a regex
+# over the whole body costs ten times that).
+_WIDE_SPACES = [c.encode() for c in map(chr, range(0x80, 0x3001)) if c.isspace()]
+_WIDE_SPACE = re.compile(b"|".join(re.escape(s) for s in _WIDE_SPACES))
+_NOT_IN_WIDE_SPACE = bytes(sorted(set(range(256)) - {b for s in _WIDE_SPACES for b in s}))
+
+
+def wide_spaces(text: bytes) -> set[bytes]:
+    """The UTF-8 of the whitespace characters outside ASCII that `text` (UTF-8) may hold:
+    every one it holds, and maybe others (the bytes left after the deletion can meet, but
+    no match can take a character's first byte from another's, so none is missed)."""
+    left = text.translate(None, _NOT_IN_WIDE_SPACE)
+    return set(_WIDE_SPACE.findall(left)) if left else set()
+
+
+def _spaced(text: bytes, wide: set[bytes]) -> bytes:
+    """The text with each of these characters made a space (str.split's view of it)."""
+    for c in wide:
+        text = text.replace(c, b" ")
+    return text
+
+
+# Per highlight colour: rows._tags as bytes.
+_TagsB = tuple[list[bytes], list[bytes], list[bytes]]
+_TAGS: dict[str, _TagsB] = {}
+
+
+def _tags(color: str) -> _TagsB:
+    found = _TAGS.get(color)
+    if found is None:
+        opening, closing, breaks = rows._tags(color)
+        found = _TAGS[color] = (
+            [t.encode() for t in opening],
+            [t.encode() for t in closing],
+            [t.encode() for t in breaks],
+        )
+    return found
+
+
+def body_fields(markup: bytes, default_highlight: str = "yellow") -> BodyBytes | None:
+    """`rows.body_fields(markup.decode(), default_highlight)`, each column encoded, for
+    markup with no control character but tab and line break; None where that declines, or
+    where the body may hold whitespace outside ASCII (see the module's docstring)."""
+    if b"\r" in markup:
+        return None
+    body = markup.strip(b"\n")
+    held: set[bytes] = set()
+    if b"\\" in body:
+        chars = set(_ESCAPE.findall(body))
+        if not chars <= _HOLD.keys():
+            return None
+        body, held = _ESCAPE.sub(lambda m: _HOLD[m.group(1)], body), chars
+    if b"\n" in body:
+        body = _lines(body)
+    for tok, first, cut in _CUTS:  # `**` and `==` before `_`, as rows._cut
+        if first in body and tok in body:
+            body = body.replace(tok, cut)
+    if b"{" in body:
+        return None  # a brace no toggle took: a colour, a size, shading, or a mistake
+    parts = body.split(_CUT)
+    texts = [parts[0], *[p[1:] for p in parts[1:]]]
+    masks = list(accumulate([_CODE_BIT[p[0]] for p in parts[1:]], xor, initial=0))
+    if masks[-1]:
+        return None  # a mark left open
+    full = b"".join(texts)
+    if held:
+        full = _restore(full, held)
+    wide = wide_spaces(full)
+    if any(not p or _spaced(p, wide).isspace() for p in full.split(b"\n")):
+        return None  # a blank paragraph, which the canonical body drops
+    html = _body_html(texts, masks, body, default_highlight)
+    if html is None:
+        return None
+    pairs = list(zip(texts, masks, strict=True))
+    summary = b"".join([t if m & _UNDERLINED or not t else b" " for t, m in pairs])
+    spoken = b"".join([t if m & _SPOKEN or not t else b" " for t, m in pairs])
+    if held:
+        summary, spoken, html = (_restore(s, held) for s in (summary, spoken, html))
+    if wide:
+        summary, spoken = _spaced(summary, wide), _spaced(spoken, wide)
+    return full, b" ".join(summary.split()), b" ".join(spoken.split()), html
+
+
+def _restore(text: bytes, chars: set[bytes]) -> bytes:
+    for c in chars:
+        text = text.replace(_HOLD[c], c)
+    return text
+
+
+def _lines(body: bytes) -> bytes:
+    """rows._lines, for bytes. A body as `render` writes it (paragraphs apart by one blank
+    line, no soft break) is seen in its lines: every other one empty (a split at one byte
+    and a join cost a fifth of the counts and the replace of `\n\n`)."""
+    lines = body.split(b"\n")
+    if len(lines) % 2 and all(lines[::2]) and not any(lines[1::2]):
+        return b"\n".join(lines[::2])
+    return _SOFT.sub(b" ", _PARA.sub(_CUT, body)).replace(_CUT, b"\n")
+
+
+def _body_html(texts: list[bytes], masks: list[int], body: bytes, color: str) -> bytes | None:
+    """rows._body_html, for bytes."""
+    if b"&" in body or b"<" in body or b">" in body:
+        texts = [_escape(t) for t in texts]
+    opening, closing, breaks = _tags(color)
+    out = [b"<p>"]
+    prev = -1
+    for text, mask in zip(texts, masks, strict=True):
+        if not text:
+            continue
+        if mask != prev:
+            out.append(closing[prev] + opening[mask])
+            prev = mask
+        if b"\n" in text:
+            if mask and (text[0] == 10 or text[-1] == 10):
+                return None  # a paragraph starting or ending in marks: no empty element
+            text = text.replace(b"\n", breaks[mask])
+        out.append(text)
+    out.append(closing[prev])
+    out.append(b"</p>")
+    return b"".join(out)
+
+
+def _escape(text: bytes) -> bytes:
+    """html.escape(quote=False), for UTF-8."""
+    if b"&" in text:
+        text = text.replace(b"&", b"&amp;")
+    if b"<" in text:
+        text = text.replace(b"<", b"&lt;")
+    if b">" in text:
+        text = text.replace(b">", b"&gt;")
+    return text
+
+
+# -- the row's pieces, the body's columns given as bytes ------------------------------------
+# The body's columns in a row (dataset.card_row): fulltext, summary and spoken are the
+# BodyBytes' first three; markup is the row's own (the tag, undertag and cite paragraphs,
+# when the row was made with an empty body) followed by the body HTML.
+_BODY_AT = {"fulltext": 0, "summary": 1, "spoken": 2}
+
+
+def _json_inner(value: bytes) -> bytes:
+    """The JSON string's inside for clean UTF-8: `"`, `\\`, line breaks and tabs escaped."""
+    if b"\\" in value:
+        value = value.replace(b"\\", b"\\\\")
+    if b'"' in value:
+        value = value.replace(b'"', b'\\"')
+    if b"\n" in value:
+        value = value.replace(b"\n", b"\\n")
+    if b"\t" in value:
+        value = value.replace(b"\t", b"\\t")
+    return value
+
+
+def json_pieces(row: dict[str, Any], body: BodyBytes) -> rows.BytePieces:
+    """`rows.json_pieces_bytes` of the row with these body columns, for a row made with an
+    empty body (`card_row(card, columns=("", "", "", ""))`)."""
+    keys = rows._KEYS_B
+    items = []
+    for k, v in row.items():
+        key = keys.get(k) or keys.setdefault(k, rows._key(k).encode())
+        at = _BODY_AT.get(k)
+        if at is not None:
+            items.append(key + b'"' + _json_inner(body[at]) + b'"')
+        elif k == "markup":
+            items.append(key + rows.json_bytes(v)[:-1] + _json_inner(body[3]) + b'"')
+        else:
+            items.append(key + rows._json_b(v))
+    cut = rows.LOCATION
+    before, at_, after = items[: cut.start], items[cut], items[cut.stop :]
+    return b"{" + b", ".join(before), b", ".join(at_), b", ".join(after) + b"}"
+
+
+def csv_field(value: bytes) -> bytes:
+    """`rows.csv_field` of a string, given and returned as UTF-8 (the field's quoting looks
+    only at ASCII characters)."""
+    if b"," in value or b'"' in value or b"\n" in value or b"\r" in value:
+        return b'"' + value.replace(b'"', b'""') + b'"'
+    return value
+
+
+def csv_pieces(row: dict[str, Any], body: BodyBytes) -> rows.BytePieces:
+    """`rows.csv_pieces` of the row with these body columns, encoded (as `json_pieces`)."""
+    fields = []
+    for k, v in row.items():
+        at = _BODY_AT.get(k)
+        if at is not None:
+            fields.append(csv_field(body[at]))
+        elif k == "markup":
+            fields.append(csv_field(v.encode() + body[3]))
+        else:
+            fields.append(rows.csv_field(v).encode())
+    cut = rows.LOCATION
+    before, at_, after = fields[: cut.start], fields[cut], fields[cut.stop :]
+    return b",".join(before), b",".join(at_), b",".join(after)
