@@ -148,12 +148,12 @@ def rows_of(job: tuple[str, list[str], str, tuple[str, ...]]) -> list[Meta | Evc
             break
         if wanted and not wanted <= set(row.labels):
             continue
-        head, tail = row.head + sep, sep + row.tail + end
-        pieces += (head, row.location, tail)
-        start, at = at, at + len(head)
-        located = at + len(row.location)
-        at = located + len(tail)
-        out.append((row.id, row.sources, row.words_read, start, start + len(head), located, at))
+        pieces += (row.head, sep, row.location, sep, row.tail, end)  # joined once, below
+        start = at
+        head = start + len(row.head) + len(sep)
+        located = head + len(row.location)
+        at = located + len(sep) + len(row.tail) + len(end)
+        out.append((row.id, row.sources, row.words_read, start, head, located, at))
     with open(spill, "wb") as f:
         f.write(b"".join(pieces))
     return out

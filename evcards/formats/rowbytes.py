@@ -193,21 +193,25 @@ def _json_inner(value: bytes) -> bytes:
 
 def json_pieces(row: dict[str, Any], body: BodyBytes) -> rows.BytePieces:
     """`rows.json_pieces_bytes` of the row with these body columns, for a row made with an
-    empty body (`card_row(card, columns=("", "", "", ""))`)."""
+    empty body (`card_row(card, columns=("", "", "", ""))`). Each piece is one join of its
+    parts: the body's columns, most of the row, are copied once."""
     keys = rows._KEYS_B
-    items = []
-    for k, v in row.items():
-        key = keys.get(k) or keys.setdefault(k, rows._key(k).encode())
+    cut = rows.LOCATION
+    pieces: tuple[list[bytes], list[bytes], list[bytes]] = ([b"{"], [], [])
+    for n, (k, v) in enumerate(row.items()):
+        out = pieces[0 if n < cut.start else 1 if n < cut.stop else 2]
+        if n and n != cut.start and n != cut.stop:
+            out.append(b", ")
+        out.append(keys.get(k) or keys.setdefault(k, rows._key(k).encode()))
         at = _BODY_AT.get(k)
         if at is not None:
-            items.append(key + b'"' + _json_inner(body[at]) + b'"')
+            out += (b'"', _json_inner(body[at]), b'"')
         elif k == "markup":
-            items.append(key + rows.json_bytes(v)[:-1] + _json_inner(body[3]) + b'"')
+            out += (rows.json_bytes(v)[:-1], _json_inner(body[3]), b'"')
         else:
-            items.append(key + rows._json_b(v))
-    cut = rows.LOCATION
-    before, at_, after = items[: cut.start], items[cut], items[cut.stop :]
-    return b"{" + b", ".join(before), b", ".join(at_), b", ".join(after) + b"}"
+            out.append(rows._json_b(v))
+    pieces[2].append(b"}")
+    return b"".join(pieces[0]), b"".join(pieces[1]), b"".join(pieces[2])
 
 
 def csv_field(value: bytes) -> bytes:
