@@ -21,7 +21,9 @@ from itertools import accumulate
 from operator import xor
 from typing import Any
 
+from evcards.core.markup_text import DEFAULT_SHRINK
 from evcards.formats import rows
+from evcards.formats.html import marks_html
 
 BodyBytes = tuple[bytes, bytes, bytes, bytes]  # fulltext, summary, spoken, body HTML
 
@@ -34,6 +36,15 @@ _CUT = b"\x00"
 _CUTS = [(tok.encode(), tok.encode()[:1], _CUT + code.encode()) for tok, code in rows._CODE.items()]
 _CODE_BIT = {ord(code): bit for code, bit in rows._CODE_BIT.items()}
 _HOLD = {c.encode(): h.encode() for c, h in rows._HOLD.items()}
+# `~{6}`: shrunk to a size. Each size of a body gets a code of its own, from _SIZE_CODE on
+# (8, a plain `~`'s, included: a size given to a closing `~` is the reference's error), and
+# its stretches a mask with the size's place in the body's sizes above the toggles' bits.
+_SIZE = re.compile(rb"~\{([0-9]+(?:\.[0-9]+)?)\}")
+_SIZE_CODE = 0x18
+_SIZES_MAX = 8
+_SHRINK = rows._BITS["~"]
+_CODE_BIT.update((_SIZE_CODE + k, _SHRINK) for k in range(_SIZES_MAX))
+_SIZE_AT = 7  # a mask's bits from here on: the place of its size in the body's sizes
 _UNDERLINED, _SPOKEN = rows._UNDERLINED, rows._SPOKEN
 
 # Every byte of the UTF-8 of the whitespace str knows and bytes does not: a body with none
@@ -92,6 +103,13 @@ def body_fields(markup: bytes, default_highlight: str = "yellow") -> BodyBytes |
         body, held = _ESCAPE.sub(lambda m: _HOLD[m.group(1)], body), chars
     if b"\n" in body:
         body = _lines(body)
+    sizes = [DEFAULT_SHRINK]
+    explicit = b"~{" in body
+    if explicit:
+        sized = _sized(body, sizes)
+        if sized is None:
+            return None
+        body = sized
     for tok, first, cut in _CUTS:  # `**` and `==` before `_`, as rows._cut
         if first in body and tok in body:
             body = body.replace(tok, cut)
@@ -108,7 +126,13 @@ def body_fields(markup: bytes, default_highlight: str = "yellow") -> BodyBytes |
     wide = wide_spaces(full)
     if any(not p or _spaced(p, wide).isspace() for p in full.split(b"\n")):
         return None  # a blank paragraph, which the canonical body drops
-    html = _body_html(texts, masks, body, default_highlight)
+    if explicit:
+        sized_masks = _sized_masks([p[0] for p in parts[1:]], masks, sizes)
+        if sized_masks is None:
+            return None
+        html = _body_html(texts, sized_masks, body, _sized_tags(default_highlight, sizes))
+    else:
+        html = _body_html(texts, masks, body, _tags(default_highlight))
     if html is None:
         return None
     pairs = list(zip(texts, masks, strict=True))
@@ -137,11 +161,78 @@ def _lines(body: bytes) -> bytes:
     return _SOFT.sub(b" ", _PARA.sub(_CUT, body)).replace(_CUT, b"\n")
 
 
-def _body_html(texts: list[bytes], masks: list[int], body: bytes, color: str) -> bytes | None:
-    """rows._body_html, for bytes."""
+def _sized(body: bytes, sizes: list[float]) -> bytes | None:
+    """The body with each `~{size}` cut to its size's code, the sizes added to `sizes`; None
+    for a size the reference refuses, or more sizes than there are codes."""
+    refused = False
+
+    def cut(m: re.Match[bytes]) -> bytes:
+        nonlocal refused
+        size = float(m.group(1))
+        if not (1.0 <= size <= 400.0 and (size * 2).is_integer()):
+            refused = True  # the reference's error
+        if size not in sizes:
+            sizes.append(size)
+        return _CUT + bytes((_SIZE_CODE + min(sizes.index(size), _SIZES_MAX - 1),))
+
+    out = _SIZE.sub(cut, body)
+    return None if refused or len(sizes) > _SIZES_MAX else out
+
+
+def _sized_masks(codes: list[int], masks: list[int], sizes: list[float]) -> list[int] | None:
+    """Each stretch's mask with the place of its size in `sizes` (0: 8 pt) above the
+    toggles' bits; None where a size is given to a closing `~` (the reference's error)."""
+    out = [0]
+    at = 0
+    for code, before, mask in zip(codes, masks[:-1], masks[1:], strict=True):
+        if code >= _SIZE_CODE:
+            if before & _SHRINK:
+                return None
+            at = code - _SIZE_CODE
+        elif not before & _SHRINK:
+            at = 0  # a plain `~` opens 8 pt; any other toggle leaves the size as it is
+        out.append(mask | at << _SIZE_AT if mask & _SHRINK else mask)
+    return out
+
+
+_SIZED: dict[tuple[str, float, int], tuple[bytes, bytes]] = {}
+
+
+class _SizedTable(dict[int, bytes]):
+    """One of a sized body's tags tables (opening, closing or break) by mask, -1 included."""
+
+    def __init__(self, kind: int, color: str, sizes: list[float], base: list[bytes]) -> None:
+        super().__init__()
+        self.kind, self.color, self.sizes, self.base = kind, color, sizes, base
+
+    def __missing__(self, mask: int) -> bytes:
+        if mask < 1 << _SIZE_AT:
+            found = self.base[mask]
+        else:
+            size = self.sizes[mask >> _SIZE_AT]
+            key = (self.color, size, mask & ((1 << _SIZE_AT) - 1))
+            wrap = _SIZED.get(key)
+            if wrap is None:
+                marks = rows._mask_marks(key[2], self.color)._replace(size=size)
+                opening, closing = marks_html(marks)
+                wrap = _SIZED[key] = (opening.encode(), closing.encode())
+            found = (wrap[0], wrap[1], wrap[1] + b"</p><p>" + wrap[0])[self.kind]
+        self[mask] = found
+        return found
+
+
+def _sized_tags(color: str, sizes: list[float]) -> _TagsB:
+    base = _tags(color)
+    tables = [_SizedTable(kind, color, sizes, base[kind]) for kind in range(3)]
+    tables[1][-1] = b""  # nothing open yet
+    return tables[0], tables[1], tables[2]  # type: ignore[return-value]
+
+
+def _body_html(texts: list[bytes], masks: list[int], body: bytes, tags: _TagsB) -> bytes | None:
+    """rows._body_html, for bytes, the tags given (`_tags`, or `_sized_tags`)."""
     if b"&" in body or b"<" in body or b">" in body:
         texts = [_escape(t) for t in texts]
-    opening, closing, breaks = _tags(color)
+    opening, closing, breaks = tags
     out = [b"<p>"]
     prev = -1
     for text, mask in zip(texts, masks, strict=True):
