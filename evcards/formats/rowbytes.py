@@ -17,8 +17,8 @@ tests/test_rowbytes.py checks the agreement with hypothesis and on the corpus.
 from __future__ import annotations
 
 import re
-from itertools import accumulate
-from operator import xor
+from itertools import accumulate, compress, repeat
+from operator import contains, xor
 from typing import Any
 
 from evcards.core.markup_text import DEFAULT_SHRINK
@@ -130,19 +130,32 @@ def body_fields(markup: bytes, default_highlight: str = "yellow") -> BodyBytes |
         sized_masks = _sized_masks([p[0] for p in parts[1:]], masks, sizes)
         if sized_masks is None:
             return None
-        html = _body_html(texts, sized_masks, body, _sized_tags(default_highlight, sizes))
+        masks = sized_masks
+        tags = _sized_tags(default_highlight, sizes)
+        steps = _Steps(tags[0], tags[1])
     else:
-        html = _body_html(texts, masks, body, _tags(default_highlight))
+        tags = _tags(default_highlight)
+        steps = _STEPS.get(default_highlight) or _STEPS.setdefault(
+            default_highlight, _Steps(tags[0], tags[1])
+        )
+    # The stretches with text (a quarter to half of them are empty, between two toggles),
+    # in C: `compress` keeps those whose text is not empty.
+    texts, masks = list(compress(texts, texts)), list(compress(masks, texts))
+    html = _body_html(texts, masks, body, tags, steps)
     if html is None:
         return None
-    pairs = list(zip(texts, masks, strict=True))
-    summary = b"".join([t if m & _UNDERLINED or not t else b" " for t, m in pairs])
-    spoken = b"".join([t if m & _SPOKEN or not t else b" " for t, m in pairs])
+    summary, spoken = _kept(texts, masks, _UNDERLINED), _kept(texts, masks, _SPOKEN)
     if held:
         summary, spoken, html = (_restore(s, held) for s in (summary, spoken, html))
     if wide:
         summary, spoken = _spaced(summary, wide), _spaced(spoken, wide)
     return full, b" ".join(summary.split()), b" ".join(spoken.split()), html
+
+
+def _kept(texts: list[bytes], masks: list[int], bits: int) -> bytes:
+    """The stretches with one of these marks, each other one a gap (a space; whitespace is
+    collapsed afterwards): rows._kept_of, for stretches with text."""
+    return b"".join([t if m & bits else b" " for t, m in zip(texts, masks, strict=True)])
 
 
 def _restore(text: bytes, chars: set[bytes]) -> bytes:
@@ -228,26 +241,47 @@ def _sized_tags(color: str, sizes: list[float]) -> _TagsB:
     return tables[0], tables[1], tables[2]  # type: ignore[return-value]
 
 
-def _body_html(texts: list[bytes], masks: list[int], body: bytes, tags: _TagsB) -> bytes | None:
-    """rows._body_html, for bytes, the tags given (`_tags`, or `_sized_tags`)."""
+class _Steps(dict[tuple[int, int], bytes]):
+    """What goes between a stretch with the marks `prev` (-1: the body's start) and the next
+    with `mask`: nothing for equal marks (they merge), else the one's closing tags and the
+    other's opening ones; worked out once per pair."""
+
+    def __init__(self, opening: Any, closing: Any) -> None:
+        super().__init__()
+        self.opening, self.closing = opening, closing
+
+    def __missing__(self, key: tuple[int, int]) -> bytes:
+        prev, mask = key
+        found = self[key] = b"" if prev == mask else self.closing[prev] + self.opening[mask]
+        return found
+
+
+_STEPS: dict[str, _Steps] = {}
+
+
+def _body_html(
+    texts: list[bytes], masks: list[int], body: bytes, tags: _TagsB, steps: _Steps
+) -> bytes | None:
+    """rows._body_html, for bytes, of the stretches with text: each step between two
+    stretches looked up by `map` in C, the texts put between them by slice assignment; only
+    the few stretches holding a paragraph break are seen one by one."""
+    if not texts:
+        return b"<p></p>"
     if b"&" in body or b"<" in body or b">" in body:
         texts = [_escape(t) for t in texts]
-    opening, closing, breaks = tags
-    out = [b"<p>"]
-    prev = -1
-    for text, mask in zip(texts, masks, strict=True):
-        if not text:
-            continue
-        if mask != prev:
-            out.append(closing[prev] + opening[mask])
-            prev = mask
-        if b"\n" in text:
+    n = len(texts)
+    out = [b""] * (2 * n + 2)
+    out[0] = b"<p>"
+    out[1 : 2 * n : 2] = map(steps.__getitem__, zip([-1, *masks[:-1]], masks, strict=True))
+    out[2 : 2 * n + 1 : 2] = texts
+    out[-1] = tags[1][masks[-1]] + b"</p>"
+    if b"\n" in body:
+        breaks = tags[2]
+        for i in compress(range(n), map(contains, texts, repeat(b"\n"))):
+            text, mask = texts[i], masks[i]
             if mask and (text[0] == 10 or text[-1] == 10):
                 return None  # a paragraph starting or ending in marks: no empty element
-            text = text.replace(b"\n", breaks[mask])
-        out.append(text)
-    out.append(closing[prev])
-    out.append(b"</p>")
+            out[2 * i + 2] = text.replace(b"\n", breaks[mask])
     return b"".join(out)
 
 
