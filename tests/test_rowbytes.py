@@ -25,6 +25,7 @@ from evcards.core.markup_text import NotPlain
 from evcards.core.models import HIGHLIGHT_COLORS, Card, Cite, Span, new_card, normalize_body
 from evcards.errors import EvcardsError, InvalidCard
 from evcards.formats import rowbytes, rows
+from evcards.formats.dataset import card_row
 from evcards.store import cardfile
 from evcards.store.cardtoml import loads_card_head, loads_card_toml
 from evcards.store.library import file_name
@@ -258,3 +259,22 @@ def test_the_quick_read_is_the_read(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         assert _message(cardfile._read_bytes_quick, str(card)) == _message(
             cardfile._read_bytes, str(card)
         )
+
+
+def test_json_pieces_know_the_dataset_columns():
+    from evcards.formats.dataset import COLUMNS
+
+    assert COLUMNS[:10] == (
+        "tag", "cite", "fullcite", "summary", "spoken", "fulltext", "markup",
+        "pocket", "hat", "block",
+    )  # fmt: skip
+    card = new_card(tag="T é", cite=Cite(short="A 20", full='A "q" \\ 20'), body=[[Span(text="x")]])
+    row = card_row(card, columns=("", "", "", ""))
+    body = (b"f\tu\n", b'"s"', b"\\p", b"<p>h</p>")
+    assert rowbytes.json_pieces(row, body) == rowbytes.json_pieces_loop(row, body)
+    full = dict(
+        row, fulltext="f\tu\n", summary='"s"', spoken="\\p", markup=row["markup"] + "<p>h</p>"
+    )
+    assert rowbytes.json_pieces(row, body) == rows.json_pieces_bytes(full)
+    shuffled = dict(reversed(row.items()))  # another shape: item by item
+    assert rowbytes.json_pieces(shuffled, body) == rowbytes.json_pieces_loop(shuffled, body)
