@@ -90,8 +90,39 @@ def _tags(color: str) -> _TagsB:
 
 def body_fields(markup: bytes, default_highlight: str = "yellow") -> BodyBytes | None:
     """`rows.body_fields(markup.decode(), default_highlight)`, each column encoded, for
-    markup with no control character but tab and line break; None where that declines, or
-    where the body may hold whitespace outside ASCII (see the module's docstring)."""
+    markup with no control character but tab and line break; None where that declines
+    (but for `~{size}`, read here; tests/test_rowbytes.py compares those with the reference)."""
+    prepared = _prepared(markup)
+    if prepared is None:
+        return None
+    body, held = prepared
+    cut = _stretches(body)
+    if cut is None:
+        return None
+    body, texts, masks, sizes = cut
+    full = b"".join(texts)
+    if held:
+        full = _restore(full, held)
+    wide = wide_spaces(full)
+    if any(not p or _spaced(p, wide).isspace() for p in full.split(b"\n")):
+        return None  # a blank paragraph, which the canonical body drops
+    # The stretches with text (a quarter to half of them are empty, between two toggles),
+    # in C: `compress` keeps those whose text is not empty.
+    texts, masks = list(compress(texts, texts)), list(compress(masks, texts))
+    html = _body_html(texts, masks, body, *_tags_steps(default_highlight, sizes))
+    if html is None:
+        return None
+    summary, spoken = _kept(texts, masks, _UNDERLINED), _kept(texts, masks, _SPOKEN)
+    if held:
+        summary, spoken, html = (_restore(s, held) for s in (summary, spoken, html))
+    if wide:
+        summary, spoken = _spaced(summary, wide), _spaced(spoken, wide)
+    return full, b" ".join(summary.split()), b" ".join(spoken.split()), html
+
+
+def _prepared(markup: bytes) -> tuple[bytes, set[bytes]] | None:
+    """rows._prepared, for bytes: the escapes held, the line breaks made plain; None for an
+    escape that cannot be held (or a carriage return, which a clean file has none of)."""
     if b"\r" in markup:
         return None
     body = markup.strip(b"\n")
@@ -103,9 +134,19 @@ def body_fields(markup: bytes, default_highlight: str = "yellow") -> BodyBytes |
         body, held = _ESCAPE.sub(lambda m: _HOLD[m.group(1)], body), chars
     if b"\n" in body:
         body = _lines(body)
-    sizes = [DEFAULT_SHRINK]
-    explicit = b"~{" in body
-    if explicit:
+    return body, held
+
+
+Stretches = tuple[bytes, list[bytes], list[int], list[float] | None]
+
+
+def _stretches(body: bytes) -> Stretches | None:
+    """The body cut at its toggles, its stretches of text and the mask of each (its size's
+    place above the toggles' bits when the body shrinks to sizes, and the sizes; None
+    else); None for a brace no toggle took or a mark left open, as rows._stretches."""
+    sizes = None
+    if b"~{" in body:
+        sizes = [DEFAULT_SHRINK]
         sized = _sized(body, sizes)
         if sized is None:
             return None
@@ -114,42 +155,28 @@ def body_fields(markup: bytes, default_highlight: str = "yellow") -> BodyBytes |
         if first in body and tok in body:
             body = body.replace(tok, cut)
     if b"{" in body:
-        return None  # a brace no toggle took: a colour, a size, shading, or a mistake
+        return None  # a brace no toggle took: a colour, shading, or a mistake
     parts = body.split(_CUT)
     texts = [parts[0], *[p[1:] for p in parts[1:]]]
     masks = list(accumulate([_CODE_BIT[p[0]] for p in parts[1:]], xor, initial=0))
     if masks[-1]:
         return None  # a mark left open
-    full = b"".join(texts)
-    if held:
-        full = _restore(full, held)
-    wide = wide_spaces(full)
-    if any(not p or _spaced(p, wide).isspace() for p in full.split(b"\n")):
-        return None  # a blank paragraph, which the canonical body drops
-    if explicit:
+    if sizes is not None:
         sized_masks = _sized_masks([p[0] for p in parts[1:]], masks, sizes)
         if sized_masks is None:
             return None
         masks = sized_masks
-        tags = _sized_tags(default_highlight, sizes)
-        steps = _Steps(tags[0], tags[1])
-    else:
-        tags = _tags(default_highlight)
-        steps = _STEPS.get(default_highlight) or _STEPS.setdefault(
-            default_highlight, _Steps(tags[0], tags[1])
-        )
-    # The stretches with text (a quarter to half of them are empty, between two toggles),
-    # in C: `compress` keeps those whose text is not empty.
-    texts, masks = list(compress(texts, texts)), list(compress(masks, texts))
-    html = _body_html(texts, masks, body, tags, steps)
-    if html is None:
-        return None
-    summary, spoken = _kept(texts, masks, _UNDERLINED), _kept(texts, masks, _SPOKEN)
-    if held:
-        summary, spoken, html = (_restore(s, held) for s in (summary, spoken, html))
-    if wide:
-        summary, spoken = _spaced(summary, wide), _spaced(spoken, wide)
-    return full, b" ".join(summary.split()), b" ".join(spoken.split()), html
+    return body, texts, masks, sizes
+
+
+def _tags_steps(color: str, sizes: list[float] | None) -> tuple[_TagsB, _Steps]:
+    """The tags and steps for a body in this colour (and these sizes)."""
+    if sizes is not None:
+        tags = _sized_tags(color, sizes)
+        return tags, _Steps(tags[0], tags[1])
+    tags = _tags(color)
+    steps = _STEPS.get(color) or _STEPS.setdefault(color, _Steps(tags[0], tags[1]))
+    return tags, steps
 
 
 def _kept(texts: list[bytes], masks: list[int], bits: int) -> bytes:
