@@ -2,9 +2,10 @@
 
 `export_library` is what `evcards export -f jsonl|csv` does with no CARD and no --query: the
 bytes `exporting.render` writes for `exporting.select_marked` in document order, made at a
-fraction of the cost. Each card file is read up to its body markup
-(`cardfile.read_unparsed`) and its row's body columns made from the markup at once
-(`formats.rows.body_fields`), falling back to the reference route (`cardfile.loads_marked`,
+fraction of the cost. Each card file is read up to its body markup as bytes
+(`cardfile.read_unparsed_bytes`) and its row made from the markup's bytes at once
+(`formats.rowbytes`), falling back to the same by str (`cardfile.read_unparsed`,
+`formats.rows.body_fields`) and then to the reference route (`cardfile.loads_marked`,
 `rows.body_columns`) for any file or markup those cannot vouch for. The files are read in
 chunks by a pool of processes when there are enough of them, and the rows written in the
 order `outline.doc_order` gives, as they would be by one process
@@ -70,8 +71,8 @@ def card_columns(path: str) -> tuple[Card, tuple[str, str, str, str]]:
 
 def card_file_row(path: str, fmt: str) -> Row:
     """A card file's row: by bytes (`cardfile.loads_unparsed_bytes`, `rowbytes`) where
-    they can read it, else by str (`card_columns`); the same row either way
-    (tests/test_export_rows.py)."""
+    they can read it, else by str (`card_columns`, which reads the file again); the same
+    row either way (tests/test_rowbytes.py, tests/test_export_rows.py)."""
     from evcards.store import cardfile
 
     raw, quick = cardfile.read_unparsed_bytes(path)
