@@ -2,9 +2,10 @@
 
 `export_library` is what `evcards export -f jsonl|csv` does with no CARD and no --query: the
 bytes `exporting.render` writes for `exporting.select_marked` in document order, made at a
-fraction of the cost. Each card file is read up to its body markup
-(`cardfile.read_unparsed`) and its row's body columns made from the markup at once
-(`formats.rows.body_fields`), falling back to the reference route (`cardfile.loads_marked`,
+fraction of the cost. Each card file is read up to its body markup as bytes
+(`cardfile.read_unparsed_bytes`) and its row made from the markup's bytes at once
+(`formats.rowbytes`), falling back to the same by str (`cardfile.read_unparsed`,
+`formats.rows.body_fields`) and then to the reference route (`cardfile.loads_marked`,
 `rows.body_columns`) for any file or markup those cannot vouch for. The files are read in
 chunks by a pool of processes when there are enough of them, and the rows written in the
 order `outline.doc_order` gives, as they would be by one process
@@ -24,7 +25,7 @@ from typing import IO, TYPE_CHECKING, NamedTuple, cast
 
 from evcards.core.outline import doc_order
 from evcards.errors import CardNotFound, EvcardsError, Interrupted
-from evcards.formats import rows
+from evcards.formats import rowbytes, rows
 from evcards.pools import worker_pool
 from evcards.store.library import Library
 
@@ -51,7 +52,8 @@ class Row(NamedTuple):
 
 
 def card_columns(path: str) -> tuple[Card, tuple[str, str, str, str]]:
-    """A card file's card (body left empty) and its row's body columns."""
+    """A card file's card (body left empty) and its row's body columns: the str route
+    `card_file_row` takes for a file the bytes route cannot read."""
     from evcards.store import cardfile
 
     text, quick = cardfile.read_unparsed(path)
@@ -68,6 +70,42 @@ def card_columns(path: str) -> tuple[Card, tuple[str, str, str, str]]:
 
 
 def card_file_row(path: str, fmt: str) -> Row:
+    """A card file's row: by bytes (`cardfile.loads_unparsed_bytes`, `rowbytes`) where
+    they can read it, else by str (`card_columns`, which reads the file again); the same
+    row either way (tests/test_rowbytes.py, tests/test_export_rows.py)."""
+    from evcards.store import cardfile
+
+    raw, quick = cardfile.read_unparsed_bytes(path)
+    if quick is not None:
+        body = rowbytes.body_fields(quick.markup, quick.highlight) if quick.markup else _EMPTY
+        if body is not None:
+            return _row_of_bytes(quick.card, body, fmt)
+    return card_file_row_str(path, fmt)
+
+
+_EMPTY = (b"", b"", b"", b"")
+
+
+def _row_of_bytes(card: Card, body: rowbytes.BodyBytes, fmt: str) -> Row:
+    from evcards.formats.dataset import card_row
+
+    row = card_row(card, columns=("", "", "", ""))
+    pieces = rowbytes.json_pieces if fmt == "jsonl" else rowbytes.csv_pieces
+    head, location, tail = pieces(row, body)
+    spoken = body[2]
+    return Row(
+        card.id,
+        tuple(card.labels),
+        tuple((s.file, s.position) for s in card.sources),
+        len(card.tag.split()) + (spoken.count(b" ") + 1 if spoken else 0),
+        head,
+        location,
+        tail,
+    )
+
+
+def card_file_row_str(path: str, fmt: str) -> Row:
+    """`card_file_row` by str: the row from `card_columns`."""
     from evcards.formats.dataset import card_row
 
     card, columns = card_columns(path)
@@ -111,12 +149,12 @@ def rows_of(job: tuple[str, list[str], str, tuple[str, ...]]) -> list[Meta | Evc
             break
         if wanted and not wanted <= set(row.labels):
             continue
-        head, tail = row.head + sep, sep + row.tail + end
-        pieces += (head, row.location, tail)
-        start, at = at, at + len(head)
-        located = at + len(row.location)
-        at = located + len(tail)
-        out.append((row.id, row.sources, row.words_read, start, start + len(head), located, at))
+        pieces += (row.head, sep, row.location, sep, row.tail, end)  # joined once, below
+        start = at
+        head = start + len(row.head) + len(sep)
+        located = head + len(row.location)
+        at = located + len(sep) + len(row.tail) + len(end)
+        out.append((row.id, row.sources, row.words_read, start, head, located, at))
     with open(spill, "wb") as f:
         f.write(b"".join(pieces))
     return out

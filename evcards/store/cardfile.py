@@ -34,7 +34,7 @@ from evcards.core.markup_text import NotPlain
 from evcards.core.models import Card, Marks, normalize_color
 from evcards.errors import InvalidCard, MarkupError, format_validation
 from evcards.limits import MAX_CARD_FILE_BYTES, megabytes
-from evcards.store.cardtoml import loads_card_toml
+from evcards.store.cardtoml import loads_card_head, loads_card_toml
 from evcards.store.cardwrite import multiline, toml_text
 
 _BODY_KEYS = {"text", "highlight"}
@@ -289,6 +289,101 @@ def _basic_ml(content: str) -> str | None:
                 return None
             pieces[i] = piece.replace('\\"', '"')
     return "\\".join(pieces)
+
+
+class UnparsedBytes(NamedTuple):
+    """`Unparsed`, the markup left as the file's bytes (UTF-8, no control character but tab
+    and line break)."""
+
+    card: Card
+    markup: bytes
+    highlight: str
+
+
+_BODY_START_BYTES = re.compile(_BODY_START.pattern.encode())
+_BODY_LINE = b"\n[body]\n"
+
+
+def loads_unparsed_bytes(raw: bytes, where: str = "card") -> UnparsedBytes | None:
+    """`loads_unparsed` of a file's bytes, the markup kept as bytes: only the card's head is
+    decoded (the markup is checked to be UTF-8, not kept as str). None where
+    `loads_unparsed(raw.decode(), where, clean)` would give None, and for a few files it
+    reads (a `[body]` line before the body table's): the caller then reads the file's text
+    (tests/test_cardfile_bytes.py checks the agreement)."""
+    if len(raw.translate(None, _CONTROL_BYTES)) != len(raw):
+        return None  # not clean (a carriage return included)
+    at = raw.find(_BODY_LINE)
+    markup, color = b"", "yellow"
+    if at < 0:
+        head_bytes = raw
+    else:
+        m = _BODY_START_BYTES.match(raw, at)
+        if m is None or not raw.endswith(b'"""\n') or len(raw) < m.end() + 4:
+            return None
+        found = _basic_ml_bytes(raw[m.end() : -4])
+        if found is None:
+            return None
+        markup, color = found, (m.group(1) or b"yellow").decode()
+        head_bytes = raw[:at]
+    try:
+        head = head_bytes.decode()
+        markup.decode()  # UTF-8, or `read`'s error from the caller's own decoding
+    except UnicodeDecodeError:
+        return None
+    highlight = normalize_color(color)
+    try:
+        data = loads_card_head(head)  # the file is clean: what it asks of the text
+        if data is None:
+            data = _toml(head, where)
+        if highlight is None or "body" in data:
+            return None
+        card = Card.model_validate({**data, "body": []})
+    except (InvalidCard, ValidationError):
+        return None
+    if card.kind == "analytic" and markup.strip():
+        return None  # the model may refuse it: `loads` says why
+    return UnparsedBytes(card, markup, highlight)
+
+
+def _basic_ml_bytes(content: bytes) -> bytes | None:
+    """`_basic_ml`, for bytes."""
+    if b"\\" not in content:
+        return None if b'"' in content else content
+    pieces = content.split(b"\\\\")
+    for i, piece in enumerate(pieces):
+        if b"\\" in piece or b'"' in piece:
+            quotes = piece.count(b'\\"')
+            if piece.count(b"\\") != quotes or piece.count(b'"') != quotes:
+                return None
+            pieces[i] = piece.replace(b'\\"', b'"')
+    return b"\\".join(pieces)
+
+
+def read_unparsed_bytes(path: str) -> tuple[bytes, UnparsedBytes | None]:
+    """A card file's bytes and, where `loads_unparsed_bytes` can read them, its card and
+    markup."""
+    raw = _read_bytes_quick(path)
+    return raw, loads_unparsed_bytes(raw, path)
+
+
+def _read_bytes_quick(path: str) -> bytes:
+    """`_read_bytes` in three system calls and no file object (open's buffered reader
+    costs more than reading a card); any trouble, and `_read_bytes` says what it is."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return _read_bytes(path)
+    try:
+        size = os.fstat(fd).st_size
+        if size <= MAX_CARD_FILE_BYTES:
+            raw = os.read(fd, size + 1)
+            if len(raw) <= size:  # a regular file reads short only at its end
+                return raw
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+    return _read_bytes(path)  # too big, a folder, grown while read: its own message
 
 
 def read_unparsed(path: str) -> tuple[str, Unparsed | None]:

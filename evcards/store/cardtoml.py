@@ -225,3 +225,112 @@ def _inline_table(inner: str) -> dict[str, object]:
     if inner.endswith(", "):
         raise NotPlain("trailing comma in an inline table")
     return table
+
+
+# -- the head of a clean file, by str methods ---------------------------------------------
+# Every key `cardfile.dumps` writes outside the body; a line with another goes to the reader
+# above (which reads any bare key) by giving up.
+_HEAD_KEYS = frozenset(
+    "id tag kind labels undertag sources cite location file position short full author"
+    " quals date title publication url accessed initials pocket hat block".split()
+)
+
+
+def loads_card_head(text: str) -> dict[str, object] | None:
+    """`loads_card_toml(text)` for the part of a card file before its body, read with str
+    methods where the reader above runs a regex over every line: `key = "plain"` lines,
+    integers, `[table]` and `[[table]]` lines, arrays written one item a line, blank lines.
+    None for anything else (an escape but of a quote or backslash, a comment, a multi-line
+    string, a key `dumps` does not write), and the caller asks `loads_card_toml`. `text`
+    must hold no control character but tab and line break: a plain string's only other
+    limits are quotes and backslashes (tests/test_rowbytes.py checks the agreement)."""
+    root: dict[str, object] = {}
+    table = root
+    aots: set[str] = set()
+    lines = text.split("\n")
+    i, n = 0, len(lines)
+    while i < n:
+        line = lines[i]
+        i += 1
+        if not line:
+            continue
+        if line[0] == "[":
+            opened = _head_table(line, root, aots)
+            if opened is None:
+                return None
+            table = opened
+            continue
+        key, sep, value = line.partition(" = ")
+        if not sep or key not in _HEAD_KEYS or key in table or not value:
+            return None
+        found: object
+        if value == "[":
+            found, i = _head_array(lines, i)
+        else:
+            found = _head_scalar(value)
+        if found is None:
+            return None
+        table[key] = found
+    return root
+
+
+def _head_table(line: str, root: dict[str, object], aots: set[str]) -> dict[str, object] | None:
+    """The table a `[name]` or `[[name]]` line opens (`_open_table`); None for another line."""
+    if line[-1] != "]":
+        return None
+    name = line[2:-2] if line[1] == "[" and line[-2] == "]" else line[1:-1]
+    if name not in _HEAD_KEYS:
+        return None
+    table: dict[str, object] = {}
+    if len(name) + 2 == len(line):
+        if name in root:
+            return None
+        root[name] = table
+        return table
+    if name not in aots and name in root:
+        return None
+    aots.add(name)
+    root.setdefault(name, []).append(table)  # type: ignore[attr-defined]
+    return table
+
+
+def _head_scalar(value: str) -> str | int | None:
+    """A plain string's value (its only escapes `\\\\` and `\\"`) or an integer's."""
+    if value[0] == '"':
+        inner = value[1:-1]
+        if value[-1] != '"' or len(value) < 2:
+            return None
+        return _quoted(inner) if '"' in inner or "\\" in inner else inner
+    if value.isascii() and value.isdigit() and (value == "0" or value[0] != "0"):
+        return int(value)
+    return None
+
+
+def _head_array(lines: list[str], i: int) -> tuple[list[object] | None, int]:
+    """The items of an array from line `i` on, up to its `]`, and the line after it."""
+    items: list[object] = []
+    while i < len(lines):
+        line = lines[i]
+        i += 1
+        if line == "]":
+            if items and len({type(item) for item in items}) > 1:
+                return None, i
+            return items, i
+        try:
+            items.append(_array_item(line))
+        except NotPlain:
+            return None, i
+    return None, i
+
+
+def _quoted(inner: str) -> str | None:
+    """A basic string's value whose only escapes are `\\\\` and `\\"` and whose every quote
+    is escaped (what tomli-w writes for a quote or backslash); None for any other."""
+    pieces = inner.split("\\\\")  # each escaped backslash, left to right as TOML reads
+    for i, piece in enumerate(pieces):
+        if "\\" in piece or '"' in piece:
+            quotes = piece.count('\\"')
+            if piece.count("\\") != quotes or piece.count('"') != quotes:
+                return None
+            pieces[i] = piece.replace('\\"', '"')
+    return "\\".join(pieces)
