@@ -309,7 +309,7 @@ def loads_unparsed_bytes(raw: bytes, where: str = "card") -> UnparsedBytes | Non
     decoded (the markup is checked to be UTF-8, not kept as str). None where
     `loads_unparsed(raw.decode(), where, clean)` would give None, and for a few files it
     reads (a `[body]` line before the body table's): the caller then reads the file's text
-    (tests/test_cardfile_bytes.py checks the agreement)."""
+    (tests/test_rowbytes.py checks the agreement)."""
     if len(raw.translate(None, _CONTROL_BYTES)) != len(raw):
         return None  # not clean (a carriage return included)
     at = raw.find(_BODY_LINE)
