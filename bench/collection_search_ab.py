@@ -27,6 +27,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+# collection_bench.py's queries, copied: importing it would put this checkout first on
+# sys.path, and a turn of the base tree would search with this one's code.
 QUERIES = (
     "nuclear war",
     "economy",

@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -34,7 +35,7 @@ from evcards.core.markup_text import NotPlain
 from evcards.core.models import Card, Marks, normalize_color
 from evcards.errors import InvalidCard, MarkupError, format_validation
 from evcards.limits import MAX_CARD_FILE_BYTES, megabytes
-from evcards.store.cardtoml import loads_card_head, loads_card_toml
+from evcards.store.cardtoml import loads_card_head, loads_card_toml, quoted
 from evcards.store.cardwrite import multiline, toml_text
 
 _BODY_KEYS = {"text", "highlight"}
@@ -264,16 +265,26 @@ def loads_unparsed(text: str, where: str = "card", clean: bool = False) -> Unpar
             return None
         markup, color = found, m.group(1) or "yellow"
     highlight = normalize_color(color)
+    card = _head_card(lambda: _toml(head, where), highlight, bool(markup.strip()))
+    return None if card is None or highlight is None else Unparsed(card, markup, highlight)
+
+
+def _head_card(
+    read: Callable[[], dict[str, Any]], highlight: str | None, marked: bool
+) -> Card | None:
+    """The card of a file's head (`read` gives its table), its body left empty; None where
+    `loads` might judge the file otherwise: no such colour, a body table in the head, a
+    head the model refuses, an analytic with a body (`marked`)."""
     try:
-        data = _toml(head, where)
+        data = read()
         if highlight is None or "body" in data:
             return None
         card = Card.model_validate({**data, "body": []})
     except (InvalidCard, ValidationError):
         return None
-    if card.kind == "analytic" and markup.strip():
+    if card.kind == "analytic" and marked:
         return None  # the model may refuse it: `loads` says why
-    return Unparsed(card, markup, highlight)
+    return card
 
 
 def _basic_ml(content: str) -> str | None:
@@ -281,14 +292,7 @@ def _basic_ml(content: str) -> str | None:
     and whose every quote is escaped (what `cardwrite.multiline` writes); None for any other."""
     if "\\" not in content:
         return None if '"' in content else content
-    pieces = content.split("\\\\")  # each escaped backslash, left to right as TOML reads
-    for i, piece in enumerate(pieces):
-        if "\\" in piece or '"' in piece:
-            quotes = piece.count('\\"')
-            if piece.count("\\") != quotes or piece.count('"') != quotes:
-                return None
-            pieces[i] = piece.replace('\\"', '"')
-    return "\\".join(pieces)
+    return quoted(content)
 
 
 class UnparsedBytes(NamedTuple):
@@ -331,18 +335,13 @@ def loads_unparsed_bytes(raw: bytes, where: str = "card") -> UnparsedBytes | Non
     except UnicodeDecodeError:
         return None
     highlight = normalize_color(color)
-    try:
+
+    def read() -> dict[str, Any]:
         data = loads_card_head(head)  # the file is clean: what it asks of the text
-        if data is None:
-            data = _toml(head, where)
-        if highlight is None or "body" in data:
-            return None
-        card = Card.model_validate({**data, "body": []})
-    except (InvalidCard, ValidationError):
-        return None
-    if card.kind == "analytic" and markup.strip():
-        return None  # the model may refuse it: `loads` says why
-    return UnparsedBytes(card, markup, highlight)
+        return _toml(head, where) if data is None else data
+
+    card = _head_card(read, highlight, bool(markup.strip()))
+    return None if card is None or highlight is None else UnparsedBytes(card, markup, highlight)
 
 
 def _basic_ml_bytes(content: bytes) -> bytes | None:

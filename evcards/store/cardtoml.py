@@ -300,7 +300,7 @@ def _head_scalar(value: str) -> str | int | None:
         inner = value[1:-1]
         if value[-1] != '"' or len(value) < 2:
             return None
-        return _quoted(inner) if '"' in inner or "\\" in inner else inner
+        return quoted(inner) if '"' in inner or "\\" in inner else inner
     if value.isascii() and value.isdigit() and (value == "0" or value[0] != "0"):
         return int(value)
     return None
@@ -323,7 +323,7 @@ def _head_array(lines: list[str], i: int) -> tuple[list[object] | None, int]:
     return None, i
 
 
-def _quoted(inner: str) -> str | None:
+def quoted(inner: str) -> str | None:
     """A basic string's value whose only escapes are `\\\\` and `\\"` and whose every quote
     is escaped (what tomli-w writes for a quote or backslash); None for any other."""
     pieces = inner.split("\\\\")  # each escaped backslash, left to right as TOML reads
