@@ -458,3 +458,40 @@ def test_an_empty_library_beside_one_collection_changes_nothing_and_rescores_not
     with pytest.raises(pytest.fail.Exception, match="rescored"):
         for q in queries:
             search_all(lib.root, q)
+
+
+@pytest.mark.parametrize("damage", ["older version", "full text gone"])
+def test_a_collection_that_cannot_be_searched_names_the_fix_and_update_rebuilds_it(
+    runner, both, damage
+) -> None:
+    import sqlite3
+
+    from evcards.collections import places
+    from evcards.collections.searching import forget_kept
+    from evcards.index.schema import INDEX_NAME, SCHEMA_VERSION
+
+    before = _json(runner, "alliance", "--in", "ode")
+    build = places.current("ode")
+    if damage == "older version":
+        db = sqlite3.connect(build / INDEX_NAME)
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+        db.commit()
+        db.close()
+    else:
+        for folder in build.glob("fulltext*"):
+            shutil.rmtree(folder)
+    forget_kept()
+    named = run(runner, "search", "alliance", "--in", "ode")
+    assert named.exit_code == 1, named.output
+    [line] = named.stderr.splitlines()
+    assert line.startswith("Error: collection ode cannot be searched")
+    assert "`evcards collection update ode`" in line
+    # A search of everything still searches the library, and says what it left out.
+    everything = run(runner, "search", "alliance", "--json")
+    assert everything.exit_code == 0, everything.output
+    assert {h["where"] for h in json.loads(everything.stdout)} == {"lib"}
+    assert everything.stderr.startswith("Warning: collection ode cannot be searched")
+    updated = run(runner, "collection", "update", "ode")
+    assert updated.exit_code == 0 and "Rebuilt collection ode: 30 cards" in updated.stdout
+    after = _json(runner, "alliance", "--in", "ode")
+    assert [(h["id"], h["snippet"]) for h in after] == [(h["id"], h["snippet"]) for h in before]

@@ -152,7 +152,10 @@ def _found(
     if where or filters.round_only() or names():
         from evcards.collections.searching import search_all
 
-        return True, search_all(root, query, filters, where=where, **options)
+        def skipped(why: str) -> None:
+            typer.echo(f"Warning: {why}; searched the others.", err=True)
+
+        return True, search_all(root, query, filters, where=where, skipped=skipped, **options)
     from evcards.index.search import search
 
     return False, search(root, query, filters, **options)

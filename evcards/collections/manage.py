@@ -9,7 +9,7 @@ from typing import NamedTuple
 from evcards.collections import places
 from evcards.collections.building import BadRows, BuildResult, Progress, build, sweep
 from evcards.collections.places import CollectionError
-from evcards.collections.store import Facts, Source, facts, sources_of
+from evcards.collections.store import Facts, Source, facts, searchable, sources_of
 
 
 def list_collections() -> list[Facts]:
@@ -51,11 +51,14 @@ class Update(NamedTuple):
 
 def update(name: str, progress: Progress | None = None, on_bad: BadRows | None = None) -> Update:
     """Rebuild the collection (aside, swapped in at the end) when any of its sources changed
-    size or mtime since it was built; nothing when none did."""
+    size or mtime since it was built, or the build cannot be searched (made by another
+    version of evcards, or damaged: every row read again); nothing otherwise."""
     build_folder = places.known(name)
     sources, fmt = sources_of(build_folder)
     changed = [s.path for s in sources if _changed(s)]
-    if not changed:
+    if not searchable(build_folder):
+        changed = [s.path for s in sources]
+    elif not changed:
         return Update([], None)
     paths = [Path(s.path) for s in sources]
     names = [p.name for p in paths]

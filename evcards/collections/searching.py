@@ -15,7 +15,7 @@ folder is opened, and tantivy loads only when a search runs.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -60,11 +60,17 @@ def search_all(
     kind: str | None = None,
     cuts: CutsMode = "group",
     snippets: bool = True,
+    skipped: Callable[[str], None] | None = None,
 ) -> list[Hit]:
     """The best `limit` results of the library (at `root`) and the collections `where`
     names (default: all), merged; each hit's `where` says which it came from. Re-cuts are
     grouped (`cuts`, as `index.search.search` takes it) within each source. With more than
-    one source, each is ranked with the statistics of them all (`index.shared`)."""
+    one source, each is ranked with the statistics of them all (`index.shared`).
+
+    A collection that cannot be searched (built by another version of evcards, or damaged)
+    is a CollectionError naming the fix; when `where` names none and `skipped` is given, it
+    is left out instead and `skipped` told why, so that a search of everything still
+    searches the rest."""
     from evcards.index.query import leaves, weights_for
     from evcards.index.search import search
     from evcards.index.shared import Shared
@@ -78,7 +84,8 @@ def search_all(
     # (a library card has no event, side, level or caselist: round filters leave it out)
     shared = Shared(leaves(query, weights_for(read)), later=True)
     hits: list[Hit] = []
-    with _opened([n for n in names if n != LIBRARY]) as builds:
+    skip = skipped if not where else None
+    with _opened([n for n in names if n != LIBRARY], skip) as builds:
         for name, ix in builds.items():
             shared.note(name, ix.searcher(), memo=getattr(ix, "memo", None))
         if library:
@@ -108,11 +115,12 @@ _kept_lock = threading.Lock()
 
 
 @contextmanager
-def _opened(names: list[str]) -> Iterator[dict[str, Index]]:
+def _opened(
+    names: list[str], skipped: Callable[[str], None] | None = None
+) -> Iterator[dict[str, Index]]:
     """The collections named, each's build opened (or taken from `_kept`), kept for the next
-    search on the way out (closed instead when the search failed)."""
-    from evcards.collections.store import open_build
-
+    search on the way out (closed instead when the search failed). One that cannot be
+    opened is a CollectionError, or left out and `skipped` told why (`search_all`)."""
     builds: dict[str, Index] = {}
     folders: dict[str, Path] = {}
     ok = False
@@ -121,7 +129,12 @@ def _opened(names: list[str]) -> Iterator[dict[str, Index]]:
             folders[name] = folder = places.known(name)
             with _kept_lock:
                 kept = _kept.pop(folder, None)
-            builds[name] = kept if kept is not None else open_build(folder, any_thread=True)
+            try:
+                builds[name] = kept if kept is not None else _open(name, folder)
+            except CollectionError as e:
+                if skipped is None:
+                    raise
+                skipped(str(e))
         yield builds
         ok = True
     finally:
@@ -130,6 +143,31 @@ def _opened(names: list[str]) -> Iterator[dict[str, Index]]:
         else:
             for ix in builds.values():
                 ix.close()
+
+
+def _open(name: str, folder: Path) -> Index:
+    """A collection's build, its full text checked to open; a CollectionError if it cannot
+    be searched."""
+    from evcards.collections.store import open_build
+    from evcards.index.schema import IndexDamaged
+
+    try:
+        ix = open_build(folder, any_thread=True)
+    except IndexDamaged as e:
+        raise _unsearchable(name, e) from None
+    try:
+        ix.searcher()
+    except IndexDamaged as e:
+        ix.close()
+        raise _unsearchable(name, e) from None
+    return ix
+
+
+def _unsearchable(name: str, why: Exception) -> CollectionError:
+    return CollectionError(
+        f"collection {name} cannot be searched ({why}): rebuild it from its files with"
+        f" `evcards collection update {name}`"
+    )
 
 
 def _keep(opened: list[tuple[Path, Index]]) -> None:

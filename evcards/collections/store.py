@@ -112,12 +112,27 @@ def open_build(build: Path, any_thread: bool = False) -> CollectionIndex:
     db = connect(path, any_thread)
     if not usable(db):
         db.close()
-        raise IndexDamaged(f"{path}: not a catalog of this version of evcards")
+        raise IndexDamaged(f"{path}: built by another version of evcards, or damaged")
     ix = CollectionIndex(build, db)
     from evcards.index.shared import memo_of_json
 
     ix.memo.update(memo_of_json(meta(db, "lengths")))  # none in a build made before
     return ix
+
+
+def searchable(build: Path) -> bool:
+    """Whether a build folder's index opens (of this version of evcards, not damaged)."""
+    try:
+        ix = open_build(build)
+    except IndexDamaged:
+        return False
+    try:
+        ix.searcher()
+    except IndexDamaged:
+        return False
+    finally:
+        ix.close()
+    return True
 
 
 def facts(name: str, build: Path) -> Facts:
