@@ -130,7 +130,9 @@ def test_reading_commands_load_no_pydantic(tmp_path, args):
     subprocess.run([sys.executable, "-m", "evcards", "list"], env=env, check=True)  # the index
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     loaded = set(proc.stderr.rsplit("LOADED ", 1)[1].strip().split(","))
-    assert not {m for m in loaded if m.split(".")[0] in LIGHT}, proc.stderr
+    # a search's snippets decompress the stored text (index.fulltext.packed): 1.2 ms of import
+    light = [m for m in LIGHT if m != "zstandard" or args[0] != "search"]
+    assert not {m for m in loaded if m.split(".")[0] in light}, proc.stderr
     assert "evcards.core.models" not in loaded
     if args[0] == "search":  # the cuts' keys hash with _blake2: hashlib would load OpenSSL
         assert "_hashlib" not in loaded, proc.stderr

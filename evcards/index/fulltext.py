@@ -6,7 +6,10 @@ all of its matches. A document holds the card's ranked text (tag, cite, spoken, 
 in evcards.index.query), the text filters (author, pocket, hat, block, source files, labels),
 the year, whether it is highlighted or an analytic, and `key`, its row in the catalog
 (evcards.index.schema), which holds everything else. The body and the spoken text are stored
-(compressed) for the snippets.
+for the snippets in one field, `stored`, compressed together with Zstandard (`packed`): the
+spoken text is words of the body, so it costs a few bytes of back-references, and a document
+compressed alone is half its text, where tantivy's own store (lz4 over 16 KB blocks, the only
+compressor this build of tantivy has) kept seven tenths (bench/README.md).
 
 Words are split on anything not a letter or digit, lower-cased and stripped of accents: what
 FTS5's `unicode61 remove_diacritics 2` did, and what `snippets.fold` does when it marks them.
@@ -33,8 +36,10 @@ TOKENIZER = "evcards"
 RANKED = ("tag", "cite", "spoken", "body")  # the query's own fields
 WORD_FILTERS = ("author", "pocket", "hat", "block", "files")  # matched by words
 ROUND_FIELDS = ("event", "side", "level", "caselist")  # collection cards only
-_STORED = {"spoken", "body"}
 GENERATION_KEY = -1
+# Zstandard's level 1: 1.94x on generated cards, 23-37 us a card (level 3: the same ratio at
+# 1.2x the time; zlib's level 1, 1.90x at 65-91 us)
+_LEVEL = 1
 
 
 @functools.cache
@@ -43,7 +48,8 @@ def schema() -> tantivy.Schema:
     sb.add_integer_field("key", indexed=True, fast=True)
     sb.add_integer_field("generation", stored=True)
     for name in RANKED + WORD_FILTERS:
-        sb.add_text_field(name, stored=name in _STORED, tokenizer_name=TOKENIZER)
+        sb.add_text_field(name, tokenizer_name=TOKENIZER)
+    sb.add_bytes_field("stored", stored=True)
     sb.add_text_field("labels", tokenizer_name="raw")
     sb.add_integer_field("year", indexed=True, fast=True)
     sb.add_integer_field("highlighted", indexed=True)
@@ -83,13 +89,14 @@ def create(path: Path) -> tantivy.Index:
 @contextmanager
 def reading() -> Iterator[None]:
     """Tantivy's complaints about its files as IndexDamaged: an error, or a panic (a
-    BaseException from Rust, PanicException, that a truncated file can cause)."""
+    BaseException from Rust, PanicException, that a truncated file can cause); a stored
+    text that does not decompress (`unpacked`: zstandard.ZstdError) too."""
     try:
         yield
     except (ValueError, OSError) as e:
         raise IndexDamaged(f"the full-text index cannot be read ({e})") from None
     except BaseException as e:
-        if type(e).__name__ == "PanicException":
+        if type(e).__name__ in ("PanicException", "ZstdError"):
             raise IndexDamaged(f"the full-text index cannot be read ({e})") from None
         raise
 
@@ -103,6 +110,46 @@ def open_index(path: Path) -> tantivy.Index:
     return index
 
 
+@functools.cache
+def _zstd() -> tuple[Any, Any]:
+    import zstandard  # a dependency already (.zst datasets); loaded only to write or cut snippets
+
+    return zstandard.ZstdCompressor(level=_LEVEL), zstandard.ZstdDecompressor()
+
+
+def packed(body: str, spoken: str) -> bytes:
+    """The body and the spoken text as one Zstandard frame: the body's length in UTF-8
+    (4 bytes, little-endian), the body, the spoken text."""
+    head = body.encode("utf-8", "surrogatepass")
+    tail = spoken.encode("utf-8", "surrogatepass")
+    return bytes(_zstd()[0].compress(len(head).to_bytes(4, "little") + head + tail))
+
+
+def _opened(blob: bytes) -> tuple[bytes, int]:
+    """`packed`'s bytes decompressed, and where the spoken text starts in them."""
+    data = _zstd()[1].decompress(blob)
+    end = 4 + int.from_bytes(data[:4], "little")
+    if len(data) < end:
+        raise ValueError("a stored text is shorter than its length says")
+    return data, end
+
+
+def unpacked(blob: bytes) -> tuple[str, str]:
+    """`packed`'s (body, spoken)."""
+    data, end = _opened(blob)
+    return data[4:end].decode("utf-8", "surrogatepass"), data[end:].decode("utf-8", "surrogatepass")
+
+
+def stored_text(doc: tantivy.Document, read: bool) -> str:
+    """A document's stored spoken text (`read`) or body; "" when it has none. Only the part
+    asked for is decoded."""
+    blob = doc.get_first("stored")
+    if blob is None:
+        return ""
+    data, end = _opened(blob)
+    return (data[end:] if read else data[4:end]).decode("utf-8", "surrogatepass")
+
+
 def document(key: int, text: dict[str, Any]) -> tantivy.Document:
     """A card's document: `text` holds the RANKED and WORD_FILTERS fields, `labels` (a list),
     `year` (or None), `highlighted` and `analytic` (bools)."""
@@ -113,6 +160,7 @@ def document(key: int, text: dict[str, Any]) -> tantivy.Document:
         key=key,
         highlighted=int(bool(text["highlighted"])),
         analytic=int(bool(text["analytic"])),
+        stored=packed(text.get("body") or "", text.get("spoken") or ""),
         **fields,
     )
 

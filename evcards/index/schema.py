@@ -27,7 +27,8 @@ from pathlib import Path
 # 7: totals kept by triggers for `stats` and `list`; smaller sort indexes, a packed path index
 # 8: the collection-only filters (event, side, level, caselist, season) in the tantivy schema;
 #    `cutkeys`, each card's near-duplicate keys (evcards.index.cuts), its cuts grouped
-SCHEMA_VERSION = 8
+# 9: the body and spoken text stored deflated in one tantivy field (fulltext.packed)
+SCHEMA_VERSION = 9
 INDEX_NAME = "index.sqlite"
 RACY_NS = 2_000_000_000
 SMALL = 5_000  # a folder or library this size is stat-ed whole on every sync (about 30 ms)

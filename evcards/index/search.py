@@ -392,13 +392,12 @@ def _hits(db: sqlite3.Connection, ranked: Ranked, read: bool, snippets: Snippets
             db, "dupkey, sum(seen), count(*)", "dupkey", dupkeys, " GROUP BY dupkey"
         )
     }
-    stored = "spoken" if read else "body"
     out = []
     for n, (key, dupkey, score, address) in enumerate(picked, 1):
         card_id, path, tag, short, words_read, labels, year, kind = rows[key]
         cut, later = "", None
         if snippets and ranked.searcher is not None:
-            later = partial(_snippet, ranked.searcher, address, stored, ranked.terms)
+            later = partial(_snippet, ranked.searcher, address, read, ranked.terms)
             if snippets is True:
                 cut, later = later(), None
         seen, copies = groups[dupkey]
@@ -425,13 +424,14 @@ def _hits(db: sqlite3.Connection, ranked: Ranked, read: bool, snippets: Snippets
     return out
 
 
-def _snippet(searcher: tantivy.Searcher, address: Any, stored: str, terms: list[Term]) -> str:
-    """A hit's snippet, cut from the stored text of the document at `address`."""
-    from evcards.index.fulltext import reading
+def _snippet(searcher: tantivy.Searcher, address: Any, read: bool, terms: list[Term]) -> str:
+    """A hit's snippet, cut from the stored text (spoken if `read`, else the body) of the
+    document at `address`."""
+    from evcards.index.fulltext import reading, stored_text
     from evcards.index.snippets import snippet
 
     with reading():
-        text = searcher.doc(address).get_first(stored) or ""
+        text = stored_text(searcher.doc(address), read)
     # The body's paragraphs are joined by newlines; a snippet shows them as pilcrows.
     return snippet(text.replace("\n", " ¶ "), terms, MARK_START, MARK_END)
 
