@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 _PARALLEL_MIN = 4000  # below this, starting worker processes costs more than it saves
 _BATCH = 2000  # catalog rows per executemany
 PROGRESS_EVERY = 500  # cards between two calls of a Progress callback
-BUILD_HEAP = 400_000_000  # tantivy's indexing memory in a rebuild, within the 1 GB budget
+BUILD_HEAP = 200_000_000  # tantivy's indexing memory in a rebuild (bench/README.md: build memory)
 FULLTEXT_PREFIX = "fulltext-"
 
 Progress = Callable[[int, int], None]  # (cards done, cards in all)
