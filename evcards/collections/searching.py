@@ -148,26 +148,16 @@ def _opened(
 def _open(name: str, folder: Path) -> Index:
     """A collection's build, its full text checked to open; a CollectionError if it cannot
     be searched."""
-    from evcards.collections.store import open_build
+    from evcards.collections.store import open_checked
     from evcards.index.schema import IndexDamaged
 
     try:
-        ix = open_build(folder, any_thread=True)
+        return open_checked(folder, any_thread=True)
     except IndexDamaged as e:
-        raise _unsearchable(name, e) from None
-    try:
-        ix.searcher()
-    except IndexDamaged as e:
-        ix.close()
-        raise _unsearchable(name, e) from None
-    return ix
-
-
-def _unsearchable(name: str, why: Exception) -> CollectionError:
-    return CollectionError(
-        f"collection {name} cannot be searched ({why}): rebuild it from its files with"
-        f" `evcards collection update {name}`"
-    )
+        raise CollectionError(
+            f"collection {name} cannot be searched ({e}): rebuild it from its files with"
+            f" `evcards collection update {name}`"
+        ) from None
 
 
 def _keep(opened: list[tuple[Path, Index]]) -> None:

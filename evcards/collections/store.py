@@ -120,18 +120,23 @@ def open_build(build: Path, any_thread: bool = False) -> CollectionIndex:
     return ix
 
 
-def searchable(build: Path) -> bool:
-    """Whether a build folder's index opens (of this version of evcards, not damaged)."""
-    try:
-        ix = open_build(build)
-    except IndexDamaged:
-        return False
+def open_checked(build: Path, any_thread: bool = False) -> CollectionIndex:
+    """`open_build`, its full text opened too: IndexDamaged when either cannot be read."""
+    ix = open_build(build, any_thread)
     try:
         ix.searcher()
     except IndexDamaged:
-        return False
-    finally:
         ix.close()
+        raise
+    return ix
+
+
+def searchable(build: Path) -> bool:
+    """Whether a build folder's index opens (of this version of evcards, not damaged)."""
+    try:
+        open_checked(build).close()
+    except IndexDamaged:
+        return False
     return True
 
 

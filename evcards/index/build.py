@@ -401,7 +401,7 @@ def _load(
     rows = [(f.rel, settled_folder(f.mtime_ns, len(f.files), started)) for f in folders]
     db.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?)", rows)
     files = _stat_all(folders)
-    del folders, rows  # the names are in `files` now (a copy of each, below the root)
+    del folders, rows  # what the rest needs of them is in `files`
     writer = fulltext.writer(index, heap=BUILD_HEAP, threads=min(4, os.cpu_count() or 1))
     with fulltext.committed(writer, 1):
         read, trusted = read_known(root, files, known)
