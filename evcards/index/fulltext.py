@@ -125,29 +125,19 @@ def packed(body: str, spoken: str) -> bytes:
     return bytes(_zstd()[0].compress(len(head).to_bytes(4, "little") + head + tail))
 
 
-def _opened(blob: bytes) -> tuple[bytes, int]:
-    """`packed`'s bytes decompressed, and where the spoken text starts in them."""
+def unpacked(blob: bytes) -> tuple[str, str]:
+    """`packed`'s (body, spoken)."""
     data = _zstd()[1].decompress(blob)
     end = 4 + int.from_bytes(data[:4], "little")
     if len(data) < end:
         raise ValueError("a stored text is shorter than its length says")
-    return data, end
-
-
-def unpacked(blob: bytes) -> tuple[str, str]:
-    """`packed`'s (body, spoken)."""
-    data, end = _opened(blob)
     return data[4:end].decode("utf-8", "surrogatepass"), data[end:].decode("utf-8", "surrogatepass")
 
 
 def stored_text(doc: tantivy.Document, read: bool) -> str:
-    """A document's stored spoken text (`read`) or body; "" when it has none. Only the part
-    asked for is decoded."""
+    """A document's stored spoken text (`read`) or body; "" when it has none."""
     blob = doc.get_first("stored")
-    if blob is None:
-        return ""
-    data, end = _opened(blob)
-    return (data[end:] if read else data[4:end]).decode("utf-8", "surrogatepass")
+    return "" if blob is None else unpacked(blob)[1 if read else 0]
 
 
 def document(key: int, text: dict[str, Any]) -> tantivy.Document:
